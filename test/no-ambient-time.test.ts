@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// Time and randomness come only through the injected Clock / Random (src/runtime/clock.ts).
+const SRC = join(import.meta.dirname, '..', 'src');
+const ALLOWED = new Set(['runtime/clock.ts']);
+const FORBIDDEN: [string, RegExp][] = [
+  ['Date.now', /\bDate\.now\s*\(/],
+  ['new Date()', /\bnew\s+Date\s*\(\s*\)/],
+  ['setTimeout', /(?<![.\w])setTimeout\s*\(/],
+  ['setInterval', /(?<![.\w])setInterval\s*\(/],
+  ['Math.random', /\bMath\.random\s*\(/],
+  ['performance.now', /\bperformance\.now\s*\(/],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function findAmbientTime(text: string): string[] {
+  const found: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const code = line.replace(/\/\/.*$/, '');
+    if (/^\s*\*/.test(code)) return; // doc comments may show examples
+    for (const [name, pattern] of FORBIDDEN) if (pattern.test(code)) found.push(`${i + 1}: ${name}`);
+  });
+  return found;
+}
+
+describe('ambient time and randomness', () => {
+  it('is used nowhere in src/ except the clock module', () => {
+    const offenders = sources(SRC)
+      .filter((file) => !ALLOWED.has(relative(SRC, file).replaceAll('\\', '/')))
+      .flatMap((file) =>
+        findAmbientTime(readFileSync(file, 'utf8')).map((hit) => `${relative(SRC, file)}:${hit}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('is caught by the check when it appears', () => {
+    expect(findAmbientTime('const t = Date.now();\nsetTimeout(f, 1);\nclock.setTimeout(f, 1);')).toEqual([
+      '1: Date.now',
+      '2: setTimeout',
+    ]);
+    expect(findAmbientTime('const r = Math.random(); const d = new Date();')).toEqual([
+      '1: new Date()',
+      '1: Math.random',
+    ]);
+  });
+});
