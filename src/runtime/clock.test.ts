@@ -72,7 +72,9 @@ describe('TestClock', () => {
       fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 30 }), async (delays) => {
         const clock = new TestClock();
         const fired: [number, number][] = [];
-        delays.forEach((d, i) => clock.setTimeout(() => fired.push([i, clock.now()]), d));
+        delays.forEach((d, i) => {
+          clock.setTimeout(() => fired.push([i, clock.now()]), d);
+        });
         await clock.advance(1000);
         expect(fired.map(([i, at]) => at - delays[i]!)).toEqual(delays.map(() => 0));
         expect(fired.map(([, at]) => at)).toEqual([...fired.map(([, at]) => at)].sort((a, b) => a - b));
