@@ -22,8 +22,10 @@ export interface Backoff {
   readonly jitter: JitterMode;
   /**
    * The delay before retry `attempt` (0 for the first retry), in whole ms.
-   * Always within [`floorMs`, max(`capMs`, `floorMs`)]: `retryAfterMs` from a server is a floor,
-   * and a server's explicit floor wins over our cap.
+   * Always within [`floorMs`, max(`capMs`, `floorMs`)] (the floor rounded up to whole ms):
+   * `retryAfterMs` from a server is a floor, and a server's explicit floor wins over our cap.
+   * A negative floor is no floor. Attempts past the point where the cap is reached (even
+   * `Infinity`) give the cap; a `NaN` attempt, floor or `previousMs` throws a TypeError.
    * `previousMs` feeds the `decorrelated` mode (default: the un-jittered delay of attempt-1).
    */
   delay(attempt: number, options?: { floorMs?: number; previousMs?: number }): number;
@@ -55,9 +57,11 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
   if (typeof baseMs !== 'number' || !Number.isFinite(baseMs) || baseMs < 0) {
     throw new TypeError(`Expected \`baseMs\` to be a finite number >= 0, got ${describe(baseMs)}`);
   }
-  if (typeof capMs !== 'number' || Number.isNaN(capMs) || capMs < baseMs) {
+  // A cap is required to be finite: an infinite delay would reach a timer as `Infinity`, which
+  // Node and the TestClock both run at once, turning "wait forever" into a retry storm.
+  if (typeof capMs !== 'number' || !Number.isFinite(capMs) || capMs < baseMs) {
     throw new TypeError(
-      `Expected \`capMs\` to be a number >= \`baseMs\` (${baseMs}), got ${describe(capMs)}; raise capMs or lower baseMs`,
+      `Expected \`capMs\` to be a finite number >= \`baseMs\` (${baseMs}), got ${describe(capMs)}; raise capMs or lower baseMs`,
     );
   }
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
@@ -74,6 +78,11 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
 
   // Overflow-safe: past the attempt where base·factor^n reaches the cap, the answer is the cap.
   const ceiling = (attempt: number): number => {
+    if (typeof attempt !== 'number' || Number.isNaN(attempt)) {
+      throw new TypeError(
+        `Expected \`attempt\` to be a number >= 0 (0 for the first retry), got ${describe(attempt)}`,
+      );
+    }
     const n = Math.max(0, Math.floor(attempt));
     if (baseMs === 0) return 0;
     if (factor === 1) return Math.min(baseMs, capMs);
@@ -89,10 +98,20 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
     ceiling,
     delay(attempt: number, opts: { floorMs?: number; previousMs?: number } = {}): number {
       const ceil = ceiling(attempt);
-      const previousMs = opts.previousMs ?? (attempt > 0 ? ceiling(attempt - 1) : baseMs);
+      const { floorMs, previousMs = attempt > 0 ? ceiling(attempt - 1) : baseMs } = opts;
+      if (floorMs !== undefined && (typeof floorMs !== 'number' || !Number.isFinite(floorMs))) {
+        throw new TypeError(`Expected \`floorMs\` to be a finite number of ms, got ${describe(floorMs)}`);
+      }
+      if (typeof previousMs !== 'number' || Number.isNaN(previousMs)) {
+        throw new TypeError(`Expected \`previousMs\` to be a number of ms, got ${describe(previousMs)}`);
+      }
       const jittered = applyJitter(jitter, ceil, random, { baseMs, capMs, previousMs });
-      const bounded = Math.min(Math.max(0, Math.round(jittered)), capMs);
-      const floor = opts.floorMs !== undefined && opts.floorMs > 0 ? Math.ceil(opts.floorMs) : 0;
+      if (Number.isNaN(jittered)) {
+        throw new TypeError('Expected `random` to return a number in [0, 1), got `NaN` (number)');
+      }
+      // Whole ms, never above the cap: the cap itself is rounded down when it is fractional.
+      const bounded = Math.min(Math.max(0, Math.round(jittered)), Math.floor(capMs));
+      const floor = floorMs !== undefined && floorMs > 0 ? Math.ceil(floorMs) : 0;
       return Math.max(bounded, floor);
     },
   });
