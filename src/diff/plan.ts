@@ -1,0 +1,138 @@
+import { changesBetween, type FieldChange, isSpec, needsReplace } from './compare.js';
+import { type CompareOptions, type CompiledCompare, compileCompare, describe } from './compare-options.js';
+import { parseKey, type ResourceKey } from './resource.js';
+
+type Spec = Record<string, unknown>;
+
+interface ActionBase {
+  /** `kind/name`. */
+  readonly key: ResourceKey;
+  readonly kind: string;
+  readonly name: string;
+}
+
+/**
+ * One thing the plan will do to one resource. Plain data, safe to `JSON.stringify`:
+ *
+ * | action    | when                                                  | carries                |
+ * |-----------|-------------------------------------------------------|------------------------|
+ * | `create`  | desired, not observed                                 | `desired` spec         |
+ * | `update`  | both, fields differ, none under `replaceOn`           | `changes`              |
+ * | `replace` | both, a field under `replaceOn` differs (`-/+`)       | `changes`              |
+ * | `delete`  | observed, no longer desired                           | `current` spec         |
+ */
+export type PlannedAction =
+  | (ActionBase & { readonly action: 'create'; readonly desired: Spec })
+  | (ActionBase & { readonly action: 'update'; readonly changes: readonly FieldChange[] })
+  | (ActionBase & { readonly action: 'replace'; readonly changes: readonly FieldChange[] })
+  | (ActionBase & { readonly action: 'delete'; readonly current: Spec });
+
+export type ActionType = PlannedAction['action'];
+
+/** Counted as Terraform counts: a replace is one to add and one to destroy. */
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+/** What it takes to bring the observed state to the desired one: actions sorted by key. */
+export interface Plan {
+  readonly actions: readonly PlannedAction[];
+  readonly summary: PlanSummary;
+}
+
+/** The plan of a world already in its desired state. */
+export const emptyPlan: Plan = Object.freeze({
+  actions: Object.freeze([]),
+  summary: Object.freeze({ add: 0, change: 0, destroy: 0 }),
+});
+
+export function summarize(actions: readonly PlannedAction[]): PlanSummary {
+  let add = 0;
+  let change = 0;
+  let destroy = 0;
+  for (const { action } of actions) {
+    if (action === 'create') add += 1;
+    else if (action === 'update') change += 1;
+    else if (action === 'delete') destroy += 1;
+    else {
+      add += 1;
+      destroy += 1;
+    }
+  }
+  return { add, change, destroy };
+}
+
+/**
+ * A plan of `actions` (from any source, e.g. one `planFor` per resource), sorted by key so
+ * the same actions always give the same plan. Does not change `actions`.
+ */
+export function planOf(actions: readonly PlannedAction[]): Plan {
+  if (actions.length === 0) return emptyPlan;
+  const sorted = [...actions].sort(byKey);
+  return { actions: sorted, summary: summarize(sorted) };
+}
+
+export function byKey(a: { readonly key: string }, b: { readonly key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * The action for one resource, or `undefined` when it is in sync. `desired` is its desired
+ * spec (`undefined`: no longer desired), `observed` what its provider observed (`undefined`:
+ * absent), `options` its kind's compare options. The resource actor calls this each pass.
+ *
+ * ```ts
+ * planFor('user/alice', { role: 'admin' }, { role: 'guest', id: 7 });
+ * // { action: 'update', key: 'user/alice', kind: 'user', name: 'alice',
+ * //   changes: [{ path: 'role', old: 'guest', new: 'admin' }] }
+ * planFor('user/alice', { role: 'admin' }, { role: 'admin', id: 7 }); // undefined
+ * ```
+ */
+export function planFor(
+  key: ResourceKey,
+  desired: Spec | undefined,
+  observed: Spec | undefined,
+  options?: CompareOptions,
+): PlannedAction | undefined {
+  const slash = typeof key === 'string' ? key.indexOf('/') : -1;
+  if (slash <= 0 || slash === (key as string).length - 1) {
+    throw new TypeError(`Expected \`key\` to be \`kind/name\`, like \`user/alice\`, got ${describe(key)}`);
+  }
+  checkSpec(desired, 'desired');
+  checkSpec(observed, 'observed');
+  const compiled = compileCompare(options);
+  if (desired === undefined && observed === undefined) return undefined;
+  const probe = actionFor('', '', '', desired, observed, compiled);
+  if (probe === undefined) return undefined;
+  const { kind, name } = parseKey(key);
+  return { ...probe, key, kind, name };
+}
+
+/** `planFor` with the key already split and everything checked: what `diff` calls. */
+export function actionFor(
+  key: ResourceKey,
+  kind: string,
+  name: string,
+  desired: Spec | undefined,
+  observed: Spec | undefined,
+  compiled: CompiledCompare,
+): PlannedAction | undefined {
+  if (desired === undefined) {
+    return observed === undefined ? undefined : { action: 'delete', key, kind, name, current: observed };
+  }
+  if (observed === undefined) return { action: 'create', key, kind, name, desired };
+  const changes = changesBetween(desired, observed, compiled);
+  if (changes.length === 0) return undefined;
+  const action = needsReplace(changes, compiled) ? 'replace' : 'update';
+  return { action, key, kind, name, changes };
+}
+
+function checkSpec(spec: unknown, name: string): void {
+  if (spec !== undefined && !isSpec(spec)) {
+    throw new TypeError(
+      `Expected \`${name}\` to be a spec object (or undefined when absent), got ${describe(spec)}`,
+    );
+  }
+}
