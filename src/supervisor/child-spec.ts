@@ -1,3 +1,5 @@
+import type { SupervisorTree } from './tree.js';
+
 /**
  * What a supervisor needs to know about a child, in OTP's vocabulary.
  *
@@ -35,8 +37,13 @@ export interface Child {
    * resolved within the spec's `shutdown` time, the supervisor calls `kill`.
    */
   stop(): void | Promise<void>;
-  /** Stop at once, without grace. Optional: a child without `kill` is simply abandoned. */
+  /**
+   * Stop at once, without grace. Optional: without it, a child that overruns its shutdown time
+   * is abandoned, and a `brutal` one is asked to `stop()` without being waited for.
+   */
   kill?(): void;
+  /** A nested supervisor describes its subtree, so that `tree()` of its parent can show it. */
+  tree?(): SupervisorTree;
 }
 
 export interface ChildSpec {
@@ -65,4 +72,19 @@ export function shouldRestart(restart: RestartType, reason: ExitReason): boolean
     case 'temporary':
       return false;
   }
+}
+
+/** The spec's restart type, or OTP's default `permanent`. */
+export function restartOf(spec: ChildSpec): RestartType {
+  return spec.restart ?? 'permanent';
+}
+
+/** The spec's type, or `worker`. */
+export function typeOf(spec: ChildSpec): ChildType {
+  return spec.type ?? 'worker';
+}
+
+/** The spec's shutdown, or OTP's default: 5000 ms for a worker, `Infinity` for a supervisor. */
+export function shutdownOf(spec: ChildSpec): Shutdown {
+  return spec.shutdown ?? (spec.type === 'supervisor' ? Number.POSITIVE_INFINITY : 5000);
 }

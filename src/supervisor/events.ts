@@ -1,0 +1,112 @@
+/**
+ * The events a supervisor emits, typed (nanoevents). Every payload names the `supervisor`.
+ *
+ * | event                  | when                                                              |
+ * |------------------------|-------------------------------------------------------------------|
+ * | `child:started`        | a child started for the first time                                |
+ * | `child:exited`         | a child exited on its own (crash, normal or shutdown), or a       |
+ * |                        | restart attempt failed to start it; says whether it will restart  |
+ * | `child:restarted`      | a child is running again after a restart                          |
+ * | `child:killed`         | a child did not stop within its `shutdown` time (or is `brutal`)  |
+ * | `child:stop-failed`    | a child's `stop` threw or rejected (it is considered gone)        |
+ * | `supervisor:escalated` | too many restarts: the supervisor stopped its children and failed |
+ * | `supervisor:stopped`   | the supervisor stopped (on `stop()` or `kill()`)                  |
+ *
+ * Children the supervisor stops itself (shutdown, or siblings in a `oneForAll` restart) emit
+ * no `child:exited`. A listener that throws does not disturb the supervisor: its error is
+ * re-thrown on a fresh microtask, where the process reports it as uncaught.
+ */
+import type { Emitter } from 'nanoevents';
+import type { Exit } from './child-spec.js';
+import type { RestartIntensityError } from './errors.js';
+
+export interface ChildStartedEvent {
+  readonly supervisor: string;
+  readonly child: string;
+}
+
+export interface ChildExitedEvent {
+  readonly supervisor: string;
+  readonly child: string;
+  readonly exit: Exit;
+  /** The child's restarts so far. */
+  readonly restarts: number;
+  /**
+   * Whether the supervisor will start it again: its restart type and the exit reason call for a
+   * restart, and the restart intensity allows one (if not, `supervisor:escalated` follows).
+   */
+  readonly willRestart: boolean;
+}
+
+export interface ChildRestartedEvent {
+  readonly supervisor: string;
+  readonly child: string;
+  /** The child's restarts, this one included. */
+  readonly restarts: number;
+  /** How long the restart waited (restart backoff), in ms; 0 without backoff. */
+  readonly delayMs: number;
+}
+
+export interface ChildKilledEvent {
+  readonly supervisor: string;
+  readonly child: string;
+  /** How long it was given to stop, in ms; 0 for `brutal`. */
+  readonly afterMs: number;
+}
+
+export interface ChildStopFailedEvent {
+  readonly supervisor: string;
+  readonly child: string;
+  readonly error: unknown;
+}
+
+export interface SupervisorEscalatedEvent {
+  readonly supervisor: string;
+  /** The child whose exit was one restart too many. */
+  readonly child: string;
+  readonly exit: Exit;
+  /** The error the supervisor failed with (and reported to its parent, if it has one). */
+  readonly error: RestartIntensityError;
+}
+
+export interface SupervisorStoppedEvent {
+  readonly supervisor: string;
+}
+
+/** Event name → listener. */
+export interface SupervisorEvents {
+  'child:started': (event: ChildStartedEvent) => void;
+  'child:exited': (event: ChildExitedEvent) => void;
+  'child:restarted': (event: ChildRestartedEvent) => void;
+  'child:killed': (event: ChildKilledEvent) => void;
+  'child:stop-failed': (event: ChildStopFailedEvent) => void;
+  'supervisor:escalated': (event: SupervisorEscalatedEvent) => void;
+  'supervisor:stopped': (event: SupervisorStoppedEvent) => void;
+}
+
+export type SupervisorEventName = keyof SupervisorEvents;
+
+/** Does anyone listen to `event`? Lets the hot path skip building a payload nobody reads. */
+export function listening(emitter: Emitter<SupervisorEvents>, event: SupervisorEventName): boolean {
+  const listeners = emitter.events[event];
+  return listeners !== undefined && listeners.length > 0;
+}
+
+/** Call each listener of `event`; one that throws neither stops the others nor the caller. */
+export function emit<E extends SupervisorEventName>(
+  emitter: Emitter<SupervisorEvents>,
+  event: E,
+  payload: Parameters<SupervisorEvents[E]>[0],
+): void {
+  const listeners = emitter.events[event];
+  if (listeners === undefined) return;
+  for (const listener of [...listeners]) {
+    try {
+      (listener as (p: typeof payload) => void)(payload);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
