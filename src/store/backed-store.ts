@@ -1,0 +1,198 @@
+import { keyOf, parseKey } from '../diff/resource.js';
+import type { Clock } from '../runtime/clock.js';
+import { specHash } from './spec-hash.js';
+import type { Intent, IntentRequest, InventoryEntry, InventoryRecord, StateStore } from './state-store.js';
+import { applyChange, deepFreeze, emptyState, type StoreChange, type StoreState } from './store-state.js';
+
+/**
+ * Where a store keeps its state durably. The shell ({@link createBackedStore}) checks input,
+ * turns each call into a {@link StoreChange}, applies it to memory and hands it to the
+ * backend; a backend only has to load state and make changes durable, in order.
+ */
+export interface StoreBackend {
+  /** Take ownership of the state (a lock, a lease) and load it. */
+  open(): Promise<StoreState>;
+  /**
+   * Make one change durable. Called synchronously in change order; resolves once durable.
+   * The change is already applied to the state `open` returned.
+   */
+  persist(change: StoreChange): Promise<void>;
+  /** Wait for every change to be durable, then release ownership. */
+  close(): Promise<void>;
+}
+
+const ORIGINS = new Set(['created', 'adopted']);
+const OPS = new Set(['create', 'update', 'delete']);
+const OUTCOMES = new Set(['done', 'failed']);
+
+/** A {@link StateStore} over a backend. Time comes only from `clock`. */
+export function createBackedStore(backend: StoreBackend, clock: Clock): StateStore {
+  let state = emptyState();
+  let phase: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
+
+  function assertOpen(call: string): void {
+    if (phase !== 'open') {
+      throw new TypeError(
+        `Cannot call \`${call}\` on a state store that is ${phase}; await \`open()\` first`,
+      );
+    }
+  }
+
+  function commit(change: StoreChange): Promise<void> {
+    applyChange(state, change);
+    return backend.persist(change);
+  }
+
+  return {
+    async open() {
+      if (phase !== 'closed') throw new TypeError(`Cannot open a state store that is already ${phase}`);
+      phase = 'opening';
+      try {
+        state = await backend.open();
+        phase = 'open';
+      } catch (error) {
+        phase = 'closed';
+        throw error;
+      }
+    },
+
+    async close() {
+      if (phase !== 'open') return;
+      phase = 'closing';
+      try {
+        await backend.close();
+      } finally {
+        phase = 'closed';
+      }
+    },
+
+    inventory: () => state.entries,
+    get: (key) => state.entries.get(key),
+    pendingIntents: () => [...state.pending.values()],
+
+    async record(input) {
+      assertOpen('record');
+      const entry = normalizeRecord(input, state.entries.get(input?.key), clock.now());
+      await commit({ seq: state.seq + 1, t: 'record', entry });
+    },
+
+    async markGood(key, spec) {
+      assertOpen('markGood');
+      if (!state.entries.has(key)) {
+        throw new TypeError(
+          `Cannot mark \`${String(key)}\` good: it is not in the inventory; \`record\` it after applying it first`,
+        );
+      }
+      await commit({ seq: state.seq + 1, t: 'good', key, spec: copySpec(spec, 'spec'), at: clock.now() });
+    },
+
+    async forget(key) {
+      assertOpen('forget');
+      if (!state.entries.has(key)) return;
+      await commit({ seq: state.seq + 1, t: 'forget', key });
+    },
+
+    async intend(request) {
+      assertOpen('intend');
+      const intent = normalizeIntent(request, String(state.nextIntent), clock.now());
+      await commit({ seq: state.seq + 1, t: 'intent', intent });
+      return intent;
+    },
+
+    async settle(intentId, outcome) {
+      assertOpen('settle');
+      if (!OUTCOMES.has(outcome)) {
+        throw new TypeError(`Expected \`outcome\` to be 'done' or 'failed', got \`${String(outcome)}\``);
+      }
+      if (!state.pending.has(intentId)) {
+        throw new TypeError(`Cannot settle intent \`${String(intentId)}\`: no such intent is pending`);
+      }
+      await commit({ seq: state.seq + 1, t: 'settle', id: intentId, outcome });
+    },
+  };
+}
+
+function normalizeRecord(
+  input: InventoryRecord,
+  previous: InventoryEntry | undefined,
+  now: number,
+): InventoryEntry {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError(
+      `Expected \`record\` to be given an inventory entry object, got \`${String(input)}\``,
+    );
+  }
+  const { key, kind, name, origin, generation, lastAppliedHash } = input;
+  if (typeof kind !== 'string' || kind === '' || typeof name !== 'string' || name === '') {
+    throw new TypeError(
+      `Expected \`kind\` and \`name\` to be non-empty strings, got \`${String(kind)}\` and \`${String(name)}\``,
+    );
+  }
+  if (key !== keyOf({ kind, name })) {
+    throw new TypeError(
+      `Expected \`key\` to be \`${keyOf({ kind, name })}\` (kind/name), got \`${String(key)}\``,
+    );
+  }
+  if (!ORIGINS.has(origin)) {
+    throw new TypeError(`Expected \`origin\` to be 'created' or 'adopted', got \`${String(origin)}\``);
+  }
+  if (generation !== undefined && !Number.isFinite(generation)) {
+    throw new TypeError(`Expected \`generation\` to be a finite number, got \`${String(generation)}\``);
+  }
+  if (lastAppliedHash !== undefined && typeof lastAppliedHash !== 'string') {
+    throw new TypeError(`Expected \`lastAppliedHash\` to be a string, got \`${String(lastAppliedHash)}\``);
+  }
+  const entry: { -readonly [K in keyof InventoryEntry]: InventoryEntry[K] } = {
+    key,
+    kind,
+    name,
+    origin,
+    updatedAt: now,
+  };
+  if (input.lastApplied !== undefined) {
+    entry.lastApplied = copySpec(input.lastApplied, 'lastApplied');
+    entry.lastAppliedHash = lastAppliedHash ?? specHash(entry.lastApplied);
+  } else if (lastAppliedHash !== undefined) {
+    entry.lastAppliedHash = lastAppliedHash;
+  }
+  // A record after an update must not erase the rollback target that markGood set.
+  const lastGood = input.lastGood === undefined ? previous?.lastGood : copySpec(input.lastGood, 'lastGood');
+  if (lastGood !== undefined) entry.lastGood = lastGood;
+  if (generation !== undefined) entry.generation = generation;
+  return Object.freeze(entry);
+}
+
+function normalizeIntent(request: IntentRequest, id: string, at: number): Intent {
+  if (typeof request !== 'object' || request === null) {
+    throw new TypeError(`Expected \`intend\` to be given { key, op, spec? }, got \`${String(request)}\``);
+  }
+  const { key, op } = request;
+  if (typeof key !== 'string' || parseKey(key).name === '') {
+    throw new TypeError(`Expected \`key\` to be \`kind/name\`, got \`${String(key)}\``);
+  }
+  if (!OPS.has(op)) {
+    throw new TypeError(`Expected \`op\` to be 'create', 'update' or 'delete', got \`${String(op)}\``);
+  }
+  if (request.spec === undefined) {
+    if (op !== 'delete') {
+      throw new TypeError(`Expected \`spec\` for a '${op}' intent on \`${key}\`: recovery adopts with it`);
+    }
+    return Object.freeze({ id, key, op, at });
+  }
+  return Object.freeze({ id, key, op, spec: copySpec(request.spec, 'spec'), at });
+}
+
+/** Specs are stored as JSON: copy through JSON so every backend holds exactly the same value. */
+function copySpec(spec: unknown, option: string): Record<string, unknown> {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    const got = Array.isArray(spec) ? 'an array' : `\`${String(spec)}\` (${typeof spec})`;
+    throw new TypeError(`Expected \`${option}\` to be a plain object (a spec), got ${got}`);
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(spec);
+  } catch (error) {
+    throw new TypeError(`Expected \`${option}\` to be JSON-serializable: ${(error as Error).message}`);
+  }
+  return deepFreeze(JSON.parse(text) as Record<string, unknown>);
+}

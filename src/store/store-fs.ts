@@ -1,0 +1,85 @@
+import { constants } from 'node:fs';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+
+/**
+ * The file operations the file store uses, and nothing more: a seam for tests that count
+ * fsyncs or cut the power at a chosen step. {@link nodeStoreFs} is the real thing.
+ */
+export interface StoreFs {
+  /** Create a directory and its parents; fine if it exists. */
+  mkdir(path: string): Promise<void>;
+  /** The file's bytes, or `undefined` if it does not exist. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Open a file: `a` appends (created if missing), `w` truncates (created if missing), `wx`
+   * creates and fails with code `EEXIST` if it exists.
+   */
+  open(path: string, flags: 'a' | 'w' | 'wx'): Promise<StoreFile>;
+  /** Atomically replace `to` with `from`. */
+  rename(from: string, to: string): Promise<void>;
+  /** Remove a file; fine if it does not exist. */
+  unlink(path: string): Promise<void>;
+  /** Make a directory's entries (creations, renames) durable. */
+  syncDir(path: string): Promise<void>;
+}
+
+export interface StoreFile {
+  /** Write all of `data` (at the end, for a file opened with `a`). */
+  write(data: Uint8Array): Promise<void>;
+  /** fsync: the data is on disk when this resolves. */
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const isCode = (error: unknown, code: string): boolean => (error as { code?: unknown })?.code === code;
+
+/** {@link StoreFs} over `node:fs/promises`. */
+export const nodeStoreFs: StoreFs = {
+  mkdir: async (path) => {
+    await mkdir(path, { recursive: true });
+  },
+  readFile: async (path) => {
+    try {
+      return await readFile(path);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  },
+  open: async (path, flags) => {
+    const handle = await open(path, flags);
+    return {
+      write: async (data) => {
+        let offset = 0;
+        while (offset < data.length) {
+          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+          offset += bytesWritten;
+        }
+      },
+      sync: () => handle.sync(),
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    };
+  },
+  rename: (from, to) => rename(from, to),
+  unlink: async (path) => {
+    try {
+      await unlink(path);
+    } catch (error) {
+      if (!isCode(error, 'ENOENT')) throw error;
+    }
+  },
+  syncDir: async (path) => {
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(path, constants.O_RDONLY);
+      await handle.sync();
+    } catch (error) {
+      // Some platforms (Windows) cannot open or fsync a directory; renames there are durable anyway.
+      if (!['EISDIR', 'EPERM', 'EINVAL', 'EACCES'].some((code) => isCode(error, code))) throw error;
+    } finally {
+      await handle?.close();
+    }
+  },
+};

@@ -1,0 +1,86 @@
+import type { Intent, IntentOutcome, InventoryEntry } from './state-store.js';
+
+/**
+ * The pure core every backend shares: the state held in memory and the changes that move it.
+ *
+ * A backend is this state plus a way to make each change durable. The file backend writes
+ * changes as journal lines and replays them with {@link applyChange} on open; the memory
+ * backend only applies them. Same changes, same state: that is why both pass one suite.
+ */
+export interface StoreState {
+  readonly entries: Map<string, InventoryEntry>;
+  /** Pending intents by id, in the order they were written. */
+  readonly pending: Map<string, Intent>;
+  /** The sequence number of the last change applied. */
+  seq: number;
+  /** The number the next intent id will carry. */
+  nextIntent: number;
+}
+
+/**
+ * One durable change, as the journal holds it. Each carries a sequence number, so a change
+ * already folded into a snapshot is skipped on replay (a crash between writing a snapshot and
+ * truncating the journal replays nothing twice).
+ */
+export type StoreChange =
+  | { readonly seq: number; readonly t: 'record'; readonly entry: InventoryEntry }
+  | {
+      readonly seq: number;
+      readonly t: 'good';
+      readonly key: string;
+      readonly spec: Record<string, unknown>;
+      readonly at: number;
+    }
+  | { readonly seq: number; readonly t: 'forget'; readonly key: string }
+  | { readonly seq: number; readonly t: 'intent'; readonly intent: Intent }
+  | { readonly seq: number; readonly t: 'settle'; readonly id: string; readonly outcome: IntentOutcome };
+
+export function emptyState(): StoreState {
+  return { entries: new Map(), pending: new Map(), seq: 0, nextIntent: 1 };
+}
+
+/**
+ * Fold one change into the state (in place: the state may hold 100,000 entries). A change
+ * whose sequence number is not above the state's is already in it and is skipped.
+ * Returns whether it was applied.
+ */
+export function applyChange(state: StoreState, change: StoreChange): boolean {
+  if (change.seq <= state.seq) return false;
+  state.seq = change.seq;
+  switch (change.t) {
+    case 'record':
+      state.entries.set(change.entry.key, change.entry);
+      break;
+    case 'good': {
+      const entry = state.entries.get(change.key);
+      if (entry)
+        state.entries.set(
+          change.key,
+          Object.freeze({ ...entry, lastGood: change.spec, updatedAt: change.at }),
+        );
+      break;
+    }
+    case 'forget':
+      state.entries.delete(change.key);
+      break;
+    case 'intent': {
+      state.pending.set(change.intent.id, change.intent);
+      const n = Number(change.intent.id);
+      if (Number.isSafeInteger(n) && n >= state.nextIntent) state.nextIntent = n + 1;
+      break;
+    }
+    case 'settle':
+      state.pending.delete(change.id);
+      break;
+  }
+  return true;
+}
+
+/** Freeze a freshly parsed or copied JSON value, all the way down. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const field of Object.values(value)) deepFreeze(field);
+  }
+  return value;
+}
