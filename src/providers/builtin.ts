@@ -1,0 +1,100 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Clock, Random } from '../runtime/clock.js';
+import type { Provider } from '../runtime/provider.js';
+import { fileProvider } from './file.js';
+import { type HttpProviderOptions, httpProvider } from './http.js';
+import { memoryProvider } from './memory.js';
+import type { Faults } from './memory-faults.js';
+import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
+
+/**
+ * The built-in providers by the name a config file uses for them:
+ *
+ * ```yaml
+ * providers:
+ *   files: { use: file, options: { root: ./out } }
+ *   users: { use: http, options: { baseUrl: "http://127.0.0.1:8080/users", update: PATCH } }
+ *   things: { use: memory, options: { faults: { failRate: 0.1 } } }
+ * ```
+ *
+ * ```ts
+ * const make = builtinProviders[entry.use];  // undefined for an unknown name
+ * const provider = make?.(entry.options ?? {}, { clock, random, kind: 'files', configDir });
+ * ```
+ *
+ * The kind comes from the config's key, never from the options; a relative `root` is resolved
+ * against the config file's directory. Bad options throw a `TypeError` that names the provider,
+ * the kind, the option, the value and what is allowed.
+ */
+export interface BuiltinProviderEnv {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The kind the provider will manage: the key under `providers:`. */
+  readonly kind: string;
+  /** The directory of the config file: relative paths in options are resolved against it. */
+  readonly configDir: string;
+}
+
+export type BuiltinProviderFactory = (options: Record<string, unknown>, env: BuiltinProviderEnv) => Provider;
+
+const factories: Record<string, BuiltinProviderFactory> = {
+  memory(options, env) {
+    rejectUnknownKeys(options, ['faults', 'initial'], 'options');
+    if (options.initial !== undefined && !isRecord(options.initial)) {
+      throw optionError(
+        'options.initial',
+        options.initial,
+        'a mapping of name to spec, like { a: { size: 1 } }',
+      );
+    }
+    return memoryProvider({
+      kind: env.kind,
+      clock: env.clock,
+      random: env.random,
+      faults: options.faults as Faults | undefined,
+      initial: options.initial as Record<string, Record<string, unknown>> | undefined,
+    });
+  },
+  file(options, env) {
+    rejectUnknownKeys(options, ['root'], 'options');
+    const root = checkString(options.root, 'options.root', "'./out' (relative to the config file)");
+    return fileProvider({
+      kind: env.kind,
+      root: isAbsolute(root) ? root : resolve(env.configDir, root),
+    }) as Provider;
+  },
+  http(options, env) {
+    if ('kind' in options) {
+      throw new TypeError('Unknown option `options.kind`: the kind is the key under `providers:`');
+    }
+    return httpProvider({ ...options, kind: env.kind } as unknown as HttpProviderOptions);
+  },
+};
+
+function labelled(use: string, make: BuiltinProviderFactory): BuiltinProviderFactory {
+  return (options, env) => {
+    if (!isRecord(env) || typeof env.configDir !== 'string' || typeof env.kind !== 'string') {
+      throw optionError('env', env, 'an object { clock, random, kind, configDir }');
+    }
+    if (options === undefined) options = {};
+    try {
+      if (!isRecord(options)) throw optionError('options', options, 'a mapping of option names to values');
+      return make(options, env);
+    } catch (error) {
+      if (error instanceof TypeError) {
+        throw new TypeError(`The \`${use}\` provider for kind \`${env.kind}\`: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  };
+}
+
+/** `memory`, `file` and `http`, by name. Has no prototype: `builtinProviders.toString` is `undefined`. */
+export const builtinProviders: Readonly<Record<string, BuiltinProviderFactory>> = Object.freeze(
+  Object.assign(
+    Object.create(null) as Record<string, BuiltinProviderFactory>,
+    Object.fromEntries(Object.entries(factories).map(([use, make]) => [use, labelled(use, make)])),
+  ),
+);

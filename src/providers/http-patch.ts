@@ -1,0 +1,56 @@
+/**
+ * The body of an HTTP `PATCH`: a JSON merge patch (RFC 7396) that makes `current` agree with
+ * the desired spec, and says nothing about what already agrees. Pure.
+ *
+ * ```ts
+ * patchOf({ role: 'admin', env: { A: '1', C: '3' } }, { name: 'alice', role: 'guest', env: { A: '1', B: '2' } });
+ * // { role: 'admin', env: { C: '3' } }
+ * ```
+ *
+ * It follows the same rule as setpoint's diff: only what the spec names is compared, and a
+ * field only the server has (an id, a timestamp, a default) is left alone, never removed.
+ * - A field missing or different in `current` is sent; objects on both sides are patched
+ *   field by field; anything else (arrays included) is sent whole.
+ * - The law: merging the patch into `current` gives an object that agrees with the spec on
+ *   every field the spec names, and keeps every other field of `current`.
+ * - A merge patch cannot say "set this to `null`" (`null` means remove): for specs with `null`
+ *   values, update with `PUT`.
+ */
+export function patchOf(
+  desired: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const key of Object.keys(desired)) {
+    const want = desired[key];
+    const have = current[key];
+    if (!Object.hasOwn(current, key)) {
+      patch[key] = want;
+    } else if (isPlainObject(want) && isPlainObject(have)) {
+      const inner = patchOf(want, have);
+      if (Object.keys(inner).length > 0) patch[key] = inner;
+    } else if (!sameJson(want, have)) {
+      patch[key] = want;
+    }
+  }
+  return patch;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep equality of JSON values (key order does not matter). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = Object.keys(ra);
+  if (keys.length !== Object.keys(rb).length) return false;
+  return keys.every((key) => Object.hasOwn(rb, key) && sameJson(ra[key], rb[key]));
+}

@@ -1,0 +1,175 @@
+import { checkNumber, isRecord, optionError, rejectUnknownKeys } from './options.js';
+
+/**
+ * Fault injection for the memory provider, as data: what can go wrong, how often, and the pure
+ * decision of which fault one call gets. Every choice is driven by the injected `Random`, and
+ * every window by the injected `Clock`, so the same seed gives the same failures.
+ *
+ * ```ts
+ * const faults: Faults = { failRate: 0.1, latencyMs: [5, 50], outage: [{ from: 60_000, until: 90_000 }] };
+ * ```
+ */
+
+/** The operations a memory provider counts and can fail. */
+export const MEMORY_OPERATIONS = ['observe', 'create', 'update', 'delete', 'list', 'restart'] as const;
+export type MemoryOperation = (typeof MEMORY_OPERATIONS)[number];
+
+/** A window of virtual time, `from` inclusive, `until` exclusive, in which every call fails. */
+export interface Outage {
+  readonly from: number;
+  readonly until: number;
+}
+
+export interface Faults {
+  /** Share of calls (0..1) that throw a plain `Error`: an ordinary, retried failure. */
+  readonly failRate?: number;
+  /** Share of calls that never resolve; they reject with `ctx.signal.reason` once it aborts. */
+  readonly hangRate?: number;
+  /** Delay before every affected call, on the clock: a fixed number, or `[min, max]` drawn uniformly. */
+  readonly latencyMs?: number | readonly [number, number];
+  /** Share of calls that throw `RetryableError` carrying `retryAfterMs`. */
+  readonly retryAfterRate?: number;
+  /** The `retryAfterMs` those errors carry. Default 1000. */
+  readonly retryAfterMs?: number;
+  /** Share of calls that throw `PermanentError`. */
+  readonly permanentRate?: number;
+  /** Share of calls that resolve with {@link INVALID_VALUE} instead of a proper result: a bug to crash on. */
+  readonly crashRate?: number;
+  /** Windows of clock time in which every affected call throws. */
+  readonly outage?: readonly Outage[];
+  /** The operations the faults apply to. Default: all of them. */
+  readonly operations?: readonly MemoryOperation[];
+}
+
+/** What one call gets. `ok` means: do the real work. */
+export type FaultOutcome = 'ok' | 'fail' | 'hang' | 'retryAfter' | 'permanent' | 'crash';
+
+/**
+ * What a call hit by `crashRate` resolves with, whatever the operation: this string. It is not
+ * an object (what observe, create and update promise), not a `Map` (what list promises) and not
+ * `undefined` (what delete and restart promise), so a caller that checks results finds a bug.
+ * The call changes nothing in the store.
+ */
+export const INVALID_VALUE = 'memory-provider: invalid value (injected crash)';
+
+export interface CompiledFaults {
+  /** Cumulative thresholds in draw order: fail, hang, retryAfter, permanent, crash. */
+  readonly thresholds: readonly [number, number, number, number, number];
+  readonly latency: readonly [number, number] | undefined;
+  readonly retryAfterMs: number;
+  readonly outage: readonly Outage[];
+  /** `undefined`: every operation. */
+  readonly operations: ReadonlySet<MemoryOperation> | undefined;
+  /** False when nothing can ever go wrong: calls skip the fault path entirely. */
+  readonly active: boolean;
+}
+
+const KEYS = [
+  'failRate',
+  'hangRate',
+  'latencyMs',
+  'retryAfterRate',
+  'retryAfterMs',
+  'permanentRate',
+  'crashRate',
+  'outage',
+  'operations',
+];
+const RATES = ['failRate', 'hangRate', 'retryAfterRate', 'permanentRate', 'crashRate'] as const;
+
+/** Check `faults` and compile them; throws a `TypeError` naming the option on misuse. */
+export function compileFaults(faults: Faults | undefined, name = 'faults'): CompiledFaults {
+  if (faults === undefined) faults = {};
+  if (!isRecord(faults)) throw optionError(name, faults, 'an object like { failRate: 0.1 }');
+  rejectUnknownKeys(faults, KEYS, name);
+  const rates = RATES.map((key) => {
+    const rate = faults[key];
+    if (rate === undefined) return 0;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+      throw optionError(`${name}.${key}`, rate, 'a number from 0 to 1, like 0.05');
+    }
+    return rate;
+  });
+  const total = rates.reduce((sum, rate) => sum + rate, 0);
+  if (total > 1 + 1e-9) {
+    throw new TypeError(
+      `Expected the rates in \`${name}\` (${RATES.join(', ')}) to add up to at most 1, got ${total}: each call gets at most one fault`,
+    );
+  }
+  let acc = 0;
+  const thresholds = rates.map((rate) => (acc += rate)) as unknown as CompiledFaults['thresholds'];
+  const latency = latencyOf(faults.latencyMs, `${name}.latencyMs`);
+  const retryAfterMs =
+    faults.retryAfterMs === undefined
+      ? 1000
+      : checkNumber(faults.retryAfterMs, `${name}.retryAfterMs`, 0, '1000');
+  const outage = outagesOf(faults.outage, `${name}.outage`);
+  const operations = operationsOf(faults.operations, `${name}.operations`);
+  const active = total > 0 || latency !== undefined || outage.length > 0;
+  return { thresholds, latency, retryAfterMs, outage, operations, active };
+}
+
+/** The fault a call gets for a uniform draw `u` in [0, 1). Pure. */
+export function pickFault(faults: CompiledFaults, u: number): FaultOutcome {
+  const [fail, hang, retryAfter, permanent, crash] = faults.thresholds;
+  if (u < fail) return 'fail';
+  if (u < hang) return 'hang';
+  if (u < retryAfter) return 'retryAfter';
+  if (u < permanent) return 'permanent';
+  if (u < crash) return 'crash';
+  return 'ok';
+}
+
+/** The outage window `now` falls in, if any. */
+export function outageAt(faults: CompiledFaults, now: number): Outage | undefined {
+  for (const window of faults.outage) if (now >= window.from && now < window.until) return window;
+  return undefined;
+}
+
+function latencyOf(value: unknown, name: string): readonly [number, number] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    checkNumber(value, name, 0, '20 or [5, 50]');
+    return value === 0 ? undefined : [value, value];
+  }
+  const [min, max] = Array.isArray(value) ? value : [];
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    typeof min !== 'number' ||
+    typeof max !== 'number' ||
+    !(min >= 0 && max >= min && Number.isFinite(max))
+  ) {
+    throw optionError(name, value, 'a number of ms >= 0, or [min, max] with 0 <= min <= max, like [5, 50]');
+  }
+  return max === 0 ? undefined : [min, max];
+}
+
+function outagesOf(value: unknown, name: string): Outage[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw optionError(name, value, 'an array like [{ from: 60000, until: 90000 }]');
+  return value.map((window: unknown, i) => {
+    if (
+      !isRecord(window) ||
+      typeof window.from !== 'number' ||
+      typeof window.until !== 'number' ||
+      !(window.until >= window.from)
+    ) {
+      throw optionError(
+        `${name}[${i}]`,
+        window,
+        'a window { from, until } of clock time in ms, with from <= until',
+      );
+    }
+    return { from: window.from, until: window.until };
+  });
+}
+
+function operationsOf(value: unknown, name: string): ReadonlySet<MemoryOperation> | undefined {
+  if (value === undefined) return undefined;
+  const known: readonly string[] = MEMORY_OPERATIONS;
+  if (!Array.isArray(value) || !value.every((op) => typeof op === 'string' && known.includes(op))) {
+    throw optionError(name, value, `an array of operations from ${MEMORY_OPERATIONS.join(', ')}`);
+  }
+  return new Set(value as MemoryOperation[]);
+}

@@ -1,0 +1,274 @@
+import type { Resource } from '../diff/resource.js';
+import type { Clock, Random } from '../runtime/clock.js';
+import { PermanentError, RetryableError } from '../runtime/errors.js';
+import type { Health, Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import { throwIfAborted, untilAborted, wait } from './abortable.js';
+import { frozenCopy } from './frozen.js';
+import {
+  compileFaults,
+  type Faults,
+  INVALID_VALUE,
+  MEMORY_OPERATIONS,
+  type MemoryOperation,
+  outageAt,
+  pickFault,
+} from './memory-faults.js';
+import { checkString, isRecord, optionError } from './options.js';
+
+/**
+ * An in-memory provider: a `Map` standing in for the real system, with faults you can dial in.
+ * It is how setpoint tests itself and how you can test a runtime before writing a provider.
+ *
+ * ```ts
+ * const users = memoryProvider({ kind: 'user', clock, random: seededRandom(1), faults: { failRate: 0.2 } });
+ * const rt = createRuntime({ providers: [users], clock });
+ * users.mutate('alice', (spec) => ({ ...spec, role: 'guest' })); // drift, from outside
+ * users.put('bob', { role: 'admin', healthy: false });          // unhealthy: the runtime restarts it
+ * ```
+ *
+ * Behaviour worth knowing:
+ * - `create` of a name that already exists throws a plain `Error` ("create of an existing key"),
+ *   so a test can catch a reconciler that creates without observing first. `update` and
+ *   `restart` of a missing name throw too; `delete` of a missing name succeeds (idempotent).
+ * - Stored specs are deeply frozen copies. `observe` returns the stored object itself: never
+ *   mutate it; use `put`, `mutate` and `remove`, which also skip faults and counters.
+ * - `healthy: false` in a stored spec makes `health` say `unhealthy` (`'progressing'`:
+ *   `progressing`); `restart` removes the field and counts a restart. `update` keeps the field:
+ *   changing a spec does not cure a sick object. `compare` ignores `healthy`.
+ * - Faults (see {@link Faults}) are decided per call, in this order: outage window (at the
+ *   start of the call), latency (one draw of `random` when it is a range), then one draw of
+ *   `random` that picks fail, hang, retryAfter, permanent, crash or ok. A faulted call changes
+ *   nothing in the store. No draw is made when no fault is configured.
+ * - `calls` counts every call that reached an operation, faulted or not. `inFlight(name)` and
+ *   `overlaps` (a call started while another one for the same name was running) track the
+ *   per-key operations (all but `list`).
+ */
+export interface MemoryProviderOptions {
+  readonly kind: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly faults?: Faults;
+  /** The objects that exist at the start: a `Map`, entries, or a record keyed by name. */
+  readonly initial?:
+    | ReadonlyMap<string, Record<string, unknown>>
+    | Iterable<readonly [string, Record<string, unknown>]>
+    | Record<string, Record<string, unknown>>;
+}
+
+export type MemoryCalls = Record<MemoryOperation, number>;
+
+export interface MemoryProvider extends Provider {
+  /** The backing store: name → deeply frozen spec. Prefer `put` / `mutate` / `remove` to editing it. */
+  readonly store: Map<string, Observed>;
+  readonly calls: MemoryCalls;
+  /** Successful restarts. */
+  readonly restarts: number;
+  /** Calls that started while another call for the same name was still running. */
+  readonly overlaps: number;
+  /** Calls running now for `name`, or for every name when `name` is omitted. */
+  inFlight(name?: string): number;
+  /** Replace the fault settings; calls already running keep what they drew. */
+  setFaults(faults: Faults | undefined): void;
+  /** Set an object from outside (drift, or an object nobody manages). */
+  put(name: string, spec: Record<string, unknown>): void;
+  /** Change an existing object from outside; returns the new stored object. */
+  mutate(name: string, fn: (spec: Observed) => Record<string, unknown>): Observed;
+  /** Remove an object from outside; true when it existed. */
+  remove(name: string): boolean;
+  list(ctx: ProviderContext): Promise<Map<string, Observed>>;
+  health(observed: Observed): Health;
+  restart(current: Observed, desired: Resource, ctx: ProviderContext): Promise<void>;
+}
+
+export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
+  if (!isRecord(options)) throw optionError('options', options, 'an object like { kind, clock, random }');
+  const kind = checkString(options.kind, 'options.kind', "'user'");
+  const { clock, random } = options;
+  if (!isRecord(clock) || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function') {
+    throw optionError('options.clock', clock, 'a Clock such as systemClock or new TestClock()');
+  }
+  if (typeof random !== 'function') {
+    throw optionError('options.random', random, 'a Random such as seededRandom(1) or systemRandom');
+  }
+  const store = new Map<string, Observed>();
+  for (const [name, spec] of entriesOf(options.initial)) {
+    if (!isRecord(spec)) throw optionError(`options.initial[${JSON.stringify(name)}]`, spec, 'a spec object');
+    store.set(name, frozenCopy(spec));
+  }
+  let faults = compileFaults(options.faults, 'options.faults');
+  const calls = Object.fromEntries(MEMORY_OPERATIONS.map((op) => [op, 0])) as MemoryCalls;
+  const running = new Map<string, number>();
+  let total = 0;
+  let overlaps = 0;
+  let restarts = 0;
+
+  const where = (op: MemoryOperation, name: string): string =>
+    `memory provider \`${kind}\`: ${op} of \`${name}\``;
+
+  function enter(name: string): void {
+    const n = running.get(name) ?? 0;
+    if (n > 0) overlaps++;
+    running.set(name, n + 1);
+    total++;
+  }
+
+  function leave(name: string): void {
+    const n = running.get(name) ?? 1;
+    if (n <= 1) running.delete(name);
+    else running.set(name, n - 1);
+    total--;
+  }
+
+  const affected = (op: MemoryOperation): boolean =>
+    faults.active && (faults.operations === undefined || faults.operations.has(op));
+
+  /** Applies the faults for one call; resolves true when the call must return INVALID_VALUE. */
+  async function inject(op: MemoryOperation, name: string, ctx: ProviderContext): Promise<boolean> {
+    const f = faults;
+    const window = outageAt(f, clock.now());
+    if (window)
+      throw new Error(`${where(op, name)} failed: outage from ${window.from} to ${window.until} ms`);
+    if (f.latency) {
+      const [min, max] = f.latency;
+      await wait(clock, min === max ? min : min + random() * (max - min), ctx.signal);
+    }
+    if (f.thresholds[4] === 0) return false;
+    switch (pickFault(f, random())) {
+      case 'fail':
+        throw new Error(`${where(op, name)} failed (injected fault)`);
+      case 'hang':
+        return untilAborted(ctx.signal);
+      case 'retryAfter':
+        throw new RetryableError(`${where(op, name)} was throttled (injected fault)`, {
+          retryAfterMs: f.retryAfterMs,
+        });
+      case 'permanent':
+        throw new PermanentError(`${where(op, name)} was refused (injected permanent fault)`);
+      case 'crash':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Runs one per-key operation: counts it, tracks it, injects faults, then does `work`. */
+  async function call<T>(op: MemoryOperation, name: string, ctx: ProviderContext, work: () => T): Promise<T> {
+    calls[op]++;
+    throwIfAborted(ctx.signal);
+    enter(name);
+    try {
+      if (affected(op) && (await inject(op, name, ctx))) return INVALID_VALUE as unknown as T;
+      return work();
+    } finally {
+      leave(name);
+    }
+  }
+
+  function existing(op: MemoryOperation, name: string): Observed {
+    const spec = store.get(name);
+    if (spec === undefined) throw new Error(`${where(op, name)}: no such object`);
+    return spec;
+  }
+
+  const provider: MemoryProvider = {
+    kind,
+    store,
+    calls,
+    compare: { ignore: ['healthy'] },
+    get restarts() {
+      return restarts;
+    },
+    get overlaps() {
+      return overlaps;
+    },
+    inFlight: (name) => (name === undefined ? total : (running.get(name) ?? 0)),
+    setFaults(next) {
+      faults = compileFaults(next, 'faults');
+    },
+    put(name, spec) {
+      store.set(name, frozenCopy(spec));
+    },
+    mutate(name, fn) {
+      const before = store.get(name);
+      if (before === undefined)
+        throw new Error(`memory provider \`${kind}\`: mutate of \`${name}\`: no such object`);
+      const next = frozenCopy(fn(before));
+      store.set(name, next);
+      return next;
+    },
+    remove: (name) => store.delete(name),
+
+    async observe(ref, ctx) {
+      // The hot path: no faults configured means no promise chain beyond this function's own.
+      if (!affected('observe') && !ctx.signal.aborted && !running.has(ref.name)) {
+        calls.observe++;
+        return store.get(ref.name);
+      }
+      return call('observe', ref.name, ctx, () => store.get(ref.name));
+    },
+    create(desired, ctx) {
+      return call('create', desired.name, ctx, () => {
+        if (store.has(desired.name)) {
+          throw new Error(`${where('create', desired.name)}: create of an existing key`);
+        }
+        const spec = frozenCopy(desired.spec) as Observed;
+        store.set(desired.name, spec);
+        return spec;
+      });
+    },
+    update(desired, _current, _changes, ctx) {
+      return call('update', desired.name, ctx, () => {
+        const before = existing('update', desired.name);
+        let spec = frozenCopy(desired.spec) as Observed;
+        if (before.healthy !== undefined && !('healthy' in spec)) {
+          spec = frozenCopy({ ...spec, healthy: before.healthy });
+        }
+        store.set(desired.name, spec);
+        return spec;
+      });
+    },
+    delete(_current, ref, ctx) {
+      return call('delete', ref.name, ctx, () => {
+        store.delete(ref.name);
+      });
+    },
+    async list(ctx) {
+      calls.list++;
+      throwIfAborted(ctx.signal);
+      if (affected('list') && (await inject('list', '*', ctx))) {
+        return INVALID_VALUE as unknown as Map<string, Observed>;
+      }
+      return new Map(store);
+    },
+    health(observed) {
+      if (observed.healthy === false) return 'unhealthy';
+      if (observed.healthy === 'progressing') return 'progressing';
+      return 'healthy';
+    },
+    restart(_current, desired, ctx) {
+      return call('restart', desired.name, ctx, () => {
+        const { healthy: _, ...rest } = existing('restart', desired.name);
+        store.set(desired.name, frozenCopy(rest));
+        restarts++;
+      });
+    },
+  };
+  return provider;
+}
+
+function entriesOf(
+  initial: MemoryProviderOptions['initial'],
+): Iterable<readonly [string, Record<string, unknown>]> {
+  if (initial === undefined) return [];
+  if (initial instanceof Map || (typeof initial === 'object' && Symbol.iterator in initial)) {
+    return initial as Iterable<readonly [string, Record<string, unknown>]>;
+  }
+  if (!isRecord(initial)) {
+    throw optionError(
+      'options.initial',
+      initial,
+      'a Map, entries or a record of name → spec, like { a: { size: 1 } }',
+    );
+  }
+  return Object.entries(initial) as [string, Record<string, unknown>][];
+}
