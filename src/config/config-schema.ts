@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { JITTER_MODES } from '../backoff/jitter.js';
+import { quote } from './issue.js';
+import { driftSchema, durationMs, durationSchema, type IssueParams, kindSchema } from './schema-parts.js';
+
+/**
+ * The config file, `setpoint.yaml`:
+ *
+ * ```yaml
+ * resources: ["resources/**\/*.yaml"]
+ * state: .setpoint
+ * providers:
+ *   files: { use: file, options: { root: ./out } }
+ *   buckets: { module: ./providers/buckets.js, options: {} }
+ * defaults: { interval: 30s, backoff: { base: 1s, cap: 60s, jitter: full }, maxRetries: 5 }
+ * server: { listen: "127.0.0.1:9464", token: "${env:SETPOINT_TOKEN}" }
+ * ```
+ *
+ * Each top-level section is a schema of its own, so a broken `server:` does not hide what is
+ * wrong (or right) in `resources:` and `providers:`.
+ */
+export const providerEntrySchema = z
+  .strictObject({
+    use: z.string().min(1).optional().meta({ description: 'A built-in provider: file, http or memory.' }),
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Your own provider: a module path relative to the config file's directory." }),
+    options: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Passed to the provider as it is.' }),
+  })
+  .superRefine((entry, ctx) => {
+    if ((entry.use === undefined) === (entry.module === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          entry.use === undefined
+            ? 'a provider needs use: (a built-in) or module: (your own)'
+            : 'a provider has either use: or module:, not both',
+        params: {
+          code: 'invalid-provider',
+          hint: 'write use: file (or http, memory) for a built-in, or module: ./path.js for your own',
+        } satisfies IssueParams,
+      });
+    }
+  })
+  .meta({ oneOf: [{ required: ['use'] }, { required: ['module'] }] });
+
+const DEFAULT_BACKOFF_BASE_MS = 1000;
+const DEFAULT_BACKOFF_CAP_MS = 60_000;
+
+export const backoffSchema = z
+  .strictObject({
+    base: durationSchema.optional(),
+    cap: durationSchema.optional(),
+    factor: z.number().min(1).max(100).optional().meta({ description: 'Growth per attempt. Default 2.' }),
+    jitter: z.enum(JITTER_MODES as [string, ...string[]]).optional(),
+  })
+  .superRefine((backoff, ctx) => {
+    const base = backoff.base === undefined ? DEFAULT_BACKOFF_BASE_MS : durationMs(backoff.base);
+    const cap = backoff.cap === undefined ? DEFAULT_BACKOFF_CAP_MS : durationMs(backoff.cap);
+    if (cap < base) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [backoff.cap === undefined ? 'base' : 'cap'],
+        message: `the backoff cap (${cap} ms) is below its base (${base} ms)`,
+        params: { code: 'invalid-value', hint: 'raise cap or lower base: no delay is ever above the cap' },
+      });
+    }
+  })
+  .meta({ description: 'Delay between retries: min(base·factor^attempt, cap), then jitter.' });
+
+export const defaultsSchema = z
+  .strictObject({
+    interval: durationSchema.optional().meta({ description: 'Resync interval after success. Default 30s.' }),
+    backoff: backoffSchema.optional(),
+    maxRetries: z.int().min(0).optional().meta({ description: 'Failures before Degraded. Default 5.' }),
+    drift: driftSchema.optional(),
+    prune: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Delete what this runtime created and no longer wants.' }),
+    allowEmpty: z.boolean().optional().meta({ description: 'Let prune go down to zero resources.' }),
+    rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
+    concurrency: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'Operations in flight per provider. Default 10.' }),
+    timeout: durationSchema
+      .optional()
+      .meta({ description: 'Timeout of one provider operation. Default 30s.' }),
+    shutdownTimeout: durationSchema.optional().meta({ description: 'Graceful shutdown limit. Default 30s.' }),
+  })
+  .meta({ description: 'Settings for every resource, unless its policy says otherwise.' });
+
+/** `host:port`, or `[v6-address]:port`. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  if (match === null) return undefined;
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+  return { host: match[1] ?? match[2] ?? '', port };
+}
+
+export const serverSchema = z
+  .strictObject({
+    listen: z
+      .string()
+      .superRefine((text, ctx) => {
+        if (parseListen(text) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${quote(text)} is not host:port`,
+            params: {
+              code: 'bad-listen',
+              hint: 'write listen: "127.0.0.1:9464" (a port from 0 to 65535; [::1]:9464 for IPv6)',
+            } satisfies IssueParams,
+          });
+        }
+      })
+      .optional()
+      .meta({ description: 'Where /healthz, /readyz, /metrics and /status listen. Default 127.0.0.1:9464.' }),
+    token: z.string().min(1).optional().meta({ description: 'Bearer token required by /status.' }),
+  })
+  .meta({ description: 'The HTTP endpoint of `setpoint run`.' });
+
+export const configSections = {
+  resources: z
+    .array(z.string().min(1))
+    .min(1)
+    .meta({ description: "Files of resource documents: patterns relative to this file's directory." }),
+  state: z.string().min(1).optional().meta({ description: 'State directory. Default .setpoint.' }),
+  providers: z.record(kindSchema, providerEntrySchema).optional().meta({ description: 'Kind → provider.' }),
+  defaults: defaultsSchema.optional(),
+  server: serverSchema.optional(),
+};
+
+export const configFileSchema = z.strictObject(configSections).meta({
+  title: 'setpoint config',
+  description: 'setpoint.yaml: where desired state comes from, and how to keep it.',
+});
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ProviderEntry = z.infer<typeof providerEntrySchema>;

@@ -1,0 +1,92 @@
+import type { JitterMode } from '../backoff/jitter.js';
+import type { DriftPolicy } from '../diff/resource.js';
+import type { ConfigFile } from './config-schema.js';
+import { parseListen } from './config-schema.js';
+import { durationMs } from './schema-parts.js';
+
+/** The runtime settings a config file may set under `defaults:`, in milliseconds. */
+export interface ConfigDefaults {
+  /** Resync interval after a success. */
+  readonly intervalMs: number;
+  readonly backoff: {
+    readonly baseMs: number;
+    readonly capMs: number;
+    readonly factor: number;
+    readonly jitter: JitterMode;
+  };
+  /** Failures before a resource is Degraded. */
+  readonly maxRetries: number;
+  readonly drift: DriftPolicy;
+  /** Delete resources in the inventory that are no longer desired. */
+  readonly prune: boolean;
+  /** Let prune take the set down to zero. */
+  readonly allowEmpty: boolean;
+  /** When Degraded, apply the last spec that worked. */
+  readonly rollback: boolean;
+  /** Operations in flight per provider. */
+  readonly concurrency: number;
+  /** Timeout of one provider operation. */
+  readonly timeoutMs: number;
+  /** How long a graceful shutdown may take. */
+  readonly shutdownMs: number;
+  /** Dry-run is a command-line choice (`apply --dry-run`), never a config setting. */
+  readonly dryRun?: never;
+}
+
+/** The HTTP endpoint of `setpoint run`. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token for `/status`, when set. */
+  readonly token?: string;
+}
+
+/** The defaults of DESIGN §5: what a config file that says nothing gets. */
+export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
+  intervalMs: 30_000,
+  backoff: Object.freeze({ baseMs: 1000, capMs: 60_000, factor: 2, jitter: 'full' as const }),
+  maxRetries: 5,
+  drift: 'enforce' as const,
+  prune: false,
+  allowEmpty: false,
+  rollback: false,
+  concurrency: 10,
+  timeoutMs: 30_000,
+  shutdownMs: 30_000,
+});
+
+/** Local only, unless told otherwise. */
+export const SERVER_DEFAULTS: ServerConfig = Object.freeze({ host: '127.0.0.1', port: 9464 });
+
+/** `defaults:` as written (already valid), over `CONFIG_DEFAULTS`. */
+export function resolveDefaults(section: ConfigFile['defaults']): ConfigDefaults {
+  const d = CONFIG_DEFAULTS;
+  const s = section ?? {};
+  const b = s.backoff ?? {};
+  const ms = (value: string | number | undefined, fallback: number) =>
+    value === undefined ? fallback : durationMs(value);
+  return {
+    intervalMs: ms(s.interval, d.intervalMs),
+    backoff: {
+      baseMs: ms(b.base, d.backoff.baseMs),
+      capMs: ms(b.cap, d.backoff.capMs),
+      factor: b.factor ?? d.backoff.factor,
+      jitter: (b.jitter as JitterMode | undefined) ?? d.backoff.jitter,
+    },
+    maxRetries: s.maxRetries ?? d.maxRetries,
+    drift: s.drift ?? d.drift,
+    prune: s.prune ?? d.prune,
+    allowEmpty: s.allowEmpty ?? d.allowEmpty,
+    rollback: s.rollback ?? d.rollback,
+    concurrency: s.concurrency ?? d.concurrency,
+    timeoutMs: ms(s.timeout, d.timeoutMs),
+    shutdownMs: ms(s.shutdownTimeout, d.shutdownMs),
+  };
+}
+
+/** `server:` as written (already valid), over `SERVER_DEFAULTS`. */
+export function resolveServer(section: ConfigFile['server']): ServerConfig {
+  const listen = section?.listen === undefined ? undefined : parseListen(section.listen);
+  const server = { ...SERVER_DEFAULTS, ...listen };
+  return section?.token === undefined ? server : { ...server, token: section.token };
+}

@@ -1,0 +1,221 @@
+import { stat } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import type { Resource } from '../diff/resource.js';
+import { checkResources } from './check-resources.js';
+import { type ConfigDefaults, resolveDefaults, resolveServer, type ServerConfig } from './defaults.js';
+import { expandGlob } from './glob.js';
+import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
+import { parseConfigText } from './parse-config.js';
+import { parseResourceText, type ResourceEntry } from './parse-resource.js';
+import { readText } from './read-text.js';
+
+/** How one kind's provider is made: a built-in by name, or your own module. */
+export interface ProviderConfig {
+  /** A built-in provider (`file`, `http`, `memory`). */
+  readonly use?: string;
+  /** Absolute path of your own provider module. */
+  readonly module?: string;
+  /** As written in the config (after `${env:…}`); relative paths in it are relative to `dir`. */
+  readonly options: Record<string, unknown>;
+}
+
+/** A config that passed every check: ready to hand to the runtime. */
+export interface LoadedConfig {
+  /** Absolute path of the config file. */
+  readonly file: string;
+  /** Its directory: the base of every relative path in it. */
+  readonly dir: string;
+  /** Absolute path of the state directory. */
+  readonly state: string;
+  readonly providers: Record<string, ProviderConfig>;
+  /** Every resource, in file order (files in the order of `resources:`, each pattern's sorted). */
+  readonly resources: Resource[];
+  /** Where each resource's document starts, by key. */
+  readonly sources: Map<string, SourcePosition>;
+  readonly defaults: ConfigDefaults;
+  readonly server: ServerConfig;
+  /** Values to hide in logs and output: everything from `${env:NAME}`, and the server token. */
+  readonly secrets: string[];
+}
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: LoadedConfig }
+  | { readonly ok: false; readonly errors: ConfigIssue[] };
+
+export interface LoadConfigOptions {
+  /** Where `${env:NAME}` looks. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The names `use:` accepts. Default `['file', 'http', 'memory']`. */
+  readonly knownProviders?: readonly string[];
+  /** Any file larger than this is refused unread. Default 1 MiB. */
+  readonly maxFileBytes?: number;
+}
+
+export const DEFAULT_KNOWN_PROVIDERS: readonly string[] = ['file', 'http', 'memory'];
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Load and check a standalone config: `setpoint.yaml` and every resource file it names.
+ *
+ * ```ts
+ * const result = await loadConfig('setpoint.yaml');
+ * if (!result.ok) {
+ *   console.error(formatIssues(result.errors, { relativeTo: process.cwd() }));
+ *   process.exitCode = 1;
+ * } else {
+ *   runtime.setDesired(result.config.resources);
+ * }
+ * ```
+ *
+ * It reads files and nothing else: no provider is loaded or called. Every problem in the input
+ * comes back at once, sorted by file and line; it never throws on bad input (only on misuse,
+ * with a `TypeError`). Details of the format: DESIGN §12 and `docs/decisions/0004-config-format.md`.
+ */
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<ConfigResult> {
+  const { env, knownProviders, maxFileBytes } = checkOptions(path, options);
+  const file = resolve(path);
+  const dir = dirname(file);
+  const showFile = (f: string) => relative(dir, f).replaceAll('\\', '/') || f;
+
+  const read = await readText(file, maxFileBytes, true);
+  if (!read.ok) return { ok: false, errors: [read.issue] };
+  const parsed = parseConfigText(read.text, file, { env });
+  const issues: ConfigIssue[] = [...parsed.issues];
+  const secrets = [...parsed.secrets];
+  const { config, broken, locate } = parsed;
+
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [kind, entry] of Object.entries(config.providers ?? {})) {
+    const options = entry.options ?? {};
+    if (entry.use !== undefined) {
+      providers[kind] = { use: entry.use, options };
+      if (!knownProviders.includes(entry.use)) {
+        issues.push(
+          issue(
+            'unknown-provider',
+            locate(['providers', kind, 'use']),
+            `"${entry.use}" is not a built-in provider`,
+            `use one of ${knownProviders.map((p) => `"${p}"`).join(', ')}, or module: ./path.js for your own`,
+          ),
+        );
+      }
+    } else if (entry.module !== undefined) {
+      const module = resolve(dir, entry.module);
+      providers[kind] = { module, options };
+      if (!(await isFile(module))) {
+        issues.push(
+          issue(
+            'missing-module',
+            locate(['providers', kind, 'module']),
+            `provider module ${entry.module} not found (looked for ${module})`,
+            "fix the path (relative to the config file's directory), or build the module first",
+          ),
+        );
+      }
+    }
+  }
+
+  // Resource files: the patterns, in order, each pattern's matches sorted, each file once.
+  let complete = !broken.has('resources');
+  const files: string[] = [];
+  const patterns = config.resources ?? [];
+  for (const [index, pattern] of patterns.entries()) {
+    const found = await expandGlob(pattern, dir);
+    const matches = found.files.filter((f) => f !== file);
+    for (const unreadable of found.unreadable) {
+      complete = false;
+      issues.push(
+        issue(
+          'read-error',
+          locate(['resources', index]),
+          `directory ${showFile(unreadable)} could not be read while matching "${pattern}"`,
+          'check its permissions',
+        ),
+      );
+    }
+    if (matches.length === 0 && found.unreadable.length === 0) {
+      issues.push(
+        issue(
+          'no-match',
+          locate(['resources', index]),
+          `"${pattern}" matches no file`,
+          `patterns are relative to ${dir}; fix the pattern, create a file it matches, or remove it`,
+        ),
+      );
+    }
+    for (const match of matches) if (!files.includes(match)) files.push(match);
+  }
+
+  const entries: ResourceEntry[] = [];
+  const results = await Promise.all(files.map((f) => readText(f, maxFileBytes, false)));
+  results.forEach((result, i) => {
+    if (!result.ok) {
+      complete = false;
+      issues.push(result.issue);
+      return;
+    }
+    const parsedFile = parseResourceText(result.text, files[i] as string, { env });
+    complete &&= parsedFile.complete;
+    entries.push(...parsedFile.entries);
+    issues.push(...parsedFile.issues);
+    secrets.push(...parsedFile.secrets);
+  });
+
+  const set = checkResources({
+    entries,
+    complete,
+    providers: broken.has('providers') ? undefined : providers,
+    showFile,
+  });
+  issues.push(...set.issues);
+  if (issues.length > 0) return { ok: false, errors: sortIssues(issues) };
+
+  const server = resolveServer(config.server);
+  if (server.token !== undefined) secrets.push(server.token);
+  return {
+    ok: true,
+    config: {
+      file,
+      dir,
+      state: resolve(dir, config.state ?? '.setpoint'),
+      providers,
+      resources: set.resources,
+      sources: set.sources,
+      defaults: resolveDefaults(config.defaults),
+      server,
+      secrets: [...new Set(secrets)].filter((s) => s !== ''),
+    },
+  };
+}
+
+function checkOptions(path: unknown, options: LoadConfigOptions) {
+  if (typeof path !== 'string' || path === '') {
+    throw new TypeError(`Expected \`path\` to be the path of a config file, got \`${String(path)}\``);
+  }
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (typeof maxFileBytes !== 'number' || !Number.isInteger(maxFileBytes) || maxFileBytes < 1) {
+    throw new TypeError(
+      `Expected \`maxFileBytes\` to be a whole number of bytes from 1 up, got \`${String(maxFileBytes)}\``,
+    );
+  }
+  const knownProviders = options.knownProviders ?? DEFAULT_KNOWN_PROVIDERS;
+  if (!Array.isArray(knownProviders) || knownProviders.some((p) => typeof p !== 'string')) {
+    throw new TypeError(
+      `Expected \`knownProviders\` to be an array of provider names like ['file', 'http', 'memory'], got \`${String(knownProviders)}\``,
+    );
+  }
+  const env = options.env ?? process.env;
+  if (typeof env !== 'object' || env === null) {
+    throw new TypeError(
+      `Expected \`env\` to be an object of variables (like process.env), got \`${String(env)}\``,
+    );
+  }
+  return { env, knownProviders, maxFileBytes };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
