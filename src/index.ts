@@ -1,16 +1,97 @@
 // setpoint's public API: explicit named exports only.
+
+export type { ResourcePhase } from './actors/resource.machine.js';
+export { resourceMachine } from './actors/resource.machine.js';
+export type { Condition, ConditionType, ResourceStatus } from './actors/status.js';
+// ── backoff ──────────────────────────────────────────────────────────────────────────────
 export type { Backoff, BackoffOptions } from './backoff/backoff.js';
 export { DEFAULT_BACKOFF, exponentialBackoff } from './backoff/backoff.js';
+export type { ConcurrencyLimiter, ConcurrencyLimiterOptions } from './backoff/concurrency-limiter.js';
+export { createConcurrencyLimiter } from './backoff/concurrency-limiter.js';
+export type { FailureLimiter, FailureLimiterOptions } from './backoff/failure-limiter.js';
+export { createFailureLimiter } from './backoff/failure-limiter.js';
 export type { JitterMode } from './backoff/jitter.js';
+export type { TokenBucket, TokenBucketOptions } from './backoff/token-bucket.js';
+export { createTokenBucket } from './backoff/token-bucket.js';
+export { formatDuration, parseDuration } from './config/duration.js';
+export { formatIssues } from './config/format-issues.js';
+export type { ConfigIssue, IssueCode, SourcePosition } from './config/issue.js';
+// ── configuration ────────────────────────────────────────────────────────────────────────
+export type { ConfigResult, LoadConfigOptions, LoadedConfig, ProviderConfig } from './config/load-config.js';
+export { loadConfig } from './config/load-config.js';
+export { parseConfigText } from './config/parse-config.js';
+export { parseResourceText } from './config/parse-resource.js';
+export { redact } from './config/redact.js';
+export type { FieldChange } from './diff/compare.js';
+export { applyChanges, compareSpec, isInSync, requiresReplace } from './diff/compare.js';
+export type { DiffError, DiffOptions, ResourceCollection } from './diff/diff.js';
+export { diff } from './diff/diff.js';
+export type { DependencyOrder, GraphError } from './diff/graph.js';
+export { dependentsOf, orderByDependencies } from './diff/graph.js';
+export type { Plan, PlannedAction, PlanSummary } from './diff/plan.js';
+export { emptyPlan, planFor } from './diff/plan.js';
+// ── diff ─────────────────────────────────────────────────────────────────────────────────
+export type { DriftPolicy, Resource, ResourceKey, ResourcePolicy } from './diff/resource.js';
+export { keyOf, parseKey } from './diff/resource.js';
+export type { Result } from './diff/result.js';
+export { builtinProviders } from './providers/builtin.js';
+export type { FileProvider, FileProviderOptions, FileSpec } from './providers/file.js';
+export { fileProvider } from './providers/file.js';
+export type { HttpProvider, HttpProviderOptions } from './providers/http.js';
+export { httpProvider } from './providers/http.js';
+export type { MemoryCalls, MemoryProvider, MemoryProviderOptions } from './providers/memory.js';
+// ── providers ────────────────────────────────────────────────────────────────────────────
+export { memoryProvider } from './providers/memory.js';
+export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.js';
+// ── time ─────────────────────────────────────────────────────────────────────────────────
 export type { Clock, Random, TestClockOptions, TimerHandle } from './runtime/clock.js';
 export { seededRandom, systemClock, systemRandom, TestClock } from './runtime/clock.js';
+export { PermanentError, RetryableError, TimeoutError } from './runtime/errors.js';
+export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
+export type { RuntimeMetrics } from './runtime/metrics.js';
+export type {
+  CompareOptions,
+  Health,
+  Observed,
+  Provider,
+  ProviderContext,
+} from './runtime/provider.js';
+export { defineProvider } from './runtime/provider.js';
+// ── runtime ──────────────────────────────────────────────────────────────────────────────
+export type { Runtime, RuntimeOptions, SetDesiredResult } from './runtime/runtime.js';
+export { createRuntime } from './runtime/runtime.js';
+export type { RateLimit } from './runtime/scheduler.js';
+export type { FileStoreOptions } from './store/file-store.js';
+export { createFileStore } from './store/file-store.js';
+export { createMemoryStore } from './store/memory-store.js';
+export { resolvePendingIntents } from './store/resolve-pending-intents.js';
+export { specHash } from './store/spec-hash.js';
+// ── state store ──────────────────────────────────────────────────────────────────────────
+export type {
+  Intent,
+  IntentOp,
+  IntentOutcome,
+  InventoryEntry,
+  InventoryRecord,
+  StateStore,
+} from './store/state-store.js';
+export { StateLockedError } from './store/store-errors.js';
+// ── supervision ──────────────────────────────────────────────────────────────────────────
 export type {
   Child,
   ChildLink,
   ChildSpec,
   ChildType,
+  DynamicSupervisor,
+  DynamicSupervisorOptions,
   Exit,
   ExitReason,
   RestartType,
   Shutdown,
-} from './supervisor/child-spec.js';
+  Strategy,
+  Supervisor,
+  SupervisorEvents,
+  SupervisorOptions,
+  SupervisorTree,
+} from './supervisor/index.js';
+export { createDynamicSupervisor, createSupervisor, shouldRestart } from './supervisor/index.js';

@@ -27,16 +27,37 @@ export interface Clock {
 /** The one source of randomness: a number in [0, 1). */
 export type Random = () => number;
 
+/** Node fires any delay above 2^31-1 ms (about 24.8 days) after 1 ms; longer waits are chained. */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
+
+interface LongTimer {
+  t: ReturnType<typeof setTimeout>;
+}
+
 /** The real clock. The only place in `src/` that touches real time. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
+    if (ms > MAX_NODE_DELAY) {
+      const handle: LongTimer = { t: undefined as unknown as ReturnType<typeof setTimeout> };
+      const due = Date.now() + ms;
+      const arm = () => {
+        const left = due - Date.now();
+        handle.t = setTimeout(left > MAX_NODE_DELAY ? arm : fn, Math.min(left, MAX_NODE_DELAY));
+        handle.t.unref?.();
+      };
+      arm();
+      return handle;
+    }
     const t = setTimeout(fn, ms);
     // A reconciler's tick must never keep a process alive on its own.
     t.unref?.();
     return t;
   },
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimeout: (handle) => {
+    if (typeof handle === 'object' && handle !== null && 't' in handle) clearTimeout((handle as LongTimer).t);
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
 };
 
 /** The real source of randomness. */

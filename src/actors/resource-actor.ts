@@ -1,0 +1,672 @@
+import type { Logger } from 'pino';
+import { type Actor, createActor } from 'xstate';
+import type { Backoff } from '../backoff/backoff.js';
+import type { CompiledCompare } from '../diff/compare-options.js';
+import { actionFor, type PlannedAction } from '../diff/plan.js';
+import type { DriftPolicy, Resource } from '../diff/resource.js';
+import type { Clock, Random, TimerHandle } from '../runtime/clock.js';
+import { describeError, PermanentError, retryAfterOf } from '../runtime/errors.js';
+import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import type { Child, ChildLink } from '../supervisor/child-spec.js';
+import type { ResourceEvent } from './resource.events.js';
+import {
+  type Assessment,
+  RESTING_PHASES,
+  type ResourcePhase,
+  type ResourceShell,
+  resourceMachine,
+} from './resource.machine.js';
+import { conditionsOf, type ResourceStatus } from './status.js';
+
+/** What every actor of one kind shares: the provider, the policies, and the runtime's services. */
+export interface ActorHost {
+  readonly kind: string;
+  readonly provider: Provider;
+  readonly compare: CompiledCompare;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly backoff: Backoff;
+  readonly intervalMs: number;
+  readonly maxRetries: number;
+  readonly drift: DriftPolicy;
+  readonly rollback: boolean;
+  readonly dryRun: boolean;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  /** Run one provider operation for `key`: serialised per key, admitted by the provider's scheduler. */
+  operate<T>(
+    key: string,
+    name: string,
+    fn: (ctx: ProviderContext) => Promise<T>,
+    log: () => Logger,
+  ): Promise<T>;
+  dependenciesReady(actor: ResourceActor): boolean;
+  dependentsRemain(actor: ResourceActor): boolean;
+  lastGood(key: string): Record<string, unknown> | undefined;
+  /** Is this object in the inventory (created or adopted by this runtime)? */
+  manages(key: string): boolean;
+  /** Write the intent to the journal, apply, then record the outcome in the inventory. */
+  journal<T>(
+    actor: ResourceActor,
+    op: 'create' | 'update' | 'delete',
+    spec: Record<string, unknown> | undefined,
+    apply: () => Promise<T>,
+  ): Promise<T>;
+  /** Side effects the runtime owns: store, events, metrics, dependency wake-ups. */
+  notify(actor: ResourceActor, what: ActorNotice): void;
+}
+
+export type ActorNotice =
+  | { type: 'pass-start' }
+  | { type: 'pass-done'; result: 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting' }
+  | {
+      type: 'applied';
+      action: PlannedAction['action'] | 'restart';
+      durationMs: number;
+      spec: Record<string, unknown>;
+    }
+  | {
+      type: 'failed';
+      operation: string;
+      error: unknown;
+      delayMs: number | undefined;
+      permanent: boolean;
+      retryAfterMs: number | undefined;
+    }
+  | { type: 'synced'; recovered: boolean }
+  | { type: 'drift'; policy: DriftPolicy; changes: number }
+  | { type: 'degraded'; reason: string; rollback: boolean }
+  | { type: 'planned'; action: PlannedAction }
+  | { type: 'deleted' }
+  | { type: 'crashed'; error: unknown };
+
+const SUPERSEDED = Symbol('superseded');
+const F_DIRTY = 1;
+const F_DELETE = 2;
+const F_PERMANENT = 4;
+const F_ROLLBACK = 8;
+const F_DEGRADED = 16;
+const F_STOPPED = 32;
+const F_FAST = 64; // a hibernated in-sync check is in flight
+const F_DRIFT = 128; // drift was reported and not yet resolved
+
+/**
+ * One managed resource: a long-lived actor whose behaviour is `resourceMachine`.
+ *
+ * Between passes the actor hibernates (GenServer's `:hibernate`): no xstate actor exists, only
+ * this compact record, its phase and its next deadline. A tick on an in-sync resource runs a
+ * fast check (observe + compare) without waking the machine; anything else — a difference, a
+ * failure to retry, a new generation, a delete — wakes the machine from the resting phase it
+ * left, and it runs the pass. Decisions are the machine's; this class only performs them.
+ */
+export class ResourceActor implements ResourceShell, Child {
+  readonly key: string;
+  readonly kind: string;
+  readonly name: string;
+  desired: Resource;
+  generation: number;
+  observedGeneration = 0;
+  /** The generation last brought in sync; a difference at this generation is drift. */
+  private syncedGeneration = 0;
+  phase: ResourcePhase = 'pending';
+  attempts = 0;
+  lastError: string | undefined = undefined;
+  lastReconcileAt: number | undefined = undefined;
+  nextReconcileAt: number | undefined = undefined;
+  plan: PlannedAction | undefined = undefined;
+  assessment: Assessment = 'none';
+  restarts: number;
+  private flags = 0;
+  private nextDelayMs = 0;
+  passStartedAt = 0;
+  private operation = 'observe';
+  private observed: Observed | undefined = undefined;
+  private timer: TimerHandle | undefined = undefined;
+  private machine: Actor<typeof resourceMachine> | undefined = undefined;
+  private inflight: Promise<unknown> | undefined = undefined;
+
+  constructor(
+    private readonly host: ActorHost,
+    desired: Resource,
+    generation: number,
+    private readonly link: ChildLink,
+    restarts = 0,
+  ) {
+    this.desired = desired;
+    this.kind = desired.kind;
+    this.name = desired.name;
+    this.key = link.id;
+    this.generation = generation;
+    this.restarts = restarts;
+  }
+
+  // ── shell state the machine reads ────────────────────────────────────────────────────────
+  get dirty() {
+    return (this.flags & F_DIRTY) !== 0;
+  }
+  get deleteRequested() {
+    return (this.flags & F_DELETE) !== 0;
+  }
+  get permanentFailure() {
+    return (this.flags & F_PERMANENT) !== 0;
+  }
+  get retriesExhausted() {
+    return this.attempts >= (this.desired.policy?.maxRetries ?? this.host.maxRetries);
+  }
+  get dependentsRemain() {
+    return this.host.dependentsRemain(this);
+  }
+  get rolledBack() {
+    return (this.flags & F_ROLLBACK) !== 0;
+  }
+  get stopped() {
+    return (this.flags & F_STOPPED) !== 0;
+  }
+  /** Ready: synced and healthy. Dependents wait for this. */
+  get ready() {
+    return this.phase === 'synced';
+  }
+
+  // ── what the runtime calls ───────────────────────────────────────────────────────────────
+  /** Begin reconciling (the first pass runs at once). */
+  start(): this {
+    this.trigger();
+    return this;
+  }
+
+  /** Reconcile now: a tick, a new generation, `reconcile(key)`, a dependency became Ready. */
+  trigger(): void {
+    if (this.stopped || this.phase === 'deleted') return;
+    if (this.machine || this.flags & F_FAST) {
+      this.flags |= F_DIRTY; // coalesce: one follow-up pass, never a queue of them
+      return;
+    }
+    this.disarm();
+    if (this.phase === 'synced' && !(this.flags & F_DELETE)) {
+      this.fastCheck();
+      return;
+    }
+    this.send({ type: 'TICK' });
+  }
+
+  /** A new generation of the desired spec. */
+  setDesired(desired: Resource, generation: number): void {
+    this.desired = desired;
+    this.generation = generation;
+    this.flags &= ~(F_ROLLBACK | F_PERMANENT);
+    this.attempts = 0;
+    this.trigger();
+  }
+
+  /** The resource left the desired set: delete it (after its dependents), then exit. */
+  requestDelete(): void {
+    if (this.stopped || this.phase === 'deleted') return;
+    this.flags |= F_DELETE;
+    if (this.machine || this.flags & F_FAST) return; // picked up when the pass ends
+    this.disarm();
+    this.send({ type: 'DELETE' });
+  }
+
+  status(): ResourceStatus {
+    const degraded = (this.flags & F_DEGRADED) !== 0;
+    return {
+      key: this.key,
+      kind: this.kind,
+      name: this.name,
+      phase: this.phase,
+      conditions: conditionsOf({
+        phase: this.phase,
+        attempts: this.attempts,
+        degraded,
+        rolledBack: this.rolledBack,
+        lastError: this.lastError,
+      }),
+      generation: this.generation,
+      observedGeneration: this.observedGeneration,
+      attempts: this.attempts,
+      lastError: this.lastError,
+      lastReconcileAt: this.lastReconcileAt,
+      nextReconcileAt: this.nextReconcileAt,
+      plan: this.plan,
+      rolledBack: this.rolledBack,
+      restarts: this.restarts,
+    };
+  }
+
+  /** Child: stop gracefully; resolves once the operation in flight (if any) has settled. */
+  stop(): Promise<void> | void {
+    this.halt();
+    const inflight = this.inflight;
+    if (inflight) return inflight.then(noop, noop);
+  }
+
+  /** Child: stop at once. The runtime aborts in-flight operations through its shutdown signal. */
+  kill(): void {
+    this.halt();
+  }
+
+  // ── effects the machine asks for ─────────────────────────────────────────────────────────
+  startObserve(): void {
+    this.passStartedAt = this.host.clock.now();
+    this.host.notify(this, { type: 'pass-start' });
+    this.perform(
+      'observe',
+      (ctx) => this.host.provider.observe(this.desired, ctx),
+      (observed) => this.checkObserved(observed) && this.send({ type: 'OBSERVED', observed }),
+    );
+  }
+
+  recordObservation(event: { observed: Observed | undefined }): void {
+    this.observed = event.observed;
+    this.assessment = this.assess(event.observed);
+  }
+
+  startApply(): void {
+    const plan = this.plan;
+    if (!plan) throw new Error(`${this.key}: apply without a plan`); // a bug: crash
+    const generation = this.generation;
+    const desired = this.effectiveDesired();
+    const started = this.host.clock.now();
+    const provider = this.host.provider;
+    const current = this.observed;
+    const spec = desired.spec as Record<string, unknown>;
+    const host = this.host;
+    this.perform(
+      plan.action,
+      async (ctx) => {
+        if (this.generation !== generation) return SUPERSEDED;
+        if (plan.action === 'create')
+          return host.journal(this, 'create', spec, () => provider.create(desired, ctx));
+        if (plan.action === 'update') {
+          return host.journal(this, 'update', spec, () =>
+            provider.update(desired, current ?? {}, plan.changes, ctx),
+          );
+        }
+        if (plan.action === 'replace') {
+          if (current)
+            await host.journal(this, 'delete', undefined, () => provider.delete(current, desired, ctx));
+          return host.journal(this, 'create', spec, () => provider.create(desired, ctx));
+        }
+        throw new Error(`${this.key}: unexpected action ${plan.action}`);
+      },
+      (result) => {
+        if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
+        this.host.notify(this, {
+          type: 'applied',
+          action: plan.action,
+          durationMs: this.host.clock.now() - started,
+          spec: desired.spec as Record<string, unknown>,
+        });
+        this.send({ type: 'APPLIED' });
+      },
+    );
+  }
+
+  startRestart(): void {
+    const restart = this.host.provider.restart;
+    const current = this.observed;
+    const started = this.host.clock.now();
+    this.perform(
+      'restart',
+      async (ctx) => {
+        if (restart && current) await restart.call(this.host.provider, current, this.desired, ctx);
+      },
+      () => {
+        this.host.notify(this, {
+          type: 'applied',
+          action: 'restart',
+          durationMs: this.host.clock.now() - started,
+          spec: this.desired.spec as Record<string, unknown>,
+        });
+        this.send({ type: 'APPLIED' });
+      },
+    );
+  }
+
+  startDelete(): void {
+    const provider = this.host.provider;
+    const started = this.host.clock.now();
+    this.perform(
+      'delete',
+      async (ctx) => {
+        const current = await provider.observe(this.desired, ctx);
+        // Only what this runtime created or adopted is ever deleted; anything else is released.
+        if (current !== undefined && this.host.manages(this.key)) {
+          await this.host.journal(this, 'delete', undefined, () =>
+            provider.delete(current, this.desired, ctx),
+          );
+        }
+      },
+      () => {
+        this.host.notify(this, {
+          type: 'applied',
+          action: 'delete',
+          durationMs: this.host.clock.now() - started,
+          spec: this.desired.spec as Record<string, unknown>,
+        });
+        this.send({ type: 'DELETED' });
+      },
+    );
+  }
+
+  clearDirty(): void {
+    this.flags &= ~F_DIRTY;
+  }
+
+  onSynced(): void {
+    const recovered = (this.flags & F_DEGRADED) !== 0 && !this.rolledBack;
+    if (!this.rolledBack) {
+      this.flags &= ~F_DEGRADED;
+      this.syncedGeneration = this.generation;
+    }
+    this.attempts = 0;
+    this.lastError = undefined;
+    this.observedGeneration = this.generation;
+    this.lastReconcileAt = this.host.clock.now();
+    const applied = this.assessment === 'changes';
+    this.plan = undefined;
+    this.host.notify(this, { type: 'synced', recovered });
+    this.host.notify(this, { type: 'pass-done', result: applied ? 'applied' : 'in-sync' });
+  }
+
+  onRestarted(): void {
+    // After a restart, look again soon, under the same backoff as failures.
+    this.attempts++;
+    this.nextDelayMs = this.host.backoff.delay(this.attempts - 1);
+    this.host.notify(this, { type: 'pass-done', result: 'applied' });
+  }
+
+  onFailed(event: { error: unknown }): void {
+    const error = event.error;
+    const permanent = PermanentError.is(error);
+    if (permanent) this.flags |= F_PERMANENT;
+    this.attempts++;
+    this.lastError = describeError(error);
+    this.lastReconcileAt = this.host.clock.now();
+    const floor = retryAfterOf(error);
+    // Degraded or not, the delay keeps following the backoff, which the cap bounds.
+    this.nextDelayMs = permanent
+      ? Number.POSITIVE_INFINITY
+      : this.host.backoff.delay(this.attempts - 1, floor === undefined ? undefined : { floorMs: floor });
+    this.host.notify(this, {
+      type: 'failed',
+      operation: this.operation,
+      error,
+      delayMs: Number.isFinite(this.nextDelayMs) ? this.nextDelayMs : undefined,
+      permanent,
+      retryAfterMs: floor,
+    });
+    this.host.notify(this, { type: 'pass-done', result: 'failed' });
+  }
+
+  onDegraded(): void {
+    const first = (this.flags & F_DEGRADED) === 0;
+    this.flags |= F_DEGRADED;
+    const lastGood =
+      this.host.rollback || this.desired.policy?.rollback ? this.host.lastGood(this.key) : undefined;
+    const rollback = !this.rolledBack && lastGood !== undefined && !sameJson(lastGood, this.desired.spec);
+    if (rollback) {
+      this.flags |= F_ROLLBACK;
+      this.nextDelayMs = 0; // apply the last-good spec now
+    }
+    if (first || rollback) {
+      this.host.notify(this, { type: 'degraded', reason: this.lastError ?? 'unknown', rollback });
+    }
+  }
+
+  onOutOfSync(): void {
+    this.observedGeneration = this.generation;
+    this.lastReconcileAt = this.host.clock.now();
+    if (this.plan) this.host.notify(this, { type: 'planned', action: this.plan });
+    this.host.notify(this, { type: 'pass-done', result: 'planned' });
+  }
+
+  onWaiting(): void {
+    this.lastReconcileAt = this.host.clock.now();
+    this.host.notify(this, { type: 'pass-done', result: 'waiting' });
+  }
+
+  onDeleted(): void {
+    this.host.notify(this, { type: 'deleted' });
+  }
+
+  /** The spec this resource is synced to: the desired one, or the last-good one while rolled back. */
+  appliedSpec(): Record<string, unknown> {
+    return this.effectiveDesired().spec as Record<string, unknown>;
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────
+  /** The spec to converge to: the desired one, or the last-good one while rolled back. */
+  private effectiveDesired(): Resource {
+    if (!this.rolledBack) return this.desired;
+    const lastGood = this.host.lastGood(this.key);
+    return lastGood ? { ...this.desired, spec: lastGood } : this.desired;
+  }
+
+  /** What an observation means. Shared by the machine and the hibernated fast path. */
+  private assess(observed: Observed | undefined): Assessment {
+    const host = this.host;
+    const spec = this.effectiveDesired().spec as Record<string, unknown>;
+    const plan = actionFor(this.key, this.kind, this.name, spec, observed, host.compare);
+    this.plan = plan;
+    if (!plan) {
+      this.flags &= ~F_DRIFT;
+      if (observed === undefined) return 'in-sync';
+      const health = host.provider.health ? host.provider.health(observed, this.desired) : 'healthy';
+      if (health === 'healthy') return 'in-sync';
+      if (health === 'progressing') return 'progressing';
+      return host.dryRun ? 'report-only' : 'unhealthy';
+    }
+    const drifted = this.syncedGeneration === this.generation && this.syncedGeneration > 0;
+    if (drifted) {
+      const policy = this.desired.policy?.drift ?? host.drift;
+      if (!(this.flags & F_DRIFT)) {
+        this.flags |= F_DRIFT; // reported once per episode, not on every tick
+        host.notify(this, {
+          type: 'drift',
+          policy,
+          changes: plan.action === 'update' ? plan.changes.length : 1,
+        });
+      }
+      if (policy === 'ignore') return 'in-sync';
+      if (policy === 'alert') return 'report-only';
+    }
+    if (host.dryRun) return 'report-only';
+    if (!host.dependenciesReady(this)) return 'waiting';
+    return 'changes';
+  }
+
+  /** The hibernated in-sync check: observe + compare without waking the machine. */
+  private fastCheck(): void {
+    this.flags |= F_FAST;
+    this.passStartedAt = this.host.clock.now();
+    this.host.notify(this, { type: 'pass-start' });
+    this.perform(
+      'observe',
+      (ctx) => this.host.provider.observe(this.desired, ctx),
+      (observed) => {
+        this.flags &= ~F_FAST;
+        if (!this.checkObserved(observed)) return;
+        this.recordObservation({ observed });
+        if (this.assessment === 'in-sync' && !(this.flags & (F_DIRTY | F_DELETE))) {
+          this.observed = undefined;
+          this.lastReconcileAt = this.host.clock.now();
+          this.host.notify(this, { type: 'pass-done', result: 'in-sync' });
+          this.arm();
+          return;
+        }
+        this.send({ type: 'ASSESSED' }); // wake the machine with what was seen
+      },
+      () => {
+        this.flags &= ~F_FAST;
+      },
+    );
+  }
+
+  /** A provider must return an object or `undefined` from observe; anything else is a bug. */
+  private checkObserved(observed: unknown): boolean {
+    if (
+      observed === undefined ||
+      (typeof observed === 'object' && observed !== null && !Array.isArray(observed))
+    ) {
+      return true;
+    }
+    this.crash(
+      new TypeError(
+        `${this.key}: observe returned ${describeValue(observed)}, expected an object or undefined`,
+      ),
+    );
+    return false;
+  }
+
+  /** Run one provider operation; its outcome comes back as exactly one machine event. */
+  private perform<T>(
+    operation: string,
+    fn: (ctx: ProviderContext) => Promise<T>,
+    onDone: (value: T) => unknown,
+    onError?: () => void,
+  ): void {
+    this.operation = operation;
+    const promise = this.host.operate(this.key, operation, fn, () => this.log());
+    this.inflight = promise;
+    promise.then(
+      (value) => {
+        if (this.inflight === promise) this.inflight = undefined;
+        if (this.stopped) return;
+        try {
+          onDone(value);
+        } catch (error) {
+          this.crash(error);
+        }
+      },
+      (error: unknown) => {
+        if (this.inflight === promise) this.inflight = undefined;
+        if (this.stopped) return;
+        onError?.();
+        this.send({ type: 'FAILED', error });
+      },
+    );
+  }
+
+  /** Wake the machine if it hibernates, deliver the event, and hibernate again if it rests. */
+  private send(event: ResourceEvent): void {
+    if (this.stopped) return;
+    let machine = this.machine;
+    if (!machine) {
+      machine = this.wake();
+      if (!machine) return;
+    }
+    machine.send(event);
+    if (this.stopped) return;
+    const snapshot = machine.getSnapshot();
+    if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
+    this.phase = snapshot.value as ResourcePhase;
+    if (RESTING_PHASES.has(this.phase)) this.hibernate(machine);
+  }
+
+  private wake(): Actor<typeof resourceMachine> | undefined {
+    const input = { self: this as ResourceShell };
+    const snapshot =
+      this.phase === 'pending'
+        ? undefined
+        : resourceMachine.resolveState({ value: this.phase, context: input });
+    const machine = createActor(resourceMachine, {
+      input,
+      clock: this.host.clock,
+      ...(snapshot ? { snapshot } : {}),
+    });
+    machine.subscribe({ error: (error) => this.crash(error) });
+    this.machine = machine;
+    machine.start();
+    return this.stopped ? undefined : machine;
+  }
+
+  private hibernate(machine: Actor<typeof resourceMachine>): void {
+    this.machine = undefined;
+    machine.stop();
+    this.observed = undefined;
+    if (this.phase === 'deleted') {
+      this.halt();
+      this.link.exit({ reason: 'normal' });
+      return;
+    }
+    this.arm();
+  }
+
+  /** Arm the next tick for the resting phase. */
+  private arm(): void {
+    const host = this.host;
+    let delay: number;
+    switch (this.phase) {
+      case 'pending':
+        delay = 0;
+        break;
+      case 'synced':
+      case 'outOfSync':
+      case 'waiting': {
+        const interval = this.desired.policy?.intervalMs ?? host.intervalMs;
+        delay = interval * (0.9 + 0.2 * host.random()); // ±10 % jitter spreads the herd
+        break;
+      }
+      case 'deleteBackoff':
+        delay = this.lastError === undefined ? host.intervalMs : this.nextDelayMs;
+        break;
+      default:
+        delay = this.nextDelayMs;
+    }
+    if (!Number.isFinite(delay)) {
+      this.nextReconcileAt = undefined;
+      return;
+    }
+    const at = host.clock.now() + delay;
+    this.nextReconcileAt = at;
+    this.timer = host.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.trigger();
+    }, delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) {
+      this.host.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private halt(): void {
+    this.flags |= F_STOPPED;
+    this.disarm();
+    const machine = this.machine;
+    this.machine = undefined;
+    machine?.stop();
+  }
+
+  /** A bug, not a provider failure: stop and let the supervisor restart a fresh actor. */
+  private crash(error: unknown): void {
+    if (this.stopped) return;
+    this.halt();
+    this.host.notify(this, { type: 'crashed', error });
+    this.link.exit({ reason: 'crash', error });
+  }
+
+  private log(): Logger {
+    return this.host.logger.child({
+      kind: this.kind,
+      name: this.name,
+      generation: this.generation,
+      attempt: this.attempts,
+    });
+  }
+}
+
+function noop(): void {}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

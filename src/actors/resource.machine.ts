@@ -1,0 +1,220 @@
+import { setup } from 'xstate';
+import type { ResourceEvent } from './resource.events.js';
+
+/**
+ * The lifecycle of one resource, as a state chart.
+ *
+ * ```
+ *            TICK                OBSERVED
+ *  pending ───────► observing ─────────────► (assess) ──► synced ◄────────────┐
+ *  waiting ──┘          │                       │  ├──► waiting  (deps)      │ APPLIED
+ *  synced ───┘          │ FAILED                │  ├──► outOfSync (dry-run,  │
+ *  backoff ──┘          ▼                       │  │     drift: alert)       │
+ *  degraded ─┘      (failing) ──► backoff       │  ├──► restarting ──────────┤ (unhealthy)
+ *                        └──────► degraded      │  └──► applying ────────────┘
+ *  any resting ── DELETE ──► (dependents gone?) ──► deleting ──► deleted (final)
+ *                                   └── no ──► deleteBackoff
+ * ```
+ *
+ * Resting states (`pending`, `waiting`, `synced`, `outOfSync`, `progressing`, `backoff`,
+ * `degraded`, `deleteBackoff`) wait for the next tick; the actor hibernates in them (see
+ * `resource-actor.ts`). Busy states (`observing`, `applying`, `restarting`, `deleting`) run
+ * exactly one provider operation. Every decision reads the shell's one assessment of the last
+ * observation, so the machine and the hibernated fast path can never disagree.
+ *
+ * The machine is defined once and shared by every resource; its context is only a reference
+ * to the resource's own record, which carries the data.
+ */
+export interface ResourceShell {
+  /** What the last observation means; set by `recordObservation`. */
+  readonly assessment: Assessment;
+  /** Triggers arrived while busy: run one more pass before resting. */
+  readonly dirty: boolean;
+  /** The resource left the desired set while busy. */
+  readonly deleteRequested: boolean;
+  /** The last failure was a `PermanentError`. */
+  readonly permanentFailure: boolean;
+  /** Failures since the last success reached `maxRetries`. */
+  readonly retriesExhausted: boolean;
+  /** Delete is blocked: resources that depend on this one still exist. */
+  readonly dependentsRemain: boolean;
+
+  startObserve(): void;
+  recordObservation(event: Extract<ResourceEvent, { type: 'OBSERVED' }>): void;
+  startApply(): void;
+  startRestart(): void;
+  startDelete(): void;
+  clearDirty(): void;
+  /** Success: reset attempts, record the good spec, emit `resource:synced`. */
+  onSynced(): void;
+  onRestarted(): void;
+  /** Record a failure, count the attempt and compute the next delay. */
+  onFailed(event: Extract<ResourceEvent, { type: 'FAILED' }>): void;
+  onDegraded(): void;
+  onOutOfSync(): void;
+  onWaiting(): void;
+  onDeleted(): void;
+}
+
+export type Assessment =
+  | 'none' // nothing observed yet
+  | 'in-sync'
+  | 'progressing' // in sync, provider reports it is still coming up
+  | 'unhealthy' // in sync, provider reports unhealthy: restart
+  | 'waiting' // a dependency is not Ready
+  | 'changes' // create / update / replace to apply
+  | 'report-only'; // changes, but dry-run or drift policy `alert`: record the plan, apply nothing
+
+export interface ResourceMachineContext {
+  readonly self: ResourceShell;
+}
+
+const REST = [
+  { guard: 'deleteRequested', target: '#resource.deleteCheck' },
+  { guard: 'dirty', target: '#resource.observing', actions: 'clearDirty' },
+] as const;
+
+const RESTING_ON = {
+  TICK: '#resource.observing',
+  DELETE: '#resource.deleteCheck',
+} as const;
+
+export const resourceMachine = setup({
+  types: {
+    context: {} as ResourceMachineContext,
+    input: {} as ResourceMachineContext,
+    events: {} as ResourceEvent,
+  },
+  actions: {
+    startObserve: ({ context }) => context.self.startObserve(),
+    recordObservation: ({ context, event }) => {
+      if (event.type === 'OBSERVED') context.self.recordObservation(event);
+    },
+    startApply: ({ context }) => context.self.startApply(),
+    startRestart: ({ context }) => context.self.startRestart(),
+    startDelete: ({ context }) => context.self.startDelete(),
+    clearDirty: ({ context }) => context.self.clearDirty(),
+    onSynced: ({ context }) => context.self.onSynced(),
+    onRestarted: ({ context }) => context.self.onRestarted(),
+    onFailed: ({ context, event }) => {
+      if (event.type === 'FAILED') context.self.onFailed(event);
+    },
+    onDegraded: ({ context }) => context.self.onDegraded(),
+    onOutOfSync: ({ context }) => context.self.onOutOfSync(),
+    onWaiting: ({ context }) => context.self.onWaiting(),
+    onDeleted: ({ context }) => context.self.onDeleted(),
+  },
+  guards: {
+    dirty: ({ context }) => context.self.dirty,
+    deleteRequested: ({ context }) => context.self.deleteRequested,
+    inSync: ({ context }) => context.self.assessment === 'in-sync',
+    progressing: ({ context }) => context.self.assessment === 'progressing',
+    unhealthy: ({ context }) => context.self.assessment === 'unhealthy',
+    waiting: ({ context }) => context.self.assessment === 'waiting',
+    reportOnly: ({ context }) => context.self.assessment === 'report-only',
+    degrade: ({ context }) => context.self.permanentFailure || context.self.retriesExhausted,
+    dependentsRemain: ({ context }) => context.self.dependentsRemain,
+  },
+}).createMachine({
+  id: 'resource',
+  context: ({ input }) => ({ self: input.self }),
+  initial: 'pending',
+  states: {
+    pending: { on: RESTING_ON },
+    waiting: { entry: 'onWaiting', always: REST, on: RESTING_ON },
+    synced: {
+      entry: 'onSynced',
+      always: REST,
+      // The hibernated fast path observes on its own and hands over what it saw.
+      on: {
+        ...RESTING_ON,
+        ASSESSED: 'assessing',
+        FAILED: { target: 'failing', actions: 'onFailed' },
+      },
+    },
+    outOfSync: { entry: 'onOutOfSync', always: REST, on: RESTING_ON },
+    progressing: { always: REST, on: RESTING_ON },
+    backoff: { always: REST, on: RESTING_ON },
+    degraded: { entry: 'onDegraded', always: REST, on: RESTING_ON },
+
+    observing: {
+      entry: 'startObserve',
+      on: {
+        OBSERVED: { target: 'assessing', actions: 'recordObservation' },
+        FAILED: { target: 'failing', actions: 'onFailed' },
+        DELETE: {}, // recorded by the shell as deleteRequested; handled once the pass ends
+      },
+    },
+    assessing: {
+      always: [
+        { guard: 'deleteRequested', target: 'deleteCheck' },
+        { guard: 'waiting', target: 'waiting' },
+        { guard: 'inSync', target: 'synced' },
+        { guard: 'progressing', target: 'progressing' },
+        { guard: 'unhealthy', target: 'restarting' },
+        { guard: 'reportOnly', target: 'outOfSync' },
+        { target: 'applying' },
+      ],
+    },
+    applying: {
+      entry: 'startApply',
+      on: {
+        APPLIED: 'synced',
+        SUPERSEDED: 'observing',
+        FAILED: { target: 'failing', actions: 'onFailed' },
+      },
+    },
+    restarting: {
+      entry: 'startRestart',
+      on: {
+        APPLIED: { target: 'progressing', actions: 'onRestarted' },
+        FAILED: { target: 'failing', actions: 'onFailed' },
+      },
+    },
+    failing: {
+      always: [{ guard: 'degrade', target: 'degraded' }, { target: 'backoff' }],
+    },
+
+    // A delete waits until every resource that depends on this one is gone.
+    deleteCheck: {
+      always: [{ guard: 'dependentsRemain', target: 'deleteBackoff' }, { target: 'deleting' }],
+    },
+    deleting: {
+      entry: 'startDelete',
+      on: {
+        DELETED: { target: 'deleted', actions: 'onDeleted' },
+        FAILED: { target: 'deleteBackoff', actions: 'onFailed' },
+      },
+    },
+    deleteBackoff: { on: { TICK: 'deleteCheck', DELETE: 'deleteCheck' } },
+    deleted: { type: 'final' },
+  },
+});
+
+export type ResourcePhase =
+  | 'pending'
+  | 'waiting'
+  | 'synced'
+  | 'outOfSync'
+  | 'progressing'
+  | 'backoff'
+  | 'degraded'
+  | 'observing'
+  | 'applying'
+  | 'restarting'
+  | 'deleting'
+  | 'deleteBackoff'
+  | 'deleted';
+
+/** States in which the actor waits for its next tick, and may hibernate. */
+export const RESTING_PHASES: ReadonlySet<string> = new Set([
+  'pending',
+  'waiting',
+  'synced',
+  'outOfSync',
+  'progressing',
+  'backoff',
+  'degraded',
+  'deleteBackoff',
+  'deleted',
+]);

@@ -1,0 +1,102 @@
+import type { PlannedAction } from '../diff/plan.js';
+import type { ResourceKey } from '../diff/resource.js';
+import type { ResourcePhase } from './resource.machine.js';
+
+export type ConditionType = 'Ready' | 'Synced' | 'Progressing' | 'Degraded';
+
+/** A Kubernetes-style condition: a named boolean with the reason it has that value. */
+export interface Condition {
+  readonly type: ConditionType;
+  readonly status: boolean;
+  readonly reason: string;
+}
+
+/** Everything there is to know about one resource, as plain data. */
+export interface ResourceStatus {
+  readonly key: ResourceKey;
+  readonly kind: string;
+  readonly name: string;
+  readonly phase: ResourcePhase;
+  readonly conditions: readonly Condition[];
+  /** Bumped each time the desired spec changes. */
+  readonly generation: number;
+  /** The generation the last completed pass acted on. */
+  readonly observedGeneration: number;
+  /** Failures since the last success. */
+  readonly attempts: number;
+  readonly lastError: string | undefined;
+  readonly lastReconcileAt: number | undefined;
+  readonly nextReconcileAt: number | undefined;
+  /** What the last pass found to do; `undefined` when in sync. */
+  readonly plan: PlannedAction | undefined;
+  /** The last-good spec is applied instead of the desired one (rollback). */
+  readonly rolledBack: boolean;
+  /** How many times this resource's actor was restarted after a crash. */
+  readonly restarts: number;
+}
+
+export interface ConditionInputs {
+  readonly phase: ResourcePhase;
+  readonly attempts: number;
+  readonly degraded: boolean;
+  readonly rolledBack: boolean;
+  readonly lastError: string | undefined;
+}
+
+const BUSY: ReadonlySet<ResourcePhase> = new Set(['observing', 'applying', 'restarting', 'deleting']);
+
+/** Derive the four conditions from the phase and a few flags (never stored: computed on read). */
+export function conditionsOf(s: ConditionInputs): Condition[] {
+  const ready = s.phase === 'synced';
+  const synced = ready && !s.rolledBack;
+  const progressing =
+    BUSY.has(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting';
+  return [
+    {
+      type: 'Ready',
+      status: ready,
+      reason: ready ? (s.rolledBack ? 'RolledBack' : 'Synced') : reasonOf(s.phase),
+    },
+    {
+      type: 'Synced',
+      status: synced,
+      reason: synced ? 'Synced' : s.rolledBack ? 'RolledBack' : reasonOf(s.phase),
+    },
+    { type: 'Progressing', status: progressing, reason: progressing ? reasonOf(s.phase) : 'Idle' },
+    {
+      type: 'Degraded',
+      status: s.degraded,
+      reason: s.degraded ? (s.rolledBack ? 'RolledBack' : 'RetriesExhausted') : 'AsExpected',
+    },
+  ];
+}
+
+function reasonOf(phase: ResourcePhase): string {
+  switch (phase) {
+    case 'pending':
+      return 'Pending';
+    case 'waiting':
+      return 'WaitingForDependencies';
+    case 'synced':
+      return 'Synced';
+    case 'outOfSync':
+      return 'OutOfSync';
+    case 'progressing':
+      return 'Progressing';
+    case 'backoff':
+      return 'BackingOff';
+    case 'degraded':
+      return 'Degraded';
+    case 'observing':
+      return 'Observing';
+    case 'applying':
+      return 'Applying';
+    case 'restarting':
+      return 'Restarting';
+    case 'deleting':
+    case 'deleteBackoff':
+      return 'Deleting';
+    case 'deleted':
+      return 'Deleted';
+  }
+}

@@ -1,0 +1,82 @@
+import type { PlannedAction } from '../diff/plan.js';
+import type { ResourceKey } from '../diff/resource.js';
+import type { SupervisorTree } from '../supervisor/index.js';
+
+/** Fields every resource event carries. */
+interface ResourceEventBase {
+  readonly key: ResourceKey;
+  readonly kind: string;
+  readonly name: string;
+  readonly generation: number;
+  readonly at: number;
+}
+
+/**
+ * Every event the runtime emits, by name. Subscribe with `runtime.on(name, fn)`; the call
+ * returns a function that unsubscribes.
+ */
+export interface RuntimeEvents {
+  /** A pass starts: the actor is about to observe. */
+  'reconcile:start': (e: ResourceEventBase & { attempt: number }) => void;
+  /** A pass ends. `result` says how. */
+  'reconcile:done': (
+    e: ResourceEventBase & {
+      result: 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting';
+      durationMs: number;
+    },
+  ) => void;
+  /** A create / update / replace / delete / restart was applied. */
+  'action:applied': (
+    e: ResourceEventBase & { action: PlannedAction['action'] | 'restart'; durationMs: number },
+  ) => void;
+  /** A provider operation failed; `delayMs` is when the actor tries again. */
+  'action:failed': (
+    e: ResourceEventBase & {
+      operation: 'observe' | 'create' | 'update' | 'replace' | 'delete' | 'restart';
+      error: string;
+      attempt: number;
+      delayMs: number | undefined;
+      permanent: boolean;
+    },
+  ) => void;
+  /** The resource became Ready (synced and healthy). */
+  'resource:synced': (e: ResourceEventBase) => void;
+  /** The resource is gone: deleted, or released from management. */
+  'resource:deleted': (e: ResourceEventBase) => void;
+  /** The observed object changed while the desired spec did not. */
+  drift: (e: ResourceEventBase & { policy: 'enforce' | 'alert' | 'ignore'; changes: number }) => void;
+  /** Retries exhausted, or a permanent error. The actor keeps retrying at the backoff cap. */
+  degraded: (e: ResourceEventBase & { reason: string; rollback: boolean }) => void;
+  /** A Degraded resource is Ready again. */
+  recovered: (e: ResourceEventBase) => void;
+  /** The resource's plan, when computed and not applied (dry-run, drift policy `alert`). */
+  'plan:computed': (e: ResourceEventBase & { action: PlannedAction }) => void;
+  /** An actor crashed (a bug or broken value, not a provider failure); its supervisor decides. */
+  'actor:crashed': (e: ResourceEventBase & { error: string }) => void;
+  /** A crashed actor was started again by its supervisor. */
+  'actor:restarted': (e: { key: ResourceKey; at: number; restarts: number }) => void;
+  /** A supervisor exceeded its restart intensity and gave up. */
+  'supervisor:escalated': (e: { supervisor: string; at: number }) => void;
+  /** A new desired set was accepted. */
+  'desired:accepted': (e: { added: number; changed: number; removed: number; at: number }) => void;
+  /** A desired set was rejected; the previous one keeps running. */
+  'desired:rejected': (e: { errors: readonly DesiredSetError[]; at: number }) => void;
+  /** The root supervisor gave up: the runtime cannot keep its promises any more. */
+  'runtime:failed': (e: { error: string; at: number; tree: SupervisorTree | undefined }) => void;
+}
+
+export type RuntimeEventName = keyof RuntimeEvents;
+
+/** Why a desired set was rejected: each names the key it is about. */
+export interface DesiredSetError {
+  readonly code:
+    | 'duplicate-key'
+    | 'invalid-resource'
+    | 'invalid-spec'
+    | 'unknown-kind'
+    | 'cycle'
+    | 'self-dependency'
+    | 'missing-dependency';
+  readonly key: string;
+  readonly message: string;
+}
