@@ -271,7 +271,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     entries.set(key, entry);
     link(key, resource.dependsOn, true);
     const sup = kindSupervisors.get(resource.kind);
-    if (sup) void Promise.resolve(sup.startChild(actorSpec(key, resource.kind))).catch(() => {});
+    if (sup) startActor(sup, key, resource.kind);
+  }
+
+  /** A start that fails is the supervisor's business (it counts as a crash); never the caller's. */
+  function startActor(sup: DynamicSupervisor, key: string, kind: string): void {
+    try {
+      const started = sup.startChild(actorSpec(key, kind));
+      if (started instanceof Promise) started.catch((error: unknown) => logStartFailure(key, error));
+    } catch (error) {
+      logStartFailure(key, error);
+    }
+  }
+
+  function logStartFailure(key: string, error: unknown): void {
+    logger.error({ key, err: error }, 'resource actor failed to start');
   }
 
   function kindSpec(kind: string): ChildSpec {
@@ -296,7 +310,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         kindSupervisors.set(kind, sup);
         // (Re)start an actor for every resource of this kind: after a supervisor restart, fresh ones.
         for (const [key, entry] of entries) {
-          if (entry.resource.kind === kind) sup.startChild(actorSpec(key, kind));
+          if (entry.resource.kind === kind) startActor(sup, key, kind);
         }
         return sup;
       },
@@ -394,7 +408,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           entry.actor.requestDelete();
         } else {
           // Not ours to delete (or prune is off): stop managing it, leave it in place.
-          void Promise.resolve(kindSupervisors.get(entry.resource.kind)?.terminateChild(key)).catch(() => {});
+          void Promise.resolve(kindSupervisors.get(entry.resource.kind)?.terminateChild(key)).catch(
+            (error: unknown) => logger.error({ key, err: error }, 'resource actor failed to stop'),
+          );
           released(key);
         }
       }
