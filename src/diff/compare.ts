@@ -38,6 +38,7 @@ const ABSENT: Record<string, unknown> = Object.freeze({});
  *   (`ports: [80] -> [80, 443]`); when they match, elements are compared one by one and a
  *   change names the index (`ports[1].port`);
  * - anything else with `Object.is`, except that `0` and `-0` are equal; a `Date` by its time;
+ *   a field desired holds as `undefined` matches an absent one;
  * - paths in `options.ignore` never count; `options.equals`, when given, decides alone
  *   (see `CompareOptions`).
  *
