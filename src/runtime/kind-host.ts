@@ -10,7 +10,7 @@ import type { Clock, Random } from './clock.js';
 import { describeError } from './errors.js';
 import type { RuntimeEvents } from './events.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { runWithTimeout } from './operation.js';
+import { createOperations } from './operation.js';
 import type { Provider, ProviderContext } from './provider.js';
 import { createProviderScheduler, type RateLimit } from './scheduler.js';
 
@@ -66,20 +66,10 @@ export function createKindHost(o: KindHostOptions): KindHost {
     at: clock.now(),
   });
 
+  const operations = createOperations(clock, o.timeoutMs, shutdown);
+  shutdown.addEventListener('abort', () => scheduler.release(), { once: true });
   const run = <T>(key: string, name: string, fn: (ctx: ProviderContext) => Promise<T>, log: () => Logger) =>
-    scheduler.run(
-      () =>
-        runWithTimeout(clock, `${key} ${name}`, o.timeoutMs, shutdown, (signal) =>
-          fn({
-            signal,
-            clock,
-            get log() {
-              return log();
-            },
-          }),
-        ),
-      shutdown,
-    );
+    scheduler.run(() => operations.run(`${key} ${name}`, fn, log));
 
   /**
    * One operation for `key`, after the previous one for that key has truly ended: not when our

@@ -16,9 +16,11 @@ export interface RateLimit {
  * not only the key that saw it.
  */
 export interface ProviderScheduler {
-  run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T>;
+  run<T>(fn: () => Promise<T>): Promise<T>;
   /** No operation starts before this absolute clock time. */
   pause(untilMs: number): void;
+  /** Let everything waiting through at once (shutdown). */
+  release(): void;
   readonly pausedUntil: number;
   readonly active: number;
   readonly pending: number;
@@ -39,34 +41,47 @@ export function createProviderScheduler(options: {
       })
     : undefined;
   let pausedUntil = 0;
+  let released = false;
+  // Everyone waiting for the same pause shares one timer and one promise.
+  let gate: { until: number; promise: Promise<void>; open: () => void } | undefined;
 
-  const waitUntil = (at: number, signal: AbortSignal): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const onAbort = () => {
-        clock.clearTimeout(timer);
-        reject(signal.reason);
-      };
-      const timer = clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, at - clock.now());
-      signal.addEventListener('abort', onAbort, { once: true });
+  const waitForPause = (): Promise<void> => {
+    if (gate && gate.until === pausedUntil) return gate.promise;
+    let open!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      open = resolve;
     });
+    const current = { until: pausedUntil, promise, open };
+    gate = current;
+    const timer = clock.setTimeout(() => {
+      if (gate === current) gate = undefined;
+      current.open();
+    }, pausedUntil - clock.now());
+    current.open = () => {
+      clock.clearTimeout(timer);
+      open();
+    };
+    return promise;
+  };
 
-  const admit = async <T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> => {
-    while (pausedUntil > clock.now()) await waitUntil(pausedUntil, signal);
-    if (bucket) await bucket.take(1, signal);
+  const admit = async <T>(fn: () => Promise<T>): Promise<T> => {
+    while (!released && pausedUntil > clock.now()) await waitForPause();
+    if (bucket && !released) await bucket.take(1);
     return fn();
   };
 
   return {
-    run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    run<T>(fn: () => Promise<T>): Promise<T> {
       // The pause is checked when the operation is admitted, not when it was queued.
-      return limiter.run(() => (bucket || pausedUntil > clock.now() ? admit(fn, signal) : fn()), signal);
+      return limiter.run(() => ((bucket || pausedUntil > clock.now()) && !released ? admit(fn) : fn()));
     },
     pause(untilMs: number): void {
       if (untilMs > pausedUntil) pausedUntil = untilMs;
       bucket?.pause(untilMs);
+    },
+    release(): void {
+      released = true;
+      gate?.open();
     },
     get pausedUntil() {
       return pausedUntil;
