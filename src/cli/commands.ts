@@ -1,0 +1,147 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status';
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>[string];
+
+interface OptionDoc {
+  readonly spec: OptionSpec;
+  /** As shown in help: `-c, --config <file>`. */
+  readonly usage: string;
+  readonly help: string;
+}
+
+export interface CommandDoc {
+  readonly name: CommandName;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** What it does, for `setpoint <command> --help`. */
+  readonly description: string;
+  /** Exit statuses and what they mean. */
+  readonly exit: readonly (readonly [code: number, meaning: string])[];
+  /** Options of this command only; the common ones are added to every command. */
+  readonly options: Readonly<Record<string, OptionDoc>>;
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Readonly<Record<string, OptionDoc>> = {
+  config: {
+    spec: { type: 'string', short: 'c', default: 'setpoint.yaml' },
+    usage: '-c, --config <file>',
+    help: 'the config file (default ./setpoint.yaml)',
+  },
+  json: { spec: { type: 'boolean' }, usage: '--json', help: 'write the result to stdout as JSON' },
+  help: { spec: { type: 'boolean', short: 'h' }, usage: '-h, --help', help: 'show this help' },
+};
+
+/**
+ * The commands, as data: the argument parser, `--help` and the docs all read this table, so
+ * they cannot drift apart.
+ */
+export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
+  validate: {
+    name: 'validate',
+    summary: 'check the config and resource files; change nothing',
+    description:
+      'Reads the config file and every resource file it names, and reports every problem at once,\n' +
+      'each with file:line:column and a hint. Builds the providers (checking their options) but\n' +
+      'calls none of them: nothing is observed or changed.',
+    exit: [
+      [0, 'valid'],
+      [1, 'invalid (every problem is listed on stderr)'],
+    ],
+    options: {},
+  },
+  plan: {
+    name: 'plan',
+    summary: 'observe the world once and show what apply would change',
+    description:
+      'Observes every desired resource once and prints the plan in Terraform\'s grammar: "+" create,\n' +
+      '"~" update in place, "-/+" replace, "-" delete. Deletes of managed resources that are no\n' +
+      'longer desired appear only when `defaults.prune` is true. Changes nothing, but takes the\n' +
+      'state lock, so it never reads a state another process is writing.',
+    exit: [
+      [0, 'done (with --detailed-exitcode: no changes)'],
+      [1, 'error'],
+      [2, 'with --detailed-exitcode: there are changes'],
+    ],
+    options: {
+      'detailed-exitcode': {
+        spec: { type: 'boolean' },
+        usage: '--detailed-exitcode',
+        help: 'exit 2 when there are changes, 0 when there are none',
+      },
+    },
+  },
+  apply: {
+    name: 'apply',
+    summary: 'converge once: apply every change, in dependency order, with retries',
+    description:
+      'Starts the runtime, applies every change (dependencies first, failures retried with backoff)\n' +
+      'and exits once every resource is in sync, or once what is left has given up (Degraded, or\n' +
+      'waiting on something that has). Prunes like `run` when `defaults.prune` is true. On a\n' +
+      'terminal it shows progress: resources in sync / total, failing, and the current wave.',
+    exit: [
+      [0, 'every resource is in sync (with --dry-run: the plan was computed)'],
+      [1, 'some resource is not in sync, the deadline passed, or an error'],
+    ],
+    options: {
+      'dry-run': {
+        spec: { type: 'boolean' },
+        usage: '--dry-run',
+        help: 'compute and show what would be applied; apply nothing',
+      },
+      timeout: {
+        spec: { type: 'string', default: '5m' },
+        usage: '--timeout <duration>',
+        help: 'give up after this long, like 90s or 10m (default 5m)',
+      },
+    },
+  },
+  run: {
+    name: 'run',
+    summary: 'keep the world in its desired state until stopped',
+    description:
+      'Runs the supervised runtime: every resource is reconciled on its interval, drift is corrected,\n' +
+      'the config and resource files are watched and reloaded on change (an invalid edit is logged\n' +
+      'and the last good desired state keeps running), and /healthz, /readyz, /metrics and /status\n' +
+      'are served on `server.listen`. SIGTERM or SIGINT stops it gracefully within\n' +
+      '`defaults.shutdownTimeout`. Logs go to stderr: JSON lines, or one-liners on a terminal.',
+    exit: [
+      [0, 'stopped by SIGTERM or SIGINT'],
+      [1, 'could not start, or the root supervisor gave up (restart the process)'],
+    ],
+    options: {
+      'log-level': {
+        spec: { type: 'string', default: 'info' },
+        usage: '--log-level <level>',
+        help: 'trace, debug, info, warn, error or fatal (default info)',
+      },
+    },
+  },
+  status: {
+    name: 'status',
+    summary: 'show what is managed: from a running instance, else from the state directory',
+    description:
+      'Asks the instance listening on `server.listen` for its /status (sending `server.token` if\n' +
+      'set). When nothing answers there, reads the state directory instead: what is in the\n' +
+      'inventory, and any intents left pending by a crash.',
+    exit: [
+      [0, 'status shown'],
+      [1, 'error'],
+    ],
+    options: {},
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+export function isCommandName(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+/** The `parseArgs` options of one command: its own and the common ones. */
+export function parseOptionsOf(command: CommandName): NonNullable<ParseArgsConfig['options']> {
+  const all = { ...COMMANDS[command].options, ...COMMON_OPTIONS };
+  return Object.fromEntries(Object.entries(all).map(([name, doc]) => [name, doc.spec]));
+}

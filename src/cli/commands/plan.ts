@@ -1,0 +1,74 @@
+import type { Plan } from '../../diff/plan.js';
+import { renderPlan, renderPlanJson } from '../../diff/render.js';
+import { describeError } from '../../runtime/errors.js';
+import { redactJsonText } from '../../server/redact-json.js';
+import { type CliIo, colorFor } from '../cli-io.js';
+import { type Input, loadInput, reportInputErrors } from '../input.js';
+import type { CommandArgs } from '../parse-args.js';
+import { emptyPruneRefusal, orphansOf } from '../prune.js';
+import { describeOpenError, runtimeFor } from '../session.js';
+
+type PlanArgs = Extract<CommandArgs, { command: 'plan' }>;
+
+/**
+ * `setpoint plan`: observe every desired resource once (and, with prune on, every managed one
+ * that is no longer desired) and print what would change. Changes nothing.
+ */
+export async function planCommand(args: PlanArgs, io: CliIo): Promise<number> {
+  const result = await loadInput(args, io);
+  if (!result.ok) {
+    reportInputErrors(result, io);
+    return 1;
+  }
+  const plan = await observePlan(result.input, io);
+  if (plan === undefined) return 1;
+  io.stdout.write(`${showPlan(plan, result.input, io, args.json)}\n`);
+  return args.detailedExitcode && plan.actions.length > 0 ? 2 : 0;
+}
+
+/** The plan as text (or JSON), with every secret of the config redacted. */
+export function showPlan(plan: Plan, input: Input, io: CliIo, json: boolean): string {
+  const text = json ? renderPlanJson(plan) : renderPlan(plan, { color: colorFor(io.stdout, io.env) });
+  return redactJsonText(text, input.config.secrets);
+}
+
+/**
+ * Observe once and return the plan, or `undefined` after saying on stderr why there is none.
+ * Holds the state lock while it reads the inventory, like `apply` and `run`, so it never reads
+ * a state another process is in the middle of changing. No actor is started: nothing is applied.
+ */
+export async function observePlan(input: Input, io: CliIo): Promise<Plan | undefined> {
+  const { config } = input;
+  const runtime = runtimeFor(input, io);
+  try {
+    await runtime.store.open();
+  } catch (error) {
+    io.stderr.write(`${describeOpenError(error)}\n`);
+    return undefined;
+  }
+  try {
+    const inventory = runtime.store.inventory();
+    const refusal = emptyPruneRefusal(config, inventory.size);
+    if (refusal !== undefined) {
+      io.stderr.write(`setpoint: ${refusal}\n`);
+      return undefined;
+    }
+    const accepted = runtime.setDesired(config.resources);
+    if (!accepted.ok) {
+      io.stderr.write(`${accepted.errors.map((e) => `setpoint: ${e.message}`).join('\n')}\n`);
+      return undefined;
+    }
+    if (config.defaults.prune) {
+      const kinds = new Set(Object.keys(config.providers));
+      for (const key of orphansOf(inventory, config.resources, kinds).unservable) {
+        io.stderr.write(`setpoint: ${key} is managed but no provider serves its kind any more: left alone\n`);
+      }
+    }
+    return await runtime.plan();
+  } catch (error) {
+    io.stderr.write(`setpoint: the plan failed: ${redactJsonText(describeError(error), config.secrets)}\n`);
+    return undefined;
+  } finally {
+    await runtime.stop();
+  }
+}

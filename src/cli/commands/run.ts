@@ -1,0 +1,199 @@
+import { relative } from 'node:path';
+import { describeError } from '../../runtime/errors.js';
+import { desiredSetReady } from '../../server/readiness.js';
+import { createStatusServer, type StatusServer } from '../../server/status-server.js';
+import { type CliIo, colorFor, type StopSignal } from '../cli-io.js';
+import { sweepStuckDeletes } from '../delete-sweeper.js';
+import { logRuntimeEvents } from '../event-log.js';
+import { loadInput, reportInputErrors } from '../input.js';
+import { createCliLogger } from '../logger.js';
+import type { CommandArgs } from '../parse-args.js';
+import { emptyPruneRefusal, feedDesired, orphansOf } from '../prune.js';
+import { createReloader } from '../reloader.js';
+import { describeOpenError, runtimeFor } from '../session.js';
+import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
+
+type RunArgs = Extract<CommandArgs, { command: 'run' }>;
+
+/** Quiet time after the last file change before a reload. */
+const RELOAD_DEBOUNCE_MS = 100;
+/** Past the shutdown timeout, how long to wait for the rest before giving up on a clean stop. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+/**
+ * `setpoint run`: the long-running process. Starts the supervised runtime with the config's
+ * desired state, serves `/healthz`, `/readyz`, `/metrics` and `/status`, reloads when the config
+ * or a resource file changes, and stops gracefully on SIGTERM or SIGINT (a second one stops at
+ * once). Exits 0 after a signal, 1 when it cannot start or when the root supervisor gives up.
+ */
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  let stopWith: ((reason: { code: number; why: string }) => void) | undefined;
+  let stopRequested: { code: number; why: string } | undefined;
+  const request = (reason: { code: number; why: string }) => {
+    stopRequested ??= reason;
+    stopWith?.(reason);
+  };
+  let signals = 0;
+  const offSignals = io.onSignal((signal: StopSignal) => {
+    signals++;
+    if (signals > 1) {
+      io.stderr.write(`setpoint: second ${signal}: stopping now, without waiting\n`);
+      io.exit(1);
+      return;
+    }
+    request({ code: 0, why: signal });
+  });
+  try {
+    return await runUntilStopped(args, io, (fn) => {
+      stopWith = fn;
+      if (stopRequested) fn(stopRequested);
+    });
+  } finally {
+    offSignals();
+  }
+}
+
+async function runUntilStopped(
+  args: RunArgs,
+  io: CliIo,
+  onStop: (fn: (reason: { code: number; why: string }) => void) => void,
+): Promise<number> {
+  const result = await loadInput(args, io);
+  if (!result.ok) {
+    reportInputErrors(result, io);
+    return 1;
+  }
+  const { config } = result.input;
+  const secrets = new Set(config.secrets);
+  const { logger: log, addSecrets } = createCliLogger({
+    output: io.stderr,
+    level: args.logLevel,
+    clock: io.clock,
+    secrets: config.secrets,
+    pretty: io.stderr.isTTY && !args.json,
+    color: colorFor(io.stderr, io.env),
+  });
+  const runtime = runtimeFor(result.input, io, log);
+  // Subscribed before anything starts: the root can give up while the desired set is fed.
+  let stop!: (reason: { code: number; why: string }) => void;
+  const stopped = new Promise<{ code: number; why: string }>((resolve) => {
+    stop = resolve;
+  });
+  onStop(stop);
+  runtime.on('runtime:failed', (e) => {
+    log.fatal(
+      { error: e.error },
+      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
+    );
+    stop({ code: 1, why: 'runtime failed' });
+  });
+  try {
+    await runtime.start();
+  } catch (error) {
+    io.stderr.write(`${describeOpenError(error)}\n`);
+    await runtime.stop().catch(() => {});
+    return 1;
+  }
+  const stopLogging = logRuntimeEvents(runtime, log);
+  const sweeper = sweepStuckDeletes(runtime);
+  let server: StatusServer | undefined;
+  let watcher: FileWatcher | undefined;
+  const shutDown = async (code: number): Promise<number> => {
+    watcher?.close();
+    const shutdownMs = config.defaults.shutdownMs;
+    const overdue = io.clock.setTimeout(() => {
+      log.error(`shutdown took longer than ${shutdownMs + SHUTDOWN_GRACE_MS} ms; exiting anyway`);
+      io.exit(1);
+    }, shutdownMs + SHUTDOWN_GRACE_MS);
+    try {
+      await runtime.stop();
+      await server?.close();
+    } finally {
+      io.clock.clearTimeout(overdue);
+      sweeper.stop();
+      stopLogging();
+    }
+    log.info({ code }, 'stopped');
+    return code;
+  };
+
+  const inventory = runtime.store.inventory();
+  const refusal = emptyPruneRefusal(config, inventory.size);
+  if (refusal !== undefined) {
+    log.fatal(refusal);
+    io.stderr.write(`setpoint: ${refusal}\n`);
+    return shutDown(1);
+  }
+  const orphans = orphansOf(inventory, config.resources, new Set(Object.keys(config.providers)));
+  if (config.defaults.prune) {
+    for (const key of orphans.unservable)
+      log.warn({ key }, `${key}: managed, but no provider serves its kind: left alone`);
+    if (orphans.resources.length > 0)
+      log.info({ count: orphans.resources.length }, 'pruning resources no longer desired');
+  }
+  const fed = feedDesired(runtime, config, orphans);
+  if (!fed.ok) return shutDown(1);
+
+  const reloader = createReloader({
+    runtime,
+    io,
+    log,
+    config,
+    onSecrets: (more) => {
+      addSecrets(more);
+      for (const s of more) secrets.add(s);
+    },
+    onAccepted: (next) => void rewatch(next.file, next.state),
+  });
+  let stopping = false;
+  const rewatch = async (file: string, state: string) => {
+    const targets = watchTargets(file, await patternsOf(file, io.env), state);
+    if (stopping) return;
+    watcher?.close();
+    watcher = watchFiles(targets, {
+      clock: io.clock,
+      debounceMs: RELOAD_DEBOUNCE_MS,
+      onChange: (paths) => reloader.reload(paths),
+      onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
+    });
+  };
+
+  try {
+    server = await createStatusServer({
+      runtime,
+      host: config.server.host,
+      port: config.server.port,
+      ...(config.server.token !== undefined ? { token: config.server.token } : {}),
+      secrets: () => [...secrets],
+      ready: () => desiredSetReady(reloader.desiredKeys(), (key) => runtime.status(key)),
+      details: () => ({
+        config: config.file,
+        desired: reloader.desiredKeys().length,
+        lastReload: reloader.last(),
+      }),
+    });
+  } catch (error) {
+    const where = `${config.server.host}:${config.server.port}`;
+    log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
+    io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
+    return shutDown(1);
+  }
+  await rewatch(config.file, config.state);
+  log.info(
+    {
+      url: server.url,
+      resources: config.resources.length,
+      config: relative(io.cwd, config.file) || config.file,
+    },
+    `running: ${config.resources.length} resources, status on ${server.url}/status`,
+  );
+
+  const release = io.hold();
+  const reason = await stopped;
+  release();
+  log.info({ reason: reason.why }, 'shutting down');
+  stopping = true;
+  watcher?.close();
+  await reloader.idle();
+  return shutDown(reason.code);
+}

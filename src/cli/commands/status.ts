@@ -1,0 +1,106 @@
+import { relative, resolve } from 'node:path';
+import type { ResourceStatus } from '../../actors/status.js';
+import { formatIssues } from '../../config/format-issues.js';
+import { redactJsonText } from '../../server/redact-json.js';
+import { type CliIo, colorFor } from '../cli-io.js';
+import type { CommonArgs } from '../parse-args.js';
+import { readStateDir } from '../read-state.js';
+import { loadStatusConfig, type StatusConfig } from '../status-config.js';
+import { table } from '../table.js';
+
+const ASK_TIMEOUT_MS = 2000;
+
+/**
+ * `setpoint status`: ask the running instance (at `server.listen`) for its `/status`; when
+ * nothing answers, read the state directory instead. Reads only; takes no lock.
+ */
+export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number> {
+  const loaded = await loadStatusConfig(resolve(io.cwd, args.config), io.env);
+  if (!loaded.ok) {
+    io.stderr.write(
+      `${formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) })}\n`,
+    );
+    return 1;
+  }
+  const config = loaded.config;
+  const url = `${baseUrl(config)}/status`;
+  const answer = await ask(url, config.server.token, io);
+  if (answer.kind === 'refused') {
+    io.stderr.write(`setpoint: ${url} answered ${answer.status}: ${answer.text.trim()}\n`);
+    return 1;
+  }
+  if (answer.kind === 'ok') {
+    const body = answer.body as { ready?: boolean; resources?: ResourceStatus[] };
+    if (args.json) {
+      io.stdout.write(
+        `${redactJsonText(JSON.stringify({ source: 'server', url, ...body }, null, 2), config.secrets)}\n`,
+      );
+      return 0;
+    }
+    const resources = body.resources ?? [];
+    const rows = resources.map((r) => [
+      r.key,
+      r.phase,
+      r.conditions.find((c) => c.type === 'Ready')?.status ? 'yes' : 'no',
+      String(r.attempts),
+      r.lastError ?? '',
+    ]);
+    io.stdout.write(
+      `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${resources.length} resources.\n` +
+        `${redactJsonText(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
+    );
+    return 0;
+  }
+  const state = await readStateDir(config.state);
+  const dir = relative(io.cwd, config.state) || config.state;
+  if (args.json) {
+    const view = { source: 'state', url, dir: config.state, ...state };
+    io.stdout.write(`${redactJsonText(JSON.stringify(view, null, 2), config.secrets)}\n`);
+    return 0;
+  }
+  const lines = [`No setpoint answered at ${url}; from the state directory ${dir}:`];
+  if (!state.exists) {
+    lines.push('nothing is managed yet (run setpoint apply or setpoint run).');
+  } else {
+    const rows = state.entries.map((e) => [e.key, e.origin, new Date(e.updatedAt).toISOString()]);
+    lines.push(table([['KEY', 'ORIGIN', 'UPDATED'], ...rows]));
+    lines.push(
+      `${state.entries.length} managed; ${state.pending.length} intent${state.pending.length === 1 ? '' : 's'} pending` +
+        (state.pending.length > 0 ? ' (resolved at the next start)' : '') +
+        (state.lock ? `; locked by pid ${state.lock.pid} on ${state.lock.hostname}` : '') +
+        '.',
+    );
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** Where to reach the server from here: a wildcard listen address means this machine. */
+function baseUrl(config: StatusConfig): string {
+  const { host, port } = config.server;
+  const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
+}
+
+type Answer =
+  | { kind: 'ok'; body: unknown }
+  | { kind: 'refused'; status: number; text: string }
+  | { kind: 'none' };
+
+async function ask(url: string, token: string | undefined, io: CliIo): Promise<Answer> {
+  const controller = new AbortController();
+  const timer = io.clock.setTimeout(() => controller.abort(), ASK_TIMEOUT_MS);
+  try {
+    const response = await fetch(url, {
+      signal: controller.signal,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+    const text = await response.text();
+    if (!response.ok) return { kind: 'refused', status: response.status, text };
+    return { kind: 'ok', body: JSON.parse(text) };
+  } catch {
+    return { kind: 'none' };
+  } finally {
+    io.clock.clearTimeout(timer);
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES } from './commands.js';
+import { parseInvocation } from './parse-args.js';
+
+describe('the command line', () => {
+  it('reads each command with its defaults', () => {
+    expect(parseInvocation(['validate'])).toEqual({
+      kind: 'command',
+      args: { command: 'validate', config: 'setpoint.yaml', json: false },
+    });
+    expect(parseInvocation(['plan', '--detailed-exitcode', '-c', 'x.yaml', '--json'])).toEqual({
+      kind: 'command',
+      args: { command: 'plan', config: 'x.yaml', json: true, detailedExitcode: true },
+    });
+    expect(parseInvocation(['apply'])).toEqual({
+      kind: 'command',
+      args: { command: 'apply', config: 'setpoint.yaml', json: false, dryRun: false, timeoutMs: 300_000 },
+    });
+    expect(parseInvocation(['apply', '--dry-run', '--timeout', '90s', '--config=a/b.yaml'])).toMatchObject({
+      args: { dryRun: true, timeoutMs: 90_000, config: 'a/b.yaml' },
+    });
+    expect(parseInvocation(['run', '--log-level', 'debug'])).toMatchObject({
+      args: { command: 'run', logLevel: 'debug' },
+    });
+    expect(parseInvocation(['status', '--json'])).toMatchObject({ args: { command: 'status', json: true } });
+  });
+
+  it('gives the main help with no arguments, -h, --help and help', () => {
+    for (const argv of [[], ['-h'], ['--help'], ['help']]) {
+      const parsed = parseInvocation(argv);
+      expect(parsed.kind).toBe('help');
+      if (parsed.kind === 'help')
+        for (const name of COMMAND_NAMES) expect(parsed.text).toContain(`  ${name}`);
+    }
+  });
+
+  it('gives each command its own help, listing its options and exit statuses', () => {
+    const plan = parseInvocation(['plan', '--help']);
+    expect(plan.kind === 'help' && plan.text).toContain('--detailed-exitcode');
+    expect(plan.kind === 'help' && plan.text).toContain('2  with --detailed-exitcode: there are changes');
+    const apply = parseInvocation(['help', 'apply']);
+    expect(apply.kind === 'help' && apply.text).toMatch(/--timeout <duration>.*default 5m/);
+    for (const name of COMMAND_NAMES) {
+      const help = parseInvocation([name, '-h']);
+      expect(help.kind === 'help' && help.text).toContain(`Usage: setpoint ${name} [options]`);
+      expect(help.kind === 'help' && help.text).toContain('-c, --config <file>');
+    }
+  });
+
+  it('answers --version', () => {
+    expect(parseInvocation(['--version'])).toEqual({ kind: 'version' });
+  });
+
+  it('refuses unknown commands, options, arguments and bad values, pointing at the help', () => {
+    const cases: [string[], RegExp][] = [
+      [['deploy'], /unknown command "deploy".*commands: validate, plan, apply, run, status/],
+      [['--json'], /unknown command "--json" \(put options after the command\)/],
+      [['plan', '--detailed'], /Unknown option '--detailed'.*see setpoint plan --help/],
+      [['validate', 'extra'], /unexpected argument "extra"/],
+      [['apply', '--timeout', '30'], /--timeout "30" is not a duration: .*no unit/],
+      [['apply', '--timeout', '0s'], /must be more than 0/],
+      [['run', '--log-level', 'loud'], /--log-level "loud" is not one of trace, debug/],
+      [['plan', '-c'], /argument missing/],
+      [['help', 'nope'], /unknown command "nope"/],
+    ];
+    for (const [argv, message] of cases) {
+      const parsed = parseInvocation(argv);
+      expect(parsed.kind, argv.join(' ')).toBe('usage-error');
+      if (parsed.kind === 'usage-error') expect(parsed.message).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../config/duration.js';
+import { COMMAND_NAMES, type CommandName, isCommandName, parseOptionsOf } from './commands.js';
+import { commandHelp, mainHelp } from './help.js';
+
+/** Options every command has, after parsing. */
+export interface CommonArgs {
+  /** The config path as given (relative to the working directory). */
+  readonly config: string;
+  readonly json: boolean;
+}
+
+export type CommandArgs =
+  | (CommonArgs & { readonly command: 'validate' })
+  | (CommonArgs & { readonly command: 'plan'; readonly detailedExitcode: boolean })
+  | (CommonArgs & { readonly command: 'apply'; readonly dryRun: boolean; readonly timeoutMs: number })
+  | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
+  | (CommonArgs & { readonly command: 'status' });
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What the command line asks for. */
+export type Invocation =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'usage-error'; readonly message: string }
+  | { readonly kind: 'command'; readonly args: CommandArgs };
+
+/**
+ * Read the arguments (without `node` and the script): `<command> [options]`, `--help`,
+ * `--version`, or `help [command]`. Pure: nothing is read or printed here.
+ */
+export function parseInvocation(argv: readonly string[]): Invocation {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help') return { kind: 'help', text: mainHelp() };
+  if (first === '--version' || first === '-v') return { kind: 'version' };
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { kind: 'help', text: mainHelp() };
+    return isCommandName(topic) ? { kind: 'help', text: commandHelp(topic) } : unknownCommand(topic);
+  }
+  if (!isCommandName(first)) return unknownCommand(first);
+  return parseCommand(first, rest);
+}
+
+function parseCommand(command: CommandName, argv: readonly string[]): Invocation {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: parseOptionsOf(command),
+      strict: true,
+      allowPositionals: true,
+    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+  } catch (error) {
+    return usageError(command, (error as Error).message);
+  }
+  if (values.help === true) return { kind: 'help', text: commandHelp(command) };
+  if (positionals.length > 0) {
+    return usageError(command, `unexpected argument "${positionals[0]}"`);
+  }
+  const config = String(values.config);
+  if (config === '') return usageError(command, '--config needs a file path');
+  const common = { config, json: values.json === true };
+  switch (command) {
+    case 'validate':
+    case 'status':
+      return { kind: 'command', args: { command, ...common } };
+    case 'plan':
+      return {
+        kind: 'command',
+        args: { command, ...common, detailedExitcode: values['detailed-exitcode'] === true },
+      };
+    case 'apply': {
+      const timeout = parseDuration(String(values.timeout));
+      if (!timeout.ok || timeout.ms <= 0) {
+        const why = timeout.ok ? 'it must be more than 0' : timeout.reason;
+        return usageError(command, `--timeout "${String(values.timeout)}" is not a duration: ${why}`);
+      }
+      return {
+        kind: 'command',
+        args: { command, ...common, dryRun: values['dry-run'] === true, timeoutMs: timeout.ms },
+      };
+    }
+    case 'run': {
+      const level = String(values['log-level']);
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+        return usageError(command, `--log-level "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
+      }
+      return { kind: 'command', args: { command, ...common, logLevel: level as LogLevel } };
+    }
+  }
+}
+
+function unknownCommand(name: string): Invocation {
+  const hint = name.startsWith('-')
+    ? 'put options after the command'
+    : `commands: ${COMMAND_NAMES.join(', ')}`;
+  return { kind: 'usage-error', message: `unknown command "${name}" (${hint}); see setpoint --help` };
+}
+
+function usageError(command: CommandName, message: string): Invocation {
+  return { kind: 'usage-error', message: `${message}; see setpoint ${command} --help` };
+}

@@ -1,0 +1,64 @@
+import type { LoadedConfig } from '../config/load-config.js';
+import { keyOf, type Resource } from '../diff/resource.js';
+import type { Runtime, SetDesiredResult } from '../runtime/runtime.js';
+import type { InventoryEntry } from '../store/state-store.js';
+
+export interface Orphans {
+  /** Managed, no longer desired, and of a kind with a provider: to be deleted. */
+  readonly resources: Resource[];
+  /** Managed, no longer desired, of a kind no provider serves any more: left alone. */
+  readonly unservable: string[];
+}
+
+/**
+ * What prune must delete at start-up: resources in the inventory (created or adopted by this
+ * state) that the desired set no longer names. Each is rebuilt from its inventory entry, with
+ * the spec last applied (or last good) so its provider can find it. Dependencies are not kept
+ * in the inventory, so orphans are deleted in no particular order: a delete that must wait
+ * for another (a directory and its files) fails and is retried until it can go.
+ */
+export function orphansOf(
+  inventory: ReadonlyMap<string, InventoryEntry>,
+  desired: readonly Resource[],
+  kinds: ReadonlySet<string>,
+): Orphans {
+  const wanted = new Set(desired.map(keyOf));
+  const resources: Resource[] = [];
+  const unservable: string[] = [];
+  for (const [key, entry] of inventory) {
+    if (wanted.has(key)) continue;
+    if (!kinds.has(entry.kind)) {
+      unservable.push(key);
+      continue;
+    }
+    resources.push({ kind: entry.kind, name: entry.name, spec: entry.lastApplied ?? entry.lastGood ?? {} });
+  }
+  return { resources, unservable };
+}
+
+/**
+ * Prune never takes a state down to nothing by accident: with prune on and `allowEmpty` off, a
+ * desired set that is empty while the inventory is not is refused. Returns the reason, or
+ * `undefined` when the set may go ahead.
+ */
+export function emptyPruneRefusal(config: LoadedConfig, managed: number): string | undefined {
+  const { prune, allowEmpty } = config.defaults;
+  if (!prune || allowEmpty || config.resources.length > 0 || managed === 0) return undefined;
+  return (
+    `the desired set is empty and prune is on: this would delete all ${managed} managed ` +
+    `resource${managed === 1 ? '' : 's'}. Set \`defaults.allowEmpty: true\` if that is really meant`
+  );
+}
+
+/**
+ * Hand the desired set to a started runtime. With prune on, managed resources that are no
+ * longer desired are first added (so the runtime knows them) and then left out, which makes
+ * the runtime delete them like any resource that leaves the desired set.
+ */
+export function feedDesired(runtime: Runtime, config: LoadedConfig, orphans: Orphans): SetDesiredResult {
+  if (config.defaults.prune && orphans.resources.length > 0) {
+    const seeded = runtime.setDesired([...config.resources, ...orphans.resources]);
+    if (!seeded.ok) return seeded;
+  }
+  return runtime.setDesired(config.resources);
+}

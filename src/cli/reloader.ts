@@ -1,0 +1,129 @@
+import { relative } from 'node:path';
+import type { Logger } from 'pino';
+import { type LoadedConfig, loadConfig } from '../config/load-config.js';
+import { keyOf } from '../diff/resource.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { canonicalJson } from '../store/spec-hash.js';
+import type { CliIo } from './cli-io.js';
+
+/** How the last reload went, as `/status` shows it. */
+export interface ReloadReport {
+  readonly ok: boolean;
+  readonly at: number;
+  /** What changed paths started it (none for the initial load). */
+  readonly paths: readonly string[];
+  readonly added?: number;
+  readonly changed?: number;
+  readonly removed?: number;
+  /** Why it was refused: `file:line:column code: message` each. */
+  readonly errors?: readonly string[];
+}
+
+export interface Reloader {
+  /** Reload now (or once the reload in progress ends: bursts coalesce into one more). */
+  reload(paths: readonly string[]): void;
+  /** The keys of the desired set in force. */
+  desiredKeys(): readonly string[];
+  last(): ReloadReport;
+  /** Resolves when no reload is running. */
+  idle(): Promise<void>;
+}
+
+export interface ReloaderOptions {
+  readonly runtime: Runtime;
+  readonly io: CliIo;
+  readonly log: Logger;
+  /** The config the runtime was started with. */
+  readonly config: LoadedConfig;
+  /** A reload brought secrets: hide them from now on. */
+  onSecrets(secrets: readonly string[]): void;
+  /** A reload was accepted (the watcher may need new targets). */
+  onAccepted(config: LoadedConfig): void;
+}
+
+/**
+ * Hot reload for `setpoint run`: load the config and resource files again and hand the new
+ * desired set to the runtime. A reload that fails — bad YAML, a schema error, a cycle, or a set
+ * the runtime refuses — is logged with every problem and changes nothing: the last good
+ * desired set keeps running. Only resources are reloaded; a change to providers, defaults,
+ * state or server is reported and takes effect at the next start.
+ */
+export function createReloader(options: ReloaderOptions): Reloader {
+  const { runtime, io, log } = options;
+  const started = options.config;
+  const shown = relative(io.cwd, started.file) || started.file;
+  let keys = started.resources.map(keyOf);
+  let report: ReloadReport = { ok: true, at: io.clock.now(), paths: [] };
+  let running: Promise<void> | undefined;
+  let again: string[] | undefined;
+
+  async function once(paths: readonly string[]): Promise<void> {
+    const at = io.clock.now();
+    const loaded = await loadConfig(started.file, { env: io.env });
+    if (!loaded.ok) {
+      const errors = loaded.errors.map(
+        (e) => `${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`,
+      );
+      for (const [i, e] of loaded.errors.entries()) {
+        log.error({ code: e.code, hint: e.hint }, errors[i] ?? e.message);
+      }
+      log.error(
+        { problems: errors.length },
+        `reload of ${shown} refused: the last good desired state keeps running`,
+      );
+      report = { ok: false, at, paths, errors };
+      return;
+    }
+    const next = loaded.config;
+    options.onSecrets(next.secrets);
+    if (!sameOutsideResources(started, next)) {
+      log.warn('providers, defaults, state or server changed: restart setpoint to apply those');
+    }
+    const accepted = runtime.setDesired(next.resources);
+    if (!accepted.ok) {
+      report = { ok: false, at, paths, errors: accepted.errors.map((e) => e.message) };
+      return;
+    }
+    keys = next.resources.map(keyOf);
+    const { added, changed, removed } = accepted;
+    report = { ok: true, at, paths, added, changed, removed };
+    log.info({ added, changed, removed }, `reloaded ${shown}`);
+    options.onAccepted(next);
+  }
+
+  const loop = async (paths: readonly string[]) => {
+    let next: readonly string[] | undefined = paths;
+    while (next !== undefined) {
+      again = undefined;
+      try {
+        await once(next);
+      } catch (error) {
+        log.error({ err: error }, 'reload failed unexpectedly; the last good desired state keeps running');
+      }
+      next = again;
+    }
+  };
+
+  return {
+    reload(paths) {
+      if (running) {
+        again = [...(again ?? []), ...paths];
+        return;
+      }
+      running = loop(paths).finally(() => {
+        running = undefined;
+      });
+    },
+    desiredKeys: () => keys,
+    last: () => report,
+    idle: async () => {
+      while (running) await running;
+    },
+  };
+}
+
+function sameOutsideResources(a: LoadedConfig, b: LoadedConfig): boolean {
+  const rest = (c: LoadedConfig) =>
+    canonicalJson({ providers: c.providers, defaults: c.defaults, state: c.state, server: c.server });
+  return rest(a) === rest(b);
+}

@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Clock, Random } from '../runtime/clock.js';
+import type { Provider } from '../runtime/provider.js';
+import type { RuntimeOptions } from '../runtime/runtime.js';
+import type { StateStore } from '../store/state-store.js';
+
+export interface RuntimeServices {
+  readonly providers: readonly Provider[];
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly store: StateStore;
+  readonly logger?: Logger;
+}
+
+/**
+ * The runtime options a config asks for. Every setting of `defaults:` is passed through; in
+ * particular `prune`, which is off unless the config turns it on (the library's own default
+ * is on, for embedding, where the desired set is the program's whole intent).
+ */
+export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices): RuntimeOptions {
+  const d = config.defaults;
+  return {
+    providers: services.providers,
+    clock: services.clock,
+    random: services.random,
+    store: services.store,
+    ...(services.logger ? { logger: services.logger } : {}),
+    interval: d.intervalMs,
+    backoff: {
+      baseMs: d.backoff.baseMs,
+      capMs: d.backoff.capMs,
+      factor: d.backoff.factor,
+      jitter: d.backoff.jitter,
+    },
+    maxRetries: d.maxRetries,
+    drift: d.drift,
+    prune: d.prune,
+    allowEmpty: d.allowEmpty,
+    rollback: d.rollback,
+    concurrency: d.concurrency,
+    timeout: d.timeoutMs,
+    shutdownTimeout: d.shutdownMs,
+  };
+}

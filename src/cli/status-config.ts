@@ -1,0 +1,33 @@
+import { dirname, resolve } from 'node:path';
+import { resolveServer, type ServerConfig } from '../config/defaults.js';
+import type { ConfigIssue } from '../config/issue.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../config/load-config.js';
+import { parseConfigText } from '../config/parse-config.js';
+import { readText } from '../config/read-text.js';
+
+/** What `setpoint status` needs from a config: where to ask, and where the state is. */
+export interface StatusConfig {
+  readonly state: string;
+  readonly server: ServerConfig;
+  readonly secrets: string[];
+}
+
+/**
+ * Only the config file's `state:` and `server:` sections, checked. Resource files are not
+ * read: `status` must work while a broken edit of them is being refused by a running instance.
+ */
+export async function loadStatusConfig(
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: true; config: StatusConfig } | { ok: false; errors: ConfigIssue[] }> {
+  const read = await readText(file, DEFAULT_MAX_FILE_BYTES, true);
+  if (!read.ok) return { ok: false, errors: [read.issue] };
+  const parsed = parseConfigText(read.text, file, { env });
+  if (parsed.broken.has('state') || parsed.broken.has('server')) return { ok: false, errors: parsed.issues };
+  const server = resolveServer(parsed.config.server);
+  const secrets = [...parsed.secrets, ...(server.token === undefined ? [] : [server.token])];
+  return {
+    ok: true,
+    config: { state: resolve(dirname(file), parsed.config.state ?? '.setpoint'), server, secrets },
+  };
+}

@@ -1,0 +1,141 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Runtime } from '../runtime/runtime.js';
+import { bearerMatches } from './bearer.js';
+import { firstPassDone } from './readiness.js';
+import { redactJsonText } from './redact-json.js';
+
+export interface StatusServerOptions {
+  readonly runtime: Pick<Runtime, 'status' | 'tree' | 'metrics'>;
+  /** Default `127.0.0.1`: only this machine can ask. */
+  readonly host?: string;
+  /** Default 9464; 0 picks a free port (read it back from `port`). */
+  readonly port?: number;
+  /** When set, every endpoint but `/healthz` requires `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Values hidden from `/status` wherever they appear (the config's secrets). */
+  readonly secrets?: readonly string[] | (() => readonly string[]);
+  /** `/readyz` answers 200 when this is true. Default: every resource has had its first pass. */
+  readonly ready?: () => boolean;
+  /** More fields for the `/status` body (e.g. the last reload). */
+  readonly details?: () => Record<string, unknown>;
+}
+
+export interface StatusServer {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stop listening and end open connections. */
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/**
+ * The HTTP face of a running runtime, on `node:http` alone:
+ *
+ * | path       | answers |
+ * |------------|---------|
+ * | `/healthz` | 200 while the process is alive (never needs the token: for liveness probes) |
+ * | `/readyz`  | 200 once the desired set is loaded and every resource has had its first pass, else 503 |
+ * | `/metrics` | the runtime's Prometheus registry, as text, with prom-client's content type |
+ * | `/status`  | JSON: `ready`, every resource's status (phase, conditions, plan, …) and the supervision tree, secrets redacted |
+ *
+ * ```ts
+ * const server = await createStatusServer({ runtime, port: 9464, token: process.env.TOKEN });
+ * console.log(`status on ${server.url}/status`);
+ * await server.close();
+ * ```
+ *
+ * Only `GET` and `HEAD` are allowed. Resolves once listening; rejects if the address is taken.
+ */
+export async function createStatusServer(options: StatusServerOptions): Promise<StatusServer> {
+  const { runtime, token } = options;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 9464;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new TypeError(`Expected \`port\` to be a whole number from 0 to 65535, got \`${String(port)}\``);
+  }
+  if (token !== undefined && (typeof token !== 'string' || token === '')) {
+    throw new TypeError('Expected `token` to be a non-empty string, or undefined for no token');
+  }
+  const secrets = () => {
+    const list = typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []);
+    return token === undefined ? list : [...list, token];
+  };
+  const ready = options.ready ?? (() => runtime.status().every((s) => firstPassDone(s)));
+
+  const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
+    '/healthz': (res) => send(res, 200, TEXT_TYPE, 'ok\n'),
+    '/readyz': (res) =>
+      ready() ? send(res, 200, TEXT_TYPE, 'ready\n') : send(res, 503, TEXT_TYPE, 'not ready\n'),
+    '/metrics': async (res) => {
+      const registry = runtime.metrics.registry;
+      send(res, 200, registry.contentType, await registry.metrics());
+    },
+    '/status': (res) => {
+      const body = {
+        ready: ready(),
+        ...options.details?.(),
+        resources: runtime.status(),
+        tree: runtime.tree() ?? null,
+      };
+      send(res, 200, JSON_TYPE, `${redactJsonText(JSON.stringify(body, null, 2), secrets())}\n`);
+    },
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!res.headersSent) send(res, 500, TEXT_TYPE, `${redactJsonText(message, secrets())}\n`);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (route === undefined)
+      return send(res, 404, TEXT_TYPE, 'not found: try /healthz, /readyz, /metrics, /status\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return send(res, 405, TEXT_TYPE, 'method not allowed\n');
+    }
+    if (token !== undefined && path !== '/healthz' && !bearerMatches(req.headers.authorization, token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
+      return send(res, 401, TEXT_TYPE, 'unauthorized: send Authorization: Bearer <server.token>\n');
+    }
+    await route(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shown}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
