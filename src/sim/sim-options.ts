@@ -1,0 +1,223 @@
+import type { JitterMode } from '../backoff/jitter.js';
+import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
+import type { Intensity } from './checks/supervision-check.js';
+
+/** Faults the memory providers inject while the fault window is open. Rates are per call. */
+export interface SimFaults {
+  /** Calls that throw a plain error (retried). */
+  readonly failRate?: number;
+  /** Calls that never answer: the runtime's timeout aborts them. */
+  readonly hangRate?: number;
+  /** Delay before each call: fixed, or `[min, max]` drawn per call. */
+  readonly latencyMs?: number | readonly [number, number];
+  /** Calls that throw `RetryableError` with `retryAfterMs` (HTTP 429 `Retry-After`). */
+  readonly retryAfterRate?: number;
+  /** Default 5000. */
+  readonly retryAfterMs?: number;
+  /** Calls that throw `PermanentError` (the resource goes Degraded and waits for a new spec). */
+  readonly permanentRate?: number;
+  /** Calls that return an invalid value; on observe the actor crashes and is restarted. */
+  readonly crashRate?: number;
+  /** Outages per provider, at random times in the fault window: every call fails. Default 0. */
+  readonly outages?: number;
+  /** How long each outage lasts, `[min, max]` ms. Default one to five minutes. */
+  readonly outageMs?: readonly [number, number];
+}
+
+/** What {@link simulate} takes. Times in ms of virtual time. */
+export interface SimOptions {
+  /** Everything random in the run derives from it: same seed, same trace. */
+  readonly seed: number;
+  /** How many resources the desired set draws from. */
+  readonly resources: number;
+  /** Virtual time to run, in ms. */
+  readonly duration: number;
+  readonly faults?: SimFaults;
+  /** Faults are on from the start for this long, then off. Default: half of `duration`. */
+  readonly faultWindow?: number;
+  /** Desired-set changes, at random times while the faults are on. Default 3. */
+  readonly changes?: number;
+  /** Kinds (one memory provider and one supervisor each). Default 2. */
+  readonly kinds?: number;
+  /** Runtime resync interval. Default 30000. */
+  readonly interval?: number;
+  readonly backoff?: {
+    readonly baseMs?: number;
+    readonly capMs?: number;
+    readonly factor?: number;
+    readonly jitter?: JitterMode;
+  };
+  /** Runtime per-operation timeout. Default 30000. */
+  readonly timeout?: number;
+  /** Runtime operations in flight per provider. Default 10. */
+  readonly concurrency?: number;
+  readonly maxRetries?: number;
+  /** Runtime rollback to the last-good spec. Default false. */
+  readonly rollback?: boolean;
+  /** Per-kind supervisor intensity. Default: derived from `crashRate` (see `docs/reliability.md`). */
+  readonly supervision?: Partial<Intensity>;
+  /** Never-desired objects per kind, which must stay untouched. Default max(2, resources / 100). */
+  readonly unmanaged?: number;
+  /** Share of resources that exist (with an old spec) before the start. Default 0.05. */
+  readonly preexisting?: number;
+  /** Keep the trace's lines in the report (memory grows with the run). Default false. */
+  readonly keepTrace?: boolean;
+  /** Event-loop turns the TestClock gives after each timer. Default 1 (memory provider and store need no more). */
+  readonly settleTurns?: number;
+  /** Called every `progressEveryMs` of virtual time, e.g. to print progress. */
+  readonly onProgress?: (atMs: number) => void;
+  /** Default one virtual hour. */
+  readonly progressEveryMs?: number;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedSimOptions {
+  readonly seed: number;
+  readonly resources: number;
+  readonly duration: number;
+  readonly faults: SimFaults;
+  readonly faultWindow: number;
+  readonly changes: number;
+  readonly kinds: number;
+  readonly interval: number;
+  readonly backoff: {
+    readonly baseMs: number;
+    readonly capMs: number;
+    readonly factor: number;
+    readonly jitter: JitterMode;
+  };
+  readonly timeout: number;
+  readonly concurrency: number;
+  readonly maxRetries: number;
+  readonly rollback: boolean;
+  readonly supervision: Intensity;
+  readonly unmanaged: number;
+  readonly preexisting: number;
+  readonly keepTrace: boolean;
+  readonly settleTurns: number;
+  readonly onProgress: ((atMs: number) => void) | undefined;
+  readonly progressEveryMs: number;
+  /** After the faults stop, the world must have converged within this long. */
+  readonly convergenceBoundMs: number;
+}
+
+function describe(value: unknown): string {
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+function number(
+  name: string,
+  value: unknown,
+  fallback: number | undefined,
+  min: number,
+  { integer = false, max = Number.POSITIVE_INFINITY } = {},
+): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new TypeError(
+      `Expected \`${name}\` to be ${integer ? 'a whole number' : 'a number'} ${range}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Check the options and fill in the defaults; a `TypeError` names any bad option. */
+export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      'Expected options like { seed: 1, resources: 100, duration: 3_600_000, faults: { failRate: 0.3 } }',
+    );
+  }
+  const seed = number('seed', options.seed, undefined, Number.MIN_SAFE_INTEGER, { integer: true });
+  const resources = number('resources', options.resources, undefined, 1, { integer: true });
+  const duration = number('duration', options.duration, undefined, 1);
+  const faults = options.faults ?? {};
+  if (typeof faults !== 'object' || faults === null) {
+    throw new TypeError(
+      `Expected \`faults\` to be an object like { failRate: 0.3, hangRate: 0.05 }, got ${describe(faults)}`,
+    );
+  }
+  const outages = number('faults.outages', faults.outages, 0, 0, { integer: true });
+  const outageMs = faults.outageMs ?? DEFAULT_OUTAGE_MS;
+  if (
+    !Array.isArray(outageMs) ||
+    outageMs.length !== 2 ||
+    !outageMs.every((ms) => typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) ||
+    outageMs[0] > outageMs[1]
+  ) {
+    throw new TypeError(
+      `Expected \`faults.outageMs\` to be [min, max] ms with 0 <= min <= max, like [60000, 300000], got ${describe(outageMs)}`,
+    );
+  }
+  const interval = number('interval', options.interval, 30_000, 1);
+  const baseMs = number('backoff.baseMs', options.backoff?.baseMs, 1000, 0);
+  const capMs = number('backoff.capMs', options.backoff?.capMs, 60_000, baseMs);
+  const timeout = number('timeout', options.timeout, 30_000, 1);
+  const retryAfterMs = number('faults.retryAfterMs', faults.retryAfterMs, 5000, 0);
+  const convergenceBoundMs = convergenceBound({
+    interval,
+    capMs,
+    timeout,
+    retryAfterMs: (faults.retryAfterRate ?? 0) > 0 ? retryAfterMs : 0,
+  });
+  const faultWindow = number('faultWindow', options.faultWindow, Math.floor(duration / 2), 0);
+  if (faultWindow + convergenceBoundMs > duration) {
+    throw new TypeError(
+      `Expected \`duration\` (${duration} ms) to leave room after \`faultWindow\` (${faultWindow} ms) for the convergence bound of ${convergenceBoundMs} ms (interval·1.1 + cap + timeout + slack): make duration at least ${faultWindow + convergenceBoundMs}`,
+    );
+  }
+  const kinds = number('kinds', options.kinds, 2, 1, { integer: true });
+  const withinMs = number('supervision.withinMs', options.supervision?.withinMs, 5000, 1);
+  const derived = defaultIntensity({
+    resources,
+    kinds,
+    interval,
+    crashRate: faults.crashRate ?? 0,
+    withinMs,
+  });
+  return {
+    seed,
+    resources,
+    duration,
+    faults: { ...faults, retryAfterMs, outages, outageMs },
+    faultWindow,
+    changes: number('changes', options.changes, 3, 0, { integer: true }),
+    kinds,
+    interval,
+    backoff: {
+      baseMs,
+      capMs,
+      factor: number('backoff.factor', options.backoff?.factor, 2, 1),
+      jitter: options.backoff?.jitter ?? 'full',
+    },
+    timeout,
+    concurrency: number('concurrency', options.concurrency, 10, 1, { integer: true }),
+    maxRetries: number('maxRetries', options.maxRetries, 5, 1, { integer: true }),
+    rollback: options.rollback ?? false,
+    supervision: {
+      maxRestarts: number(
+        'supervision.maxRestarts',
+        options.supervision?.maxRestarts,
+        derived.maxRestarts,
+        0,
+      ),
+      withinMs,
+    },
+    unmanaged: number('unmanaged', options.unmanaged, Math.max(2, Math.ceil(resources / 100)), 0, {
+      integer: true,
+    }),
+    preexisting: number('preexisting', options.preexisting, 0.05, 0, { max: 1 }),
+    keepTrace: options.keepTrace ?? false,
+    settleTurns: number('settleTurns', options.settleTurns, 1, 1, { integer: true }),
+    onProgress: options.onProgress,
+    progressEveryMs: number('progressEveryMs', options.progressEveryMs, 3_600_000, 1),
+    convergenceBoundMs,
+  };
+}

@@ -1,0 +1,69 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the samples are source code to scan, not templates
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// No provider — no code in src/ at all — runs a child process or evaluates a string as code:
+// input (a resource spec, a config value) can then never become a shell command.
+const SRC = join(import.meta.dirname, '..', 'src');
+const FORBIDDEN: [string, RegExp][] = [
+  ['child_process import', /\bfrom\s+['"](?:node:)?child_process['"]/],
+  ['child_process import', /\bimport\s*\(\s*['"](?:node:)?child_process['"]\s*\)/],
+  ['child_process require', /\brequire\s*\(\s*['"](?:node:)?child_process['"]\s*\)/],
+  ['process spawn', /(?<![.\w])(?:spawn|spawnSync|execSync|execFile|execFileSync|fork)\s*\(/],
+  ['exec of a command', /(?<![\w])exec\s*\(\s*[`'"]/],
+  ['shell: true', /\bshell\s*:\s*true\b/],
+  ['eval', /(?<![.\w])eval\s*\(/],
+  ['new Function', /\bnew\s+Function\s*\(/],
+  ['vm module', /\bfrom\s+['"](?:node:)?vm['"]/],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function findShellUse(text: string): string[] {
+  const found: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    const code = line.replace(/\/\/.*$/, '');
+    if (/^\s*\*/.test(code)) return; // doc comments may show examples
+    for (const [name, pattern] of FORBIDDEN) if (pattern.test(code)) found.push(`${i + 1}: ${name}`);
+  });
+  return found;
+}
+
+describe('no shell', () => {
+  it('is used nowhere in src/: no child processes, no eval, no code from strings', () => {
+    const files = sources(SRC);
+    expect(files.length).toBeGreaterThan(50);
+    const offenders = files.flatMap((file) =>
+      findShellUse(readFileSync(file, 'utf8')).map((hit) => `${relative(SRC, file)}:${hit}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('is caught by the check when it appears, in each of its forms', () => {
+    const samples = [
+      "import { exec } from 'node:child_process';",
+      "const cp = await import('child_process');",
+      "const cp = require('child_process');",
+      'spawn(spec.command, { shell: true });',
+      'execSync(`rm -rf ${path}`);',
+      "exec('ls ' + dir, cb);",
+      'eval(text);',
+      "const f = new Function('x', body);",
+      "import vm from 'node:vm';",
+    ];
+    for (const sample of samples) expect(findShellUse(sample), sample).not.toEqual([]);
+  });
+
+  it('does not mistake a regular expression’s exec or a method named spawn for a shell', () => {
+    expect(findShellUse('const m = DURATION.exec(text);')).toEqual([]);
+    expect(findShellUse('supervisor.spawnChild(spec); actor.spawn(x);')).toEqual([]);
+    expect(findShellUse('// spawn(x) in a comment')).toEqual([]);
+  });
+});
