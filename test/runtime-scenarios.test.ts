@@ -192,6 +192,9 @@ describe('the resource actor', () => {
     const { clock, sys, rt, named } = await setup({ rollback: true, maxRetries: 2 });
     rt.setDesired([user('alice', { role: 'admin' })]);
     await clock.advance(0);
+    rt.reconcile('user/alice'); // seen in sync and healthy: now it is last-good
+    await clock.advance(0);
+    expect(rt.store.get('user/alice')?.lastGood).toEqual({ role: 'admin' });
     sys.failNext('update', 2);
     sys.world.set('alice', { role: 'admin' });
     rt.setDesired([user('alice', { role: 'broken' })]);
@@ -204,6 +207,19 @@ describe('the resource actor', () => {
       status: false,
       reason: 'RolledBack',
     });
+  });
+
+  it('records no last-good spec until the applied one is seen healthy, so there is nothing to roll back to', async () => {
+    const { clock, sys, rt, named } = await setup({ rollback: true, maxRetries: 2 });
+    sys.unhealthy.add('alice');
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    expect(rt.store.get('user/alice')?.lastGood).toBeUndefined();
+    sys.failNext('update', 2);
+    rt.setDesired([user('alice', { role: 'broken' })]);
+    await clock.advance(1000);
+    expect(named('degraded')).toMatchObject([{ rollback: false }]);
+    expect(sys.world.get('alice')).toEqual({ role: 'admin' });
   });
 
   it('goes Degraded at once on a permanent error, without retrying', async () => {

@@ -45,20 +45,26 @@ export interface ActorHost {
   lastGood(key: string): Record<string, unknown> | undefined;
   /** Is this object in the inventory (created or adopted by this runtime)? */
   manages(key: string): boolean;
-  /** Write the intent to the journal, apply, then record the outcome in the inventory. */
+  /**
+   * Write the intent to the journal, apply, then record the outcome in the inventory. A delete
+   * forgets the key unless `keep` (the delete half of a replace: the create follows).
+   */
   journal<T>(
     actor: ResourceActor,
     op: 'create' | 'update' | 'delete',
     spec: Record<string, unknown> | undefined,
     apply: () => Promise<T>,
+    keep?: boolean,
   ): Promise<T>;
   /** Side effects the runtime owns: store, events, metrics, dependency wake-ups. */
   notify(actor: ResourceActor, what: ActorNotice): void;
 }
 
+export type PassResult = 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting' | 'progressing';
+
 export type ActorNotice =
   | { type: 'pass-start' }
-  | { type: 'pass-done'; result: 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting' }
+  | { type: 'pass-done'; result: PassResult; durationMs: number }
   | {
       type: 'applied';
       action: PlannedAction['action'] | 'restart';
@@ -73,7 +79,8 @@ export type ActorNotice =
       permanent: boolean;
       retryAfterMs: number | undefined;
     }
-  | { type: 'synced'; recovered: boolean }
+  | { type: 'synced'; recovered: boolean; verified: boolean }
+  | { type: 'verified' }
   | { type: 'drift'; policy: DriftPolicy; changes: number }
   | { type: 'degraded'; reason: string; rollback: boolean }
   | { type: 'planned'; action: PlannedAction }
@@ -89,6 +96,17 @@ const F_DEGRADED = 16;
 const F_STOPPED = 32;
 const F_FAST = 64; // a hibernated in-sync check is in flight
 const F_DRIFT = 128; // drift was reported and not yet resolved
+const F_INPASS = 256; // a pass started (reconcile:start) and has not ended yet
+const F_UNVERIFIED = 512; // synced by an apply: the spec is last-good once an observation confirms it
+const F_RESTARTED = 1024; // this pass restarted an unhealthy object
+
+/**
+ * A provider broke its contract (returned a value it must not): a bug, so the actor crashes and
+ * its supervisor starts a fresh one, which looks at the world again.
+ */
+export class ProviderContractError extends TypeError {
+  override readonly name = 'ProviderContractError';
+}
 
 /**
  * One managed resource: a long-lived actor whose behaviour is `resourceMachine`.
@@ -124,6 +142,10 @@ export class ResourceActor implements ResourceShell, Child {
   private timer: TimerHandle | undefined = undefined;
   private machine: Actor<typeof resourceMachine> | undefined = undefined;
   private inflight: Promise<unknown> | undefined = undefined;
+  /** Notices raised while the machine runs a step; delivered once the phase is settled. */
+  private deferred: ActorNotice[] | undefined = undefined;
+  private failedNotice: Extract<ActorNotice, { type: 'failed' }> | undefined = undefined;
+  private progressPolls = 0;
 
   constructor(
     private readonly host: ActorHost,
@@ -247,8 +269,7 @@ export class ResourceActor implements ResourceShell, Child {
 
   // ── effects the machine asks for ─────────────────────────────────────────────────────────
   startObserve(): void {
-    this.passStartedAt = this.host.clock.now();
-    this.host.notify(this, { type: 'pass-start' });
+    this.beginPass();
     this.perform(
       'observe',
       (ctx) => this.host.provider.observe(this.desired, ctx),
@@ -283,15 +304,23 @@ export class ResourceActor implements ResourceShell, Child {
           );
         }
         if (plan.action === 'replace') {
-          if (current)
-            await host.journal(this, 'delete', undefined, () => provider.delete(current, desired, ctx));
+          if (current) {
+            await host.journal(
+              this,
+              'delete',
+              undefined,
+              () => expectVoid(this.key, 'delete', provider.delete(current, desired, ctx)),
+              true,
+            );
+          }
           return host.journal(this, 'create', spec, () => provider.create(desired, ctx));
         }
         throw new Error(`${this.key}: unexpected action ${plan.action}`);
       },
       (result) => {
         if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
-        this.host.notify(this, {
+        this.flags |= F_UNVERIFIED;
+        this.emit({
           type: 'applied',
           action: plan.action,
           durationMs: this.host.clock.now() - started,
@@ -309,10 +338,13 @@ export class ResourceActor implements ResourceShell, Child {
     this.perform(
       'restart',
       async (ctx) => {
-        if (restart && current) await restart.call(this.host.provider, current, this.desired, ctx);
+        if (restart && current) {
+          await expectVoid(this.key, 'restart', restart.call(this.host.provider, current, this.desired, ctx));
+        }
       },
       () => {
-        this.host.notify(this, {
+        this.flags |= F_RESTARTED;
+        this.emit({
           type: 'applied',
           action: 'restart',
           durationMs: this.host.clock.now() - started,
@@ -324,26 +356,40 @@ export class ResourceActor implements ResourceShell, Child {
   }
 
   startDelete(): void {
-    const provider = this.host.provider;
-    const started = this.host.clock.now();
+    const host = this.host;
+    const provider = host.provider;
+    const started = host.clock.now();
     this.perform(
       'delete',
-      async (ctx) => {
+      async (ctx): Promise<PlannedAction | 'deleted' | undefined> => {
         const current = await provider.observe(this.desired, ctx);
-        // Only what this runtime created or adopted is ever deleted; anything else is released.
-        if (current !== undefined && this.host.manages(this.key)) {
-          await this.host.journal(this, 'delete', undefined, () =>
-            provider.delete(current, this.desired, ctx),
+        if (!this.validObservation(current)) {
+          throw new ProviderContractError(
+            `${this.key}: observe returned ${describeValue(current)}, expected an object or undefined`,
           );
         }
+        // Only what this runtime created or adopted is ever deleted; anything else is released.
+        if (current === undefined || !host.manages(this.key)) return undefined;
+        if (host.dryRun) {
+          return actionFor(this.key, this.kind, this.name, undefined, current, host.compare);
+        }
+        await host.journal(this, 'delete', undefined, () =>
+          expectVoid(this.key, 'delete', provider.delete(current, this.desired, ctx)),
+        );
+        return 'deleted';
       },
-      () => {
-        this.host.notify(this, {
-          type: 'applied',
-          action: 'delete',
-          durationMs: this.host.clock.now() - started,
-          spec: this.desired.spec as Record<string, unknown>,
-        });
+      (outcome) => {
+        if (outcome === 'deleted') {
+          this.emit({
+            type: 'applied',
+            action: 'delete',
+            durationMs: host.clock.now() - started,
+            spec: this.desired.spec as Record<string, unknown>,
+          });
+        } else if (outcome) {
+          this.plan = outcome;
+          this.emit({ type: 'planned', action: outcome }); // dry-run: report, touch nothing
+        }
         this.send({ type: 'DELETED' });
       },
     );
@@ -365,15 +411,29 @@ export class ResourceActor implements ResourceShell, Child {
     this.lastReconcileAt = this.host.clock.now();
     const applied = this.assessment === 'changes';
     this.plan = undefined;
-    this.host.notify(this, { type: 'synced', recovered });
-    this.host.notify(this, { type: 'pass-done', result: applied ? 'applied' : 'in-sync' });
+    this.progressPolls = 0;
+    // Just applied: the spec is last-good only once an observation shows it in sync and healthy.
+    // (A provider without `health` calls everything healthy: applied is good.)
+    const verified = this.assessment === 'in-sync' || !this.host.provider.health;
+    if (verified) this.flags &= ~F_UNVERIFIED;
+    this.emit({ type: 'synced', recovered, verified });
+    this.endPass(applied ? 'applied' : 'in-sync');
   }
 
   onRestarted(): void {
     // After a restart, look again soon, under the same backoff as failures.
     this.attempts++;
     this.nextDelayMs = this.host.backoff.delay(this.attempts - 1);
-    this.host.notify(this, { type: 'pass-done', result: 'applied' });
+  }
+
+  /** In sync but still coming up (or just restarted): look again soon, backing off. */
+  onProgressing(): void {
+    this.observedGeneration = this.generation;
+    this.lastReconcileAt = this.host.clock.now();
+    const restarted = (this.flags & F_RESTARTED) !== 0;
+    this.flags &= ~F_RESTARTED;
+    if (!restarted) this.nextDelayMs = this.host.backoff.delay(this.progressPolls++);
+    this.endPass(restarted ? 'applied' : 'progressing');
   }
 
   onFailed(event: { error: unknown }): void {
@@ -388,15 +448,26 @@ export class ResourceActor implements ResourceShell, Child {
     this.nextDelayMs = permanent
       ? Number.POSITIVE_INFINITY
       : this.host.backoff.delay(this.attempts - 1, floor === undefined ? undefined : { floorMs: floor });
-    this.host.notify(this, {
+    const notice: Extract<ActorNotice, { type: 'failed' }> = {
       type: 'failed',
       operation: this.operation,
       error,
       delayMs: Number.isFinite(this.nextDelayMs) ? this.nextDelayMs : undefined,
       permanent,
       retryAfterMs: floor,
-    });
-    this.host.notify(this, { type: 'pass-done', result: 'failed' });
+    };
+    this.failedNotice = notice;
+    this.emit(notice);
+    if (this.flags & F_DELETE) {
+      // A delete that cannot succeed is Degraded too; it waits in deleteBackoff (for ever, if
+      // permanent, until `reconcile(key)`).
+      if ((permanent || this.retriesExhausted) && !(this.flags & F_DEGRADED)) {
+        this.flags |= F_DEGRADED;
+        this.emit({ type: 'degraded', reason: this.lastError, rollback: false });
+      }
+      return;
+    }
+    this.endPass('failed');
   }
 
   onDegraded(): void {
@@ -408,26 +479,30 @@ export class ResourceActor implements ResourceShell, Child {
     if (rollback) {
       this.flags |= F_ROLLBACK;
       this.nextDelayMs = 0; // apply the last-good spec now
+      const failed = this.failedNotice;
+      if (failed && this.deferred?.includes(failed))
+        this.deferred[this.deferred.indexOf(failed)] = { ...failed, delayMs: 0 };
     }
     if (first || rollback) {
-      this.host.notify(this, { type: 'degraded', reason: this.lastError ?? 'unknown', rollback });
+      this.emit({ type: 'degraded', reason: this.lastError ?? 'unknown', rollback });
     }
   }
 
   onOutOfSync(): void {
     this.observedGeneration = this.generation;
     this.lastReconcileAt = this.host.clock.now();
-    if (this.plan) this.host.notify(this, { type: 'planned', action: this.plan });
-    this.host.notify(this, { type: 'pass-done', result: 'planned' });
+    if (this.plan) this.emit({ type: 'planned', action: this.plan });
+    this.endPass('planned');
   }
 
   onWaiting(): void {
     this.lastReconcileAt = this.host.clock.now();
-    this.host.notify(this, { type: 'pass-done', result: 'waiting' });
+    this.endPass('waiting');
   }
 
   onDeleted(): void {
-    this.host.notify(this, { type: 'deleted' });
+    this.flags &= ~F_INPASS;
+    this.emit({ type: 'deleted' });
   }
 
   /** The spec this resource is synced to: the desired one, or the last-good one while rolled back. */
@@ -462,7 +537,7 @@ export class ResourceActor implements ResourceShell, Child {
       const policy = this.desired.policy?.drift ?? host.drift;
       if (!(this.flags & F_DRIFT)) {
         this.flags |= F_DRIFT; // reported once per episode, not on every tick
-        host.notify(this, {
+        this.emit({
           type: 'drift',
           policy,
           changes: plan.action === 'update' ? plan.changes.length : 1,
@@ -479,8 +554,7 @@ export class ResourceActor implements ResourceShell, Child {
   /** The hibernated in-sync check: observe + compare without waking the machine. */
   private fastCheck(): void {
     this.flags |= F_FAST;
-    this.passStartedAt = this.host.clock.now();
-    this.host.notify(this, { type: 'pass-start' });
+    this.beginPass();
     this.perform(
       'observe',
       (ctx) => this.host.provider.observe(this.desired, ctx),
@@ -491,7 +565,11 @@ export class ResourceActor implements ResourceShell, Child {
         if (this.assessment === 'in-sync' && !(this.flags & (F_DIRTY | F_DELETE))) {
           this.observed = undefined;
           this.lastReconcileAt = this.host.clock.now();
-          this.host.notify(this, { type: 'pass-done', result: 'in-sync' });
+          if (this.flags & F_UNVERIFIED) {
+            this.flags &= ~F_UNVERIFIED;
+            this.host.notify(this, { type: 'verified' });
+          }
+          this.endPass('in-sync');
           this.arm();
           return;
         }
@@ -505,18 +583,38 @@ export class ResourceActor implements ResourceShell, Child {
 
   /** A provider must return an object or `undefined` from observe; anything else is a bug. */
   private checkObserved(observed: unknown): boolean {
-    if (
-      observed === undefined ||
-      (typeof observed === 'object' && observed !== null && !Array.isArray(observed))
-    ) {
-      return true;
-    }
+    if (this.validObservation(observed)) return true;
     this.crash(
-      new TypeError(
+      new ProviderContractError(
         `${this.key}: observe returned ${describeValue(observed)}, expected an object or undefined`,
       ),
     );
     return false;
+  }
+
+  private validObservation(observed: unknown): observed is Observed | undefined {
+    return (
+      observed === undefined ||
+      (typeof observed === 'object' && observed !== null && !Array.isArray(observed))
+    );
+  }
+
+  private beginPass(): void {
+    if (this.flags & F_INPASS) return; // a superseded apply observes again within the same pass
+    this.flags |= F_INPASS;
+    this.passStartedAt = this.host.clock.now();
+    this.emit({ type: 'pass-start' });
+  }
+
+  private endPass(result: PassResult): void {
+    this.flags &= ~F_INPASS;
+    this.emit({ type: 'pass-done', result, durationMs: this.host.clock.now() - this.passStartedAt });
+  }
+
+  /** Raise a notice: now, or once the machine's step is over and the phase says where it is. */
+  private emit(notice: ActorNotice): void {
+    if (this.deferred) this.deferred.push(notice);
+    else this.host.notify(this, notice);
   }
 
   /** Run one provider operation; its outcome comes back as exactly one machine event. */
@@ -543,7 +641,8 @@ export class ResourceActor implements ResourceShell, Child {
         if (this.inflight === promise) this.inflight = undefined;
         if (this.stopped) return;
         onError?.();
-        this.send({ type: 'FAILED', error });
+        if (error instanceof ProviderContractError) this.crash(error);
+        else this.send({ type: 'FAILED', error });
       },
     );
   }
@@ -551,17 +650,31 @@ export class ResourceActor implements ResourceShell, Child {
   /** Wake the machine if it hibernates, deliver the event, and hibernate again if it rests. */
   private send(event: ResourceEvent): void {
     if (this.stopped) return;
-    let machine = this.machine;
-    if (!machine) {
-      machine = this.wake();
-      if (!machine) return;
+    const outer = this.deferred === undefined;
+    if (outer) this.deferred = [];
+    try {
+      let machine = this.machine;
+      if (!machine) {
+        machine = this.wake();
+        if (!machine) return;
+      }
+      machine.send(event);
+      if (this.stopped) return;
+      const snapshot = machine.getSnapshot();
+      if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
+      this.phase = snapshot.value as ResourcePhase;
+      if (RESTING_PHASES.has(this.phase)) this.hibernate(machine);
+    } finally {
+      if (outer) this.flush();
     }
-    machine.send(event);
-    if (this.stopped) return;
-    const snapshot = machine.getSnapshot();
-    if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
-    this.phase = snapshot.value as ResourcePhase;
-    if (RESTING_PHASES.has(this.phase)) this.hibernate(machine);
+  }
+
+  /** Deliver the notices of a step, now that phase and next tick are what listeners will read. */
+  private flush(): void {
+    const notices = this.deferred;
+    this.deferred = undefined;
+    this.failedNotice = undefined;
+    if (notices) for (const notice of notices) this.host.notify(this, notice);
   }
 
   private wake(): Actor<typeof resourceMachine> | undefined {
@@ -605,7 +718,7 @@ export class ResourceActor implements ResourceShell, Child {
       case 'outOfSync':
       case 'waiting': {
         const interval = this.desired.policy?.intervalMs ?? host.intervalMs;
-        delay = interval * (0.9 + 0.2 * host.random()); // ±10 % jitter spreads the herd
+        delay = Math.round(interval * (0.9 + 0.2 * host.random())); // ±10 % jitter spreads the herd
         break;
       }
       case 'deleteBackoff':
@@ -665,6 +778,16 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/** `delete` and `restart` promise nothing back; a value means the provider is broken. */
+async function expectVoid(key: string, operation: string, pending: Promise<unknown>): Promise<void> {
+  const value = await pending;
+  if (value !== undefined) {
+    throw new ProviderContractError(
+      `${key}: ${operation} resolved with ${describeValue(value)}, expected undefined`,
+    );
+  }
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

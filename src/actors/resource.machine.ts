@@ -48,6 +48,8 @@ export interface ResourceShell {
   /** Success: reset attempts, record the good spec, emit `resource:synced`. */
   onSynced(): void;
   onRestarted(): void;
+  /** In sync but not yet healthy (or just restarted): record the pass, poll again soon. */
+  onProgressing(): void;
   /** Record a failure, count the attempt and compute the next delay. */
   onFailed(event: Extract<ResourceEvent, { type: 'FAILED' }>): void;
   onDegraded(): void;
@@ -96,6 +98,7 @@ export const resourceMachine = setup({
     clearDirty: ({ context }) => context.self.clearDirty(),
     onSynced: ({ context }) => context.self.onSynced(),
     onRestarted: ({ context }) => context.self.onRestarted(),
+    onProgressing: ({ context }) => context.self.onProgressing(),
     onFailed: ({ context, event }) => {
       if (event.type === 'FAILED') context.self.onFailed(event);
     },
@@ -133,7 +136,7 @@ export const resourceMachine = setup({
       },
     },
     outOfSync: { entry: 'onOutOfSync', always: REST, on: RESTING_ON },
-    progressing: { always: REST, on: RESTING_ON },
+    progressing: { entry: 'onProgressing', always: REST, on: RESTING_ON },
     backoff: { always: REST, on: RESTING_ON },
     degraded: { entry: 'onDegraded', always: REST, on: RESTING_ON },
 
@@ -186,7 +189,11 @@ export const resourceMachine = setup({
         FAILED: { target: 'deleteBackoff', actions: 'onFailed' },
       },
     },
-    deleteBackoff: { on: { TICK: 'deleteCheck', DELETE: 'deleteCheck' } },
+    deleteBackoff: {
+      // A trigger that arrived while the delete ran (a dependent is gone, `reconcile(key)`).
+      always: { guard: 'dirty', target: 'deleteCheck', actions: 'clearDirty' },
+      on: { TICK: 'deleteCheck', DELETE: 'deleteCheck' },
+    },
     deleted: { type: 'final' },
   },
 });

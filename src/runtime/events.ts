@@ -21,7 +21,7 @@ export interface RuntimeEvents {
   /** A pass ends. `result` says how. */
   'reconcile:done': (
     e: ResourceEventBase & {
-      result: 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting';
+      result: 'in-sync' | 'applied' | 'failed' | 'planned' | 'waiting' | 'progressing';
       durationMs: number;
     },
   ) => void;
@@ -71,6 +71,7 @@ export type RuntimeEventName = keyof RuntimeEvents;
 export interface DesiredSetError {
   readonly code:
     | 'duplicate-key'
+    | 'empty-set'
     | 'invalid-resource'
     | 'invalid-spec'
     | 'unknown-kind'

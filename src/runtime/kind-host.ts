@@ -114,6 +114,11 @@ export function createKindHost(o: KindHostOptions): KindHost {
   };
 
   const silentLog = () => o.logger;
+  const logStoreError = (error: unknown) => o.logger.error({ kind, err: error }, 'state store write failed');
+  const markGood = (actor: ResourceActor) => {
+    const spec = actor.appliedSpec();
+    if (store.get(actor.key)?.lastGood !== spec) void store.markGood(actor.key, spec).catch(logStoreError);
+  };
 
   const host: KindHost = {
     kind,
@@ -135,7 +140,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
     lastGood: (key) => store.get(key)?.lastGood,
     manages: (key) => store.get(key) !== undefined,
 
-    async journal(actor, op, spec, apply) {
+    async journal(actor, op, spec, apply, keep = false) {
       const intent = await store.intend({ key: actor.key, op, ...(spec ? { spec } : {}) });
       let result: Awaited<ReturnType<typeof apply>>;
       try {
@@ -145,7 +150,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
         throw error;
       }
       if (op === 'delete') {
-        await store.forget(actor.key);
+        if (!keep) await store.forget(actor.key);
       } else {
         const origin = store.get(actor.key)?.origin ?? (op === 'create' ? 'created' : 'adopted');
         await store.record({
@@ -168,7 +173,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
             emitter.emit('reconcile:start', { ...base(actor), attempt: actor.attempts });
           return;
         case 'pass-done': {
-          const durationMs = clock.now() - actor.passStartedAt;
+          const durationMs = what.durationMs;
           metrics.reconciled(kind, what.result, durationMs / 1000);
           if (has('reconcile:done'))
             emitter.emit('reconcile:done', { ...base(actor), result: what.result, durationMs });
@@ -199,27 +204,34 @@ export function createKindHost(o: KindHostOptions): KindHost {
           if (what.retryAfterMs !== undefined) scheduler.pause(clock.now() + what.retryAfterMs);
           return;
         case 'synced': {
-          const item = store.get(actor.key);
-          const spec = actor.appliedSpec();
-          if (!item) {
-            void store
-              .record({
-                key: actor.key,
-                kind,
-                name: actor.name,
-                origin: 'adopted',
-                generation: actor.generation,
-              })
-              .then(() => store.markGood(actor.key, spec))
-              .catch(silentLog().error.bind(silentLog()));
-          } else if (!actor.rolledBack && item.lastGood !== spec) {
-            void store.markGood(actor.key, spec).catch(silentLog().error.bind(silentLog()));
+          // A dry run writes nothing, not even an adoption.
+          if (!o.dryRun) {
+            const item = store.get(actor.key);
+            const good = what.verified && !actor.rolledBack;
+            if (!item) {
+              const spec = actor.appliedSpec();
+              void store
+                .record({
+                  key: actor.key,
+                  kind,
+                  name: actor.name,
+                  origin: 'adopted',
+                  generation: actor.generation,
+                })
+                .then(() => (good ? store.markGood(actor.key, spec) : undefined))
+                .catch(logStoreError);
+            } else if (good) {
+              markGood(actor);
+            }
           }
           if (has('resource:synced')) emitter.emit('resource:synced', base(actor));
           if (what.recovered && has('recovered')) emitter.emit('recovered', base(actor));
           o.becameReady(actor);
           return;
         }
+        case 'verified':
+          if (!o.dryRun && !actor.rolledBack) markGood(actor);
+          return;
         case 'drift':
           metrics.drift(kind);
           if (has('drift'))
@@ -233,7 +245,8 @@ export function createKindHost(o: KindHostOptions): KindHost {
           if (has('plan:computed')) emitter.emit('plan:computed', { ...base(actor), action: what.action });
           return;
         case 'deleted':
-          if (has('resource:deleted')) emitter.emit('resource:deleted', base(actor));
+          // In a dry run nothing was deleted: the resource only leaves management.
+          if (!o.dryRun && has('resource:deleted')) emitter.emit('resource:deleted', base(actor));
           o.gone(actor);
           return;
         case 'crashed':

@@ -17,6 +17,7 @@ import {
   type Supervisor,
   type SupervisorTree,
 } from '../supervisor/index.js';
+import type { RestartBackoffOptions } from '../supervisor/restart-backoff.js';
 import { type Clock, type Random, systemClock, systemRandom } from './clock.js';
 import { sameResource, validateDesiredSet } from './desired-set.js';
 import type { DesiredSetError, RuntimeEvents } from './events.js';
@@ -61,7 +62,12 @@ export interface RuntimeOptions {
   /** Prometheus registry for setpoint's metrics. Default: a private one. */
   registry?: Registry;
   /** Restart intensity of the per-kind supervisors. Default 3 in 5000 ms (OTP/Elixir). */
-  supervision?: { maxRestarts?: number; withinMs?: number };
+  supervision?: {
+    maxRestarts?: number;
+    withinMs?: number;
+    /** Wait before restarting a crashed actor, growing while it keeps crashing. Default: restart at once (OTP). */
+    restartBackoff?: RestartBackoffOptions;
+  };
 }
 
 export type SetDesiredResult =
@@ -300,6 +306,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           random,
           maxRestarts: options.supervision?.maxRestarts ?? 3,
           withinMs: options.supervision?.withinMs ?? 5000,
+          ...(options.supervision?.restartBackoff
+            ? { restartBackoff: options.supervision.restartBackoff }
+            : {}),
         });
         sup.on('supervisor:escalated', () => {
           if (emitter.events['supervisor:escalated']?.length) {
@@ -369,7 +378,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (prune && !allowEmpty && next.size === 0 && leaving.some(([key]) => store.get(key))) {
         const errors: DesiredSetError[] = [
           {
-            code: 'invalid-resource',
+            code: 'empty-set',
             key: '*',
             message:
               'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
@@ -389,9 +398,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           entry.resurrect = resource;
           added++;
         } else if (!sameResource(entry.resource, resource)) {
-          link(key, entry.resource.dependsOn, false);
+          const before = entry.resource.dependsOn;
+          link(key, before, false);
           link(key, resource.dependsOn, true);
           entry.resource = resource;
+          // A dependency this one no longer needs may be waiting for it to go before its delete.
+          wakeAll(before, (a) => a.phase === 'deleteBackoff');
           entry.generation++;
           entry.actor?.setDesired(resource, entry.generation);
           changed++;

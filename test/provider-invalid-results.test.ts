@@ -5,20 +5,14 @@ import { createRuntime } from '../src/runtime/runtime.js';
 import { simulate } from '../src/sim/index.js';
 
 /**
- * Known runtime bugs the simulation found. Each test states the correct behaviour and is marked
- * `it.fails` while the bug is there: when the runtime is fixed, the test fails, and the marker
- * comes off.
- *
- * BUG: the result of a provider `delete` is not checked. A delete that resolves with an invalid
- * value (the memory provider's `crashRate` returns a string; `delete` promises `undefined`) is
- * taken as done: the runtime emits `resource:deleted`, forgets the key in its inventory and never
- * looks at it again, while the object stays in the world — a leak. DESIGN §2 says an invalid
- * value returned is a crash (so the supervisor restarts the actor, which deletes again). The
- * same path also ignores an invalid result of the `observe` that precedes the delete, and the
- * results of create / update (those heal at the next resync, as drift).
+ * A provider that answers a value its contract forbids is broken: DESIGN §2 makes that a crash,
+ * so the supervisor restarts the actor, which looks at the world again. A `delete` that resolves
+ * with a value (the memory provider's `crashRate` returns a string; `delete` promises
+ * `undefined`) must never be taken as done: that would forget the key while the object stays
+ * in the world — a leak. The simulation found this; these tests keep it fixed.
  */
-describe('known bugs', () => {
-  it.fails('leaves nothing behind when a delete answers an invalid value (simulation: seed 3, 2 resources)', async () => {
+describe('invalid provider results', () => {
+  it('leaves nothing behind when a delete answers an invalid value (simulation: seed 3, 2 resources)', async () => {
     const report = await simulate({
       seed: 3,
       resources: 2,
@@ -36,10 +30,22 @@ describe('known bugs', () => {
     expect(report.violationCounts.convergence).toBe(0);
   });
 
-  it.fails('leaves nothing behind when a delete answers an invalid value (runtime, no simulation)', async () => {
+  it('leaves nothing behind when a delete answers an invalid value (runtime, no simulation)', async () => {
     const clock = new TestClock();
     const app = memoryProvider({ kind: 'app', clock, random: seededRandom(1) });
-    const rt = createRuntime({ providers: [app], clock, random: seededRandom(2) });
+    // Crashes back off, and the kind supervisor tolerates them: the delete is retried, not given up.
+    const rt = createRuntime({
+      providers: [app],
+      clock,
+      random: seededRandom(2),
+      supervision: {
+        maxRestarts: 50,
+        withinMs: 5000,
+        restartBackoff: { minMs: 100, maxMs: 2000, randomFactor: 0, resetAfterMs: 10_000 },
+      },
+    });
+    const crashed: string[] = [];
+    rt.on('actor:crashed', (e) => crashed.push(e.key));
     await rt.start();
     rt.setDesired([
       { kind: 'app', name: 'a', spec: { v: 1 } },
@@ -56,5 +62,6 @@ describe('known bugs', () => {
     await clock.advance(60_000);
     await stopping;
     expect([...app.store.keys()]).toEqual(['b']);
+    expect(crashed.length).toBeGreaterThan(0); // the invalid value was a crash, not a success
   });
 });

@@ -1,0 +1,318 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom, TestClock } from '../src/runtime/clock.js';
+import { PermanentError } from '../src/runtime/errors.js';
+import { defineProvider, type Observed } from '../src/runtime/provider.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/runtime.js';
+import { scriptedProvider } from './helpers/scripted-provider.js';
+
+/**
+ * Guarantees at the edges of the resource actor: dry runs that touch nothing, deletes that
+ * cannot succeed, events that agree with the status a listener reads, passes that always end.
+ */
+let running: { rt: Runtime; clock: TestClock } | undefined;
+afterEach(async () => {
+  if (!running) return;
+  const stopped = running.rt.stop();
+  await running.clock.advance(60_000);
+  await stopped;
+  running = undefined;
+});
+
+async function setup(options: Partial<RuntimeOptions> & { latencyMs?: number } = {}) {
+  const clock = new TestClock();
+  const sys = scriptedProvider('user', clock, { latencyMs: options.latencyMs ?? 0 });
+  const rt = createRuntime({
+    providers: [sys.provider],
+    clock,
+    random: seededRandom(1),
+    backoff: { baseMs: 1000, capMs: 60_000, jitter: 'none' },
+    interval: 10_000,
+    ...options,
+  });
+  running = { rt, clock };
+  await rt.start();
+  return { clock, sys, rt };
+}
+
+const user = (name: string, spec: Record<string, unknown>, dependsOn?: string[]) => ({
+  kind: 'user',
+  name,
+  spec,
+  ...(dependsOn ? { dependsOn } : {}),
+});
+
+describe('a dry run', () => {
+  it('reports the delete of a resource that leaves the desired set, and deletes nothing', async () => {
+    const clock = new TestClock();
+    const sys = scriptedProvider('user', clock);
+    const first = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1) });
+    await first.start();
+    first.setDesired([user('alice', { role: 'admin' }), user('bob', { role: 'dev' })]);
+    await clock.advance(0);
+    const stopped = first.stop();
+    await clock.advance(60_000);
+    await stopped;
+    // A second runtime shares the inventory (same store) and only plans.
+    const rt = createRuntime({
+      providers: [sys.provider],
+      clock,
+      random: seededRandom(2),
+      dryRun: true,
+      store: first.store,
+    });
+    running = { rt, clock };
+    await rt.start();
+    rt.setDesired([user('alice', { role: 'admin' }), user('bob', { role: 'dev' })]);
+    await clock.advance(0);
+    const planned: string[] = [];
+    const deleted: string[] = [];
+    rt.on('plan:computed', (e) => planned.push(`${e.action.action} ${e.key}`));
+    rt.on('resource:deleted', (e) => deleted.push(e.key));
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    expect(planned).toEqual(['delete user/bob']);
+    expect(deleted).toEqual([]);
+    expect(sys.callsOf('delete')).toHaveLength(0);
+    expect(sys.world.has('bob')).toBe(true);
+    expect(first.store.get('user/bob')).toBeDefined();
+  });
+
+  it('writes nothing to the store, not even the adoption of what already exists', async () => {
+    const { clock, sys, rt } = await setup({ dryRun: true });
+    sys.world.set('carol', { role: 'ops' });
+    rt.setDesired([user('carol', { role: 'ops' })]);
+    await clock.advance(0);
+    expect(rt.status('user/carol')?.phase).toBe('synced');
+    expect(rt.store.get('user/carol')).toBeUndefined();
+    expect(rt.store.inventory().size).toBe(0);
+  });
+});
+
+describe('a delete that cannot succeed', () => {
+  it('goes Degraded on a permanent error and waits, without retrying, until asked', async () => {
+    const { clock, sys, rt } = await setup({ allowEmpty: true });
+    const degraded: string[] = [];
+    rt.on('degraded', (e) => degraded.push(e.reason));
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    sys.failNext('delete', 1, () => new PermanentError('protected object'));
+    rt.setDesired([]);
+    await clock.advance(0);
+    expect(degraded).toEqual(['PermanentError: protected object']);
+    expect(rt.status('user/alice')).toMatchObject({ phase: 'deleteBackoff', nextReconcileAt: undefined });
+    expect(rt.status('user/alice')?.conditions.find((c) => c.type === 'Degraded')?.status).toBe(true);
+    await clock.advance(3_600_000);
+    expect(sys.callsOf('delete')).toHaveLength(1);
+    expect(rt.reconcile('user/alice')).toBe(true);
+    await clock.advance(0);
+    expect(sys.callsOf('delete')).toHaveLength(2);
+    expect(sys.world.has('alice')).toBe(false);
+    expect(rt.status('user/alice')).toBeUndefined();
+  });
+
+  it('retries at once when triggered while its delete was running', async () => {
+    const { clock, sys, rt } = await setup({ allowEmpty: true, latencyMs: 100 });
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(1000);
+    sys.failNext('delete', 1);
+    rt.setDesired([]);
+    await clock.advance(150); // observe done, delete in flight
+    rt.reconcile('user/alice');
+    await clock.advance(500);
+    // Not after the 1 s backoff: the trigger that came during the failed delete runs it again.
+    expect(sys.callsOf('delete').map((c) => c.at)).toEqual([1100, 1300]);
+    expect(sys.world.has('alice')).toBe(false);
+  });
+
+  it('runs at once when its dependent drops the dependency in the same change', async () => {
+    const { clock, sys, rt } = await setup();
+    rt.setDesired([user('db', { v: 1 }), user('app', { v: 1 }, ['user/db'])]);
+    await clock.advance(0);
+    rt.setDesired([user('app', { v: 2 })]); // db leaves; app no longer needs it
+    await clock.advance(0);
+    expect(sys.world.has('db')).toBe(false);
+    expect(sys.world.get('app')).toEqual({ v: 2 });
+  });
+
+  it('waits for dependents that are being deleted, then runs', async () => {
+    const { clock, sys, rt } = await setup({ allowEmpty: true, latencyMs: 100 });
+    rt.setDesired([user('db', { v: 1 }), user('app', { v: 1 }, ['user/db'])]);
+    await clock.advance(1000);
+    rt.setDesired([]);
+    await clock.advance(0);
+    expect(rt.status('user/db')?.phase).toBe('deleteBackoff');
+    await clock.advance(1000);
+    expect(sys.world.size).toBe(0);
+    const deletes = sys.callsOf('delete').map((c) => c.name);
+    expect(deletes).toEqual(['app', 'db']);
+  });
+});
+
+describe('events', () => {
+  it('are emitted once the status says what they say', async () => {
+    const { clock, rt, sys } = await setup();
+    const seen: string[] = [];
+    rt.on('resource:synced', (e) => seen.push(`synced: ${rt.status(e.key)?.phase}`));
+    rt.on('reconcile:done', (e) => seen.push(`${e.result}: ${rt.status(e.key)?.phase}`));
+    rt.on('action:failed', (e) => seen.push(`failed: ${rt.status(e.key)?.phase} next ${e.delayMs}`));
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    sys.failNext('update', 1);
+    rt.setDesired([user('alice', { role: 'dev' })]);
+    await clock.advance(0);
+    expect(seen).toEqual([
+      'synced: synced',
+      'applied: synced',
+      'failed: backoff next 1000',
+      'failed: backoff',
+    ]);
+  });
+
+  it('say the rollback retries at once, not after the backoff', async () => {
+    const { clock, sys, rt } = await setup({ rollback: true, maxRetries: 1 });
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    rt.reconcile('user/alice'); // seen healthy: last-good
+    await clock.advance(0);
+    const delays: (number | undefined)[] = [];
+    rt.on('action:failed', (e) => delays.push(e.delayMs));
+    sys.failNext('update', 1);
+    rt.setDesired([user('alice', { role: 'broken' })]);
+    await clock.advance(0);
+    expect(delays).toEqual([0]);
+    expect(sys.world.get('alice')).toEqual({ role: 'admin' });
+  });
+
+  it('pair every reconcile:start with one reconcile:done, even when an apply is superseded', async () => {
+    const { clock, rt } = await setup({ latencyMs: 100 });
+    let open = 0;
+    let maxOpen = 0;
+    let done = 0;
+    rt.on('reconcile:start', () => {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+    });
+    rt.on('reconcile:done', () => {
+      open--;
+      done++;
+    });
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    rt.setDesired([user('alice', { role: 'dev' })]); // arrives while the first pass observes
+    await clock.advance(150);
+    rt.setDesired([user('alice', { role: 'ops' })]); // arrives while the create is in flight
+    await clock.advance(5000);
+    expect(open).toBe(0);
+    expect(maxOpen).toBe(1);
+    expect(done).toBeGreaterThan(0);
+  });
+});
+
+describe('a progressing resource', () => {
+  it('ends its pass, records when, and looks again sooner than the interval', async () => {
+    const clock = new TestClock();
+    const world = new Map<string, Observed>();
+    let ready = false;
+    const app = defineProvider({
+      kind: 'app',
+      observe: async (ref) => world.get(ref.name),
+      create: async (d) => void world.set(d.name, { ...d.spec }),
+      update: async (d) => void world.set(d.name, { ...d.spec }),
+      delete: async (_c, ref) => void world.delete(ref.name),
+      health: () => (ready ? 'healthy' : 'progressing'),
+    });
+    const rt = createRuntime({
+      providers: [app],
+      clock,
+      random: seededRandom(1),
+      interval: 60_000,
+      backoff: { baseMs: 1000, capMs: 8000, jitter: 'none' },
+    });
+    running = { rt, clock };
+    await rt.start();
+    world.set('web', { v: 1 }); // exists, still coming up
+    const results: string[] = [];
+    rt.on('reconcile:done', (e) => results.push(`${clock.now()} ${e.result}`));
+    rt.setDesired([{ kind: 'app', name: 'web', spec: { v: 1 } }]);
+    await clock.advance(0);
+    expect(rt.status('app/web')).toMatchObject({ phase: 'progressing', lastReconcileAt: 0 });
+    await clock.advance(3000);
+    ready = true;
+    await clock.advance(4000);
+    expect(results).toEqual(['0 progressing', '1000 progressing', '3000 progressing', '7000 in-sync']);
+    expect(rt.status('app/web')?.phase).toBe('synced');
+  });
+});
+
+describe('a replace', () => {
+  it('keeps the inventory entry when the create after its delete fails', async () => {
+    const clock = new TestClock();
+    const world = new Map<string, Observed>();
+    let failCreate = false;
+    const disk = defineProvider({
+      kind: 'disk',
+      observe: async (ref) => world.get(ref.name),
+      create: async (d) => {
+        if (failCreate) throw new Error('no capacity');
+        world.set(d.name, { ...d.spec });
+      },
+      update: async (d) => void world.set(d.name, { ...d.spec }),
+      delete: async (_c, ref) => void world.delete(ref.name),
+      compare: { replaceOn: ['size'] },
+    });
+    const rt = createRuntime({ providers: [disk], clock, random: seededRandom(1) });
+    running = { rt, clock };
+    await rt.start();
+    rt.setDesired([{ kind: 'disk', name: 'd1', spec: { size: 10 } }]);
+    await clock.advance(0);
+    failCreate = true;
+    rt.setDesired([{ kind: 'disk', name: 'd1', spec: { size: 20 } }]);
+    await clock.advance(0);
+    expect(world.has('d1')).toBe(false);
+    expect(rt.store.get('disk/d1')).toBeDefined();
+    failCreate = false;
+    await clock.advance(2000);
+    expect(world.get('d1')).toEqual({ size: 20 });
+  });
+});
+
+describe('a provider that breaks its contract', () => {
+  it('crashes the actor when restart resolves with a value', async () => {
+    const clock = new TestClock();
+    const world = new Map<string, Observed>([['web', { v: 1 }]]);
+    let sick = true;
+    const app = defineProvider({
+      kind: 'app',
+      observe: async (ref) => world.get(ref.name),
+      create: async (d) => void world.set(d.name, { ...d.spec }),
+      update: async (d) => void world.set(d.name, { ...d.spec }),
+      delete: async (_c, ref) => void world.delete(ref.name),
+      health: () => (sick ? 'unhealthy' : 'healthy'),
+      restart: (async () => {
+        sick = false;
+        return 'restarted';
+      }) as never,
+    });
+    const rt = createRuntime({ providers: [app], clock, random: seededRandom(1) });
+    running = { rt, clock };
+    const crashes: string[] = [];
+    rt.on('actor:crashed', (e) => crashes.push(e.error));
+    await rt.start();
+    rt.setDesired([{ kind: 'app', name: 'web', spec: { v: 1 } }]);
+    await clock.advance(0);
+    expect(crashes).toEqual([
+      'ProviderContractError: app/web: restart resolved with a string, expected undefined',
+    ]);
+    expect(rt.status('app/web')?.phase).toBe('synced'); // the fresh actor looked again
+  });
+});
+
+describe('an empty desired set', () => {
+  it('is refused with its own code while prune would delete everything', async () => {
+    const { clock, rt } = await setup();
+    rt.setDesired([user('alice', { role: 'admin' })]);
+    await clock.advance(0);
+    const result = rt.setDesired([]);
+    expect(result).toMatchObject({ ok: false, errors: [{ code: 'empty-set', key: '*' }] });
+  });
+});
