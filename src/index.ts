@@ -49,6 +49,7 @@ export { seededRandom, systemClock, systemRandom, TestClock } from './runtime/cl
 export { PermanentError, RetryableError, TimeoutError } from './runtime/errors.js';
 export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
+export type { RateLimit } from './runtime/operation-queue.js';
 export type {
   CompareOptions,
   Health,
@@ -60,7 +61,6 @@ export { defineProvider } from './runtime/provider.js';
 // ── runtime ──────────────────────────────────────────────────────────────────────────────
 export type { Runtime, RuntimeOptions, SetDesiredResult } from './runtime/runtime.js';
 export { createRuntime } from './runtime/runtime.js';
-export type { RateLimit } from './runtime/scheduler.js';
 export type { FileStoreOptions } from './store/file-store.js';
 export { createFileStore } from './store/file-store.js';
 export { createMemoryStore } from './store/memory-store.js';

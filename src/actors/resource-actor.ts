@@ -4,9 +4,11 @@ import type { Backoff } from '../backoff/backoff.js';
 import type { CompiledCompare } from '../diff/compare-options.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
 import type { DriftPolicy, Resource } from '../diff/resource.js';
-import type { Clock, Random, TimerHandle } from '../runtime/clock.js';
+import type { Clock, Random } from '../runtime/clock.js';
 import { describeError, PermanentError, retryAfterOf } from '../runtime/errors.js';
+import type { OperationClient, OperationWork } from '../runtime/operation-queue.js';
 import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import type { Tickable, TickTimers } from '../runtime/tick-timers.js';
 import type { Child, ChildLink } from '../supervisor/child-spec.js';
 import type { ResourceEvent } from './resource.events.js';
 import {
@@ -33,13 +35,13 @@ export interface ActorHost {
   readonly dryRun: boolean;
   readonly timeoutMs: number;
   readonly logger: Logger;
-  /** Run one provider operation for `key`: serialised per key, admitted by the provider's scheduler. */
-  operate<T>(
-    key: string,
-    name: string,
-    fn: (ctx: ProviderContext) => Promise<T>,
-    log: () => Logger,
-  ): Promise<T>;
+  /** Where actors arm their next tick: one timer per due time, shared. */
+  readonly ticks: TickTimers;
+  /**
+   * Run one provider operation for `key`: serialised per key, admitted by the provider's queue,
+   * under its deadline. `client.settled` hears the outcome, once, asynchronously.
+   */
+  operate<C extends OperationClient>(key: string, name: string, client: C, work: OperationWork<C>): void;
   dependenciesReady(actor: ResourceActor): boolean;
   dependentsRemain(actor: ResourceActor): boolean;
   lastGood(key: string): Record<string, unknown> | undefined;
@@ -56,6 +58,8 @@ export interface ActorHost {
     apply: () => Promise<T>,
     keep?: boolean,
   ): Promise<T>;
+  /** A pass ended (the same as notifying `pass-done`, without building the notice). */
+  passDone(actor: ResourceActor, result: PassResult, durationMs: number): void;
   /** Side effects the runtime owns: store, events, metrics, dependency wake-ups. */
   notify(actor: ResourceActor, what: ActorNotice): void;
 }
@@ -88,6 +92,7 @@ export type ActorNotice =
   | { type: 'crashed'; error: unknown };
 
 const SUPERSEDED = Symbol('superseded');
+const PASS_START: ActorNotice = Object.freeze({ type: 'pass-start' });
 const F_DIRTY = 1;
 const F_DELETE = 2;
 const F_PERMANENT = 4;
@@ -117,7 +122,7 @@ export class ProviderContractError extends TypeError {
  * failure to retry, a new generation, a delete — wakes the machine from the resting phase it
  * left, and it runs the pass. Decisions are the machine's; this class only performs them.
  */
-export class ResourceActor implements ResourceShell, Child {
+export class ResourceActor implements ResourceShell, Child, OperationClient, Tickable {
   readonly key: string;
   readonly kind: string;
   readonly name: string;
@@ -139,9 +144,14 @@ export class ResourceActor implements ResourceShell, Child {
   passStartedAt = 0;
   private operation = 'observe';
   private observed: Observed | undefined = undefined;
-  private timer: TimerHandle | undefined = undefined;
+  /** When the armed tick is due (`NaN`: none armed); see `TickTimers`. */
+  tickDue = Number.NaN;
   private machine: Actor<typeof resourceMachine> | undefined = undefined;
-  private inflight: Promise<unknown> | undefined = undefined;
+  /** What to do with the outcome of the operation in flight (one at a time per actor). */
+  private onDone: ((this: ResourceActor, value: never) => unknown) | undefined = undefined;
+  private onError: ((this: ResourceActor) => void) | undefined = undefined;
+  private busy = false;
+  private stopWaiter: (() => void) | undefined = undefined;
   /** Notices raised while the machine runs a step; delivered once the phase is settled. */
   private deferred: ActorNotice[] | undefined = undefined;
   private failedNotice: Extract<ActorNotice, { type: 'failed' }> | undefined = undefined;
@@ -258,8 +268,11 @@ export class ResourceActor implements ResourceShell, Child {
   /** Child: stop gracefully; resolves once the operation in flight (if any) has settled. */
   stop(): Promise<void> | void {
     this.halt();
-    const inflight = this.inflight;
-    if (inflight) return inflight.then(noop, noop);
+    if (this.busy) {
+      return new Promise<void>((resolve) => {
+        this.stopWaiter = resolve;
+      });
+    }
   }
 
   /** Child: stop at once. The runtime aborts in-flight operations through its shutdown signal. */
@@ -270,11 +283,11 @@ export class ResourceActor implements ResourceShell, Child {
   // ── effects the machine asks for ─────────────────────────────────────────────────────────
   startObserve(): void {
     this.beginPass();
-    this.perform(
-      'observe',
-      (ctx) => this.host.provider.observe(this.desired, ctx),
-      (observed) => this.checkObserved(observed) && this.send({ type: 'OBSERVED', observed }),
-    );
+    this.perform('observe', observeWork, this.onObserved);
+  }
+
+  private onObserved(observed: Observed | undefined): void {
+    if (this.checkObserved(observed)) this.send({ type: 'OBSERVED', observed });
   }
 
   recordObservation(event: { observed: Observed | undefined }): void {
@@ -294,7 +307,7 @@ export class ResourceActor implements ResourceShell, Child {
     const host = this.host;
     this.perform(
       plan.action,
-      async (ctx) => {
+      async (_self, ctx) => {
         if (this.generation !== generation) return SUPERSEDED;
         if (plan.action === 'create')
           return host.journal(this, 'create', spec, () => provider.create(desired, ctx));
@@ -317,7 +330,7 @@ export class ResourceActor implements ResourceShell, Child {
         }
         throw new Error(`${this.key}: unexpected action ${plan.action}`);
       },
-      (result) => {
+      (result: unknown) => {
         if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
         this.flags |= F_UNVERIFIED;
         this.emit({
@@ -337,7 +350,7 @@ export class ResourceActor implements ResourceShell, Child {
     const started = this.host.clock.now();
     this.perform(
       'restart',
-      async (ctx) => {
+      async (_self, ctx) => {
         if (restart && current) {
           await expectVoid(this.key, 'restart', restart.call(this.host.provider, current, this.desired, ctx));
         }
@@ -361,7 +374,7 @@ export class ResourceActor implements ResourceShell, Child {
     const started = host.clock.now();
     this.perform(
       'delete',
-      async (ctx): Promise<PlannedAction | 'deleted' | undefined> => {
+      async (_self, ctx): Promise<PlannedAction | 'deleted' | undefined> => {
         const current = await provider.observe(this.desired, ctx);
         if (!this.validObservation(current)) {
           throw new ProviderContractError(
@@ -378,7 +391,7 @@ export class ResourceActor implements ResourceShell, Child {
         );
         return 'deleted';
       },
-      (outcome) => {
+      (outcome: PlannedAction | 'deleted' | undefined) => {
         if (outcome === 'deleted') {
           this.emit({
             type: 'applied',
@@ -555,30 +568,34 @@ export class ResourceActor implements ResourceShell, Child {
   private fastCheck(): void {
     this.flags |= F_FAST;
     this.beginPass();
-    this.perform(
-      'observe',
-      (ctx) => this.host.provider.observe(this.desired, ctx),
-      (observed) => {
-        this.flags &= ~F_FAST;
-        if (!this.checkObserved(observed)) return;
-        this.recordObservation({ observed });
-        if (this.assessment === 'in-sync' && !(this.flags & (F_DIRTY | F_DELETE))) {
-          this.observed = undefined;
-          this.lastReconcileAt = this.host.clock.now();
-          if (this.flags & F_UNVERIFIED) {
-            this.flags &= ~F_UNVERIFIED;
-            this.host.notify(this, { type: 'verified' });
-          }
-          this.endPass('in-sync');
-          this.arm();
-          return;
-        }
-        this.send({ type: 'ASSESSED' }); // wake the machine with what was seen
-      },
-      () => {
-        this.flags &= ~F_FAST;
-      },
-    );
+    this.perform('observe', observeWork, this.fastObserved, this.fastFailed);
+  }
+
+  private fastObserved(observed: Observed | undefined): void {
+    this.flags &= ~F_FAST;
+    if (!this.checkObserved(observed)) return;
+    this.recordObservation({ observed });
+    if (this.assessment === 'in-sync' && !(this.flags & (F_DIRTY | F_DELETE))) {
+      this.observed = undefined;
+      this.lastReconcileAt = this.host.clock.now();
+      if (this.flags & F_UNVERIFIED) {
+        this.flags &= ~F_UNVERIFIED;
+        this.host.notify(this, { type: 'verified' });
+      }
+      this.endPass('in-sync');
+      this.arm();
+      return;
+    }
+    this.send({ type: 'ASSESSED' }); // wake the machine with what was seen
+  }
+
+  private fastFailed(): void {
+    this.flags &= ~F_FAST;
+  }
+
+  /** The provider's observe, for this resource (a shared function: a tick allocates no closure). */
+  observeNow(ctx: ProviderContext): Promise<Observed | undefined> {
+    return this.host.provider.observe(this.desired, ctx);
   }
 
   /** A provider must return an object or `undefined` from observe; anything else is a bug. */
@@ -603,12 +620,14 @@ export class ResourceActor implements ResourceShell, Child {
     if (this.flags & F_INPASS) return; // a superseded apply observes again within the same pass
     this.flags |= F_INPASS;
     this.passStartedAt = this.host.clock.now();
-    this.emit({ type: 'pass-start' });
+    this.emit(PASS_START);
   }
 
   private endPass(result: PassResult): void {
     this.flags &= ~F_INPASS;
-    this.emit({ type: 'pass-done', result, durationMs: this.host.clock.now() - this.passStartedAt });
+    const durationMs = this.host.clock.now() - this.passStartedAt;
+    if (this.deferred) this.deferred.push({ type: 'pass-done', result, durationMs });
+    else this.host.passDone(this, result, durationMs); // the hot path: no notice object
   }
 
   /** Raise a notice: now, or once the machine's step is over and the phase says where it is. */
@@ -620,31 +639,41 @@ export class ResourceActor implements ResourceShell, Child {
   /** Run one provider operation; its outcome comes back as exactly one machine event. */
   private perform<T>(
     operation: string,
-    fn: (ctx: ProviderContext) => Promise<T>,
-    onDone: (value: T) => unknown,
-    onError?: () => void,
+    work: OperationWork<ResourceActor>,
+    onDone: (this: ResourceActor, value: T) => unknown,
+    onError?: (this: ResourceActor) => void,
   ): void {
     this.operation = operation;
-    const promise = this.host.operate(this.key, operation, fn, () => this.log());
-    this.inflight = promise;
-    promise.then(
-      (value) => {
-        if (this.inflight === promise) this.inflight = undefined;
-        if (this.stopped) return;
-        try {
-          onDone(value);
-        } catch (error) {
-          this.crash(error);
-        }
-      },
-      (error: unknown) => {
-        if (this.inflight === promise) this.inflight = undefined;
-        if (this.stopped) return;
-        onError?.();
-        if (error instanceof ProviderContractError) this.crash(error);
-        else this.send({ type: 'FAILED', error });
-      },
-    );
+    this.onDone = onDone as (this: ResourceActor, value: never) => unknown;
+    this.onError = onError;
+    this.busy = true;
+    this.host.operate(this.key, operation, this, work);
+  }
+
+  /** OperationClient: the operation in flight ended. */
+  settled(failed: boolean, result: unknown): void {
+    const onDone = this.onDone;
+    const onError = this.onError;
+    this.onDone = undefined;
+    this.onError = undefined;
+    this.busy = false;
+    const waiter = this.stopWaiter;
+    if (waiter) {
+      this.stopWaiter = undefined;
+      waiter();
+    }
+    if (this.stopped) return;
+    if (!failed) {
+      try {
+        onDone?.call(this, result as never);
+      } catch (error) {
+        this.crash(error);
+      }
+      return;
+    }
+    onError?.call(this);
+    if (result instanceof ProviderContractError) this.crash(result);
+    else this.send({ type: 'FAILED', error: result });
   }
 
   /** Wake the machine if it hibernates, deliver the event, and hibernate again if it rests. */
@@ -733,17 +762,16 @@ export class ResourceActor implements ResourceShell, Child {
     }
     const at = host.clock.now() + delay;
     this.nextReconcileAt = at;
-    this.timer = host.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.trigger();
-    }, delay);
+    host.ticks.arm(this, delay);
+  }
+
+  /** Tickable: the armed tick is due. */
+  onTick(): void {
+    this.trigger();
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) {
-      this.host.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.tickDue = Number.NaN;
   }
 
   private halt(): void {
@@ -762,7 +790,8 @@ export class ResourceActor implements ResourceShell, Child {
     this.link.exit({ reason: 'crash', error });
   }
 
-  private log(): Logger {
+  /** A child logger bound to this resource, made only when a provider asks for `ctx.log`. */
+  log(): Logger {
     return this.host.logger.child({
       kind: this.kind,
       name: this.name,
@@ -772,7 +801,7 @@ export class ResourceActor implements ResourceShell, Child {
   }
 }
 
-function noop(): void {}
+const observeWork: OperationWork<ResourceActor> = (actor, ctx) => actor.observeNow(ctx);
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -1,7 +1,13 @@
 import type { Resource } from '../diff/resource.js';
 import type { Clock, Random } from '../runtime/clock.js';
 import { PermanentError, RetryableError } from '../runtime/errors.js';
-import type { Health, Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import {
+  type Health,
+  isAborted,
+  type Observed,
+  type Provider,
+  type ProviderContext,
+} from '../runtime/provider.js';
 import { throwIfAborted, untilAborted, wait } from './abortable.js';
 import { frozenCopy } from './frozen.js';
 import {
@@ -154,7 +160,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
   /** Runs one per-key operation: counts it, tracks it, injects faults, then does `work`. */
   async function call<T>(op: MemoryOperation, name: string, ctx: ProviderContext, work: () => T): Promise<T> {
     calls[op]++;
-    throwIfAborted(ctx.signal);
+    if (isAborted(ctx)) throw ctx.signal.reason;
     enter(name);
     try {
       if (affected(op) && (await inject(op, name, ctx))) return INVALID_VALUE as unknown as T;
@@ -200,7 +206,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
 
     async observe(ref, ctx) {
       // The hot path: no faults configured means no promise chain beyond this function's own.
-      if (!affected('observe') && !ctx.signal.aborted && !running.has(ref.name)) {
+      if (!affected('observe') && !isAborted(ctx) && !running.has(ref.name)) {
         calls.observe++;
         return store.get(ref.name);
       }

@@ -10,9 +10,10 @@ import type { Clock, Random } from './clock.js';
 import { describeError } from './errors.js';
 import type { RuntimeEvents } from './events.js';
 import type { RuntimeMetrics } from './metrics.js';
-import { createOperations } from './operation.js';
-import type { Provider, ProviderContext } from './provider.js';
-import { createProviderScheduler, type RateLimit } from './scheduler.js';
+import type { RateLimit } from './operation-queue.js';
+import { OperationQueue } from './operation-queue.js';
+import type { Observed, Provider } from './provider.js';
+import type { TickTimers } from './tick-timers.js';
 
 export interface KindHostOptions {
   provider: Provider;
@@ -28,6 +29,7 @@ export interface KindHostOptions {
   rollback: boolean;
   dryRun: boolean;
   logger: Logger;
+  ticks: TickTimers;
   store: StateStore;
   emitter: Emitter<RuntimeEvents>;
   metrics: RuntimeMetrics;
@@ -46,7 +48,7 @@ export interface KindHost extends ActorHost {
 }
 
 /**
- * Everything the actors of one kind share: the provider, its scheduler (concurrency, rate,
+ * Everything the actors of one kind share: the provider, its operation queue (concurrency, rate,
  * `Retry-After` pause), the per-key operation gate, and the side effects of what actors report
  * (store, events, metrics). One per kind, so an actor carries a single reference.
  */
@@ -54,9 +56,13 @@ export function createKindHost(o: KindHostOptions): KindHost {
   const { provider, clock, emitter, metrics, store, shutdown } = o;
   const kind = provider.kind;
   const compiled = compileCompare(provider.compare, `compare of provider \`${kind}\``);
-  const scheduler = createProviderScheduler({ concurrency: o.concurrency, rateLimit: o.rateLimit, clock });
-  /** The operation in flight per key, across actor incarnations: never two at once. */
-  const gates = new Map<string, Promise<void>>();
+  const queue = new OperationQueue({
+    clock,
+    timeoutMs: o.timeoutMs,
+    concurrency: o.concurrency,
+    rateLimit: o.rateLimit,
+  });
+  shutdown.addEventListener('abort', () => queue.close(shutdown.reason), { once: true });
   const has = (event: keyof RuntimeEvents) => (emitter.events[event]?.length ?? 0) > 0;
   const base = (a: ResourceActor) => ({
     key: a.key,
@@ -66,54 +72,20 @@ export function createKindHost(o: KindHostOptions): KindHost {
     at: clock.now(),
   });
 
-  const operations = createOperations(clock, o.timeoutMs, shutdown);
-  shutdown.addEventListener('abort', () => scheduler.release(), { once: true });
-  const run = <T>(key: string, name: string, fn: (ctx: ProviderContext) => Promise<T>, log: () => Logger) =>
-    scheduler.run(() => operations.run(`${key} ${name}`, fn, log));
-
-  /**
-   * One operation for `key`, after the previous one for that key has truly ended: not when our
-   * timeout gave up on it, but when the provider's own promise settled. A provider that keeps
-   * working after its signal aborted can never overlap with the next call for the same object.
-   */
-  const operate = <T>(
-    key: string,
-    name: string,
-    fn: (ctx: ProviderContext) => Promise<T>,
-    log: () => Logger,
-  ) => {
-    const previous = gates.get(key);
-    let finished!: () => void;
-    const done = new Promise<void>((resolve) => {
-      finished = resolve;
+  /** The same queue, awaited: for `plan()` and the start-up check of intents. */
+  const observeOnce = (key: string, resource: Resource) =>
+    new Promise<Observed | undefined>((resolve, reject) => {
+      queue.submit(
+        key,
+        'observe',
+        {
+          log: () => o.logger,
+          settled: (failed, result) => (failed ? reject(result) : resolve(result as Observed | undefined)),
+        },
+        (_client, ctx) => provider.observe(resource, ctx),
+      );
     });
-    let started = false;
-    const tracked = (ctx: ProviderContext): Promise<T> => {
-      started = true;
-      let pending: Promise<T>;
-      try {
-        pending = fn(ctx);
-      } catch (error) {
-        finished();
-        throw error;
-      }
-      pending.then(finished, finished);
-      return pending;
-    };
-    const go = () => run(key, name, tracked, log);
-    const promise = previous ? previous.then(go) : go();
-    const notStarted = () => {
-      if (!started) finished();
-    };
-    promise.then(notStarted, notStarted);
-    gates.set(key, done);
-    done.then(() => {
-      if (gates.get(key) === done) gates.delete(key);
-    });
-    return promise;
-  };
 
-  const silentLog = () => o.logger;
   const logStoreError = (error: unknown) => o.logger.error({ kind, err: error }, 'state store write failed');
   const markGood = (actor: ResourceActor) => {
     const spec = actor.appliedSpec();
@@ -134,7 +106,8 @@ export function createKindHost(o: KindHostOptions): KindHost {
     dryRun: o.dryRun,
     timeoutMs: o.timeoutMs,
     logger: o.logger,
-    operate,
+    ticks: o.ticks,
+    operate: (key, name, client, work) => queue.submit(key, name, client, work),
     dependenciesReady: o.dependenciesReady,
     dependentsRemain: o.dependentsRemain,
     lastGood: (key) => store.get(key)?.lastGood,
@@ -166,19 +139,20 @@ export function createKindHost(o: KindHostOptions): KindHost {
       return result;
     },
 
+    passDone(actor, result, durationMs) {
+      metrics.reconciled(kind, result, durationMs / 1000);
+      if (has('reconcile:done')) emitter.emit('reconcile:done', { ...base(actor), result, durationMs });
+    },
+
     notify(actor: ResourceActor, what: ActorNotice) {
       switch (what.type) {
         case 'pass-start':
           if (has('reconcile:start'))
             emitter.emit('reconcile:start', { ...base(actor), attempt: actor.attempts });
           return;
-        case 'pass-done': {
-          const durationMs = what.durationMs;
-          metrics.reconciled(kind, what.result, durationMs / 1000);
-          if (has('reconcile:done'))
-            emitter.emit('reconcile:done', { ...base(actor), result: what.result, durationMs });
+        case 'pass-done':
+          host.passDone(actor, what.result, what.durationMs);
           return;
-        }
         case 'applied':
           metrics.action(kind, what.action);
           if (has('action:applied')) {
@@ -201,7 +175,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
               permanent: what.permanent,
             });
           }
-          if (what.retryAfterMs !== undefined) scheduler.pause(clock.now() + what.retryAfterMs);
+          if (what.retryAfterMs !== undefined) queue.pause(clock.now() + what.retryAfterMs);
           return;
         case 'synced': {
           // A dry run writes nothing, not even an adoption.
@@ -258,7 +232,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
     },
 
     async planOne(key, resource) {
-      const observed = await operate(key, 'observe', (ctx) => provider.observe(resource, ctx), silentLog);
+      const observed = await observeOnce(key, resource);
       return actionFor(
         key,
         kind,
@@ -270,7 +244,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
     },
 
     async planDelete(key, resource) {
-      const observed = await operate(key, 'observe', (ctx) => provider.observe(resource, ctx), silentLog);
+      const observed = await observeOnce(key, resource);
       return actionFor(key, kind, resource.name, undefined, observed, compiled);
     },
   };

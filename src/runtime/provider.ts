@@ -13,6 +13,18 @@ export interface ProviderContext {
   readonly clock: Clock;
 }
 
+/**
+ * A context that can say whether its signal has aborted without creating it answers to this
+ * key (the runtime's operations do: their `AbortController` is made only when `signal` is read).
+ */
+export const ABORTED: unique symbol = Symbol('setpoint.aborted');
+
+/** Has this operation's signal aborted? Cheap: does not create a lazy signal. */
+export function isAborted(ctx: ProviderContext): boolean {
+  const fast = (ctx as { [ABORTED]?: boolean })[ABORTED];
+  return fast ?? ctx.signal.aborted;
+}
+
 /** The provider's view of one existing object: its observed spec (server-set fields welcome). */
 export type Observed = Record<string, unknown>;
 

@@ -23,8 +23,9 @@ import { sameResource, validateDesiredSet } from './desired-set.js';
 import type { DesiredSetError, RuntimeEvents } from './events.js';
 import { createKindHost, type KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
+import type { RateLimit } from './operation-queue.js';
 import type { Provider } from './provider.js';
-import type { RateLimit } from './scheduler.js';
+import { TickTimers } from './tick-timers.js';
 
 export interface RuntimeOptions {
   /** One provider per kind. */
@@ -144,6 +145,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const store = options.store ?? createMemoryStore({ clock });
   const emitter: Emitter<RuntimeEvents> = createNanoEvents<RuntimeEvents>();
   const shutdown = new AbortController();
+  const ticks = new TickTimers(clock);
   const entries = new Map<string, Entry>();
   /** key → keys that depend on it (from every live entry, removed ones included). */
   const dependents = new Map<string, Set<string>>();
@@ -211,6 +213,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         rollback: options.rollback ?? false,
         dryRun: options.dryRun ?? false,
         logger,
+        ticks,
         store,
         emitter,
         metrics,
@@ -488,6 +491,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         await root?.stop();
       } finally {
         clock.clearTimeout(deadline);
+        ticks.close();
         shutdown.abort(new Error('shut down'));
         await store.close();
         state = 'stopped';

@@ -1,0 +1,317 @@
+import type { Logger } from 'pino';
+import { createTokenBucket, type TokenBucket } from '../backoff/token-bucket.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { TimeoutError } from './errors.js';
+import { ABORTED, type ProviderContext } from './provider.js';
+
+export interface RateLimit {
+  /** Operations per second, sustained. */
+  readonly ratePerSec: number;
+  /** Operations allowed at once after a quiet period. Default: `ratePerSec` rounded up. */
+  readonly burst?: number;
+}
+
+/** Who asked for an operation: names it in logs and hears how it ended. */
+export interface OperationClient {
+  log(): Logger;
+  /** The operation ended: with a value, or (`failed`) with an error. Called once, asynchronously. */
+  settled(failed: boolean, result: unknown): void;
+}
+
+/** The work of one operation: a shared function of the client, so a call allocates no closure. */
+export type OperationWork<C> = (client: C, ctx: ProviderContext) => Promise<unknown>;
+
+/**
+ * Every provider operation of one kind goes through this queue, which keeps four promises:
+ *
+ * - **one at a time per key**: an operation starts only once the previous one for the same key
+ *   has truly ended — when the provider's own promise settled, not when a timeout gave up on
+ *   it — so a provider that keeps working after its signal aborted never overlaps the next call;
+ * - **admission**: at most `concurrency` in flight (Terraform's `-parallelism`), an optional
+ *   token bucket, and a provider-wide pause when any call says `Retry-After`;
+ * - **a deadline**: each operation's `ctx.signal` aborts and its result is a `TimeoutError`
+ *   after `timeoutMs`, even if the provider ignores the signal;
+ * - **shutdown**: everything running or queued fails at once with the shutdown's reason.
+ *
+ * It is the hot path of every tick, so it is built to allocate little: one object per operation
+ * (which is also the provider's `ctx`; its `AbortController` is made only if the provider reads
+ * `ctx.signal`), callbacks instead of promises, and one timer for all deadlines — operations
+ * start in deadline order, since they share one timeout, so the oldest is always due first.
+ */
+export class OperationQueue {
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  readonly #concurrency: number;
+  readonly #bucket: TokenBucket | undefined;
+  /** The operation holding each key (from submit until its provider settles), and who waits. */
+  readonly #holders = new Map<string, Operation>();
+  /** Started and not yet settled by us, in start (= deadline) order. */
+  readonly #running = new Set<Operation>();
+  #ready: (Operation | undefined)[] = [];
+  #head = 0;
+  #active = 0;
+  #pausedUntil = 0;
+  #pauseTimer: TimerHandle | undefined = undefined;
+  #sweepTimer: TimerHandle | undefined = undefined;
+  #closed: unknown = undefined;
+  #isClosed = false;
+
+  constructor(options: {
+    clock: Clock;
+    timeoutMs: number;
+    concurrency: number;
+    rateLimit?: RateLimit | undefined;
+  }) {
+    this.#clock = options.clock;
+    this.#timeoutMs = options.timeoutMs;
+    this.#concurrency = options.concurrency;
+    const rate = options.rateLimit;
+    this.#bucket = rate
+      ? createTokenBucket({
+          ratePerSec: rate.ratePerSec,
+          burst: rate.burst ?? Math.max(1, Math.ceil(rate.ratePerSec)),
+          clock: options.clock,
+        })
+      : undefined;
+  }
+
+  /** Operations started and not yet ended. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Operations admitted to the queue and waiting for a slot. */
+  get pending(): number {
+    return this.#ready.length - this.#head;
+  }
+
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  /** Run `work` for `key` on behalf of `client`, who hears the outcome through `settled`. */
+  submit<C extends OperationClient>(key: string, name: string, client: C, work: OperationWork<C>): void {
+    const op = new Operation(this, this.#clock, key, name, client, work as OperationWork<OperationClient>);
+    if (this.#isClosed) {
+      queueMicrotask(() => op.fail(this.#closed));
+      return;
+    }
+    const holder = this.#holders.get(key);
+    if (holder) {
+      let last = holder;
+      while (last.next) last = last.next;
+      last.next = op;
+      return;
+    }
+    this.#holders.set(key, op);
+    this.#admit(op);
+  }
+
+  /** No operation starts before this absolute clock time (a `Retry-After`). */
+  pause(untilMs: number): void {
+    if (untilMs <= this.#pausedUntil) return;
+    this.#pausedUntil = untilMs;
+    this.#bucket?.pause(untilMs);
+  }
+
+  /** Fail everything running or waiting with `reason`; nothing starts any more. */
+  close(reason: unknown): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#closed = reason ?? new Error('shutting down');
+    if (this.#pauseTimer !== undefined) this.#clock.clearTimeout(this.#pauseTimer);
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    const doomed: Operation[] = [...this.#running];
+    for (const op of this.#ready.slice(this.#head)) if (op) doomed.push(op);
+    this.#ready = [];
+    this.#head = 0;
+    for (const holder of this.#holders.values()) {
+      for (let op = holder.next; op; op = op.next) doomed.push(op);
+      holder.next = undefined;
+    }
+    for (const op of doomed) op.fail(this.#closed);
+  }
+
+  /** Does `op` hold its key (rather than wait in line for it)? */
+  holds(op: Operation): boolean {
+    return this.#holders.get(op.key) === op;
+  }
+
+  // ── internals, called by Operation ─────────────────────────────────────────────────────────
+
+  #admit(op: Operation): void {
+    if (this.#active < this.#concurrency && this.#head === this.#ready.length && this.#open()) {
+      this.#start(op);
+    } else {
+      this.#ready.push(op);
+      this.#drain();
+    }
+  }
+
+  /** May an operation start now (no pause in force)? Arms the wake-up when not. */
+  #open(): boolean {
+    const now = this.#clock.now();
+    if (this.#pausedUntil <= now) return true;
+    if (this.#pauseTimer === undefined) {
+      this.#pauseTimer = this.#clock.setTimeout(() => {
+        this.#pauseTimer = undefined;
+        this.#drain();
+      }, this.#pausedUntil - now);
+    }
+    return false;
+  }
+
+  #drain(): void {
+    while (this.#active < this.#concurrency && this.#head < this.#ready.length && this.#open()) {
+      const op = this.#ready[this.#head];
+      this.#ready[this.#head++] = undefined;
+      if (op && !op.done) this.#start(op);
+    }
+    if (this.#head === this.#ready.length) {
+      this.#ready.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #start(op: Operation): void {
+    this.#active++;
+    if (this.#bucket) {
+      this.#bucket.take(1).then(
+        () => (op.done ? undefined : this.#launch(op)),
+        (error: unknown) => op.fail(error),
+      );
+      return;
+    }
+    this.#launch(op);
+  }
+
+  #launch(op: Operation): void {
+    if (this.#isClosed) {
+      op.fail(this.#closed);
+      return;
+    }
+    op.deadline = this.#clock.now() + this.#timeoutMs;
+    this.#running.add(op);
+    if (this.#sweepTimer === undefined) this.#armSweep(op.deadline);
+    op.launch();
+  }
+
+  #armSweep(at: number): void {
+    this.#sweepTimer = this.#clock.setTimeout(() => this.#sweep(), Math.max(0, at - this.#clock.now()));
+  }
+
+  /** Time out what is due; then wait for the oldest still running. */
+  #sweep(): void {
+    this.#sweepTimer = undefined;
+    const now = this.#clock.now();
+    for (const op of this.#running) {
+      if (op.deadline > now) {
+        this.#armSweep(op.deadline);
+        return;
+      }
+      op.fail(new TimeoutError(`${op.key} ${op.name}`, this.#timeoutMs));
+    }
+  }
+
+  /** We settled `op` (value, error, timeout or shutdown): free its slot. */
+  released(op: Operation, started: boolean): void {
+    if (!started) return;
+    this.#running.delete(op);
+    this.#active--;
+    if (this.#running.size === 0 && this.#sweepTimer !== undefined) {
+      this.#clock.clearTimeout(this.#sweepTimer);
+      this.#sweepTimer = undefined;
+    }
+    if (this.#head < this.#ready.length) this.#drain();
+  }
+
+  /** The provider's own promise for `op` settled (or it never started): the key is free. */
+  keyFree(op: Operation): void {
+    const next = op.next;
+    op.next = undefined;
+    if (!next) {
+      if (this.#holders.get(op.key) === op) this.#holders.delete(op.key);
+      return;
+    }
+    this.#holders.set(op.key, next);
+    if (this.#isClosed) next.fail(this.#closed);
+    else this.#admit(next);
+  }
+}
+
+/** One operation; it is also the provider's `ctx`. */
+class Operation implements ProviderContext {
+  deadline = 0;
+  done = false;
+  next: Operation | undefined = undefined;
+  #started = false;
+  #controller: AbortController | undefined = undefined;
+  #abortReason: unknown = undefined;
+
+  constructor(
+    private readonly queue: OperationQueue,
+    readonly clock: Clock,
+    readonly key: string,
+    readonly name: string,
+    private readonly client: OperationClient,
+    private readonly work: OperationWork<OperationClient>,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  get log(): Logger {
+    return this.client.log();
+  }
+
+  get [ABORTED](): boolean {
+    return this.#abortReason !== undefined;
+  }
+
+  launch(): void {
+    this.#started = true;
+    let pending: Promise<unknown>;
+    try {
+      pending = this.work(this.client, this);
+    } catch (error) {
+      pending = Promise.reject(error); // reported asynchronously, like any failure
+    }
+    pending.then(
+      (value) => {
+        this.succeed(value);
+        this.queue.keyFree(this);
+      },
+      (error: unknown) => {
+        this.fail(error);
+        this.queue.keyFree(this);
+      },
+    );
+  }
+
+  succeed(value: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue.released(this, this.#started);
+    this.client.settled(false, value);
+  }
+
+  /** Fail now (timeout, shutdown) or from the provider's rejection; the client hears it once. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.#abortReason = error ?? new Error('aborted');
+    this.#controller?.abort(this.#abortReason);
+    this.queue.released(this, this.#started);
+    if (!this.#started && this.queue.holds(this)) this.queue.keyFree(this);
+    // Never inside the caller's own stack (shutdown runs in an abort listener).
+    queueMicrotask(() => this.client.settled(true, error));
+  }
+}
