@@ -214,8 +214,8 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
       return;
     }
     this.disarm();
-    if (this.phase === 'synced' && !(this.flags & F_DELETE)) {
-      this.fastCheck();
+    if ((this.phase === 'synced' || this.phase === 'pending') && !(this.flags & F_DELETE)) {
+      this.fastCheck(); // most passes find nothing to do: the machine stays asleep
       return;
     }
     this.send({ type: 'TICK' });
@@ -577,6 +577,13 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     this.recordObservation({ observed });
     if (this.assessment === 'in-sync' && !(this.flags & (F_DIRTY | F_DELETE))) {
       this.observed = undefined;
+      if (this.phase === 'pending') {
+        // A first pass that finds the object as desired: synced, as the machine would say.
+        this.phase = 'synced';
+        this.onSynced();
+        this.arm();
+        return;
+      }
       this.lastReconcileAt = this.host.clock.now();
       if (this.flags & F_UNVERIFIED) {
         this.flags &= ~F_UNVERIFIED;

@@ -123,7 +123,14 @@ export const resourceMachine = setup({
   context: ({ input }) => ({ self: input.self }),
   initial: 'pending',
   states: {
-    pending: { on: RESTING_ON },
+    // A new resource's first observation runs on the hibernated fast path too.
+    pending: {
+      on: {
+        ...RESTING_ON,
+        ASSESSED: 'assessing',
+        FAILED: { target: 'failing', actions: 'onFailed' },
+      },
+    },
     waiting: { entry: 'onWaiting', always: REST, on: RESTING_ON },
     synced: {
       entry: 'onSynced',
