@@ -118,20 +118,19 @@ describe('secrets from ${env:…}', () => {
     for (const text of printed) expect(redact(text, config.secrets)).not.toContain('pa$$w0rd');
   });
 
-  // BUG (hazard for every `--json` output): a secret with a quote or a backslash is escaped in
-  // JSON (`\"`, `\\`), so `redact` on JSON text no longer finds it. Redacting the values before
-  // encoding, or also redacting each secret's JSON-escaped form, would close it.
-  it.fails('never appear in JSON output, even when the secret holds a quote or a backslash', () => {
+  // A secret with a quote or a backslash is escaped in JSON (`\"`, `\\`): `redact` hides that
+  // form too, and `redactedJson` hides secrets before encoding (test/security-json-output.test.ts).
+  it('never appear in JSON output, even when the secret holds a quote or a backslash', () => {
     const secret = 'a"b\\c';
     const json = JSON.stringify({ spec: { password: secret } });
     expect(redact(json, [secret])).not.toContain('b\\\\c');
   });
 
-  // BUG: a config that fails its checks quotes the substituted value in its issues (a bad
-  // duration, a bad listen address, a missing dependency all print the value), and the failed
-  // result carries no `secrets`, so the CLI has nothing to redact them with. Either the issues
-  // should name `${env:NAME}` instead of its value, or the failed result should carry `secrets`.
-  it.fails('never appear in the issues of a config that fails its checks', async () => {
+  // A config that fails its checks quotes the substituted value in its issues (a bad duration,
+  // a bad listen address, a missing dependency all print the value): `loadConfig` redacts them,
+  // and the failed result carries its `secrets` for whatever is printed with them
+  // (more cases in test/security-config-issues.test.ts).
+  it('never appear in the issues of a config that fails its checks', async () => {
     const path = await writeConfig(
       join(dir, 'bad'),
       [
@@ -147,7 +146,12 @@ describe('secrets from ${env:…}', () => {
     const result = await loadConfig(path, { env: { DB_PASSWORD: SECRET } });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const secrets = 'secrets' in result ? (result.secrets as string[]) : [];
-    expect(redact(formatIssues(result.errors), secrets)).not.toContain('pa$$w0rd');
+    expect(result.secrets).toContain(SECRET);
+    expect(result.errors.map((e) => e.code)).toEqual(
+      expect.arrayContaining(['bad-duration', 'bad-listen', 'missing-dependency']),
+    );
+    expect(formatIssues(result.errors)).not.toContain('pa$$w0rd');
+    expect(formatIssues(result.errors)).toContain(REDACTED);
+    expect(redact(formatIssues(result.errors), result.secrets)).not.toContain('pa$$w0rd');
   });
 });

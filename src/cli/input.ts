@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { formatIssues } from '../config/format-issues.js';
 import type { ConfigIssue } from '../config/issue.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
+import { redact } from '../config/redact.js';
 import type { Provider } from '../runtime/provider.js';
 import { buildProviders } from './build-providers.js';
 import { type CliIo, colorFor } from './cli-io.js';
@@ -15,18 +16,34 @@ export interface Input {
 
 export type InputResult =
   | { readonly ok: true; readonly input: Input }
-  | { readonly ok: false; readonly issues: ConfigIssue[]; readonly errors: string[] };
+  | {
+      readonly ok: false;
+      readonly issues: ConfigIssue[];
+      readonly errors: string[];
+      /** The secrets read before it failed: whatever shows the problems must hide these. */
+      readonly secrets: string[];
+    };
 
-/** Load the config named by `-c` and build its providers. Prints nothing. */
+/**
+ * Load the config named by `-c` and build its providers. Prints nothing. The problems of a
+ * failure come back with the config's secrets redacted (a provider that refuses its options may
+ * quote them), and with the secrets themselves, to redact anything else shown with them.
+ */
 export async function loadInput(args: CommonArgs, io: CliIo): Promise<InputResult> {
   const loaded = await loadConfig(resolve(io.cwd, args.config), { env: io.env });
-  if (!loaded.ok) return { ok: false, issues: loaded.errors, errors: [] };
+  if (!loaded.ok) return { ok: false, issues: loaded.errors, errors: [], secrets: loaded.secrets };
   const built = await buildProviders(loaded.config, { clock: io.clock, random: io.random });
-  if (!built.ok) return { ok: false, issues: [], errors: built.errors };
+  if (!built.ok) {
+    const { secrets } = loaded.config;
+    return { ok: false, issues: [], errors: built.errors.map((e) => redact(e, secrets)), secrets };
+  }
   return { ok: true, input: { config: loaded.config, providers: built.providers } };
 }
 
-/** Every input problem to stderr: issues with file:line:column and hint, then provider errors. */
+/**
+ * Every input problem to stderr: issues with file:line:column and hint, then provider errors,
+ * with the secrets of the failed result redacted once more on the way out.
+ */
 export function reportInputErrors(result: Extract<InputResult, { ok: false }>, io: CliIo): void {
   const color = colorFor(io.stderr, io.env);
   const parts: string[] = [];
@@ -34,5 +51,5 @@ export function reportInputErrors(result: Extract<InputResult, { ok: false }>, i
   parts.push(...result.errors);
   const count = result.issues.length + result.errors.length;
   parts.push(`${count} problem${count === 1 ? '' : 's'} found; nothing was changed.`);
-  io.stderr.write(`${parts.join('\n')}\n`);
+  io.stderr.write(`${redact(parts.join('\n'), result.secrets)}\n`);
 }

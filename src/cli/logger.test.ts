@@ -32,6 +32,21 @@ describe('the logger of setpoint run', () => {
     expect(JSON.parse(lines[1]!)).toMatchObject({ note: 'a [redacted] secret' });
   });
 
+  it('hides a secret holding a quote and a backslash, even in JSON logged as a string', () => {
+    for (const pretty of [false, true]) {
+      const { lines, logger, addSecrets } = capture(pretty);
+      const secret = 'p"w\\d';
+      addSecrets([secret]);
+      logger.warn(
+        { body: JSON.stringify({ spec: { password: secret } }), err: new Error(`no ${secret}`) },
+        'x',
+      );
+      const text = lines.join('');
+      expect(text).toContain('[redacted]');
+      for (const form of [secret, 'p\\"w\\\\d', 'p\\\\\\"w\\\\\\\\d']) expect(text).not.toContain(form);
+    }
+  });
+
   it('writes one-liners for a terminal', () => {
     const { lines, logger } = capture(true);
     logger.error({ key: 'files/motd', attempt: 2 }, 'files/motd: create failed with hunter2');

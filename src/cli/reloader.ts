@@ -61,6 +61,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
     const at = io.clock.now();
     const loaded = await loadConfig(started.file, { env: io.env });
     if (!loaded.ok) {
+      // Its issues come redacted; hide its secrets from whatever else is logged from now on too.
+      options.onSecrets(loaded.secrets);
       const errors = loaded.errors.map(
         (e) => `${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`,
       );

@@ -4,6 +4,7 @@ import type { ConfigIssue } from '../config/issue.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/load-config.js';
 import { parseConfigText } from '../config/parse-config.js';
 import { readText } from '../config/read-text.js';
+import { redactIssues } from '../config/redact-issues.js';
 
 /** What `setpoint status` needs from a config: where to ask, and where the state is. */
 export interface StatusConfig {
@@ -15,17 +16,20 @@ export interface StatusConfig {
 /**
  * Only the config file's `state:` and `server:` sections, checked. Resource files are not
  * read: `status` must work while a broken edit of them is being refused by a running instance.
+ * Issues come back with the secrets read so far redacted, as from `loadConfig`.
  */
 export async function loadStatusConfig(
   file: string,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<{ ok: true; config: StatusConfig } | { ok: false; errors: ConfigIssue[] }> {
+): Promise<{ ok: true; config: StatusConfig } | { ok: false; errors: ConfigIssue[]; secrets: string[] }> {
   const read = await readText(file, DEFAULT_MAX_FILE_BYTES, true);
-  if (!read.ok) return { ok: false, errors: [read.issue] };
+  if (!read.ok) return { ok: false, errors: [read.issue], secrets: [] };
   const parsed = parseConfigText(read.text, file, { env });
-  if (parsed.broken.has('state') || parsed.broken.has('server')) return { ok: false, errors: parsed.issues };
   const server = resolveServer(parsed.config.server);
   const secrets = [...parsed.secrets, ...(server.token === undefined ? [] : [server.token])];
+  if (parsed.broken.has('state') || parsed.broken.has('server')) {
+    return { ok: false, errors: redactIssues(parsed.issues, secrets), secrets };
+  }
   return {
     ok: true,
     config: { state: resolve(dirname(file), parsed.config.state ?? '.setpoint'), server, secrets },

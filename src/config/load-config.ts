@@ -8,6 +8,7 @@ import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issu
 import { parseConfigText } from './parse-config.js';
 import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
+import { redactIssues } from './redact-issues.js';
 
 /** How one kind's provider is made: a built-in by name, or your own module. */
 export interface ProviderConfig {
@@ -38,9 +39,14 @@ export interface LoadedConfig {
   readonly secrets: string[];
 }
 
+/**
+ * A config that loaded, or every problem with it. A failed result carries the `secrets` read
+ * before the checks failed, as a loaded one does: its issues already have them redacted (see
+ * `redactIssues`), and anything else printed alongside them should be redacted with them too.
+ */
 export type ConfigResult =
   | { readonly ok: true; readonly config: LoadedConfig }
-  | { readonly ok: false; readonly errors: ConfigIssue[] };
+  | { readonly ok: false; readonly errors: ConfigIssue[]; readonly secrets: string[] };
 
 export interface LoadConfigOptions {
   /** Where `${env:NAME}` looks. Default `process.env`. */
@@ -78,7 +84,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   const showFile = (f: string) => relative(dir, f).replaceAll('\\', '/') || f;
 
   const read = await readText(file, maxFileBytes, true);
-  if (!read.ok) return { ok: false, errors: [read.issue] };
+  if (!read.ok) return { ok: false, errors: [read.issue], secrets: [] };
   const parsed = parseConfigText(read.text, file, { env });
   const issues: ConfigIssue[] = [...parsed.issues];
   const secrets = [...parsed.secrets];
@@ -168,10 +174,13 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
     showFile,
   });
   issues.push(...set.issues);
-  if (issues.length > 0) return { ok: false, errors: sortIssues(issues) };
-
   const server = resolveServer(config.server);
   if (server.token !== undefined) secrets.push(server.token);
+  if (issues.length > 0) {
+    // Messages quote the values they refuse, and a value may hold a secret.
+    const known = uniqueSecrets(secrets);
+    return { ok: false, errors: redactIssues(sortIssues(issues), known), secrets: known };
+  }
   return {
     ok: true,
     config: {
@@ -183,9 +192,13 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       sources: set.sources,
       defaults: resolveDefaults(config.defaults),
       server,
-      secrets: [...new Set(secrets)].filter((s) => s !== ''),
+      secrets: uniqueSecrets(secrets),
     },
   };
+}
+
+function uniqueSecrets(secrets: readonly string[]): string[] {
+  return [...new Set(secrets)].filter((s) => s !== '');
 }
 
 function checkOptions(path: unknown, options: LoadConfigOptions) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact } from './redact.js';
+import { REDACTED, redact, secretForms } from './redact.js';
 
 describe('redact', () => {
   it('replaces every occurrence of a secret', () => {
@@ -14,6 +14,16 @@ describe('redact', () => {
   it('treats regular-expression characters in a secret as plain text', () => {
     expect(redact('p=a.b*c(d)', ['a.b*c(d)'])).toBe(`p=${REDACTED}`);
     expect(redact('p=axbbc', ['a.b*c'])).toBe('p=axbbc');
+  });
+
+  it('hides a secret as JSON escapes it, once and twice (JSON inside a JSON string)', () => {
+    const secret = 'a"b\\c\n';
+    const once = JSON.stringify({ password: secret });
+    const twice = JSON.stringify({ log: once });
+    expect(redact(once, [secret])).toBe(`{"password":"${REDACTED}"}`);
+    expect(redact(twice, [secret])).toBe(`{"log":"{\\"password\\":\\"${REDACTED}\\"}"}`);
+    expect(secretForms(secret)).toEqual([secret, 'a\\"b\\\\c\\n', 'a\\\\\\"b\\\\\\\\c\\\\n']);
+    expect(secretForms('plain')).toEqual(['plain']);
   });
 
   it('leaves the text alone when there are no secrets or only empty ones', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redactJsonText } from './redact-json.js';
+import { redactedJson, redactJsonText } from './redact-json.js';
 
 describe('redacting JSON text', () => {
   it('hides a secret as written and as JSON escapes it', () => {
@@ -22,5 +22,36 @@ describe('redacting JSON text', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('encoding a value as JSON with its secrets hidden', () => {
+  it('hides a secret in values and keys, wherever it sits, and the JSON stays valid', () => {
+    const value = { url: 'u:p"w\\@db', list: ['p"w\\', 1, null], 'p"w\\': { deep: 'x p"w\\ y' } };
+    const text = redactedJson(value, ['p"w\\']);
+    expect(JSON.parse(text)).toEqual({
+      url: 'u:[redacted]@db',
+      list: ['[redacted]', 1, null],
+      '[redacted]': { deep: 'x [redacted] y' },
+    });
+  });
+
+  it('hides a secret in what toJSON gives, in JSON quoted inside a string, and in a number', () => {
+    const text = redactedJson(
+      { when: { toJSON: () => 'at s"3' }, body: JSON.stringify({ p: 's"3' }), port: 4242 },
+      ['s"3', '4242'],
+    );
+    expect(JSON.parse(text)).toEqual({
+      when: 'at [redacted]',
+      body: '{"p":"[redacted]"}',
+      port: '[redacted]',
+    });
+  });
+
+  it('encodes as JSON.stringify does when nothing is secret, with its indentation', () => {
+    const value = { a: [1, 'two', { three: true }], b: 'x"y' };
+    expect(redactedJson(value, [])).toBe(JSON.stringify(value));
+    expect(redactedJson(value, ['', 'absent'], 2)).toBe(JSON.stringify(value, null, 2));
+    expect(redactedJson(undefined, ['x'])).toBe('null');
   });
 });

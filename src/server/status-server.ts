@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Runtime } from '../runtime/runtime.js';
 import { bearerMatches } from './bearer.js';
 import { firstPassDone } from './readiness.js';
-import { redactJsonText } from './redact-json.js';
+import { redactedJson, redactJsonText } from './redact-json.js';
 
 export interface StatusServerOptions {
   readonly runtime: Pick<Runtime, 'status' | 'tree' | 'metrics'>;
@@ -82,7 +82,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         resources: runtime.status(),
         tree: runtime.tree() ?? null,
       };
-      send(res, 200, JSON_TYPE, `${redactJsonText(JSON.stringify(body, null, 2), secrets())}\n`);
+      send(res, 200, JSON_TYPE, `${redactedJson(body, secrets(), 2)}\n`);
     },
   };
 

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { orderByDependencies } from '../../diff/graph.js';
 import { keyOf } from '../../diff/resource.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { redactJsonText } from '../../server/redact-json.js';
+import { redactedJson, redactJsonText } from '../../server/redact-json.js';
 import { type ApplyVerdict, judgeApply } from '../apply-verdict.js';
 import type { CliIo } from '../cli-io.js';
 import { sweepStuckDeletes } from '../delete-sweeper.js';
@@ -196,7 +196,7 @@ async function converge(
       blocked: verdict.blocked,
       pending: verdict.pending,
     };
-    io.stdout.write(`${safe(JSON.stringify(report, null, 2))}\n`);
+    io.stdout.write(`${redactedJson(report, config.secrets, 2)}\n`);
   }
   if (outcome === 'converged') {
     if (!args.json) {
@@ -209,13 +209,13 @@ async function converge(
   }
   const lines = [
     ...verdict.failed.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
-    ...verdict.blocked.map((f) => `  x ${f.key}: ${f.reason}`),
+    ...verdict.blocked.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
   ];
   const headline: Record<Exclude<Outcome, 'converged'>, string> = {
     failed: `Apply failed: ${inSync}.`,
     timeout: `Apply timed out after ${shortDuration(args.timeoutMs)}: ${inSync}; still working on ${verdict.pending.join(', ')}.`,
     interrupted: `Apply interrupted by ${detail}: ${inSync}.`,
-    'runtime-failed': `Apply failed: the runtime gave up (${detail}).`,
+    'runtime-failed': `Apply failed: the runtime gave up (${safe(detail ?? '')}).`,
     rejected: `Apply refused: ${safe(detail ?? '')}.`,
   };
   io.stderr.write(`${[headline[outcome], ...lines].join('\n')}\n`);

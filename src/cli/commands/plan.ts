@@ -55,7 +55,8 @@ export async function observePlan(input: Input, io: CliIo): Promise<Plan | undef
     }
     const accepted = runtime.setDesired(config.resources);
     if (!accepted.ok) {
-      io.stderr.write(`${accepted.errors.map((e) => `setpoint: ${e.message}`).join('\n')}\n`);
+      const errors = accepted.errors.map((e) => `setpoint: ${e.message}`).join('\n');
+      io.stderr.write(`${redactJsonText(errors, config.secrets)}\n`);
       return undefined;
     }
     if (config.defaults.prune) {

@@ -1,7 +1,8 @@
 import { relative, resolve } from 'node:path';
 import type { ResourceStatus } from '../../actors/status.js';
 import { formatIssues } from '../../config/format-issues.js';
-import { redactJsonText } from '../../server/redact-json.js';
+import { redact } from '../../config/redact.js';
+import { redactedJson } from '../../server/redact-json.js';
 import { type CliIo, colorFor } from '../cli-io.js';
 import type { CommonArgs } from '../parse-args.js';
 import { readStateDir } from '../read-state.js';
@@ -17,24 +18,23 @@ const ASK_TIMEOUT_MS = 2000;
 export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number> {
   const loaded = await loadStatusConfig(resolve(io.cwd, args.config), io.env);
   if (!loaded.ok) {
-    io.stderr.write(
-      `${formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) })}\n`,
-    );
+    const shown = formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) });
+    io.stderr.write(`${redact(shown, loaded.secrets)}\n`);
     return 1;
   }
   const config = loaded.config;
   const url = `${baseUrl(config)}/status`;
   const answer = await ask(url, config.server.token, io);
   if (answer.kind === 'refused') {
-    io.stderr.write(`setpoint: ${url} answered ${answer.status}: ${answer.text.trim()}\n`);
+    io.stderr.write(
+      `setpoint: ${url} answered ${answer.status}: ${redact(answer.text.trim(), config.secrets)}\n`,
+    );
     return 1;
   }
   if (answer.kind === 'ok') {
     const body = answer.body as { ready?: boolean; resources?: ResourceStatus[] };
     if (args.json) {
-      io.stdout.write(
-        `${redactJsonText(JSON.stringify({ source: 'server', url, ...body }, null, 2), config.secrets)}\n`,
-      );
+      io.stdout.write(`${redactedJson({ source: 'server', url, ...body }, config.secrets, 2)}\n`);
       return 0;
     }
     const resources = body.resources ?? [];
@@ -47,7 +47,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     ]);
     io.stdout.write(
       `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${resources.length} resources.\n` +
-        `${redactJsonText(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
+        `${redact(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
     );
     return 0;
   }
@@ -55,7 +55,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
   const dir = relative(io.cwd, config.state) || config.state;
   if (args.json) {
     const view = { source: 'state', url, dir: config.state, ...state };
-    io.stdout.write(`${redactJsonText(JSON.stringify(view, null, 2), config.secrets)}\n`);
+    io.stdout.write(`${redactedJson(view, config.secrets, 2)}\n`);
     return 0;
   }
   const lines = [`No setpoint answered at ${url}; from the state directory ${dir}:`];

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { redactedJson } from '../../server/redact-json.js';
 import type { CliIo } from '../cli-io.js';
 import { loadInput, reportInputErrors } from '../input.js';
 import type { CommonArgs } from '../parse-args.js';
@@ -13,7 +14,8 @@ export async function validateCommand(args: CommonArgs, io: CliIo): Promise<numb
     reportInputErrors(result, io);
     if (args.json) {
       const issues = result.issues.map((i) => ({ ...i, file: relative(io.cwd, i.file) || i.file }));
-      io.stdout.write(`${JSON.stringify({ ok: false, issues, errors: result.errors }, null, 2)}\n`);
+      const report = { ok: false, issues, errors: result.errors };
+      io.stdout.write(`${redactedJson(report, result.secrets, 2)}\n`);
     }
     return 1;
   }
