@@ -2,6 +2,9 @@
 
 export type { ResourcePhase } from './actors/resource.machine.js';
 export { resourceMachine } from './actors/resource.machine.js';
+// ── the resource actor (for those who build on it) ───────────────────────────────────────
+export type { ActorHost, ActorNotice, PassResult } from './actors/resource-actor.js';
+export { ProviderContractError, ResourceActor } from './actors/resource-actor.js';
 export type { Condition, ConditionType, ResourceStatus } from './actors/status.js';
 // ── backoff ──────────────────────────────────────────────────────────────────────────────
 export type { Backoff, BackoffOptions } from './backoff/backoff.js';
@@ -21,19 +24,23 @@ export type { ConfigResult, LoadConfigOptions, LoadedConfig, ProviderConfig } fr
 export { loadConfig } from './config/load-config.js';
 export { parseConfigText } from './config/parse-config.js';
 export { parseResourceText } from './config/parse-resource.js';
-export { redact } from './config/redact.js';
+export { REDACTED, redact } from './config/redact.js';
+export { redactIssues } from './config/redact-issues.js';
 export type { FieldChange } from './diff/compare.js';
 export { applyChanges, compareSpec, isInSync, requiresReplace } from './diff/compare.js';
 export type { DiffError, DiffOptions, ResourceCollection } from './diff/diff.js';
 export { diff } from './diff/diff.js';
 export type { DependencyOrder, GraphError } from './diff/graph.js';
 export { dependentsOf, orderByDependencies } from './diff/graph.js';
-export type { Plan, PlannedAction, PlanSummary } from './diff/plan.js';
-export { emptyPlan, planFor } from './diff/plan.js';
+export type { ActionType, Plan, PlannedAction, PlanSummary } from './diff/plan.js';
+export { emptyPlan, planFor, planOf, summarize } from './diff/plan.js';
+export type { RenderOptions } from './diff/render.js';
+export { renderPlan, renderPlanJson } from './diff/render.js';
 // ── diff ─────────────────────────────────────────────────────────────────────────────────
 export type { DriftPolicy, Resource, ResourceKey, ResourcePolicy } from './diff/resource.js';
 export { keyOf, parseKey } from './diff/resource.js';
-export type { Result } from './diff/result.js';
+export type { Err, Ok, Result } from './diff/result.js';
+export { err, ok, unwrap } from './diff/result.js';
 export { builtinProviders } from './providers/builtin.js';
 export type { FileProvider, FileProviderOptions, FileSpec } from './providers/file.js';
 export { fileProvider } from './providers/file.js';
@@ -49,7 +56,8 @@ export { seededRandom, systemClock, systemRandom, TestClock } from './runtime/cl
 export { PermanentError, RetryableError, TimeoutError } from './runtime/errors.js';
 export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
-export type { RateLimit } from './runtime/operation-queue.js';
+export type { OperationClient, OperationWork, RateLimit } from './runtime/operation-queue.js';
+export { OperationQueue } from './runtime/operation-queue.js';
 export type {
   CompareOptions,
   Health,
@@ -57,10 +65,19 @@ export type {
   Provider,
   ProviderContext,
 } from './runtime/provider.js';
-export { defineProvider } from './runtime/provider.js';
+export { defineProvider, isAborted } from './runtime/provider.js';
 // ── runtime ──────────────────────────────────────────────────────────────────────────────
 export type { Runtime, RuntimeOptions, SetDesiredResult } from './runtime/runtime.js';
 export { createRuntime } from './runtime/runtime.js';
+export type { Tickable } from './runtime/tick-timers.js';
+export { TickTimers } from './runtime/tick-timers.js';
+export { redactedJson } from './server/redact-json.js';
+// ── status server ────────────────────────────────────────────────────────────────────────
+export type { StatusServer, StatusServerOptions } from './server/status-server.js';
+export { createStatusServer } from './server/status-server.js';
+// ── simulation ───────────────────────────────────────────────────────────────────────────
+export type { SimFaults, SimOptions, SimReport, Violation, ViolationCounts } from './sim/index.js';
+export { checkingProvider, formatReport, INVARIANTS, simulate } from './sim/index.js';
 export type { FileStoreOptions } from './store/file-store.js';
 export { createFileStore } from './store/file-store.js';
 export { createMemoryStore } from './store/memory-store.js';
@@ -79,6 +96,7 @@ export { StateLockedError } from './store/store-errors.js';
 // ── supervision ──────────────────────────────────────────────────────────────────────────
 export type {
   Child,
+  ChildLimitReason,
   ChildLink,
   ChildSpec,
   ChildType,
@@ -86,6 +104,10 @@ export type {
   DynamicSupervisorOptions,
   Exit,
   ExitReason,
+  Intensity,
+  RestartBackoff,
+  RestartBackoffOptions,
+  RestartPlan,
   RestartType,
   Shutdown,
   Strategy,
@@ -93,5 +115,18 @@ export type {
   SupervisorEvents,
   SupervisorOptions,
   SupervisorTree,
+  Verdict,
 } from './supervisor/index.js';
-export { createDynamicSupervisor, createSupervisor, shouldRestart } from './supervisor/index.js';
+export {
+  ChildLimitError,
+  ChildStartError,
+  createDynamicSupervisor,
+  createSupervisor,
+  DEFAULT_INTENSITY,
+  planRestart,
+  RestartIntensityError,
+  recordRestart,
+  restartBackoff,
+  STRATEGIES,
+  shouldRestart,
+} from './supervisor/index.js';
