@@ -316,3 +316,39 @@ describe('an empty desired set', () => {
     expect(result).toMatchObject({ ok: false, errors: [{ code: 'empty-set', key: '*' }] });
   });
 });
+
+describe('settled()', () => {
+  it('resolves once every resource finished a pass at its generation, and every removed one is gone', async () => {
+    const { clock, sys, rt } = await setup({ latencyMs: 100, allowEmpty: true });
+    let done = false;
+    rt.setDesired([user('alice', { role: 'admin' }), user('bob', { role: 'dev' })]);
+    const first = rt.settled().then(() => {
+      done = true;
+    });
+    await clock.advance(150);
+    expect(done).toBe(false); // observed, creating
+    await clock.advance(100);
+    await first;
+    expect(done).toBe(true);
+    expect(rt.status().map((s) => s.phase)).toEqual(['synced', 'synced']);
+
+    sys.failNext('update', 1);
+    rt.setDesired([user('alice', { role: 'dev' })]); // bob leaves, alice's update fails
+    let second = false;
+    const waiting = rt.settled().then(() => {
+      second = true;
+    });
+    await clock.advance(150);
+    expect(second).toBe(false);
+    await clock.advance(100);
+    await waiting;
+    expect(rt.status('user/alice')?.phase).toBe('backoff'); // a failed pass counts: it was looked at
+    expect(rt.status('user/bob')).toBeUndefined();
+    expect(sys.world.has('bob')).toBe(false);
+  });
+
+  it('resolves at once when nothing is left to do', async () => {
+    const { rt } = await setup();
+    await expect(rt.settled()).resolves.toBeUndefined();
+  });
+});

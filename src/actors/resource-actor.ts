@@ -142,6 +142,8 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   private flags = 0;
   private nextDelayMs = 0;
   passStartedAt = 0;
+  /** The generation the last finished pass worked on. */
+  private passGeneration = 0;
   private operation = 'observe';
   private observed: Observed | undefined = undefined;
   /** When the armed tick is due (`NaN`: none armed); see `TickTimers`. */
@@ -237,6 +239,16 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     if (this.machine || this.flags & F_FAST) return; // picked up when the pass ends
     this.disarm();
     this.send({ type: 'DELETE' });
+  }
+
+  /** Resting after a pass that worked on `generation` (whatever its outcome). */
+  settledAt(generation: number): boolean {
+    return (
+      this.passGeneration === generation &&
+      !(this.flags & (F_INPASS | F_FAST | F_DIRTY)) &&
+      this.machine === undefined &&
+      !this.busy
+    );
   }
 
   status(): ResourceStatus {
@@ -632,6 +644,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
 
   private endPass(result: PassResult): void {
     this.flags &= ~F_INPASS;
+    this.passGeneration = this.generation;
     const durationMs = this.host.clock.now() - this.passStartedAt;
     if (this.deferred) this.deferred.push({ type: 'pass-done', result, durationMs });
     else this.host.passDone(this, result, durationMs); // the hot path: no notice object

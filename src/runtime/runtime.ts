@@ -85,6 +85,13 @@ export interface Runtime {
   status(key: string): ResourceStatus | undefined;
   /** Observe everything once and return what would change. */
   plan(): Promise<Plan>;
+  /**
+   * Resolves once every resource of the current desired set has finished a pass at its
+   * current generation — in sync, failed and backing off, Degraded, waiting for a dependency —
+   * and every resource that left it is deleted (or blocked). The outcome is in `status()`.
+   * For scripts and tests; a long-running process just lets the runtime run.
+   */
+  settled(): Promise<void>;
   on<E extends keyof RuntimeEvents>(event: E, fn: RuntimeEvents[E]): () => void;
   /** The supervision tree, as data. */
   tree(): SupervisorTree | undefined;
@@ -329,6 +336,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     };
   }
 
+  /** Has every resource finished a pass at its current generation (see `Runtime.settled`)? */
+  function isSettled(): boolean {
+    for (const entry of entries.values()) {
+      const actor = entry.actor;
+      if (!actor) return false;
+      if (entry.removed) {
+        if (actor.phase !== 'deleteBackoff') return false;
+      } else if (!actor.settledAt(entry.generation)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   function managedKeys(): string[] {
     return [...store.inventory().keys()];
   }
@@ -470,6 +491,22 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
       const actions = (await Promise.all(work)).filter((a): a is PlannedAction => a !== undefined);
       return planOf(actions);
+    },
+
+    settled() {
+      if (isSettled()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const offs: (() => void)[] = [];
+        const check = () => {
+          if (!isSettled() && state === 'running') return;
+          for (const off of offs) off();
+          resolve();
+        };
+        // Everything that can end a pass, or a delete, says so through one of these.
+        for (const event of ['reconcile:done', 'resource:deleted', 'action:failed', 'runtime:failed'] as const) {
+          offs.push(emitter.on(event, () => queueMicrotask(check)));
+        }
+      });
     },
 
     on(event, fn) {
