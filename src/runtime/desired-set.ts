@@ -1,4 +1,4 @@
-import { isSpec } from '../diff/compare.js';
+import { isSpec, sameValue } from '../diff/compare.js';
 import { orderByDependencies } from '../diff/graph.js';
 import { keyOf, type Resource } from '../diff/resource.js';
 import { canonicalJson } from '../store/spec-hash.js';
@@ -12,6 +12,25 @@ export function validateDesiredSet(
   resources: readonly Resource[],
   knownKinds: ReadonlySet<string>,
 ): { ok: true; byKey: Map<string, Resource> } | { ok: false; errors: DesiredSetError[] } {
+  const { errors, byKey, wellFormed } = checkShapes(resources, knownKinds);
+  const order = orderByDependencies(wellFormed);
+  if (!order.ok) {
+    for (const e of order.errors) {
+      const key = 'key' in e ? e.key : (e.keys[0] ?? '');
+      errors.push({ code: e.code, key, message: e.message });
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, byKey };
+}
+
+/**
+ * Each resource on its own: a non-empty `kind` and `name`, an object `spec`, a known kind, a
+ * key that appears once.
+ */
+export function checkShapes(
+  resources: readonly Resource[],
+  knownKinds: ReadonlySet<string>,
+): { errors: DesiredSetError[]; byKey: Map<string, Resource>; wellFormed: Resource[] } {
   const errors: DesiredSetError[] = [];
   const byKey = new Map<string, Resource>();
   if (!Array.isArray(resources)) {
@@ -55,21 +74,29 @@ export function validateDesiredSet(
     byKey.set(key, r);
     wellFormed.push(r);
   });
-  const order = orderByDependencies(wellFormed);
-  if (!order.ok) {
-    for (const e of order.errors) {
-      const key = 'key' in e ? e.key : (e.keys[0] ?? '');
-      errors.push({ code: e.code, key, message: e.message });
-    }
-  }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, byKey };
+  return { errors, byKey, wellFormed };
 }
 
-/** Did anything the runtime acts on change between two versions of a resource? */
+/**
+ * Did anything the runtime acts on change between two versions of a resource? Structural, in
+ * any key order, with a field set to `undefined` the same as an absent one (as in JSON). It runs
+ * for every resource of every desired set, so it builds no strings.
+ */
 export function sameResource(a: Resource, b: Resource): boolean {
+  if (a === b) return true;
   return (
-    canonicalJson(a.spec) === canonicalJson(b.spec) &&
-    JSON.stringify(a.dependsOn ?? []) === JSON.stringify(b.dependsOn ?? []) &&
-    canonicalJson(a.policy ?? {}) === canonicalJson(b.policy ?? {})
+    sameValue(a.spec, b.spec) &&
+    sameValue(b.spec, a.spec) &&
+    sameList(a.dependsOn, b.dependsOn) &&
+    (a.policy === b.policy || canonicalJson(a.policy ?? {}) === canonicalJson(b.policy ?? {}))
   );
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === b) return true;
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }

@@ -5,7 +5,7 @@ import { ResourceActor } from '../actors/resource-actor.js';
 import type { ResourceStatus } from '../actors/status.js';
 import { type BackoffOptions, exponentialBackoff } from '../backoff/backoff.js';
 import { type Plan, type PlannedAction, planOf } from '../diff/plan.js';
-import { type DriftPolicy, parseKey, type Resource } from '../diff/resource.js';
+import { type DriftPolicy, keyOf, parseKey, type Resource } from '../diff/resource.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { resolvePendingIntents } from '../store/resolve-pending-intents.js';
 import type { StateStore } from '../store/state-store.js';
@@ -19,6 +19,7 @@ import {
 } from '../supervisor/index.js';
 import type { RestartBackoffOptions } from '../supervisor/restart-backoff.js';
 import { type Clock, type Random, systemClock, systemRandom } from './clock.js';
+import { type DesiredChange, type DesiredView, validateDesiredChange } from './desired-change.js';
 import { sameResource, validateDesiredSet } from './desired-set.js';
 import type { DesiredSetError, RuntimeEvents } from './events.js';
 import { createKindHost, type KindHost } from './kind-host.js';
@@ -79,6 +80,12 @@ export interface Runtime {
   start(): Promise<void>;
   /** Replace the whole desired set. Invalid sets are rejected whole, with every error. */
   setDesired(resources: readonly Resource[]): SetDesiredResult;
+  /**
+   * Change part of the desired set: add or replace `set`, take out `remove` (keys). Checked by
+   * the same rules as a whole set, at a cost that does not grow with its size: for a process
+   * holding many resources and changing a few at a time. Rejected whole, with every error.
+   */
+  updateDesired(change: DesiredChange): SetDesiredResult;
   /** Reconcile one resource now. Returns false for an unknown key. */
   reconcile(key: string): boolean;
   status(): ResourceStatus[];
@@ -111,6 +118,13 @@ interface Entry {
   /** Desired again while its delete was running: spawn afresh once it is gone. */
   resurrect: Resource | undefined;
 }
+
+const EMPTY_SET: DesiredSetError = {
+  code: 'empty-set',
+  key: '*',
+  message:
+    'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
+};
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -336,18 +350,82 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     };
   }
 
+  /** How many resources the desired set holds now (leaving ones not counted, revived ones are). */
+  let live = 0;
+  const desiredView: DesiredView = {
+    current: (key) => {
+      const entry = entries.get(key);
+      return entry?.removed ? entry.resurrect : entry?.resource;
+    },
+    dependents: (key) => dependents.get(key) ?? [],
+  };
+
+  function reject(errors: readonly DesiredSetError[]): SetDesiredResult {
+    emitter.emit('desired:rejected', { errors, at: clock.now() });
+    return { ok: false, errors };
+  }
+
+  function accept(added: number, changed: number, removed: number): SetDesiredResult {
+    emitter.emit('desired:accepted', { added, changed, removed, at: clock.now() });
+    return { ok: true, added, changed, removed };
+  }
+
+  /** Would this leave nothing desired while deleting what setpoint manages? */
+  function emptied(remaining: number, leaving: readonly [string, Entry][]): boolean {
+    return prune && !allowEmpty && remaining === 0 && leaving.some(([key]) => store.get(key));
+  }
+
+  /** Make `resource` the desired one for `key`. */
+  function put(key: string, resource: Resource): 'added' | 'changed' | 'same' {
+    const entry = entries.get(key);
+    if (!entry) {
+      add(key, resource);
+      return 'added';
+    }
+    if (entry.removed) {
+      entry.resurrect = resource; // once its delete is done
+      return 'added';
+    }
+    if (sameResource(entry.resource, resource)) return 'same';
+    const before = entry.resource.dependsOn;
+    link(key, before, false);
+    link(key, resource.dependsOn, true);
+    entry.resource = resource;
+    // A dependency this one no longer needs may be waiting for it to go before its delete.
+    wakeAll(before, (a) => a.phase === 'deleteBackoff');
+    entry.generation++;
+    entry.actor?.setDesired(resource, entry.generation);
+    return 'changed';
+  }
+
+  /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */
+  function leave(key: string, entry: Entry): void {
+    entry.removed = true;
+    if (prune && entry.actor) {
+      // The actor deletes it only if it is ours (in the inventory) once any operation in
+      // flight, such as a create, has finished.
+      entry.actor.requestDelete();
+    } else {
+      // Not ours to delete (or prune is off): stop managing it, leave it in place.
+      void Promise.resolve(kindSupervisors.get(entry.resource.kind)?.terminateChild(key)).catch(
+        (error: unknown) => logger.error({ key, err: error }, 'resource actor failed to stop'),
+      );
+      released(key);
+    }
+  }
+
   /** Has every resource finished a pass at its current generation (see `Runtime.settled`)? */
   function isSettled(): boolean {
-    for (const entry of entries.values()) {
-      const actor = entry.actor;
-      if (!actor) return false;
-      if (entry.removed) {
-        if (actor.phase !== 'deleteBackoff') return false;
-      } else if (!actor.settledAt(entry.generation)) {
-        return false;
-      }
-    }
+    for (const entry of entries.values()) if (!entrySettled(entry)) return false;
     return true;
+  }
+
+  function entrySettled(entry: Entry): boolean {
+    if (entries.get(keyOf(entry.resource)) !== entry) return true; // gone since
+    const actor = entry.actor;
+    if (!actor) return false;
+    if (entry.removed) return actor.phase === 'deleteBackoff';
+    return actor.settledAt(entry.generation);
   }
 
   function managedKeys(): string[] {
@@ -393,65 +471,51 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     setDesired(resources) {
       const checked = validateDesiredSet(resources, knownKinds);
-      if (!checked.ok) {
-        emitter.emit('desired:rejected', { errors: checked.errors, at: clock.now() });
-        return { ok: false, errors: checked.errors };
-      }
+      if (!checked.ok) return reject(checked.errors);
       const next = checked.byKey;
       const leaving = [...entries].filter(([key, e]) => !e.removed && !next.has(key));
-      if (prune && !allowEmpty && next.size === 0 && leaving.some(([key]) => store.get(key))) {
-        const errors: DesiredSetError[] = [
-          {
-            code: 'empty-set',
-            key: '*',
-            message:
-              'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
-          },
-        ];
-        emitter.emit('desired:rejected', { errors, at: clock.now() });
-        return { ok: false, errors };
-      }
+      if (emptied(next.size, leaving)) return reject([EMPTY_SET]);
       let added = 0;
       let changed = 0;
       for (const [key, resource] of next) {
-        const entry = entries.get(key);
-        if (!entry) {
-          add(key, resource);
-          added++;
-        } else if (entry.removed) {
-          entry.resurrect = resource;
-          added++;
-        } else if (!sameResource(entry.resource, resource)) {
-          const before = entry.resource.dependsOn;
-          link(key, before, false);
-          link(key, resource.dependsOn, true);
-          entry.resource = resource;
-          // A dependency this one no longer needs may be waiting for it to go before its delete.
-          wakeAll(before, (a) => a.phase === 'deleteBackoff');
-          entry.generation++;
-          entry.actor?.setDesired(resource, entry.generation);
-          changed++;
-        }
+        const outcome = put(key, resource);
+        if (outcome === 'added') added++;
+        else if (outcome === 'changed') changed++;
       }
       for (const [key, entry] of entries) {
         if (entry.removed && !next.has(key)) entry.resurrect = undefined; // gone again before it came back
       }
-      for (const [key, entry] of leaving) {
-        entry.removed = true;
-        if (prune && entry.actor) {
-          // The actor deletes it only if it is ours (in the inventory) once any operation in
-          // flight, such as a create, has finished.
-          entry.actor.requestDelete();
-        } else {
-          // Not ours to delete (or prune is off): stop managing it, leave it in place.
-          void Promise.resolve(kindSupervisors.get(entry.resource.kind)?.terminateChild(key)).catch(
-            (error: unknown) => logger.error({ key, err: error }, 'resource actor failed to stop'),
-          );
-          released(key);
-        }
+      for (const [key, entry] of leaving) leave(key, entry);
+      live = next.size;
+      return accept(added, changed, leaving.length);
+    },
+
+    updateDesired(change) {
+      const checked = validateDesiredChange(change, desiredView, knownKinds);
+      if (!checked.ok) return reject(checked.errors);
+      const leaving: [string, Entry][] = [];
+      const unrevived: Entry[] = [];
+      for (const key of checked.remove) {
+        const entry = entries.get(key)!;
+        if (entry.removed)
+          unrevived.push(entry); // desired again while deleting: not any more
+        else leaving.push([key, entry]);
       }
-      emitter.emit('desired:accepted', { added, changed, removed: leaving.length, at: clock.now() });
-      return { ok: true, added, changed, removed: leaving.length };
+      let fresh = 0;
+      for (const key of checked.set.keys()) if (desiredView.current(key) === undefined) fresh++;
+      const remaining = live + fresh - leaving.length - unrevived.length;
+      if (emptied(remaining, leaving)) return reject([EMPTY_SET]);
+      let added = 0;
+      let changed = 0;
+      for (const [key, resource] of checked.set) {
+        const outcome = put(key, resource);
+        if (outcome === 'added') added++;
+        else if (outcome === 'changed') changed++;
+      }
+      for (const entry of unrevived) entry.resurrect = undefined;
+      for (const [key, entry] of leaving) leave(key, entry);
+      live = remaining;
+      return accept(added, changed, leaving.length + unrevived.length);
     },
 
     reconcile(key) {
@@ -497,14 +561,38 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (isSettled()) return Promise.resolve();
       return new Promise<void>((resolve) => {
         const offs: (() => void)[] = [];
+        // Walk a snapshot once, resuming where the last check stopped (so waiting for 100,000
+        // first passes is linear, not quadratic); one full check at the end catches the rest.
+        let snapshot = [...entries.values()];
+        let next = 0;
+        let queued = false;
         const check = () => {
-          if (!isSettled() && state === 'running') return;
+          queued = false;
+          if (state === 'running') {
+            while (next < snapshot.length && entrySettled(snapshot[next]!)) next++;
+            if (next < snapshot.length) return;
+            if (!isSettled()) {
+              snapshot = [...entries.values()];
+              next = 0;
+              return;
+            }
+          }
           for (const off of offs) off();
           resolve();
         };
+        const schedule = () => {
+          if (queued) return;
+          queued = true;
+          queueMicrotask(check);
+        };
         // Everything that can end a pass, or a delete, says so through one of these.
-        for (const event of ['reconcile:done', 'resource:deleted', 'action:failed', 'runtime:failed'] as const) {
-          offs.push(emitter.on(event, () => queueMicrotask(check)));
+        for (const event of [
+          'reconcile:done',
+          'resource:deleted',
+          'action:failed',
+          'runtime:failed',
+        ] as const) {
+          offs.push(emitter.on(event, schedule));
         }
       });
     },
