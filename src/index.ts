@@ -53,6 +53,7 @@ export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.
 // ── time ─────────────────────────────────────────────────────────────────────────────────
 export type { Clock, Random, TestClockOptions, TimerHandle } from './runtime/clock.js';
 export { seededRandom, systemClock, systemRandom, TestClock } from './runtime/clock.js';
+export type { DesiredChange } from './runtime/desired-change.js';
 export { PermanentError, RetryableError, TimeoutError } from './runtime/errors.js';
 export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
@@ -67,7 +68,7 @@ export type {
 } from './runtime/provider.js';
 export { defineProvider, isAborted } from './runtime/provider.js';
 // ── runtime ──────────────────────────────────────────────────────────────────────────────
-export type { Runtime, RuntimeOptions, SetDesiredResult } from './runtime/runtime.js';
+export type { Runtime, RuntimeOptions, RuntimeState, SetDesiredResult } from './runtime/runtime.js';
 export { createRuntime } from './runtime/runtime.js';
 export type { Tickable } from './runtime/tick-timers.js';
 export { TickTimers } from './runtime/tick-timers.js';

@@ -196,4 +196,27 @@ describe('the status server', () => {
     expect(desiredSetReady(['user/alice', 'user/carol'], status)).toBe(false);
     expect(desiredSetReady([], status)).toBe(true);
   });
+
+  it('is never ready once the runtime has failed, and says so in /status', async () => {
+    const clock = new TestClock();
+    // A provider bug on every observe: the actor crashes, its supervisors escalate to the root.
+    const broken = defineProvider({
+      kind: 'user',
+      observe: async () => 'not an object' as unknown as Observed,
+      create: async () => {},
+      update: async () => {},
+      delete: async () => {},
+    });
+    const runtime = createRuntime({ providers: [broken], clock });
+    await runtime.start();
+    const server = await createStatusServer({ runtime, port: 0, ready: () => true });
+    running.push({ runtime, server });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    runtime.setDesired([{ kind: 'user', name: 'alice', spec: {} }]);
+    for (let i = 0; i < 50 && runtime.state === 'running'; i++) await clock.advance(10);
+    expect(runtime.state).toBe('failed');
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    const body = (await (await fetch(`${server.url}/status`)).json()) as { state: string; ready: boolean };
+    expect(body).toMatchObject({ state: 'failed', ready: false });
+  });
 });

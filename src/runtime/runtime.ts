@@ -72,6 +72,8 @@ export interface RuntimeOptions {
   };
 }
 
+export type RuntimeState = 'new' | 'running' | 'stopping' | 'stopped' | 'failed';
+
 export type SetDesiredResult =
   | { ok: true; added: number; changed: number; removed: number }
   | { ok: false; errors: readonly DesiredSetError[] };
@@ -102,6 +104,11 @@ export interface Runtime {
   on<E extends keyof RuntimeEvents>(event: E, fn: RuntimeEvents[E]): () => void;
   /** The supervision tree, as data. */
   tree(): SupervisorTree | undefined;
+  /**
+   * Where the runtime is in its life. `failed`: the root supervisor gave up (`runtime:failed`);
+   * nothing reconciles any more, and `status()` shows each resource as it was last seen.
+   */
+  readonly state: RuntimeState;
   readonly metrics: RuntimeMetrics;
   readonly store: StateStore;
   /** Graceful: in-flight operations finish or are aborted at the shutdown timeout. */
@@ -173,7 +180,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const kindSupervisors = new Map<string, DynamicSupervisor>();
   const hosts = new Map<string, KindHost>();
   let root: Supervisor | undefined;
-  let state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
+  let state: RuntimeState = 'new';
 
   const metrics = createRuntimeMetrics({
     registry: options.registry,
@@ -607,6 +614,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     metrics,
     store,
+    get state() {
+      return state;
+    },
 
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;

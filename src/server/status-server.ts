@@ -6,7 +6,7 @@ import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';
 
 export interface StatusServerOptions {
-  readonly runtime: Pick<Runtime, 'status' | 'tree' | 'metrics'>;
+  readonly runtime: Pick<Runtime, 'status' | 'tree' | 'metrics' | 'state'>;
   /** Default `127.0.0.1`: only this machine can ask. */
   readonly host?: string;
   /** Default 9464; 0 picks a free port (read it back from `port`). */
@@ -65,7 +65,9 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     const list = typeof options.secrets === 'function' ? options.secrets() : (options.secrets ?? []);
     return token === undefined ? list : [...list, token];
   };
-  const ready = options.ready ?? (() => runtime.status().every((s) => firstPassDone(s)));
+  const checkReady = options.ready ?? (() => runtime.status().every((s) => firstPassDone(s)));
+  // A runtime whose root supervisor gave up reconciles nothing: never ready, whatever it last saw.
+  const ready = () => runtime.state === 'running' && checkReady();
 
   const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
     '/healthz': (res) => send(res, 200, TEXT_TYPE, 'ok\n'),
@@ -78,6 +80,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     '/status': (res) => {
       const body = {
         ready: ready(),
+        state: runtime.state,
         ...options.details?.(),
         resources: runtime.status(),
         tree: runtime.tree() ?? null,
