@@ -352,3 +352,97 @@ describe('settled()', () => {
     await expect(rt.settled()).resolves.toBeUndefined();
   });
 });
+
+describe('many resources added at once', () => {
+  function listingProvider(clock: TestClock, existing: Record<string, Observed>) {
+    const world = new Map<string, Observed>(Object.entries(existing));
+    const calls = { observe: 0, list: 0, create: 0 };
+    const later = <T>(value: () => T) =>
+      new Promise<T>((resolve) => clock.setTimeout(() => resolve(value()), 10));
+    const provider = defineProvider({
+      kind: 'app',
+      observe: (ref) => {
+        calls.observe++;
+        return later(() => world.get(ref.name));
+      },
+      list: () => {
+        calls.list++;
+        return later(() => new Map(world));
+      },
+      create: (d) => {
+        calls.create++;
+        return later(() => {
+          if (world.has(d.name)) throw new Error(`${d.name} exists`);
+          world.set(d.name, { ...d.spec });
+        });
+      },
+      update: (d) => later(() => void world.set(d.name, { ...d.spec })),
+      delete: (_c, ref) => later(() => void world.delete(ref.name)),
+    });
+    return { provider, world, calls };
+  }
+
+  it('read their first observation from one list, adopt what exists and create the rest', async () => {
+    const clock = new TestClock();
+    const sys = listingProvider(clock, { 'app-0': { v: 0 }, 'app-1': { v: 1 } });
+    const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1), concurrency: 4 });
+    running = { rt, clock };
+    await rt.start();
+    const set = Array.from({ length: 50 }, (_, i) => ({ kind: 'app', name: `app-${i}`, spec: { v: i } }));
+    rt.setDesired(set);
+    const settled = rt.settled();
+    await clock.advance(1000);
+    await settled;
+    expect(sys.calls).toEqual({ observe: 0, list: 1, create: 48 });
+    expect(sys.world.size).toBe(50);
+    // Later passes observe as usual.
+    rt.reconcile('app/app-7');
+    await clock.advance(100);
+    expect(sys.calls.observe).toBe(1);
+  });
+
+  it('observe one by one when few are added, and retry on their own when the list fails', async () => {
+    const clock = new TestClock();
+    const sys = listingProvider(clock, {});
+    const rt = createRuntime({
+      providers: [sys.provider],
+      clock,
+      random: seededRandom(1),
+      concurrency: 4,
+      interval: 3_600_000,
+      backoff: { baseMs: 1000, jitter: 'none' },
+    });
+    running = { rt, clock };
+    await rt.start();
+    rt.setDesired([{ kind: 'app', name: 'a', spec: {} }]);
+    await clock.advance(100);
+    expect(sys.calls).toEqual({ observe: 1, list: 0, create: 1 });
+    (sys.provider as { list: unknown }).list = async () => {
+      sys.calls.list++;
+      throw new Error('list is down');
+    };
+    const set = Array.from({ length: 10 }, (_, i) => ({ kind: 'app', name: `b${i}`, spec: {} }));
+    rt.updateDesired({ set });
+    await clock.advance(500);
+    expect(sys.calls).toMatchObject({ observe: 1, list: 1 }); // the first passes failed with the list
+    await clock.advance(60_000);
+    expect(sys.calls.observe).toBe(11); // their retries observed, each on its own
+    expect(sys.world.size).toBe(11);
+  });
+
+  it('start their creates as soon as their observations are done, ahead of observations not yet started', async () => {
+    const clock = new TestClock();
+    const sys = listingProvider(clock, {});
+    const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1), concurrency: 2 });
+    running = { rt, clock };
+    await rt.start();
+    const created: number[] = [];
+    rt.on('action:applied', () => created.push(clock.now()));
+    rt.setDesired([{ kind: 'app', name: 'a', spec: {} }]);
+    rt.updateDesired({ set: [{ kind: 'app', name: 'b', spec: {} }] });
+    rt.updateDesired({ set: [{ kind: 'app', name: 'c', spec: {} }] });
+    await clock.advance(100);
+    // a and b observe (0–10), then create (10–20) before c observes (20–30) and creates (30–40).
+    expect(created).toEqual([20, 20, 40]);
+  });
+});

@@ -6,6 +6,7 @@ import { actionFor, type PlannedAction } from '../diff/plan.js';
 import type { DriftPolicy, Resource } from '../diff/resource.js';
 import type { Clock, Random } from '../runtime/clock.js';
 import { describeError, PermanentError, retryAfterOf } from '../runtime/errors.js';
+import type { ListSnapshot } from '../runtime/list-snapshot.js';
 import type { OperationClient, OperationWork } from '../runtime/operation-queue.js';
 import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
 import type { Tickable, TickTimers } from '../runtime/tick-timers.js';
@@ -35,13 +36,24 @@ export interface ActorHost {
   readonly dryRun: boolean;
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /**
+   * A shared `list` for the first pass of the actors being created now (many resources added
+   * at once to a provider that can list), or `undefined`: each observes on its own.
+   */
+  readonly snapshot: ListSnapshot | undefined;
   /** Where actors arm their next tick: one timer per due time, shared. */
   readonly ticks: TickTimers;
   /**
    * Run one provider operation for `key`: serialised per key, admitted by the provider's queue,
    * under its deadline. `client.settled` hears the outcome, once, asynchronously.
    */
-  operate<C extends OperationClient>(key: string, name: string, client: C, work: OperationWork<C>): void;
+  operate<C extends OperationClient>(
+    key: string,
+    name: string,
+    client: C,
+    work: OperationWork<C>,
+    urgent?: boolean,
+  ): void;
   dependenciesReady(actor: ResourceActor): boolean;
   dependentsRemain(actor: ResourceActor): boolean;
   lastGood(key: string): Record<string, unknown> | undefined;
@@ -154,6 +166,8 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   private onError: ((this: ResourceActor) => void) | undefined = undefined;
   private busy = false;
   private stopWaiter: (() => void) | undefined = undefined;
+  /** The shared list the first pass reads instead of observing (see `ListSnapshot`). */
+  private snapshot: ListSnapshot | undefined;
   /** Notices raised while the machine runs a step; delivered once the phase is settled. */
   private deferred: ActorNotice[] | undefined = undefined;
   private failedNotice: Extract<ActorNotice, { type: 'failed' }> | undefined = undefined;
@@ -172,6 +186,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     this.key = link.id;
     this.generation = generation;
     this.restarts = restarts;
+    this.snapshot = host.snapshot;
   }
 
   // ── shell state the machine reads ────────────────────────────────────────────────────────
@@ -580,7 +595,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   private fastCheck(): void {
     this.flags |= F_FAST;
     this.beginPass();
-    this.perform('observe', observeWork, this.fastObserved, this.fastFailed);
+    this.perform('observe', this.snapshot ? listedWork : observeWork, this.fastObserved, this.fastFailed);
   }
 
   private fastObserved(observed: Observed | undefined): void {
@@ -615,6 +630,13 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   /** The provider's observe, for this resource (a shared function: a tick allocates no closure). */
   observeNow(ctx: ProviderContext): Promise<Observed | undefined> {
     return this.host.provider.observe(this.desired, ctx);
+  }
+
+  /** The first pass's observation, read from the shared list when there is one. */
+  observeListed(ctx: ProviderContext): Promise<Observed | undefined> {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined; // the first pass only
+    return snapshot ? snapshot.observe(this.desired, ctx) : this.observeNow(ctx);
   }
 
   /** A provider must return an object or `undefined` from observe; anything else is a bug. */
@@ -667,7 +689,8 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     this.onDone = onDone as (this: ResourceActor, value: never) => unknown;
     this.onError = onError;
     this.busy = true;
-    this.host.operate(this.key, operation, this, work);
+    // A change follows its own observation: let it ahead of passes not started yet.
+    this.host.operate(this.key, operation, this, work, operation !== 'observe');
   }
 
   /** OperationClient: the operation in flight ended. */
@@ -677,6 +700,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     this.onDone = undefined;
     this.onError = undefined;
     this.busy = false;
+    this.snapshot = undefined;
     const waiter = this.stopWaiter;
     if (waiter) {
       this.stopWaiter = undefined;
@@ -822,6 +846,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
 }
 
 const observeWork: OperationWork<ResourceActor> = (actor, ctx) => actor.observeNow(ctx);
+const listedWork: OperationWork<ResourceActor> = (actor, ctx) => actor.observeListed(ctx);
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';

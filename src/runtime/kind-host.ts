@@ -9,6 +9,7 @@ import type { StateStore } from '../store/state-store.js';
 import type { Clock, Random } from './clock.js';
 import { describeError } from './errors.js';
 import type { RuntimeEvents } from './events.js';
+import { ListSnapshot } from './list-snapshot.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { RateLimit } from './operation-queue.js';
 import { OperationQueue } from './operation-queue.js';
@@ -41,6 +42,12 @@ export interface KindHostOptions {
 }
 
 export interface KindHost extends ActorHost {
+  /**
+   * Actors created from now until `endIntake` share one `list` for their first pass, when the
+   * provider can list and `count` new resources make it worth it (see `ListSnapshot`).
+   */
+  beginIntake(count: number): void;
+  endIntake(): void;
   /** Observe one resource and return what would change (for `plan()`). */
   planOne(key: string, resource: Resource): Promise<PlannedAction | undefined>;
   /** Observe a resource that leaves the desired set and return its delete, if it exists. */
@@ -92,7 +99,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
     if (store.get(actor.key)?.lastGood !== spec) void store.markGood(actor.key, spec).catch(logStoreError);
   };
 
-  const host: KindHost = {
+  const host: KindHost & { snapshot: ListSnapshot | undefined } = {
     kind,
     provider,
     compare: compiled,
@@ -107,7 +114,15 @@ export function createKindHost(o: KindHostOptions): KindHost {
     timeoutMs: o.timeoutMs,
     logger: o.logger,
     ticks: o.ticks,
-    operate: (key, name, client, work) => queue.submit(key, name, client, work),
+    snapshot: undefined as ListSnapshot | undefined,
+    beginIntake(count) {
+      // One list instead of `count` observes, when the observes would not all fit in one round.
+      if (provider.list && count > o.concurrency) host.snapshot = new ListSnapshot(provider);
+    },
+    endIntake() {
+      host.snapshot = undefined;
+    },
+    operate: (key, name, client, work, urgent) => queue.submit(key, name, client, work, urgent),
     dependenciesReady: o.dependenciesReady,
     dependentsRemain: o.dependentsRemain,
     lastGood: (key) => store.get(key)?.lastGood,

@@ -49,6 +49,8 @@ export class OperationQueue {
   readonly #running = new Set<Operation>();
   #ready: (Operation | undefined)[] = [];
   #head = 0;
+  /** Changes of passes already under way go first: finish what was started (see `submit`). */
+  #urgent: Operation[] = [];
   #active = 0;
   #pausedUntil = 0;
   #pauseTimer: TimerHandle | undefined = undefined;
@@ -82,16 +84,28 @@ export class OperationQueue {
 
   /** Operations admitted to the queue and waiting for a slot. */
   get pending(): number {
-    return this.#ready.length - this.#head;
+    return this.#ready.length - this.#head + this.#urgent.length;
   }
 
   get pausedUntil(): number {
     return this.#pausedUntil;
   }
 
-  /** Run `work` for `key` on behalf of `client`, who hears the outcome through `settled`. */
-  submit<C extends OperationClient>(key: string, name: string, client: C, work: OperationWork<C>): void {
+  /**
+   * Run `work` for `key` on behalf of `client`, who hears the outcome through `settled`. An
+   * `urgent` operation (the apply of a pass that has observed already) waits ahead of the
+   * others: with many resources starting at once, creates start as soon as their observations
+   * are done, instead of after every other observation.
+   */
+  submit<C extends OperationClient>(
+    key: string,
+    name: string,
+    client: C,
+    work: OperationWork<C>,
+    urgent = false,
+  ): void {
     const op = new Operation(this, this.#clock, key, name, client, work as OperationWork<OperationClient>);
+    op.urgent = urgent;
     if (this.#isClosed) {
       queueMicrotask(() => op.fail(this.#closed));
       return;
@@ -123,8 +137,10 @@ export class OperationQueue {
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
     const doomed: Operation[] = [...this.#running];
     for (const op of this.#ready.slice(this.#head)) if (op) doomed.push(op);
+    doomed.push(...this.#urgent);
     this.#ready = [];
     this.#head = 0;
+    this.#urgent = [];
     for (const holder of this.#holders.values()) {
       for (let op = holder.next; op; op = op.next) doomed.push(op);
       holder.next = undefined;
@@ -140,10 +156,11 @@ export class OperationQueue {
   // ── internals, called by Operation ─────────────────────────────────────────────────────────
 
   #admit(op: Operation): void {
-    if (this.#active < this.#concurrency && this.#head === this.#ready.length && this.#open()) {
+    if (this.#active < this.#concurrency && this.pending === 0 && this.#open()) {
       this.#start(op);
     } else {
-      this.#ready.push(op);
+      if (op.urgent) this.#urgent.push(op);
+      else this.#ready.push(op);
       this.#drain();
     }
   }
@@ -162,9 +179,13 @@ export class OperationQueue {
   }
 
   #drain(): void {
-    while (this.#active < this.#concurrency && this.#head < this.#ready.length && this.#open()) {
-      const op = this.#ready[this.#head];
-      this.#ready[this.#head++] = undefined;
+    while (this.#active < this.#concurrency && this.pending > 0 && this.#open()) {
+      let op: Operation | undefined;
+      if (this.#urgent.length > 0) op = this.#urgent.shift();
+      else {
+        op = this.#ready[this.#head];
+        this.#ready[this.#head++] = undefined;
+      }
       if (op && !op.done) this.#start(op);
     }
     if (this.#head === this.#ready.length) {
@@ -225,7 +246,7 @@ export class OperationQueue {
       this.#clock.clearTimeout(this.#sweepTimer);
       this.#sweepTimer = undefined;
     }
-    if (this.#head < this.#ready.length) this.#drain();
+    if (this.pending > 0) this.#drain();
   }
 
   /** The provider's own promise for `op` settled (or it never started): the key is free. */
@@ -246,6 +267,7 @@ export class OperationQueue {
 class Operation implements ProviderContext {
   deadline = 0;
   done = false;
+  urgent = false;
   next: Operation | undefined = undefined;
   #started = false;
   #controller: AbortController | undefined = undefined;
@@ -285,10 +307,7 @@ class Operation implements ProviderContext {
       pending = Promise.reject(error); // reported asynchronously, like any failure
     }
     pending.then(
-      (value) => {
-        this.succeed(value);
-        this.queue.keyFree(this);
-      },
+      (value) => this.succeed(value),
       (error: unknown) => {
         this.fail(error);
         this.queue.keyFree(this);
@@ -297,10 +316,19 @@ class Operation implements ProviderContext {
   }
 
   succeed(value: unknown): void {
-    if (this.done) return;
+    if (this.done) {
+      this.queue.keyFree(this); // timed out before: the provider is done with the key only now
+      return;
+    }
     this.done = true;
-    this.queue.released(this, this.#started);
-    this.client.settled(false, value);
+    // The client first: the change it submits now for the same key is admitted (urgent) when
+    // the key is free, and takes the slot this operation frees, ahead of passes not started.
+    try {
+      this.client.settled(false, value);
+    } finally {
+      this.queue.keyFree(this);
+      this.queue.released(this, this.#started);
+    }
   }
 
   /** Fail now (timeout, shutdown) or from the provider's rejection; the client hears it once. */

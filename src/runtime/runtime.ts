@@ -377,6 +377,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return { ok: true, added, changed, removed };
   }
 
+  /** Tell each kind how many of its resources are about to be created (see `ListSnapshot`). */
+  function beginIntake(resources: ReadonlyMap<string, Resource>): void {
+    const fresh = new Map<string, number>();
+    for (const [key, r] of resources) {
+      if (!entries.has(key)) fresh.set(r.kind, (fresh.get(r.kind) ?? 0) + 1);
+    }
+    for (const [kind, count] of fresh) hosts.get(kind)?.beginIntake(count);
+  }
+
+  function endIntake(): void {
+    for (const host of hosts.values()) host.endIntake();
+  }
+
   /** Would this leave nothing desired while deleting what setpoint manages? */
   function emptied(remaining: number, leaving: readonly [string, Entry][]): boolean {
     return prune && !allowEmpty && remaining === 0 && leaving.some(([key]) => store.get(key));
@@ -484,11 +497,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (emptied(next.size, leaving)) return reject([EMPTY_SET]);
       let added = 0;
       let changed = 0;
+      beginIntake(next);
       for (const [key, resource] of next) {
         const outcome = put(key, resource);
         if (outcome === 'added') added++;
         else if (outcome === 'changed') changed++;
       }
+      endIntake();
       for (const [key, entry] of entries) {
         if (entry.removed && !next.has(key)) entry.resurrect = undefined; // gone again before it came back
       }
@@ -514,11 +529,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (emptied(remaining, leaving)) return reject([EMPTY_SET]);
       let added = 0;
       let changed = 0;
+      beginIntake(checked.set);
       for (const [key, resource] of checked.set) {
         const outcome = put(key, resource);
         if (outcome === 'added') added++;
         else if (outcome === 'changed') changed++;
       }
+      endIntake();
       for (const entry of unrevived) entry.resurrect = undefined;
       for (const [key, entry] of leaving) leave(key, entry);
       live = remaining;
