@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../src/cli/cli-io.js';
 import { createCliLogger } from '../src/cli/logger.js';
 import { runCli } from '../src/cli/main.js';
 import { createReloader } from '../src/cli/reloader.js';
@@ -13,6 +13,7 @@ import { REDACTED } from '../src/config/redact.js';
 import { memoryProvider } from '../src/providers/memory.js';
 import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import { createRuntime } from '../src/runtime/runtime.js';
+import { capturedIo } from './helpers/captured-io.js';
 
 // Secrets a message could mangle: regular-expression syntax, a quote and a backslash (escaped
 // when quoted), spaces around it (trimmed), one long enough to be cut short, unicode.
@@ -84,31 +85,7 @@ const BAD = {
 };
 
 function inProcess(cwd: string, env: Record<string, string>) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: {
-      write: (text) => {
-        out.stdout += text;
-      },
-      isTTY: false,
-    },
-    stderr: {
-      write: (text) => {
-        out.stderr += text;
-      },
-      isTTY: false,
-    },
-    env,
-    cwd,
-    clock: new TestClock(),
-    random: seededRandom(1),
-    onSignal: () => () => {},
-    hold: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
-  return { io, out };
+  return capturedIo(cwd, { env, clock: new TestClock(), random: seededRandom(1) });
 }
 
 describe('a config that fails its checks', () => {

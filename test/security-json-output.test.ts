@@ -1,17 +1,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
+
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/main.js';
 import { REDACTED, redact } from '../src/config/redact.js';
-import { seededRandom, systemClock, systemRandom, TestClock } from '../src/runtime/clock.js';
+import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import type { Provider } from '../src/runtime/provider.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { redactedJson } from '../src/server/redact-json.js';
 import { createStatusServer } from '../src/server/status-server.js';
+import { capturedIo } from './helpers/captured-io.js';
 
 /** `text` as between the quotes of a JSON string: worked out here, not by the code under test. */
 function escaped(text: string): string {
@@ -136,30 +137,7 @@ describe('secrets in JSON output', () => {
       join(dir, 'resources', 'db.yaml'),
       'kind: app\nname: db\nspec: { password: "${env:DB_PASSWORD}" }\n',
     );
-    const out = { stdout: '', stderr: '' };
-    const io: CliIo = {
-      stdout: {
-        write: (text) => {
-          out.stdout += text;
-        },
-        isTTY: false,
-      },
-      stderr: {
-        write: (text) => {
-          out.stderr += text;
-        },
-        isTTY: false,
-      },
-      env: { DB_PASSWORD: secret },
-      cwd: dir,
-      clock: systemClock,
-      random: systemRandom,
-      onSignal: () => () => {},
-      hold: () => () => {},
-      exit: (code) => {
-        throw new Error(`exit ${code}`);
-      },
-    };
+    const { io, out } = capturedIo(dir, { env: { DB_PASSWORD: secret } });
     expect(await runCli(['apply', '--json'], io)).toBe(1);
     const report = JSON.parse(out.stdout) as { failed: { key: string; reason: string }[] };
     expect(report.failed).toEqual([{ key: 'app/db', reason: expect.stringContaining(REDACTED) }]);

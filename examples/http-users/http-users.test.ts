@@ -2,36 +2,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
-import { systemClock, systemRandom } from '../../src/runtime/clock.js';
+import { capturedIo } from '../../test/helpers/captured-io.js';
 import { type CrudServer, startCrudServer } from '../http-crud/server.js';
 
 async function setpoint(cwd: string, ...argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: {
-      write: (text) => {
-        out.stdout += text;
-      },
-      isTTY: false,
-    },
-    stderr: {
-      write: (text) => {
-        out.stderr += text;
-      },
-      isTTY: false,
-    },
-    env: { NO_COLOR: '1' },
-    cwd,
-    clock: systemClock,
-    random: systemRandom,
-    onSignal: () => () => {},
-    hold: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
+  const { io, out } = capturedIo(cwd);
   return { code: await runCli(argv, io), ...out };
 }
 

@@ -2,9 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
-import { systemClock, systemRandom } from '../../src/runtime/clock.js';
+import { capturedIo } from '../../test/helpers/captured-io.js';
 
 /** The text block under `## <heading>` in the README. */
 function block(heading: string): string[] {
@@ -16,30 +15,7 @@ function block(heading: string): string[] {
 
 /** Run the command in-process, from `cwd`, capturing what it writes. */
 async function setpoint(cwd: string, ...argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const io: CliIo = {
-    stdout: {
-      write: (text) => {
-        out.stdout += text;
-      },
-      isTTY: false,
-    },
-    stderr: {
-      write: (text) => {
-        out.stderr += text;
-      },
-      isTTY: false,
-    },
-    env: { NO_COLOR: '1' },
-    cwd,
-    clock: systemClock,
-    random: systemRandom,
-    onSignal: () => () => {},
-    hold: () => () => {},
-    exit: (code) => {
-      throw new Error(`exit ${code}`);
-    },
-  };
+  const { io, out } = capturedIo(cwd);
   const code = await runCli(argv, io);
   return { code, ...out };
 }
