@@ -1,45 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import { PermanentError } from '../src/runtime/errors.js';
 import { defineProvider, type Observed } from '../src/runtime/provider.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/runtime.js';
+import { createRuntime, type RuntimeOptions } from '../src/runtime/runtime.js';
+import { mapProvider, startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 import { scriptedProvider } from './helpers/scripted-provider.js';
 
 /**
  * Guarantees at the edges of the resource actor: dry runs that touch nothing, deletes that
  * cannot succeed, events that agree with the status a listener reads, passes that always end.
  */
-let running: { rt: Runtime; clock: TestClock } | undefined;
-afterEach(async () => {
-  if (!running) return;
-  const stopped = running.rt.stop();
-  await running.clock.advance(60_000);
-  await stopped;
-  running = undefined;
-});
+const track = stopAfterEach();
 
 async function setup(options: Partial<RuntimeOptions> & { latencyMs?: number } = {}) {
-  const clock = new TestClock();
-  const sys = scriptedProvider('user', clock, { latencyMs: options.latencyMs ?? 0 });
-  const rt = createRuntime({
-    providers: [sys.provider],
-    clock,
-    random: seededRandom(1),
-    backoff: { baseMs: 1000, capMs: 60_000, jitter: 'none' },
-    interval: 10_000,
-    ...options,
-  });
-  running = { rt, clock };
-  await rt.start();
-  return { clock, sys, rt };
+  const started = await startScripted(track, { interval: 10_000, ...options });
+  await started.rt.start();
+  return started;
 }
-
-const user = (name: string, spec: Record<string, unknown>, dependsOn?: string[]) => ({
-  kind: 'user',
-  name,
-  spec,
-  ...(dependsOn ? { dependsOn } : {}),
-});
 
 describe('a dry run', () => {
   it('reports the delete of a resource that leaves the desired set, and deletes nothing', async () => {
@@ -60,7 +37,7 @@ describe('a dry run', () => {
       dryRun: true,
       store: first.store,
     });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     rt.setDesired([user('alice', { role: 'admin' }), user('bob', { role: 'dev' })]);
     await clock.advance(0);
@@ -213,14 +190,7 @@ describe('a progressing resource', () => {
     const clock = new TestClock();
     const world = new Map<string, Observed>();
     let ready = false;
-    const app = defineProvider({
-      kind: 'app',
-      observe: async (ref) => world.get(ref.name),
-      create: async (d) => void world.set(d.name, { ...d.spec }),
-      update: async (d) => void world.set(d.name, { ...d.spec }),
-      delete: async (_c, ref) => void world.delete(ref.name),
-      health: () => (ready ? 'healthy' : 'progressing'),
-    });
+    const app = mapProvider('app', world, { health: () => (ready ? 'healthy' : 'progressing') });
     const rt = createRuntime({
       providers: [app],
       clock,
@@ -228,7 +198,7 @@ describe('a progressing resource', () => {
       interval: 60_000,
       backoff: { baseMs: 1000, capMs: 8000, jitter: 'none' },
     });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     world.set('web', { v: 1 }); // exists, still coming up
     const results: string[] = [];
@@ -249,19 +219,15 @@ describe('a replace', () => {
     const clock = new TestClock();
     const world = new Map<string, Observed>();
     let failCreate = false;
-    const disk = defineProvider({
-      kind: 'disk',
-      observe: async (ref) => world.get(ref.name),
+    const disk = mapProvider('disk', world, {
       create: async (d) => {
         if (failCreate) throw new Error('no capacity');
         world.set(d.name, { ...d.spec });
       },
-      update: async (d) => void world.set(d.name, { ...d.spec }),
-      delete: async (_c, ref) => void world.delete(ref.name),
       compare: { replaceOn: ['size'] },
     });
     const rt = createRuntime({ providers: [disk], clock, random: seededRandom(1) });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     rt.setDesired([{ kind: 'disk', name: 'd1', spec: { size: 10 } }]);
     await clock.advance(0);
@@ -281,12 +247,7 @@ describe('a provider that breaks its contract', () => {
     const clock = new TestClock();
     const world = new Map<string, Observed>([['web', { v: 1 }]]);
     let sick = true;
-    const app = defineProvider({
-      kind: 'app',
-      observe: async (ref) => world.get(ref.name),
-      create: async (d) => void world.set(d.name, { ...d.spec }),
-      update: async (d) => void world.set(d.name, { ...d.spec }),
-      delete: async (_c, ref) => void world.delete(ref.name),
+    const app = mapProvider('app', world, {
       health: () => (sick ? 'unhealthy' : 'healthy'),
       restart: (async () => {
         sick = false;
@@ -294,7 +255,7 @@ describe('a provider that breaks its contract', () => {
       }) as never,
     });
     const rt = createRuntime({ providers: [app], clock, random: seededRandom(1) });
-    running = { rt, clock };
+    track(rt, clock);
     const crashes: string[] = [];
     rt.on('actor:crashed', (e) => crashes.push(e.error));
     await rt.start();
@@ -386,7 +347,7 @@ describe('many resources added at once', () => {
     const clock = new TestClock();
     const sys = listingProvider(clock, { 'app-0': { v: 0 }, 'app-1': { v: 1 } });
     const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1), concurrency: 4 });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     const set = Array.from({ length: 50 }, (_, i) => ({ kind: 'app', name: `app-${i}`, spec: { v: i } }));
     rt.setDesired(set);
@@ -412,7 +373,7 @@ describe('many resources added at once', () => {
       interval: 3_600_000,
       backoff: { baseMs: 1000, jitter: 'none' },
     });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     rt.setDesired([{ kind: 'app', name: 'a', spec: {} }]);
     await clock.advance(100);
@@ -434,7 +395,7 @@ describe('many resources added at once', () => {
     const clock = new TestClock();
     const sys = listingProvider(clock, {});
     const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1), concurrency: 2 });
-    running = { rt, clock };
+    track(rt, clock);
     await rt.start();
     const created: number[] = [];
     rt.on('action:applied', () => created.push(clock.now()));

@@ -1,30 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
+import { describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../src/runtime/errors.js';
 import type { RuntimeEvents } from '../src/runtime/events.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/runtime.js';
-import { scriptedProvider } from './helpers/scripted-provider.js';
+import type { RuntimeOptions } from '../src/runtime/runtime.js';
+import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 
-let running: { rt: Runtime; clock: TestClock } | undefined;
-afterEach(async () => {
-  if (!running) return;
-  const stopped = running.rt.stop();
-  await running.clock.advance(60_000);
-  await stopped;
-  running = undefined;
-});
+const track = stopAfterEach();
 
 async function setup(options: Partial<RuntimeOptions> & { latencyMs?: number } = {}) {
-  const clock = new TestClock();
-  const sys = scriptedProvider('user', clock, { latencyMs: options.latencyMs ?? 0 });
-  const rt = createRuntime({
-    providers: [sys.provider],
-    clock,
-    random: seededRandom(1),
-    backoff: { baseMs: 1000, capMs: 60_000, jitter: 'none' },
-    ...options,
-  });
-  running = { rt, clock };
+  const { clock, sys, rt } = await startScripted(track, options);
   const events: { name: keyof RuntimeEvents; e: Record<string, unknown> }[] = [];
   for (const name of [
     'action:applied',
@@ -45,13 +28,6 @@ async function setup(options: Partial<RuntimeOptions> & { latencyMs?: number } =
   const named = (name: keyof RuntimeEvents) => events.filter((x) => x.name === name).map((x) => x.e);
   return { clock, sys, rt, events, named };
 }
-
-const user = (name: string, spec: Record<string, unknown>, dependsOn?: string[]) => ({
-  kind: 'user',
-  name,
-  spec,
-  ...(dependsOn ? { dependsOn } : {}),
-});
 
 describe('the resource actor', () => {
   it('creates a new resource at once and reports it synced', async () => {
