@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findForbidden, sourceFiles } from './helpers/source-scan.js';
 
 // Time and randomness come only through the injected Clock / Random (src/runtime/clock.ts).
 const SRC = join(import.meta.dirname, '..', 'src');
@@ -14,27 +15,13 @@ const FORBIDDEN: [string, RegExp][] = [
   ['performance.now', /\bperformance\.now\s*\(/],
 ];
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
 function findAmbientTime(text: string): string[] {
-  const found: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const code = line.replace(/\/\/.*$/, '');
-    if (/^\s*\*/.test(code)) return; // doc comments may show examples
-    for (const [name, pattern] of FORBIDDEN) if (pattern.test(code)) found.push(`${i + 1}: ${name}`);
-  });
-  return found;
+  return findForbidden(text, FORBIDDEN);
 }
 
 describe('ambient time and randomness', () => {
   it('is used nowhere in src/ except the clock module', () => {
-    const offenders = sources(SRC)
+    const offenders = sourceFiles(SRC)
       .filter((file) => !ALLOWED.has(relative(SRC, file).replaceAll('\\', '/')))
       .flatMap((file) =>
         findAmbientTime(readFileSync(file, 'utf8')).map((hit) => `${relative(SRC, file)}:${hit}`),

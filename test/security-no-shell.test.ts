@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the samples are source code to scan, not templates
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findForbidden, sourceFiles } from './helpers/source-scan.js';
 
 // No provider — no code in src/ at all — runs a child process or evaluates a string as code:
 // input (a resource spec, a config value) can then never become a shell command.
@@ -18,27 +19,13 @@ const FORBIDDEN: [string, RegExp][] = [
   ['vm module', /\bfrom\s+['"](?:node:)?vm['"]/],
 ];
 
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
 function findShellUse(text: string): string[] {
-  const found: string[] = [];
-  text.split('\n').forEach((line, i) => {
-    const code = line.replace(/\/\/.*$/, '');
-    if (/^\s*\*/.test(code)) return; // doc comments may show examples
-    for (const [name, pattern] of FORBIDDEN) if (pattern.test(code)) found.push(`${i + 1}: ${name}`);
-  });
-  return found;
+  return findForbidden(text, FORBIDDEN);
 }
 
 describe('no shell', () => {
   it('is used nowhere in src/: no child processes, no eval, no code from strings', () => {
-    const files = sources(SRC);
+    const files = sourceFiles(SRC);
     expect(files.length).toBeGreaterThan(50);
     const offenders = files.flatMap((file) =>
       findShellUse(readFileSync(file, 'utf8')).map((hit) => `${relative(SRC, file)}:${hit}`),
