@@ -34,7 +34,6 @@ export interface ActorHost {
   readonly drift: DriftPolicy;
   readonly rollback: boolean;
   readonly dryRun: boolean;
-  readonly timeoutMs: number;
   readonly logger: Logger;
   /**
    * A shared `list` for the first pass of the actors being created now (many resources added
@@ -153,7 +152,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   restarts: number;
   private flags = 0;
   private nextDelayMs = 0;
-  passStartedAt = 0;
+  private passStartedAt = 0;
   /** The generation the last finished pass worked on. */
   private passGeneration = 0;
   private operation = 'observe';

@@ -111,7 +111,6 @@ export function createKindHost(o: KindHostOptions): KindHost {
     drift: o.drift,
     rollback: o.rollback,
     dryRun: o.dryRun,
-    timeoutMs: o.timeoutMs,
     logger: o.logger,
     ticks: o.ticks,
     snapshot: undefined as ListSnapshot | undefined,
