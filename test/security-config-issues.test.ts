@@ -14,6 +14,10 @@ import { memoryProvider } from '../src/providers/memory.js';
 import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { capturedIo } from './helpers/captured-io.js';
+import { showsWholeOrStart } from './helpers/secret-forms.js';
+
+/** Whether `text` shows `secret`, whole or its start (4 characters or more) before a cut. */
+const shows = (text: string, secret: string) => showsWholeOrStart(text, secret, 4);
 
 // Secrets a message could mangle: regular-expression syntax, a quote and a backslash (escaped
 // when quoted), spaces around it (trimmed), one long enough to be cut short, unicode.
@@ -24,26 +28,6 @@ const SECRETS = [
   `long-${'s'.repeat(30)}-secret-${'t'.repeat(30)}`,
   'ünï😀cødé',
 ];
-
-/** `text` as between the quotes of a JSON string: worked out here, not by the code under test. */
-function escaped(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
-}
-
-/** A secret as written, JSON-escaped, and JSON-escaped twice (JSON inside a JSON string). */
-function formsOf(secret: string): string[] {
-  return [secret, escaped(secret), escaped(escaped(secret))];
-}
-
-/** Whether `text` shows `secret`: whole (as written or JSON-escaped), or its start before a cut. */
-function shows(text: string, secret: string): boolean {
-  if (formsOf(secret).some((form) => text.includes(form))) return true;
-  for (let n = 4; n <= secret.length; n++) {
-    const start = secret.slice(0, n);
-    if (text.includes(`${start}…`) || text.includes(`${escaped(start)}…`)) return true;
-  }
-  return false;
-}
 
 const dirs: string[] = [];
 afterEach(() => {

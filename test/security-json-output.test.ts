@@ -13,21 +13,7 @@ import { createRuntime } from '../src/runtime/runtime.js';
 import { redactedJson } from '../src/server/redact-json.js';
 import { createStatusServer } from '../src/server/status-server.js';
 import { capturedIo } from './helpers/captured-io.js';
-
-/** `text` as between the quotes of a JSON string: worked out here, not by the code under test. */
-function escaped(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
-}
-
-/** A secret as written, JSON-escaped, and JSON-escaped twice (JSON inside a JSON string). */
-function formsOf(secret: string): string[] {
-  return [secret, escaped(secret), escaped(escaped(secret))];
-}
-
-/** Whether `text` shows `secret` as written, JSON-escaped, or JSON-escaped twice. */
-function shows(text: string, secret: string): boolean {
-  return formsOf(secret).some((form) => text.includes(form));
-}
+import { escaped, showsWhole as shows } from './helpers/secret-forms.js';
 
 /** A document that holds `secret` every way output can: value, part of a value, key, JSON in a string. */
 function documentWith(secret: string, before: string, after: string) {

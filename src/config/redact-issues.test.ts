@@ -1,33 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { showsWholeOrStart } from '../../test/helpers/secret-forms.js';
 import { type ConfigIssue, issue, quote } from './issue.js';
 import { REDACTED } from './redact.js';
 import { redactIssues } from './redact-issues.js';
+
+/** Whether `text` shows `secret`, whole or any start of it before a cut. */
+const shows = (text: string, secret: string) => showsWholeOrStart(text, secret, 1);
 
 const AT = { file: '/cfg/setpoint.yaml', line: 3, column: 7 };
 
 function one(message: string, hint = 'write 30s'): ConfigIssue {
   return issue('bad-duration', AT, message, hint);
-}
-
-/** `text` as between the quotes of a JSON string: worked out here, not by the code under test. */
-function escaped(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
-}
-
-/** A secret as written, JSON-escaped, and JSON-escaped twice (JSON inside a JSON string). */
-function formsOf(secret: string): string[] {
-  return [secret, escaped(secret), escaped(escaped(secret))];
-}
-
-/** Every way `secret`, or the start of it before a cut, could still be read in `text`. */
-function shows(text: string, secret: string): boolean {
-  if (formsOf(secret).some((form) => text.includes(form))) return true;
-  for (let n = 1; n <= secret.length; n++) {
-    const start = secret.slice(0, n);
-    if (text.includes(`${start}…`) || text.includes(`${escaped(start)}…`)) return true;
-  }
-  return false;
 }
 
 describe('redacting the issues of a config that fails its checks', () => {
