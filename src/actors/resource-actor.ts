@@ -163,7 +163,6 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   /** What to do with the outcome of the operation in flight (one at a time per actor). */
   private onDone: ((this: ResourceActor, value: never) => unknown) | undefined = undefined;
   private onError: ((this: ResourceActor) => void) | undefined = undefined;
-  private busy = false;
   private stopWaiter: (() => void) | undefined = undefined;
   /** The shared list the first pass reads instead of observing (see `ListSnapshot`). */
   private snapshot: ListSnapshot | undefined;
@@ -261,7 +260,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
       this.passGeneration === generation &&
       !(this.flags & (F_INPASS | F_FAST | F_DIRTY)) &&
       this.machine === undefined &&
-      !this.busy
+      this.onDone === undefined
     );
   }
 
@@ -294,7 +293,7 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
   /** Child: stop gracefully; resolves once the operation in flight (if any) has settled. */
   stop(): Promise<void> | void {
     this.halt();
-    if (this.busy) {
+    if (this.onDone !== undefined) {
       return new Promise<void>((resolve) => {
         this.stopWaiter = resolve;
       });
@@ -687,7 +686,6 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     this.operation = operation;
     this.onDone = onDone as (this: ResourceActor, value: never) => unknown;
     this.onError = onError;
-    this.busy = true;
     // A change follows its own observation: let it ahead of passes not started yet.
     this.host.operate(this.key, operation, this, work, operation !== 'observe');
   }
@@ -698,7 +696,6 @@ export class ResourceActor implements ResourceShell, Child, OperationClient, Tic
     const onError = this.onError;
     this.onDone = undefined;
     this.onError = undefined;
-    this.busy = false;
     this.snapshot = undefined;
     const waiter = this.stopWaiter;
     if (waiter) {

@@ -47,10 +47,9 @@ export class OperationQueue {
   readonly #holders = new Map<string, Operation>();
   /** Started and not yet settled by us, in start (= deadline) order. */
   readonly #running = new Set<Operation>();
-  #ready: (Operation | undefined)[] = [];
-  #head = 0;
+  readonly #ready = new Fifo<Operation>();
   /** Changes of passes already under way go first: finish what was started (see `submit`). */
-  #urgent: Operation[] = [];
+  readonly #urgent = new Fifo<Operation>();
   #active = 0;
   #pausedUntil = 0;
   #pauseTimer: TimerHandle | undefined = undefined;
@@ -84,7 +83,7 @@ export class OperationQueue {
 
   /** Operations admitted to the queue and waiting for a slot. */
   get pending(): number {
-    return this.#ready.length - this.#head + this.#urgent.length;
+    return this.#ready.size + this.#urgent.size;
   }
 
   get pausedUntil(): number {
@@ -135,12 +134,7 @@ export class OperationQueue {
     this.#closed = reason ?? new Error('shutting down');
     if (this.#pauseTimer !== undefined) this.#clock.clearTimeout(this.#pauseTimer);
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
-    const doomed: Operation[] = [...this.#running];
-    for (const op of this.#ready.slice(this.#head)) if (op) doomed.push(op);
-    doomed.push(...this.#urgent);
-    this.#ready = [];
-    this.#head = 0;
-    this.#urgent = [];
+    const doomed: Operation[] = [...this.#running, ...this.#urgent.takeAll(), ...this.#ready.takeAll()];
     for (const holder of this.#holders.values()) {
       for (let op = holder.next; op; op = op.next) doomed.push(op);
       holder.next = undefined;
@@ -180,20 +174,8 @@ export class OperationQueue {
 
   #drain(): void {
     while (this.#active < this.#concurrency && this.pending > 0 && this.#open()) {
-      let op: Operation | undefined;
-      if (this.#urgent.length > 0) op = this.#urgent.shift();
-      else {
-        op = this.#ready[this.#head];
-        this.#ready[this.#head++] = undefined;
-      }
-      if (op && !op.done) this.#start(op);
-    }
-    if (this.#head === this.#ready.length) {
-      this.#ready.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#head);
-      this.#head = 0;
+      const op = this.#urgent.size > 0 ? this.#urgent.shift() : this.#ready.shift();
+      if (!op.done) this.#start(op);
     }
   }
 
@@ -260,6 +242,42 @@ export class OperationQueue {
     this.#holders.set(op.key, next);
     if (this.#isClosed) next.fail(this.#closed);
     else this.#admit(next);
+  }
+}
+
+/** A first-in, first-out queue read from a moving head: O(1) both ends, compacted as it goes. */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** The oldest item; only when `size > 0`. */
+  shift(): T {
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head++] = undefined; // let it be collected
+    if (this.#head === this.#items.length) {
+      this.#items.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Everything still queued, oldest first; the queue is then empty. */
+  takeAll(): T[] {
+    const rest = this.#items.slice(this.#head) as T[];
+    this.#items = [];
+    this.#head = 0;
+    return rest;
   }
 }
 
