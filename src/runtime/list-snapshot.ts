@@ -1,3 +1,4 @@
+import type { Resource } from '../diff/resource.js';
 import type { Observed, Provider, ProviderContext } from './provider.js';
 
 /**
@@ -16,10 +17,7 @@ export class ListSnapshot {
   constructor(private readonly provider: Provider) {}
 
   /** What the list says of `name`. A list that fails fails this observation too. */
-  async observe(
-    ref: Parameters<Provider['observe']>[0],
-    ctx: ProviderContext,
-  ): Promise<Observed | undefined> {
+  async observe(ref: Resource, ctx: ProviderContext): Promise<Observed | undefined> {
     this.#listing ??= this.#list(ctx);
     return (await this.#listing).get(ref.name);
   }
