@@ -8,12 +8,13 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import type { ProviderContext } from '../src/contract/provider.js';
+import type { Resource } from '../src/contract/resource.js';
 import { isInSync } from '../src/diff/compare.js';
-import type { Resource } from '../src/diff/resource.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, systemClock } from '../src/runtime/clock.js';
-import type { ProviderContext } from '../src/runtime/provider.js';
 import { createRuntime } from '../src/runtime/runtime.js';
+import { systemClock } from '../src/time/clock.js';
+import { seededRandom } from '../src/time/random.js';
 
 const { values } = parseArgs({
   options: {

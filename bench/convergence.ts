@@ -15,7 +15,7 @@
  *     [--concurrency 64] [--json]
  */
 import { parseArgs } from 'node:util';
-import type { Resource } from '../src/diff/resource.js';
+import type { Resource } from '../src/contract/resource.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { benchProvider, makeResources, silentLogger } from './lib/fixtures.js';
 import { heapAfterGc, nowMs, progress, report, sleep } from './lib/measure.js';

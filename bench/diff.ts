@@ -19,9 +19,9 @@
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import microdiff from 'microdiff';
+import type { Resource } from '../src/contract/resource.js';
 import { diff } from '../src/diff/diff.js';
-import type { Resource } from '../src/diff/resource.js';
-import { seededRandom } from '../src/runtime/clock.js';
+import { seededRandom } from '../src/time/random.js';
 
 const COUNT = 100_000;
 const WARMUP = 5;

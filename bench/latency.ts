@@ -16,7 +16,7 @@
  *     [--crashes 1000] [--budget 90] [--json]
  */
 import { parseArgs } from 'node:util';
-import type { Resource } from '../src/diff/resource.js';
+import type { Resource } from '../src/contract/resource.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { benchProvider, makeResources, silentLogger } from './lib/fixtures.js';
 import { distribution, nowMs, progress, report, sleep } from './lib/measure.js';

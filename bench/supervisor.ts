@@ -15,13 +15,13 @@
  * stopping 100k in < 1 s.
  */
 import { performance } from 'node:perf_hooks';
-import { systemClock } from '../src/runtime/clock.js';
 import {
   type Child,
   type ChildLink,
   type ChildSpec,
   createDynamicSupervisor,
 } from '../src/supervisor/index.js';
+import { systemClock } from '../src/time/clock.js';
 
 const N = 100_000;
 const CRASHES = 1_000;

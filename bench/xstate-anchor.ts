@@ -15,11 +15,12 @@
  */
 import { parseArgs } from 'node:util';
 import { type AnyActorRef, assign, createActor, fromPromise, setup } from 'xstate';
+import type { Observed, ProviderContext } from '../src/contract/provider.js';
+import type { Resource } from '../src/contract/resource.js';
 import { isInSync } from '../src/diff/compare.js';
-import type { Resource } from '../src/diff/resource.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, systemClock } from '../src/runtime/clock.js';
-import type { Observed, ProviderContext } from '../src/runtime/provider.js';
+import { systemClock } from '../src/time/clock.js';
+import { seededRandom } from '../src/time/random.js';
 import { makeResources, silentLogger } from './lib/fixtures.js';
 import { heapAfterGc, measureTicks, nowMs, progress, report, sleep } from './lib/measure.js';
 

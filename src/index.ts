@@ -4,15 +4,11 @@ export type { ResourcePhase } from './actors/resource.machine.js';
 export { resourceMachine } from './actors/resource.machine.js';
 // ── the resource actor (for those who build on it) ───────────────────────────────────────
 export type { ActorHost, ActorNotice, PassResult } from './actors/resource-actor.js';
-export { ProviderContractError, ResourceActor } from './actors/resource-actor.js';
+export { ResourceActor } from './actors/resource-actor.js';
 export type { Condition, ConditionType, ResourceStatus } from './actors/status.js';
 // ── backoff ──────────────────────────────────────────────────────────────────────────────
 export type { Backoff, BackoffOptions } from './backoff/backoff.js';
 export { DEFAULT_BACKOFF, exponentialBackoff } from './backoff/backoff.js';
-export type { ConcurrencyLimiter, ConcurrencyLimiterOptions } from './backoff/concurrency-limiter.js';
-export { createConcurrencyLimiter } from './backoff/concurrency-limiter.js';
-export type { FailureLimiter, FailureLimiterOptions } from './backoff/failure-limiter.js';
-export { createFailureLimiter } from './backoff/failure-limiter.js';
 export type { JitterMode } from './backoff/jitter.js';
 export type { TokenBucket, TokenBucketOptions } from './backoff/token-bucket.js';
 export { createTokenBucket } from './backoff/token-bucket.js';
@@ -26,7 +22,21 @@ export { parseConfigText } from './config/parse-config.js';
 export { parseResourceText } from './config/parse-resource.js';
 export { REDACTED, redact } from './config/redact.js';
 export { redactIssues } from './config/redact-issues.js';
-export type { FieldChange } from './diff/compare.js';
+export { PermanentError, ProviderContractError, RetryableError, TimeoutError } from './contract/errors.js';
+export type {
+  CompareOptions,
+  FieldChange,
+  Health,
+  Observed,
+  Provider,
+  ProviderContext,
+} from './contract/provider.js';
+export { defineProvider, isAborted } from './contract/provider.js';
+// ── diff ─────────────────────────────────────────────────────────────────────────────────
+export type { DriftPolicy, Resource, ResourceKey, ResourcePolicy } from './contract/resource.js';
+export { keyOf, parseKey } from './contract/resource.js';
+export type { Err, Ok, Result } from './contract/result.js';
+export { err, ok, unwrap } from './contract/result.js';
 export { applyChanges, compareSpec, isInSync, requiresReplace } from './diff/compare.js';
 export type { DiffError, DiffOptions, ResourceCollection } from './diff/diff.js';
 export { diff } from './diff/diff.js';
@@ -36,11 +46,6 @@ export type { ActionType, Plan, PlannedAction, PlanSummary } from './diff/plan.j
 export { emptyPlan, planFor, planOf, summarize } from './diff/plan.js';
 export type { RenderOptions } from './diff/render.js';
 export { renderPlan, renderPlanJson } from './diff/render.js';
-// ── diff ─────────────────────────────────────────────────────────────────────────────────
-export type { DriftPolicy, Resource, ResourceKey, ResourcePolicy } from './diff/resource.js';
-export { keyOf, parseKey } from './diff/resource.js';
-export type { Err, Ok, Result } from './diff/result.js';
-export { err, ok, unwrap } from './diff/result.js';
 export { builtinProviders } from './providers/builtin.js';
 export type { FileProvider, FileProviderOptions, FileSpec } from './providers/file.js';
 export { fileProvider } from './providers/file.js';
@@ -50,28 +55,14 @@ export type { MemoryCalls, MemoryProvider, MemoryProviderOptions } from './provi
 // ── providers ────────────────────────────────────────────────────────────────────────────
 export { memoryProvider } from './providers/memory.js';
 export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.js';
-// ── time ─────────────────────────────────────────────────────────────────────────────────
-export type { Clock, Random, TestClockOptions, TimerHandle } from './runtime/clock.js';
-export { seededRandom, systemClock, systemRandom, TestClock } from './runtime/clock.js';
 export type { DesiredChange } from './runtime/desired-change.js';
-export { PermanentError, RetryableError, TimeoutError } from './runtime/errors.js';
 export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
 export type { OperationClient, OperationWork, RateLimit } from './runtime/operation-queue.js';
 export { OperationQueue } from './runtime/operation-queue.js';
-export type {
-  CompareOptions,
-  Health,
-  Observed,
-  Provider,
-  ProviderContext,
-} from './runtime/provider.js';
-export { defineProvider, isAborted } from './runtime/provider.js';
 // ── runtime ──────────────────────────────────────────────────────────────────────────────
 export type { Runtime, RuntimeOptions, RuntimeState, SetDesiredResult } from './runtime/runtime.js';
 export { createRuntime } from './runtime/runtime.js';
-export type { Tickable } from './runtime/tick-timers.js';
-export { TickTimers } from './runtime/tick-timers.js';
 export { redactedJson } from './server/redact-json.js';
 // ── status server ────────────────────────────────────────────────────────────────────────
 export type { StatusServer, StatusServerOptions } from './server/status-server.js';
@@ -131,3 +122,12 @@ export {
   STRATEGIES,
   shouldRestart,
 } from './supervisor/index.js';
+// ── time ─────────────────────────────────────────────────────────────────────────────────
+export type { Clock, TimerHandle } from './time/clock.js';
+export { systemClock, systemRandom } from './time/clock.js';
+export type { Random } from './time/random.js';
+export { seededRandom } from './time/random.js';
+export type { TestClockOptions } from './time/test-clock.js';
+export { TestClock } from './time/test-clock.js';
+export type { Tickable } from './time/tick-timers.js';
+export { TickTimers } from './time/tick-timers.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/main.js';
-import { systemClock, systemRandom } from '../src/runtime/clock.js';
+import { systemClock, systemRandom } from '../src/time/clock.js';
 
 // The commands in-process, with their output captured: cheap, so the finer cases live here;
 // the subprocess tests (cli-e2e, cli-bad-inputs, cli-kill9) cover the real process.

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../src/runtime/clock.js';
+import { seededRandom } from '../src/time/random.js';
 
 // `setpoint run` is killed with SIGKILL at random points while a slow provider is creating,
 // updating and deleting, then started again, over and over, with the desired set changing

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 interface ExampleModule {
   main(out: (line: string) => void, options?: { clock?: TestClock }): Promise<void>;

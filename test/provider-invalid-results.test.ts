@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { simulate } from '../src/sim/index.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 /**
  * A provider that answers a value its contract forbids is broken: DESIGN §2 makes that a crash,

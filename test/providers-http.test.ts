@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CrudServer, startCrudServer } from '../examples/http-crud/server.js';
-import type { Resource } from '../src/diff/resource.js';
+import { PermanentError, RetryableError, TimeoutError } from '../src/contract/errors.js';
+import type { ProviderContext } from '../src/contract/provider.js';
+import type { Resource } from '../src/contract/resource.js';
 import { httpProvider } from '../src/providers/http.js';
 import { parseRetryAfter } from '../src/providers/http-errors.js';
 import { patchOf } from '../src/providers/http-patch.js';
-import { TestClock } from '../src/runtime/clock.js';
-import { PermanentError, RetryableError, TimeoutError } from '../src/runtime/errors.js';
-import type { ProviderContext } from '../src/runtime/provider.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 const START = Date.parse('2030-01-01T00:00:00Z');
 let server: CrudServer;

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../src/diff/resource.js';
+import { PermanentError, RetryableError } from '../src/contract/errors.js';
+import type { ProviderContext } from '../src/contract/provider.js';
+import type { Resource } from '../src/contract/resource.js';
 import { memoryProvider } from '../src/providers/memory.js';
 import {
   compileFaults,
@@ -9,9 +11,8 @@ import {
   INVALID_VALUE,
   pickFault,
 } from '../src/providers/memory-faults.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
-import { PermanentError, RetryableError } from '../src/runtime/errors.js';
-import type { ProviderContext } from '../src/runtime/provider.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 const log = pino({ level: 'silent' });
 

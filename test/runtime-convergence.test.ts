@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../src/diff/resource.js';
+import type { Resource } from '../src/contract/resource.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
 import { createRuntime } from '../src/runtime/runtime.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 const app = (name: string, spec: Record<string, unknown>): Resource => ({ kind: 'app', name, spec });
 

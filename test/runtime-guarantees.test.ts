@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
-import { PermanentError } from '../src/runtime/errors.js';
-import { defineProvider, type Observed } from '../src/runtime/provider.js';
+import { PermanentError } from '../src/contract/errors.js';
+import { defineProvider, type Observed } from '../src/contract/provider.js';
 import { createRuntime, type RuntimeOptions } from '../src/runtime/runtime.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 import { mapProvider, startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 import { scriptedProvider } from './helpers/scripted-provider.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../src/runtime/errors.js';
+import { PermanentError, RetryableError } from '../src/contract/errors.js';
 import type { RuntimeEvents } from '../src/runtime/events.js';
 import type { RuntimeOptions } from '../src/runtime/runtime.js';
 import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';

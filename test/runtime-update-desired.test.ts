@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Resource } from '../src/diff/resource.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
+import type { Resource } from '../src/contract/resource.js';
 import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 import { scriptedProvider } from './helpers/scripted-provider.js';
 
 const NAMES = ['a', 'b', 'c', 'd'];

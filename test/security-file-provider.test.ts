@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError } from '../src/contract/errors.js';
+import type { ProviderContext } from '../src/contract/provider.js';
 import { type FileSpec, fileProvider } from '../src/providers/file.js';
-import { systemClock } from '../src/runtime/clock.js';
-import { PermanentError } from '../src/runtime/errors.js';
-import type { ProviderContext } from '../src/runtime/provider.js';
+import { systemClock } from '../src/time/clock.js';
 
 // The file provider touches the real file system, under a root that must hold it in.
 let base: string;

@@ -7,11 +7,12 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { REDACTED, redact } from '../src/config/redact.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
-import type { Provider } from '../src/runtime/provider.js';
+import type { Provider } from '../src/contract/provider.js';
 import { createRuntime } from '../src/runtime/runtime.js';
 import { redactedJson } from '../src/server/redact-json.js';
 import { createStatusServer } from '../src/server/status-server.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 import { capturedIo } from './helpers/captured-io.js';
 import { escaped, showsWhole as shows } from './helpers/secret-forms.js';
 

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssues } from '../src/config/format-issues.js';
 import { type LoadedConfig, loadConfig } from '../src/config/load-config.js';
 import { REDACTED, redact } from '../src/config/redact.js';
+import type { Provider } from '../src/contract/provider.js';
 import { renderPlan, renderPlanJson } from '../src/diff/render.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
-import type { Provider } from '../src/runtime/provider.js';
 import { createRuntime } from '../src/runtime/runtime.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 // Characters a regular expression would take for syntax, to be sure redaction treats them as text.
 const SECRET = 'pa$$w0rd.*+?(x)[y]{z}|^/';

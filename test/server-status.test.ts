@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
-import { defineProvider, type Observed } from '../src/runtime/provider.js';
+import { defineProvider, type Observed } from '../src/contract/provider.js';
 import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
 import { desiredSetReady } from '../src/server/readiness.js';
 import { createStatusServer, type StatusServer } from '../src/server/status-server.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 /** A provider whose observations wait until `open()`: the first pass ends when the test says. */
 function gatedProvider() {

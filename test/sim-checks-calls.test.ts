@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ProviderContext } from '../src/contract/provider.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { seededRandom, TestClock } from '../src/runtime/clock.js';
-import type { ProviderContext } from '../src/runtime/provider.js';
 import type { CallEnd, CallOperation, CallStart } from '../src/sim/call.js';
 import { type CallObserver, checkingProvider } from '../src/sim/checking-provider.js';
 import { type ConvergenceInput, checkConvergence } from '../src/sim/checks/convergence-check.js';
@@ -13,6 +12,8 @@ import { StaleSpecCheck } from '../src/sim/checks/stale-spec-check.js';
 import { UnmanagedCheck } from '../src/sim/checks/unmanaged-check.js';
 import { Trace } from '../src/sim/trace.js';
 import { Violations } from '../src/sim/violation.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 let nextId = 0;
 const start = (op: CallOperation, key: string, atMs = 0, spec?: Record<string, unknown>): CallStart => ({

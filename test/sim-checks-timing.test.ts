@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../src/runtime/errors.js';
+import { PermanentError, RetryableError } from '../src/contract/errors.js';
 import type { CallEnd, CallStart } from '../src/sim/call.js';
 import { BackoffCheck } from '../src/sim/checks/backoff-check.js';
 import { type Intensity, SupervisionCheck } from '../src/sim/checks/supervision-check.js';

@@ -4,13 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
 import { createFileStore } from '../src/store/file-store.js';
 import { createMemoryStore } from '../src/store/memory-store.js';
 import { resolvePendingIntents } from '../src/store/resolve-pending-intents.js';
 import { specHash } from '../src/store/spec-hash.js';
 import type { Intent, StateStore } from '../src/store/state-store.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from '../src/store/store-fs.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 let base = '';
 let deadPid = 0;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
 import {
   type Child,
   ChildLimitError,
@@ -12,6 +11,7 @@ import {
   type RestartIntensityError,
   type RestartType,
 } from '../src/supervisor/index.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 /** Resource-actor stand-ins that log what happens to them and keep their current link. */
 class Pool {

@@ -12,7 +12,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
 import {
   type ChildLink,
   type ChildSpec,
@@ -23,6 +22,7 @@ import {
   type Supervisor,
   type SupervisorTree,
 } from '../src/supervisor/index.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 // ---------------------------------------------------------------------------------------------
 // The shape of a generated tree

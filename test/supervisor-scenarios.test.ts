@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../src/runtime/clock.js';
 import {
   type ChildLink,
   type ChildSpec,
@@ -12,6 +11,7 @@ import {
   type Strategy,
   type SupervisorEvents,
 } from '../src/supervisor/index.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 interface WorkerOptions {
   restart?: RestartType;

@@ -4,8 +4,8 @@
  * its calls, tells when an apply starts, and can hand one actor a value that crashes it.
  */
 import pino, { type Logger } from 'pino';
-import type { Resource } from '../../src/diff/resource.js';
-import { defineProvider, type Observed, type Provider } from '../../src/runtime/provider.js';
+import { defineProvider, type Observed, type Provider } from '../../src/contract/provider.js';
+import type { Resource } from '../../src/contract/resource.js';
 
 export const KIND = 'app';
 

@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Resource } from '../../src/contract/resource.js';
 import { diff } from '../../src/diff/diff.js';
-import type { Resource } from '../../src/diff/resource.js';
 import { holds } from '../check-helpers.js';
 
 type Impl = typeof import('./solution.js');

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exponentialBackoff } from '../../src/backoff/backoff.js';
-import { seededRandom } from '../../src/runtime/clock.js';
+import { seededRandom } from '../../src/time/random.js';
 import { holds } from '../check-helpers.js';
 
 type Impl = typeof import('./solution.js');

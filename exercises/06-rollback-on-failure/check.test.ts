@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../src/runtime/clock.js';
+import { TestClock } from '../../src/time/test-clock.js';
 import { holdsAsync } from '../check-helpers.js';
 
 type Impl = typeof import('./solution.js');

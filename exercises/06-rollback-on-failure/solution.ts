@@ -1,7 +1,7 @@
 /**
  * Exercise 06 — rollback on failure: a solution.
  */
-import type { Clock } from '../../src/runtime/clock.js';
+import type { Clock } from '../../src/time/clock.js';
 
 /** A flat spec: field name to value. */
 export type Spec = Record<string, string | number | boolean | null>;

@@ -5,7 +5,7 @@
  * This version retries in a tight loop, trusts a spec before it has worked, and never rolls
  * back. Each `TODO(you)` marks a gap.
  */
-import type { Clock } from '../../src/runtime/clock.js';
+import type { Clock } from '../../src/time/clock.js';
 
 /** A flat spec: field name to value. */
 export type Spec = Record<string, string | number | boolean | null>;

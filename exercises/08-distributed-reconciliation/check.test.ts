@@ -15,7 +15,7 @@ import {
   seededRandom,
   TestClock,
 } from '../../src/index.js';
-import type { TimerHandle } from '../../src/runtime/clock.js';
+import type { TimerHandle } from '../../src/time/clock.js';
 import { holds } from '../check-helpers.js';
 
 type Impl = typeof import('./solution.js');

@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import { type Actor, createActor } from 'xstate';
 import type { Backoff } from '../backoff/backoff.js';
+import { describeError, PermanentError, ProviderContractError, retryAfterOf } from '../contract/errors.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { DriftPolicy, Resource } from '../contract/resource.js';
 import type { CompiledCompare } from '../diff/compare-options.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
-import type { DriftPolicy, Resource } from '../diff/resource.js';
-import type { Clock, Random } from '../runtime/clock.js';
-import { describeError, PermanentError, retryAfterOf } from '../runtime/errors.js';
 import type { ListSnapshot } from '../runtime/list-snapshot.js';
 import type { OperationClient, OperationWork } from '../runtime/operation-queue.js';
-import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
-import type { Tickable, TickTimers } from '../runtime/tick-timers.js';
 import type { Child, ChildLink } from '../supervisor/child-spec.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import type { Tickable, TickTimers } from '../time/tick-timers.js';
 import type { ResourceEvent } from './resource.events.js';
 import {
   type Assessment,
@@ -115,14 +116,6 @@ const F_DRIFT = 128; // drift was reported and not yet resolved
 const F_INPASS = 256; // a pass started (reconcile:start) and has not ended yet
 const F_UNVERIFIED = 512; // synced by an apply: the spec is last-good once an observation confirms it
 const F_RESTARTED = 1024; // this pass restarted an unhealthy object
-
-/**
- * A provider broke its contract (returned a value it must not): a bug, so the actor crashes and
- * its supervisor starts a fresh one, which looks at the world again.
- */
-export class ProviderContractError extends TypeError {
-  override readonly name = 'ProviderContractError';
-}
 
 /**
  * One managed resource: a long-lived actor whose behaviour is `resourceMachine`.

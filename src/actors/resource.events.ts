@@ -1,4 +1,4 @@
-import type { Observed } from '../runtime/provider.js';
+import type { Observed } from '../contract/provider.js';
 
 /**
  * Events the resource machine understands. Only the actor's shell sends them: timers and

@@ -1,5 +1,5 @@
+import type { ResourceKey } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
-import type { ResourceKey } from '../diff/resource.js';
 import type { ResourcePhase } from './resource.machine.js';
 
 export type ConditionType = 'Ready' | 'Synced' | 'Progressing' | 'Degraded';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Random, seededRandom } from '../runtime/clock.js';
+import { type Random, seededRandom } from '../time/random.js';
 import { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff.js';
 import { JITTER_MODES } from './jitter.js';
 
@@ -201,7 +201,7 @@ describe('exponentialBackoff', () => {
       [
         'unknown jitter',
         { jitter: 'random' as BackoffOptions['jitter'] },
-        /`jitter` to be one of none, full, equal, decorrelated, got `random` \(string\)/,
+        /`jitter` to be one of none, full, equal, decorrelated, got `"random"` \(string\)/,
       ],
       ['non-function random', { random: 0.5 as unknown as Random }, /`random` to be a function.*got `0.5`/],
     ])(

@@ -1,4 +1,5 @@
-import { type Random, systemRandom } from '../runtime/clock.js';
+import { describe } from '../contract/describe.js';
+import type { Random } from '../time/random.js';
 import { applyJitter, JITTER_MODES, type JitterMode } from './jitter.js';
 
 export interface BackoffOptions {
@@ -10,7 +11,10 @@ export interface BackoffOptions {
   factor?: number;
   /** Default `full`. */
   jitter?: JitterMode;
-  /** Source of randomness for jitter. Default: the system's. */
+  /**
+   * Source of randomness for jitter: `systemRandom` in production, a `seededRandom` in tests.
+   * Needed by every jitter but `none`; without it, `delay` throws a `TypeError` saying so.
+   */
   random?: Random;
 }
 
@@ -35,9 +39,8 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF = { baseMs: 1000, capMs: 60_000, factor: 2, jitter: 'full' } as const;
 
-function describe(value: unknown): string {
-  return `\`${String(value)}\` (${typeof value})`;
-}
+/** What `none` jitter is given: it never draws. */
+const noRandom: Random = () => 0;
 
 /**
  * Capped exponential backoff: `min(baseMs · factor^attempt, capMs)`, then jitter.
@@ -52,7 +55,7 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
   const capMs = options.capMs ?? DEFAULT_BACKOFF.capMs;
   const factor = options.factor ?? DEFAULT_BACKOFF.factor;
   const jitter = options.jitter ?? DEFAULT_BACKOFF.jitter;
-  const random = options.random ?? systemRandom;
+  const random = options.random;
 
   if (typeof baseMs !== 'number' || !Number.isFinite(baseMs) || baseMs < 0) {
     throw new TypeError(`Expected \`baseMs\` to be a finite number >= 0, got ${describe(baseMs)}`);
@@ -72,7 +75,7 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
       `Expected \`jitter\` to be one of ${JITTER_MODES.join(', ')}, got ${describe(jitter)}`,
     );
   }
-  if (typeof random !== 'function') {
+  if (random !== undefined && typeof random !== 'function') {
     throw new TypeError(`Expected \`random\` to be a function returning [0, 1), got ${describe(random)}`);
   }
 
@@ -105,7 +108,12 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
       if (typeof previousMs !== 'number' || Number.isNaN(previousMs)) {
         throw new TypeError(`Expected \`previousMs\` to be a number of ms, got ${describe(previousMs)}`);
       }
-      const jittered = applyJitter(jitter, ceil, random, { baseMs, capMs, previousMs });
+      if (random === undefined && jitter !== 'none') {
+        throw new TypeError(
+          `Expected \`random\` for \`${jitter}\` jitter, got none: pass exponentialBackoff({ random: systemRandom }), or a seededRandom in tests`,
+        );
+      }
+      const jittered = applyJitter(jitter, ceil, random ?? noRandom, { baseMs, capMs, previousMs });
       if (Number.isNaN(jittered)) {
         throw new TypeError('Expected `random` to return a number in [0, 1), got `NaN` (number)');
       }

@@ -1,4 +1,4 @@
-import type { Random } from '../runtime/clock.js';
+import type { Random } from '../time/random.js';
 
 /**
  * Jitter modes, after the AWS Architecture Blog's "Exponential Backoff and Jitter":

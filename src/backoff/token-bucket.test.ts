@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Clock, TestClock } from '../runtime/clock.js';
+import type { Clock } from '../time/clock.js';
+import { TestClock } from '../time/test-clock.js';
 import { createTokenBucket, type TokenBucketOptions } from './token-bucket.js';
 
 /** Start `take(n)` and record the virtual time at which it resolves (or the reason it rejects). */

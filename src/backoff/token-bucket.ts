@@ -1,4 +1,5 @@
-import { type Clock, systemClock, type TimerHandle } from '../runtime/clock.js';
+import { describe } from '../contract/describe.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 /**
  * A token bucket: a rate limit that allows short bursts.
@@ -26,8 +27,8 @@ export interface TokenBucketOptions {
   ratePerSec: number;
   /** The most tokens the bucket holds, and so the largest burst: an integer >= 1. */
   burst: number;
-  /** Default: the system clock. */
-  clock?: Clock;
+  /** Where time comes from: `systemClock` in production, a `TestClock` in tests. */
+  clock: Clock;
 }
 
 export interface TokenBucket {
@@ -63,12 +64,8 @@ interface Waiter {
 // should be full; this much shortfall still counts as "there" (a billionth of a token).
 const EPSILON = 1e-9;
 
-function describe(value: unknown): string {
-  return `\`${String(value)}\` (${typeof value})`;
-}
-
 export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
-  const { ratePerSec, burst, clock = systemClock } = options;
+  const { ratePerSec, burst, clock } = options;
   if (typeof ratePerSec !== 'number' || !Number.isFinite(ratePerSec) || ratePerSec <= 0) {
     throw new TypeError(
       `Expected \`ratePerSec\` to be a finite number > 0 (tokens added per second), got ${describe(ratePerSec)}`,

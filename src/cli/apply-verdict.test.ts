@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResourcePhase } from '../actors/resource.machine.js';
 import type { ResourceStatus } from '../actors/status.js';
+import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';
-import type { Resource } from '../diff/resource.js';
 import { judgeApply } from './apply-verdict.js';
 
 function status(key: string, phase: ResourcePhase, extra: Partial<ResourceStatus> = {}): ResourceStatus {

@@ -1,5 +1,5 @@
 import type { ResourceStatus } from '../actors/status.js';
-import { keyOf, type Resource } from '../diff/resource.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 
 export interface ApplyFailure {
   readonly key: string;

@@ -1,9 +1,10 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LoadedConfig, ProviderConfig } from '../config/load-config.js';
+import { defineProvider, type Provider } from '../contract/provider.js';
 import { type BuiltinProviderEnv, builtinProviders } from '../providers/builtin.js';
-import type { Clock, Random } from '../runtime/clock.js';
-import { defineProvider, type Provider } from '../runtime/provider.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 
 /** What a provider module's factory receives: the same as a built-in's. */
 export type ProviderModuleEnv = BuiltinProviderEnv;

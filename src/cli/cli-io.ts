@@ -1,4 +1,5 @@
-import { type Clock, type Random, systemClock, systemRandom } from '../runtime/clock.js';
+import { type Clock, systemClock, systemRandom } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 
 /** Somewhere text goes: the process's stdout or stderr, or a buffer in a test. */
 export interface Output {

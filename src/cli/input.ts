@@ -3,7 +3,7 @@ import { formatIssues } from '../config/format-issues.js';
 import type { ConfigIssue } from '../config/issue.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { redact } from '../config/redact.js';
-import type { Provider } from '../runtime/provider.js';
+import type { Provider } from '../contract/provider.js';
 import { buildProviders } from './build-providers.js';
 import { type CliIo, colorFor } from './cli-io.js';
 import type { CommonArgs } from './parse-args.js';

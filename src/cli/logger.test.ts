@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../runtime/clock.js';
+import { TestClock } from '../time/test-clock.js';
 import { createCliLogger, prettyLine } from './logger.js';
 
 function capture(pretty: boolean) {

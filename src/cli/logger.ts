@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
-import type { Clock } from '../runtime/clock.js';
 import { redactJsonText } from '../server/redact-json.js';
+import type { Clock } from '../time/clock.js';
 import type { Output } from './cli-io.js';
 import type { LogLevel } from './parse-args.js';
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { ApplyVerdict } from './apply-verdict.js';
 import type { Output } from './cli-io.js';
 

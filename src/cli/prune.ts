@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load-config.js';
-import { keyOf, type Resource } from '../diff/resource.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 import type { Runtime, SetDesiredResult } from '../runtime/runtime.js';
 import type { InventoryEntry } from '../store/state-store.js';
 

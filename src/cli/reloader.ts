@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Logger } from 'pino';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { keyOf } from '../diff/resource.js';
+import { keyOf } from '../contract/resource.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { canonicalJson } from '../store/spec-hash.js';
 import type { CliIo } from './cli-io.js';

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
-import type { Clock, Random } from '../runtime/clock.js';
-import type { Provider } from '../runtime/provider.js';
+import type { Provider } from '../contract/provider.js';
 import type { RuntimeOptions } from '../runtime/runtime.js';
 import type { StateStore } from '../store/state-store.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 
 export interface RuntimeServices {
   readonly providers: readonly Provider[];

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { compileGlob, matchesGlob } from '../config/glob.js';
 import { parseConfigText } from '../config/parse-config.js';
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 /** One directory to watch, and which changed paths under it count. */
 export interface WatchTarget {

@@ -1,6 +1,6 @@
 import { posix, win32 } from 'node:path';
+import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';
-import type { Resource } from '../diff/resource.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import type { ResourceEntry } from './parse-resource.js';
 import { closest } from './schema-issues.js';

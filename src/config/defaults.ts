@@ -1,5 +1,5 @@
 import type { JitterMode } from '../backoff/jitter.js';
-import type { DriftPolicy } from '../diff/resource.js';
+import type { DriftPolicy } from '../contract/resource.js';
 import type { ConfigFile } from './config-schema.js';
 import { parseListen } from './config-schema.js';
 import { durationMs } from './schema-parts.js';

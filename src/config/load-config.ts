@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import type { Resource } from '../diff/resource.js';
+import type { Resource } from '../contract/resource.js';
 import { checkResources } from './check-resources.js';
 import { type ConfigDefaults, resolveDefaults, resolveServer, type ServerConfig } from './defaults.js';
 import { expandGlob } from './glob.js';

@@ -1,4 +1,4 @@
-import type { Resource } from '../diff/resource.js';
+import type { Resource } from '../contract/resource.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import { resourceDocumentSchema, toResource } from './resource-schema.js';
 import { schemaIssues } from './schema-issues.js';

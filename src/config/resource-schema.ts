@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Resource, ResourcePolicy } from '../diff/resource.js';
+import type { Resource, ResourcePolicy } from '../contract/resource.js';
 import {
   driftSchema,
   durationMs,

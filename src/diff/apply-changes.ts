@@ -1,5 +1,5 @@
-import type { FieldChange } from './compare.js';
-import { describe } from './compare-options.js';
+import { describe } from '../contract/describe.js';
+import type { FieldChange } from '../contract/provider.js';
 import { type PathSegment, parsePath } from './path.js';
 
 /**

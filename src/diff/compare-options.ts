@@ -1,31 +1,6 @@
+import { describe } from '../contract/describe.js';
+import type { CompareOptions } from '../contract/provider.js';
 import { type PathSegment, parsePath } from './path.js';
-
-/**
- * How a kind's desired spec is compared with what its provider observes. A provider sets
- * these once (`Provider.compare`); `diff` takes them per kind.
- *
- * ```ts
- * const compare: CompareOptions = {
- *   ignore: ['status', 'metadata.uid'],   // set by the server: never a difference
- *   replaceOn: ['path'],                  // cannot change in place: delete, then create
- * };
- * ```
- */
-export interface CompareOptions {
-  /**
-   * Paths in the spec that never count as a difference (e.g. `status`, `metadata.uid`).
-   * A path ignores everything inside it too: ignoring `a` ignores `a.b` and `a[0]`.
-   */
-  readonly ignore?: readonly string[];
-  /** Paths whose change cannot be made in place: the plan is delete-then-create (`-/+`). */
-  readonly replaceOn?: readonly string[];
-  /**
-   * Custom equality; when given, it alone decides whether desired and observed are in sync.
-   * When it says they are not, the changes are the field differences as usual, or, if there
-   * are none, one change of the whole spec (path `''`).
-   */
-  readonly equals?: (desired: Record<string, unknown>, observed: Record<string, unknown>) => boolean;
-}
 
 /** Listed paths as a tree of segments, walked alongside the values being compared. */
 export interface PathTrie {
@@ -50,11 +25,6 @@ interface CacheEntry {
 
 const DEFAULTS: CompiledCompare = Object.freeze({ ignore: undefined, replaceOn: [], equals: undefined });
 const cache = new WeakMap<CompareOptions, CacheEntry>();
-
-export function describe(value: unknown): string {
-  const shown = typeof value === 'string' ? value : Array.isArray(value) ? 'an array' : String(value);
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
-}
 
 /**
  * Check `options` and compile them, once per options object: the result is cached, and

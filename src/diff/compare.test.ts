@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applyChanges,
-  type CompareOptions,
-  compareSpec,
-  type FieldChange,
-  isInSync,
-  requiresReplace,
-} from './compare.js';
+import type { CompareOptions, FieldChange } from '../contract/provider.js';
+import { applyChanges, compareSpec, isInSync, requiresReplace } from './compare.js';
 import { formatPath, isPrefixOf, type PathSegment, parsePath } from './path.js';
 
 type Spec = Record<string, unknown>;

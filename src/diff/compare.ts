@@ -1,25 +1,9 @@
-import {
-  type CompareOptions,
-  type CompiledCompare,
-  compileCompare,
-  describe,
-  type PathTrie,
-} from './compare-options.js';
+import { describe } from '../contract/describe.js';
+import type { CompareOptions, FieldChange } from '../contract/provider.js';
+import { type CompiledCompare, compileCompare, type PathTrie } from './compare-options.js';
 import { appendSegment, isPrefixOf, type PathSegment, parsePath } from './path.js';
 
 export { applyChanges } from './apply-changes.js';
-export type { CompareOptions } from './compare-options.js';
-
-/**
- * One field that differs: the observed value `old` must become the desired value `new`.
- * `path` is relative to the spec (`env.A`, `ports[0].port`, see `path.ts`); `old` is
- * `undefined` when the field is absent from what was observed.
- */
-export interface FieldChange {
-  readonly path: string;
-  readonly old: unknown;
-  readonly new: unknown;
-}
 
 /** Returned whenever nothing differs: one shared, frozen array, so being in sync allocates nothing. */
 export const NO_CHANGES: readonly FieldChange[] = Object.freeze([]);

@@ -3,8 +3,9 @@
  * that names dependency cycles. Nodes are numbers (positions in a key list) so that 100,000
  * resources cost a few typed arrays, not 100,000 objects.
  */
+
+import type { ResourceKey } from '../contract/resource.js';
 import type { GraphError } from './graph.js';
-import type { ResourceKey } from './resource.js';
 
 /** Edges grouped by source: the targets of `u` are `to[start[u]] .. to[start[u + 1] - 1]`. */
 export interface EdgeIndex {

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyChanges, type CompareOptions, compareSpec } from './compare.js';
+import type { CompareOptions } from '../contract/provider.js';
+import { keyOf, type Resource } from '../contract/resource.js';
+import { unwrap } from '../contract/result.js';
+import { applyChanges, compareSpec } from './compare.js';
 import { type DiffError, type DiffOptions, diff, type ResourceCollection } from './diff.js';
 import { emptyPlan, type Plan } from './plan.js';
 import { renderPlan } from './render.js';
-import { keyOf, type Resource } from './resource.js';
-import { unwrap } from './result.js';
 
 type Spec = Record<string, unknown>;
 const r = (kind: string, name: string, spec: Spec, extra: Partial<Resource> = {}): Resource => ({
@@ -123,7 +124,7 @@ describe('diff', () => {
         ['invalid-resource', '[1]', 1],
         ['invalid-resource', '[2]', 2],
       ]);
-      expect(errors[0]?.message).toContain('kind `undefined` (undefined) and name `y` (string)');
+      expect(errors[0]?.message).toContain('kind `undefined` (undefined) and name `"y"` (string)');
     });
 
     it('reports a resource without kind or name in a Map by its key', () => {

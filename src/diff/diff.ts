@@ -1,10 +1,10 @@
+import { describe } from '../contract/describe.js';
+import type { CompareOptions } from '../contract/provider.js';
+import type { Resource, ResourceKey } from '../contract/resource.js';
+import { err, ok, type Result } from '../contract/result.js';
 import { isSpec } from './compare.js';
-import { type CompareOptions, type CompiledCompare, compileCompare, describe } from './compare-options.js';
+import { type CompiledCompare, compileCompare } from './compare-options.js';
 import { actionFor, byKey, emptyPlan, type Plan, type PlannedAction, summarize } from './plan.js';
-import type { Resource, ResourceKey } from './resource.js';
-import { err, ok, type Result } from './result.js';
-
-export type { FieldChange } from './compare.js';
 
 /** Resources by key: a `Map` or an object keyed by `kind/name`, or an array (keyed by `keyOf`). */
 export type ResourceCollection =

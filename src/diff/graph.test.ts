@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Resource } from '../contract/resource.js';
+import { unwrap } from '../contract/result.js';
 import { dependentsOf, type GraphError, orderByDependencies } from './graph.js';
-import type { Resource } from './resource.js';
-import { unwrap } from './result.js';
 
 /** `res('app/web', 'db/main')`: a resource with its dependencies. */
 function res(key: string, ...dependsOn: string[]): Resource {

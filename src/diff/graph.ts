@@ -1,7 +1,7 @@
-import { describe } from './compare-options.js';
+import { describe } from '../contract/describe.js';
+import type { Resource, ResourceKey } from '../contract/resource.js';
+import { err, ok, type Result } from '../contract/result.js';
 import { findCycles, indexEdges } from './cycles.js';
-import type { Resource, ResourceKey } from './resource.js';
-import { err, ok, type Result } from './result.js';
 
 /** Everything that keeps a set of resources from being ordered, as data. */
 export type GraphError =

@@ -1,6 +1,8 @@
-import { changesBetween, type FieldChange, isSpec, needsReplace } from './compare.js';
-import { type CompareOptions, type CompiledCompare, compileCompare, describe } from './compare-options.js';
-import { parseKey, type ResourceKey } from './resource.js';
+import { describe } from '../contract/describe.js';
+import type { CompareOptions, FieldChange } from '../contract/provider.js';
+import { parseKey, type ResourceKey } from '../contract/resource.js';
+import { changesBetween, isSpec, needsReplace } from './compare.js';
+import { type CompiledCompare, compileCompare } from './compare-options.js';
 
 type Spec = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { FieldChange } from './compare.js';
+import type { FieldChange } from '../contract/provider.js';
 import { appendSegment } from './path.js';
 import type { Plan, PlannedAction } from './plan.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../time/clock.js';
 
 /**
  * Waiting that gives way to an `AbortSignal`: the building blocks that let a provider honour

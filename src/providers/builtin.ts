@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Clock, Random } from '../runtime/clock.js';
-import type { Provider } from '../runtime/provider.js';
+import type { Provider } from '../contract/provider.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 import { fileProvider } from './file.js';
 import { type HttpProviderOptions, httpProvider } from './http.js';
 import { memoryProvider } from './memory.js';

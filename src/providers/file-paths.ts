@@ -1,7 +1,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { err, ok, type Result } from '../diff/result.js';
-import { PermanentError } from '../runtime/errors.js';
+import { PermanentError } from '../contract/errors.js';
+import { err, ok, type Result } from '../contract/result.js';
 
 /**
  * Keeping the file provider inside its root.

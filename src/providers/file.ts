@@ -1,9 +1,9 @@
 import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Resource } from '../diff/resource.js';
-import { PermanentError } from '../runtime/errors.js';
-import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import { PermanentError } from '../contract/errors.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
 import { throwIfAborted } from './abortable.js';
 import { formatMode, lstatOrUndefined, readText, TEMP_FILE, writeAtomically } from './file-io.js';
 import { codeOf, locate } from './file-paths.js';

@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError } from '../runtime/errors.js';
+import { PermanentError, RetryableError } from '../contract/errors.js';
 
 /**
  * What an HTTP response means for the reconcile loop. Pure: the clock's `now` comes in.

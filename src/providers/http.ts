@@ -1,6 +1,6 @@
-import type { Resource } from '../diff/resource.js';
-import { RetryableError, TimeoutError } from '../runtime/errors.js';
-import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import { RetryableError, TimeoutError } from '../contract/errors.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
 import { throwIfAborted } from './abortable.js';
 import { errorForResponse } from './http-errors.js';
 import { patchOf } from './http-patch.js';

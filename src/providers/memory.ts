@@ -1,13 +1,14 @@
-import type { Resource } from '../diff/resource.js';
-import type { Clock, Random } from '../runtime/clock.js';
-import { PermanentError, RetryableError } from '../runtime/errors.js';
+import { PermanentError, RetryableError } from '../contract/errors.js';
 import {
   type Health,
   isAborted,
   type Observed,
   type Provider,
   type ProviderContext,
-} from '../runtime/provider.js';
+} from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 import { throwIfAborted, untilAborted, wait } from './abortable.js';
 import { frozenCopy } from './frozen.js';
 import {

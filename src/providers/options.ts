@@ -1,3 +1,5 @@
+import { describe, kindOf } from '../contract/describe.js';
+
 /**
  * Option checking shared by the built-in providers.
  *
@@ -9,25 +11,14 @@
  * ```
  */
 
-/** A short, single-line rendering of a value for error messages: `` `0` (number) ``. */
-export function describeValue(value: unknown): string {
-  if (value === null) return '`null` (null)';
-  if (Array.isArray(value)) return `\`${clip(safeJson(value))}\` (array)`;
-  if (typeof value === 'object') return `\`${clip(safeJson(value))}\` (object)`;
-  if (typeof value === 'string') return `\`${clip(JSON.stringify(value))}\` (string)`;
-  if (typeof value === 'function') return 'a function';
-  return `\`${String(value)}\` (${typeof value})`;
-}
-
 /** A `TypeError` saying `option` should have been `expected`, and what it got instead. */
 export function optionError(option: string, value: unknown, expected: string): TypeError {
-  return new TypeError(`Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
+  return new TypeError(`Expected \`${option}\` to be ${expected}, got ${describe(value)}`);
 }
 
 /** Like {@link optionError}, but never shows the value: for options that may hold secrets. */
 export function secretOptionError(option: string, value: unknown, expected: string): TypeError {
-  const shape = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-  return new TypeError(`Expected \`${option}\` to be ${expected}, got a value of type ${shape} (not shown)`);
+  return new TypeError(`Expected \`${option}\` to be ${expected}, got ${kindOf(value)} (not shown)`);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -59,16 +50,4 @@ export function checkString(value: unknown, option: string, example: string): st
     throw optionError(option, value, `a non-empty string, like ${example}`);
   }
   return value;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,4 +1,4 @@
-import type { Resource } from '../diff/resource.js';
+import type { Resource } from '../contract/resource.js';
 import { checkShapes } from './desired-set.js';
 import type { DesiredSetError } from './events.js';
 

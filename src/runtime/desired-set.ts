@@ -1,6 +1,6 @@
+import { keyOf, type Resource } from '../contract/resource.js';
 import { isSpec, sameValue } from '../diff/compare.js';
 import { orderByDependencies } from '../diff/graph.js';
-import { keyOf, type Resource } from '../diff/resource.js';
 import { canonicalJson } from '../store/spec-hash.js';
 import type { DesiredSetError } from './events.js';
 

@@ -1,5 +1,5 @@
+import type { ResourceKey } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
-import type { ResourceKey } from '../diff/resource.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 
 /** Fields every resource event carries. */

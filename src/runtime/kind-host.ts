@@ -2,19 +2,20 @@ import type { Emitter } from 'nanoevents';
 import type { Logger } from 'pino';
 import type { ActorHost, ActorNotice, ResourceActor } from '../actors/resource-actor.js';
 import type { Backoff } from '../backoff/backoff.js';
+import { describeError } from '../contract/errors.js';
+import type { Observed, Provider } from '../contract/provider.js';
+import type { DriftPolicy, Resource } from '../contract/resource.js';
 import { compileCompare } from '../diff/compare-options.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
-import type { DriftPolicy, Resource } from '../diff/resource.js';
 import type { StateStore } from '../store/state-store.js';
-import type { Clock, Random } from './clock.js';
-import { describeError } from './errors.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import type { TickTimers } from '../time/tick-timers.js';
 import type { RuntimeEvents } from './events.js';
 import { ListSnapshot } from './list-snapshot.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { RateLimit } from './operation-queue.js';
 import { OperationQueue } from './operation-queue.js';
-import type { Observed, Provider } from './provider.js';
-import type { TickTimers } from './tick-timers.js';
 
 export interface KindHostOptions {
   provider: Provider;

@@ -1,5 +1,5 @@
-import type { Resource } from '../diff/resource.js';
-import type { Observed, Provider, ProviderContext } from './provider.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
 
 /**
  * One `list` of a provider, shared by the first passes of many resources added at once, as an

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from './clock.js';
-import { TimeoutError } from './errors.js';
+import { TimeoutError } from '../contract/errors.js';
+import type { ProviderContext } from '../contract/provider.js';
+import { TestClock } from '../time/test-clock.js';
 import { type OperationClient, OperationQueue } from './operation-queue.js';
-import type { ProviderContext } from './provider.js';
 
 const silent = pino({ level: 'silent' });
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { createTokenBucket, type TokenBucket } from '../backoff/token-bucket.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { TimeoutError } from './errors.js';
-import { ABORTED, type ProviderContext } from './provider.js';
+import { TimeoutError } from '../contract/errors.js';
+import { ABORTED, type ProviderContext } from '../contract/provider.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 export interface RateLimit {
   /** Operations per second, sustained. */

@@ -4,8 +4,9 @@ import type { Registry } from 'prom-client';
 import { ResourceActor } from '../actors/resource-actor.js';
 import type { ResourceStatus } from '../actors/status.js';
 import { type BackoffOptions, exponentialBackoff } from '../backoff/backoff.js';
+import type { Provider } from '../contract/provider.js';
+import { type DriftPolicy, keyOf, parseKey, type Resource } from '../contract/resource.js';
 import { type Plan, type PlannedAction, planOf } from '../diff/plan.js';
-import { type DriftPolicy, keyOf, parseKey, type Resource } from '../diff/resource.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { resolvePendingIntents } from '../store/resolve-pending-intents.js';
 import type { StateStore } from '../store/state-store.js';
@@ -18,15 +19,15 @@ import {
   type SupervisorTree,
 } from '../supervisor/index.js';
 import type { RestartBackoffOptions } from '../supervisor/restart-backoff.js';
-import { type Clock, type Random, systemClock, systemRandom } from './clock.js';
+import { type Clock, systemClock, systemRandom } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import { TickTimers } from '../time/tick-timers.js';
 import { type DesiredChange, type DesiredView, validateDesiredChange } from './desired-change.js';
 import { sameResource, validateDesiredSet } from './desired-set.js';
 import type { DesiredSetError, RuntimeEvents } from './events.js';
 import { createKindHost, type KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 import type { RateLimit } from './operation-queue.js';
-import type { Provider } from './provider.js';
-import { TickTimers } from './tick-timers.js';
 
 export interface RuntimeOptions {
   /** One provider per kind. */

@@ -1,5 +1,5 @@
-import type { Resource } from '../diff/resource.js';
-import type { Observed, Provider, ProviderContext } from '../runtime/provider.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
 import type { CallOperation } from './call.js';
 
 /** Told about every per-key call of a wrapped provider, as it starts and as it settles. */

@@ -1,4 +1,5 @@
 import type { JitterMode } from '../backoff/jitter.js';
+import { describe } from '../contract/describe.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
 import type { Intensity } from './checks/supervision-check.js';
 
@@ -99,10 +100,6 @@ export interface ResolvedSimOptions {
   readonly progressEveryMs: number;
   /** After the faults stop, the world must have converged within this long. */
   readonly convergenceBoundMs: number;
-}
-
-function describe(value: unknown): string {
-  return `\`${String(value)}\` (${typeof value})`;
 }
 
 function number(

@@ -1,9 +1,10 @@
-import { keyOf, parseKey, type Resource } from '../diff/resource.js';
+import { keyOf, parseKey, type Resource } from '../contract/resource.js';
 import { type MemoryProvider, memoryProvider } from '../providers/memory.js';
-import { seededRandom, TestClock } from '../runtime/clock.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { canonicalJson } from '../store/spec-hash.js';
+import { seededRandom } from '../time/random.js';
+import { TestClock } from '../time/test-clock.js';
 import type { CallOperation } from './call.js';
 import { type CallObserver, checkingProvider } from './checking-provider.js';
 import { BackoffCheck } from './checks/backoff-check.js';

@@ -1,5 +1,5 @@
-import type { Resource } from '../diff/resource.js';
-import type { Random } from '../runtime/clock.js';
+import type { Resource } from '../contract/resource.js';
+import type { Random } from '../time/random.js';
 
 const KIND_NAMES = ['app', 'db', 'queue', 'cache', 'dns', 'user', 'bucket', 'topic'];
 const TIERS = ['web', 'worker', 'batch'];

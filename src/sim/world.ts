@@ -1,5 +1,5 @@
 import type { Outage } from '../providers/memory-faults.js';
-import type { Random } from '../runtime/clock.js';
+import type { Random } from '../time/random.js';
 
 /**
  * Derive independent seeds from one: the runtime, each provider, the workload and the fault

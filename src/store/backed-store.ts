@@ -1,5 +1,5 @@
-import { keyOf, parseKey } from '../diff/resource.js';
-import type { Clock } from '../runtime/clock.js';
+import { keyOf, parseKey } from '../contract/resource.js';
+import type { Clock } from '../time/clock.js';
 import { specHash } from './spec-hash.js';
 import type { Intent, IntentRequest, InventoryEntry, InventoryRecord, StateStore } from './state-store.js';
 import { applyChange, deepFreeze, emptyState, type StoreChange, type StoreState } from './store-state.js';

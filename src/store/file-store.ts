@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../time/clock.js';
 import { temporaryPathOf, writeFileAtomically } from './atomic-write.js';
 import { createBackedStore } from './backed-store.js';
 import { GroupCommit } from './group-commit.js';

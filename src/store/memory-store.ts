@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../time/clock.js';
 import { createBackedStore } from './backed-store.js';
 import type { StateStore } from './state-store.js';
 import { emptyState } from './store-state.js';

@@ -1,4 +1,4 @@
-import { parseKey } from '../diff/resource.js';
+import { parseKey } from '../contract/resource.js';
 import type { Intent, StateStore } from './state-store.js';
 
 /** What recovery did, by count of intents. */

@@ -1,3 +1,5 @@
+import { hasKind } from '../contract/errors.js';
+
 /**
  * Why a file store would not open. Both mean "a person must look": nothing is retried.
  */
@@ -33,7 +35,7 @@ export class StateLockedError extends Error {
   }
 
   static is(error: unknown): error is StateLockedError {
-    return error instanceof StateLockedError || (error as { kind?: unknown })?.kind === 'state-locked';
+    return error instanceof StateLockedError || hasKind(error, 'state-locked');
   }
 }
 
@@ -52,7 +54,7 @@ export class StateCorruptError extends Error {
   }
 
   static is(error: unknown): error is StateCorruptError {
-    return error instanceof StateCorruptError || (error as { kind?: unknown })?.kind === 'state-corrupt';
+    return error instanceof StateCorruptError || hasKind(error, 'state-corrupt');
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../runtime/clock.js';
+import type { TimerHandle } from '../time/clock.js';
 import type { Child, ChildLink, ChildSpec, Exit } from './child-spec.js';
 import type { ChildState } from './tree.js';
 

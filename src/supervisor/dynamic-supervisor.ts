@@ -24,7 +24,9 @@
  * Restart intensity, escalation, backoff and events work as in `createSupervisor`.
  */
 import { createNanoEvents, type Unsubscribe } from 'nanoevents';
-import type { Clock, Random } from '../runtime/clock.js';
+import { describe } from '../contract/describe.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 import { ChildRecord, type ExitHandler } from './child-record.js';
 import {
   type Child,
@@ -39,7 +41,7 @@ import {
 import { ChildLimitError, ChildStartError, RestartIntensityError } from './errors.js';
 import { emit, listening, type SupervisorEvents } from './events.js';
 import { isPromiseLike } from './maybe-async.js';
-import { type CommonOptions, checkCommon, checkExit, checkSpec, describe } from './options.js';
+import { type CommonOptions, checkCommon, checkExit, checkSpec } from './options.js';
 import type { RestartBackoff, RestartBackoffOptions } from './restart-backoff.js';
 import { type Intensity, RestartWindow } from './restart-intensity.js';
 import { killChild, type ShutdownReport, type StopTarget, shutdownAll, shutdownChild } from './shutdown.js';

@@ -10,11 +10,8 @@
  *
  * Misuse (a bad option, a malformed spec) throws a `TypeError` instead, naming the option.
  */
+import { hasKind } from '../contract/errors.js';
 import type { Exit } from './child-spec.js';
-
-function hasKind(error: unknown, kind: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { kind?: unknown }).kind === kind;
-}
 
 function describeExit(exit: Exit): string {
   if (exit.reason !== 'crash') return `exited (${exit.reason})`;

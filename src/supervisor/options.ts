@@ -1,8 +1,10 @@
+import { describe } from '../contract/describe.js';
 /**
  * Checks of supervisor options and child specs. Misuse throws a `TypeError` that names the
  * option, the value, and what is allowed, before anything starts.
  */
-import { type Clock, type Random, systemRandom } from '../runtime/clock.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 import type { ChildSpec, Exit } from './child-spec.js';
 import { type RestartBackoff, type RestartBackoffOptions, restartBackoff } from './restart-backoff.js';
 import { DEFAULT_INTENSITY, type Intensity } from './restart-intensity.js';
@@ -10,12 +12,6 @@ import { STRATEGIES, type Strategy } from './strategy.js';
 
 const RESTART_TYPES = ['permanent', 'transient', 'temporary'];
 const CHILD_TYPES = ['worker', 'supervisor'];
-
-/** `` `5` (number) ``: a value as an error message shows it. */
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `\`"${value}"\` (string)`;
-  return `\`${String(value)}\` (${value === null ? 'null' : typeof value})`;
-}
 
 export function checkStrategy(strategy: unknown): Strategy {
   if (!STRATEGIES.includes(strategy as Strategy)) {
@@ -165,6 +161,11 @@ export function checkCommon(options: CommonOptions, example: string): CommonSett
     options.withinMs ?? DEFAULT_INTENSITY.withinMs,
   );
   const backoff = checkBackoff(options.restartBackoff);
+  if (backoff !== undefined && backoff.randomFactor > 0 && options.random === undefined) {
+    throw new TypeError(
+      `Expected \`random\` with a restartBackoff.randomFactor above 0, got none: pass random: systemRandom, or a seededRandom in tests`,
+    );
+  }
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     throw new TypeError(`Expected \`id\` to be a non-empty string, got ${describe(options.id)}`);
   }
@@ -172,6 +173,9 @@ export function checkCommon(options: CommonOptions, example: string): CommonSett
     id: options.id,
     clock: options.clock,
     intensity,
-    backoff: backoff && restartBackoff(backoff, options.random ?? systemRandom),
+    backoff: backoff && restartBackoff(backoff, options.random ?? noSpread),
   };
 }
+
+/** The random draw of a restart backoff whose `randomFactor` is 0: never read. */
+const noSpread: Random = () => 0;

@@ -1,5 +1,5 @@
 import { exponentialBackoff } from '../backoff/backoff.js';
-import type { Random } from '../runtime/clock.js';
+import type { Random } from '../time/random.js';
 
 /**
  * Restart backoff, after Akka's `restartWithBackoff`: instead of restarting a crashed child at

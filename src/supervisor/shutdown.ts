@@ -9,7 +9,7 @@
  * Timers go through the injected clock only, so a `TestClock` can show a child that ignores
  * `stop()` being killed at exactly its shutdown time.
  */
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { Child, Shutdown } from './child-spec.js';
 import { isPromiseLike } from './maybe-async.js';
 

@@ -38,14 +38,16 @@
  * `{ id: 'sub', type: 'supervisor', start: (link) => createSupervisor({ ... }).start(link) }`.
  */
 import { createNanoEvents, type Unsubscribe } from 'nanoevents';
-import type { Clock, Random, TimerHandle } from '../runtime/clock.js';
+import { describe } from '../contract/describe.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Random } from '../time/random.js';
 import { type Entry, newEntry } from './child-entry.js';
 import { type Child, type ChildLink, type ChildSpec, type Exit, shouldRestart } from './child-spec.js';
 import { ChildStartError, RestartIntensityError } from './errors.js';
 import { emit, type SupervisorEvents } from './events.js';
 import { Mailbox } from './mailbox.js';
 import { andThen, isPromiseLike } from './maybe-async.js';
-import { type CommonOptions, checkCommon, checkExit, checkSpec, checkStrategy, describe } from './options.js';
+import { type CommonOptions, checkCommon, checkExit, checkSpec, checkStrategy } from './options.js';
 import type { RestartBackoff, RestartBackoffOptions } from './restart-backoff.js';
 import { type Intensity, recordRestart } from './restart-intensity.js';
 import { killChild, type ShutdownReport, shutdownChild } from './shutdown.js';
@@ -71,7 +73,7 @@ export interface SupervisorOptions extends CommonOptions {
   readonly children: readonly ChildSpec[];
   /** Timers (shutdown timeouts, backoff) go through this clock only. */
   readonly clock: Clock;
-  /** For the restart backoff's random factor. Default: the system's. */
+  /** For the restart backoff's random factor; needed when it is above 0 (`systemRandom`, or a `seededRandom` in tests). */
   readonly random?: Random;
   /** Wait before restarts, growing with consecutive crashes. Default: restart at once. */
   readonly restartBackoff?: RestartBackoffOptions;

@@ -1,6 +1,7 @@
 import type { CliIo } from '../../src/cli/cli-io.js';
-import type { Clock, Random } from '../../src/runtime/clock.js';
-import { systemClock, systemRandom } from '../../src/runtime/clock.js';
+import type { Clock } from '../../src/time/clock.js';
+import { systemClock, systemRandom } from '../../src/time/clock.js';
+import type { Random } from '../../src/time/random.js';
 
 /**
  * The command line's I/O for running it in-process from `cwd`: what it writes is captured in

@@ -1,8 +1,9 @@
 import { afterEach } from 'vitest';
-import type { Resource } from '../../src/diff/resource.js';
-import { seededRandom, TestClock } from '../../src/runtime/clock.js';
-import { defineProvider, type Observed, type Provider } from '../../src/runtime/provider.js';
+import { defineProvider, type Observed, type Provider } from '../../src/contract/provider.js';
+import type { Resource } from '../../src/contract/resource.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime.js';
+import { seededRandom } from '../../src/time/random.js';
+import { TestClock } from '../../src/time/test-clock.js';
 import { scriptedProvider } from './scripted-provider.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Clock } from '../../src/runtime/clock.js';
-import { defineProvider, type Observed, type Provider } from '../../src/runtime/provider.js';
+import { defineProvider, type Observed, type Provider } from '../../src/contract/provider.js';
+import type { Clock } from '../../src/time/clock.js';
 
 type Op = 'observe' | 'create' | 'update' | 'delete' | 'restart';
 

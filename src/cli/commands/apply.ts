@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
+import { keyOf } from '../../contract/resource.js';
 import { orderByDependencies } from '../../diff/graph.js';
-import { keyOf } from '../../diff/resource.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { redactedJson, redactJsonText } from '../../server/redact-json.js';
 import { type ApplyVerdict, judgeApply } from '../apply-verdict.js';

@@ -1,6 +1,6 @@
+import { describeError } from '../../contract/errors.js';
 import type { Plan } from '../../diff/plan.js';
 import { renderPlan, renderPlanJson } from '../../diff/render.js';
-import { describeError } from '../../runtime/errors.js';
 import { redactJsonText } from '../../server/redact-json.js';
 import { type CliIo, colorFor } from '../cli-io.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';

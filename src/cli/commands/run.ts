@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { describeError } from '../../runtime/errors.js';
+import { describeError } from '../../contract/errors.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import { createStatusServer, type StatusServer } from '../../server/status-server.js';
 import { type CliIo, colorFor, type StopSignal } from '../cli-io.js';

@@ -1,4 +1,4 @@
-import { retryAfterOf } from '../../runtime/errors.js';
+import { retryAfterOf } from '../../contract/errors.js';
 import type { CallEnd, CallStart } from '../call.js';
 import type { Violations } from '../violation.js';
 

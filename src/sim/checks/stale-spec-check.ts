@@ -1,4 +1,4 @@
-import { keyOf, type Resource } from '../../diff/resource.js';
+import { keyOf, type Resource } from '../../contract/resource.js';
 import { canonicalJson } from '../../store/spec-hash.js';
 import type { CallStart } from '../call.js';
 import type { Violations } from '../violation.js';

@@ -9,8 +9,18 @@
  * | `PermanentError`             | not retried: Degraded at once, until the spec changes          |
  *
  * An exception anywhere else in the actor (a bug, a broken hook) is a crash: the actor's
- * supervisor restarts it.
+ * supervisor restarts it. So is a provider that breaks its contract by returning a value it must
+ * not: that is a {@link ProviderContractError}.
+ *
+ * Every error class in setpoint carries a `kind` and a static `is()` guard, which also
+ * recognises an error by its `kind` when it crossed a realm (a worker, another copy of the
+ * package) and `instanceof` cannot.
  */
+
+/** Does `error` carry this `kind`? The guard behind every `is()`. */
+export function hasKind(error: unknown, kind: string): boolean {
+  return isObject(error) && error.kind === kind;
+}
 
 export class RetryableError extends Error {
   readonly kind = 'retryable' as const;
@@ -23,7 +33,7 @@ export class RetryableError extends Error {
   }
 
   static is(error: unknown): error is RetryableError {
-    return error instanceof RetryableError || (isObject(error) && error.kind === 'retryable');
+    return error instanceof RetryableError || hasKind(error, 'retryable');
   }
 }
 
@@ -36,7 +46,7 @@ export class PermanentError extends Error {
   }
 
   static is(error: unknown): error is PermanentError {
-    return error instanceof PermanentError || (isObject(error) && error.kind === 'permanent');
+    return error instanceof PermanentError || hasKind(error, 'permanent');
   }
 }
 
@@ -46,6 +56,23 @@ export class TimeoutError extends Error {
   constructor(operation: string, ms: number) {
     super(`${operation} timed out after ${ms} ms`);
     this.name = 'TimeoutError';
+  }
+
+  static is(error: unknown): error is TimeoutError {
+    return error instanceof TimeoutError || hasKind(error, 'timeout');
+  }
+}
+
+/**
+ * A provider broke its contract (returned a value it must not): a bug, so the actor crashes and
+ * its supervisor starts a fresh one, which looks at the world again.
+ */
+export class ProviderContractError extends TypeError {
+  readonly kind = 'provider-contract' as const;
+  override readonly name = 'ProviderContractError';
+
+  static is(error: unknown): error is ProviderContractError {
+    return error instanceof ProviderContractError || hasKind(error, 'provider-contract');
   }
 }
 

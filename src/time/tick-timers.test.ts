@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from './clock.js';
+import { TestClock } from './test-clock.js';
 import { type Tickable, TickTimers } from './tick-timers.js';
 
 function tickable(clock: TestClock, fired: [string, number][], name: string): Tickable {

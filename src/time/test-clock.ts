@@ -1,82 +1,4 @@
-/**
- * Time and randomness, injected.
- *
- * Nothing else in `src/` reads the wall clock, arms a real timer or calls `Math.random`:
- * everything takes a {@link Clock} and a {@link Random}. In production that is
- * {@link systemClock}; in tests it is a {@link TestClock}, which runs hours of reconciling,
- * crashes and backoff in milliseconds, the same way every time.
- *
- * ```ts
- * const clock = new TestClock();
- * clock.setTimeout(() => console.log('tick at', clock.now()), 1000);
- * await clock.advance(5000); // prints "tick at 1000"
- * ```
- */
-
-/** An opaque timer handle: whatever the clock's `setTimeout` returned. */
-export type TimerHandle = unknown;
-
-/** The one source of time. Compatible with xstate's `clock` option. */
-export interface Clock {
-  /** Milliseconds since an arbitrary epoch (Unix epoch for the system clock). */
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** The one source of randomness: a number in [0, 1). */
-export type Random = () => number;
-
-/** Node fires any delay above 2^31-1 ms (about 24.8 days) after 1 ms; longer waits are chained. */
-const MAX_NODE_DELAY = 2 ** 31 - 1;
-
-interface LongTimer {
-  t: ReturnType<typeof setTimeout>;
-}
-
-/** The real clock. The only place in `src/` that touches real time. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    if (ms > MAX_NODE_DELAY) {
-      const handle: LongTimer = { t: undefined as unknown as ReturnType<typeof setTimeout> };
-      const due = Date.now() + ms;
-      const arm = () => {
-        const left = due - Date.now();
-        handle.t = setTimeout(left > MAX_NODE_DELAY ? arm : fn, Math.min(left, MAX_NODE_DELAY));
-        handle.t.unref?.();
-      };
-      arm();
-      return handle;
-    }
-    const t = setTimeout(fn, ms);
-    // A reconciler's tick must never keep a process alive on its own.
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (handle) => {
-    if (typeof handle === 'object' && handle !== null && 't' in handle) clearTimeout((handle as LongTimer).t);
-    else clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
-
-/** The real source of randomness. */
-export const systemRandom: Random = () => Math.random();
-
-/**
- * A seeded pseudo-random generator (mulberry32): same seed, same sequence.
- * Fast and small; not for cryptography.
- */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { Clock, TimerHandle } from './clock.js';
 
 interface VirtualTimer {
   readonly id: number;
@@ -99,6 +21,12 @@ export interface TestClockOptions {
 
 /**
  * A virtual clock for tests and simulation.
+ *
+ * ```ts
+ * const clock = new TestClock();
+ * clock.setTimeout(() => console.log('tick at', clock.now()), 1000);
+ * await clock.advance(5000); // prints "tick at 1000"
+ * ```
  *
  * - `advance(ms)` runs every timer due within the next `ms`, in time order (ties in the order
  *   they were set), moving `now()` to each timer's time before running it, and lets pending

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
-import type { CompareOptions } from '../diff/compare.js';
-import type { FieldChange } from '../diff/diff.js';
-import type { Resource } from '../diff/resource.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
+import type { Resource } from './resource.js';
 
 /** What every provider operation receives. */
 export interface ProviderContext {
@@ -30,7 +28,43 @@ export type Observed = Record<string, unknown>;
 
 export type Health = 'healthy' | 'progressing' | 'unhealthy';
 
-export type { CompareOptions };
+/**
+ * How a kind's desired spec is compared with what its provider observes. A provider sets
+ * these once (`Provider.compare`); `diff` takes them per kind.
+ *
+ * ```ts
+ * const compare: CompareOptions = {
+ *   ignore: ['status', 'metadata.uid'],   // set by the server: never a difference
+ *   replaceOn: ['path'],                  // cannot change in place: delete, then create
+ * };
+ * ```
+ */
+export interface CompareOptions {
+  /**
+   * Paths in the spec that never count as a difference (e.g. `status`, `metadata.uid`).
+   * A path ignores everything inside it too: ignoring `a` ignores `a.b` and `a[0]`.
+   */
+  readonly ignore?: readonly string[];
+  /** Paths whose change cannot be made in place: the plan is delete-then-create (`-/+`). */
+  readonly replaceOn?: readonly string[];
+  /**
+   * Custom equality; when given, it alone decides whether desired and observed are in sync.
+   * When it says they are not, the changes are the field differences as usual, or, if there
+   * are none, one change of the whole spec (path `''`).
+   */
+  readonly equals?: (desired: Record<string, unknown>, observed: Record<string, unknown>) => boolean;
+}
+
+/**
+ * One field that differs: the observed value `old` must become the desired value `new`.
+ * `path` is relative to the spec (`env.A`, `ports[0].port`, see `path.ts`); `old` is
+ * `undefined` when the field is absent from what was observed.
+ */
+export interface FieldChange {
+  readonly path: string;
+  readonly old: unknown;
+  readonly new: unknown;
+}
 
 /**
  * The plug-in for one kind: it talks to the real system. Every operation must be idempotent.
