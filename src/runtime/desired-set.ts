@@ -1,7 +1,7 @@
 import { keyOf, type Resource } from '../contract/resource.js';
+import { canonicalJson } from '../diff/canonical-json.js';
 import { isSpec, sameValue } from '../diff/compare.js';
 import { orderByDependencies } from '../diff/graph.js';
-import { canonicalJson } from '../store/spec-hash.js';
 import type { DesiredSetError } from './events.js';
 
 /**

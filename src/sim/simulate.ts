@@ -1,8 +1,8 @@
 import { keyOf, parseKey, type Resource } from '../contract/resource.js';
+import { canonicalJson } from '../diff/canonical-json.js';
 import { type MemoryProvider, memoryProvider } from '../providers/memory.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { createMemoryStore } from '../store/memory-store.js';
-import { canonicalJson } from '../store/spec-hash.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
 import type { CallOperation } from './call.js';

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../store/spec-hash.js';
+import { canonicalJson } from '../../diff/canonical-json.js';
 import type { Violations } from '../violation.js';
 
 /** What the convergence check reads of one resource's status. */

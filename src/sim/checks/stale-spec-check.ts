@@ -1,5 +1,5 @@
 import { keyOf, type Resource } from '../../contract/resource.js';
-import { canonicalJson } from '../../store/spec-hash.js';
+import { canonicalJson } from '../../diff/canonical-json.js';
 import type { CallStart } from '../call.js';
 import type { Violations } from '../violation.js';
 
