@@ -1,9 +1,10 @@
 // setpoint's public API: explicit named exports only.
 
-export type { ResourcePhase } from './actors/resource.machine.js';
-export { resourceMachine } from './actors/resource.machine.js';
+export type { ActorNotice, PassResult } from './actors/notices.js';
+export type { ResourcePhase } from './actors/phase.js';
 // ── the resource actor (for those who build on it) ───────────────────────────────────────
-export type { ActorHost, ActorNotice, PassResult } from './actors/resource-actor.js';
+export type { ActorHost } from './actors/ports.js';
+export { resourceMachine } from './actors/resource.machine.js';
 export { ResourceActor } from './actors/resource-actor.js';
 export type { Condition, ConditionType, ResourceStatus } from './actors/status.js';
 // ── backoff ──────────────────────────────────────────────────────────────────────────────
@@ -55,11 +56,11 @@ export type { MemoryCalls, MemoryProvider, MemoryProviderOptions } from './provi
 // ── providers ────────────────────────────────────────────────────────────────────────────
 export { memoryProvider } from './providers/memory.js';
 export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.js';
+export type { OperationClient, OperationWork, RateLimit } from './queue/operation-queue.js';
+export { OperationQueue } from './queue/operation-queue.js';
 export type { DesiredChange } from './runtime/desired-change.js';
 export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
-export type { OperationClient, OperationWork, RateLimit } from './runtime/operation-queue.js';
-export { OperationQueue } from './runtime/operation-queue.js';
 // ── runtime ──────────────────────────────────────────────────────────────────────────────
 export type { Runtime, RuntimeOptions, RuntimeState, SetDesiredResult } from './runtime/runtime.js';
 export { createRuntime } from './runtime/runtime.js';

@@ -1,4 +1,5 @@
 import { setup } from 'xstate';
+import type { Assessment } from './assess.js';
 import type { ResourceEvent } from './resource.events.js';
 
 /**
@@ -18,12 +19,14 @@ import type { ResourceEvent } from './resource.events.js';
  *
  * Resting states (`pending`, `waiting`, `synced`, `outOfSync`, `progressing`, `backoff`,
  * `degraded`, `deleteBackoff`) wait for the next tick; the actor hibernates in them (see
- * `resource-actor.ts`). Busy states (`observing`, `applying`, `restarting`, `deleting`) run
- * exactly one provider operation. Every decision reads the shell's one assessment of the last
- * observation, so the machine and the hibernated fast path can never disagree.
+ * `resource-actor.ts` and `phase.ts`). Busy states (`observing`, `applying`, `restarting`,
+ * `deleting`) run exactly one provider operation. Every decision reads the one assessment of
+ * the last observation (`assess.ts`), so the machine and the hibernated fast path can never
+ * disagree. Transient states (`assessing`, `failing`, `deleteCheck`) only choose where to go.
  *
- * The machine is defined once and shared by every resource; its context is only a reference
- * to the resource's own record, which carries the data.
+ * The machine is defined once and shared by every resource. Its context is only the shell, the
+ * {@link ResourceShell} it drives: guards read it, actions call it. The runtime's shell is
+ * `PassSteps` on a resource's record; a test can drive the machine with a fake one.
  */
 export interface ResourceShell {
   /** What the last observation means; set by `recordObservation`. */
@@ -57,15 +60,6 @@ export interface ResourceShell {
   onWaiting(): void;
   onDeleted(): void;
 }
-
-export type Assessment =
-  | 'none' // nothing observed yet
-  | 'in-sync'
-  | 'progressing' // in sync, provider reports it is still coming up
-  | 'unhealthy' // in sync, provider reports unhealthy: restart
-  | 'waiting' // a dependency is not Ready
-  | 'changes' // create / update / replace to apply
-  | 'report-only'; // changes, but dry-run or drift policy `alert`: record the plan, apply nothing
 
 export interface ResourceMachineContext {
   readonly self: ResourceShell;
@@ -204,31 +198,3 @@ export const resourceMachine = setup({
     deleted: { type: 'final' },
   },
 });
-
-export type ResourcePhase =
-  | 'pending'
-  | 'waiting'
-  | 'synced'
-  | 'outOfSync'
-  | 'progressing'
-  | 'backoff'
-  | 'degraded'
-  | 'observing'
-  | 'applying'
-  | 'restarting'
-  | 'deleting'
-  | 'deleteBackoff'
-  | 'deleted';
-
-/** States in which the actor waits for its next tick, and may hibernate. */
-export const RESTING_PHASES: ReadonlySet<string> = new Set([
-  'pending',
-  'waiting',
-  'synced',
-  'outOfSync',
-  'progressing',
-  'backoff',
-  'degraded',
-  'deleteBackoff',
-  'deleted',
-]);

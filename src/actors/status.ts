@@ -1,6 +1,6 @@
 import type { ResourceKey } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
-import type { ResourcePhase } from './resource.machine.js';
+import { isBusy, type ResourcePhase } from './phase.js';
 
 export type ConditionType = 'Ready' | 'Synced' | 'Progressing' | 'Degraded';
 
@@ -43,14 +43,12 @@ export interface ConditionInputs {
   readonly lastError: string | undefined;
 }
 
-const BUSY: ReadonlySet<ResourcePhase> = new Set(['observing', 'applying', 'restarting', 'deleting']);
-
 /** Derive the four conditions from the phase and a few flags (never stored: computed on read). */
 export function conditionsOf(s: ConditionInputs): Condition[] {
   const ready = s.phase === 'synced';
   const synced = ready && !s.rolledBack;
   const progressing =
-    BUSY.has(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting';
+    isBusy(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting';
   return [
     {
       type: 'Ready',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ResourcePhase } from '../actors/resource.machine.js';
+import type { ResourcePhase } from '../actors/phase.js';
 import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';

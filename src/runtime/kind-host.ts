@@ -1,12 +1,16 @@
 import type { Emitter } from 'nanoevents';
 import type { Logger } from 'pino';
-import type { ActorHost, ActorNotice, ResourceActor } from '../actors/resource-actor.js';
+import type { ActorNotice } from '../actors/notices.js';
+import type { ActorHost } from '../actors/ports.js';
+import type { ResourceRecord } from '../actors/record.js';
 import type { Backoff } from '../backoff/backoff.js';
 import { describeError } from '../contract/errors.js';
 import type { Observed, Provider } from '../contract/provider.js';
 import type { DriftPolicy, Resource } from '../contract/resource.js';
 import { compileCompare } from '../diff/compare-options.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
+import type { RateLimit } from '../queue/operation-queue.js';
+import { OperationQueue } from '../queue/operation-queue.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
@@ -14,8 +18,6 @@ import type { TickTimers } from '../time/tick-timers.js';
 import type { RuntimeEvents } from './events.js';
 import { ListSnapshot } from './list-snapshot.js';
 import type { RuntimeMetrics } from './metrics.js';
-import type { RateLimit } from './operation-queue.js';
-import { OperationQueue } from './operation-queue.js';
 
 export interface KindHostOptions {
   provider: Provider;
@@ -36,10 +38,10 @@ export interface KindHostOptions {
   emitter: Emitter<RuntimeEvents>;
   metrics: RuntimeMetrics;
   shutdown: AbortSignal;
-  dependenciesReady(actor: ResourceActor): boolean;
-  dependentsRemain(actor: ResourceActor): boolean;
-  becameReady(actor: ResourceActor): void;
-  gone(actor: ResourceActor): void;
+  dependenciesReady(actor: ResourceRecord): boolean;
+  dependentsRemain(actor: ResourceRecord): boolean;
+  becameReady(actor: ResourceRecord): void;
+  gone(actor: ResourceRecord): void;
 }
 
 export interface KindHost extends ActorHost {
@@ -72,7 +74,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
   });
   shutdown.addEventListener('abort', () => queue.close(shutdown.reason), { once: true });
   const has = (event: keyof RuntimeEvents) => (emitter.events[event]?.length ?? 0) > 0;
-  const base = (a: ResourceActor) => ({
+  const base = (a: ResourceRecord) => ({
     key: a.key,
     kind,
     name: a.name,
@@ -95,8 +97,8 @@ export function createKindHost(o: KindHostOptions): KindHost {
     });
 
   const logStoreError = (error: unknown) => o.logger.error({ kind, err: error }, 'state store write failed');
-  const markGood = (actor: ResourceActor) => {
-    const spec = actor.appliedSpec();
+  const markGood = (actor: ResourceRecord) => {
+    const spec = actor.targetSpec();
     if (store.get(actor.key)?.lastGood !== spec) void store.markGood(actor.key, spec).catch(logStoreError);
   };
 
@@ -159,7 +161,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
       if (has('reconcile:done')) emitter.emit('reconcile:done', { ...base(actor), result, durationMs });
     },
 
-    notify(actor: ResourceActor, what: ActorNotice) {
+    notify(actor: ResourceRecord, what: ActorNotice) {
       switch (what.type) {
         case 'pass-start':
           if (has('reconcile:start'))
@@ -198,7 +200,7 @@ export function createKindHost(o: KindHostOptions): KindHost {
             const item = store.get(actor.key);
             const good = what.verified && !actor.rolledBack;
             if (!item) {
-              const spec = actor.appliedSpec();
+              const spec = actor.targetSpec();
               void store
                 .record({
                   key: actor.key,

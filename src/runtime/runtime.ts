@@ -7,6 +7,7 @@ import { type BackoffOptions, exponentialBackoff } from '../backoff/backoff.js';
 import type { Provider } from '../contract/provider.js';
 import { type DriftPolicy, keyOf, parseKey, type Resource } from '../contract/resource.js';
 import { type Plan, type PlannedAction, planOf } from '../diff/plan.js';
+import type { RateLimit } from '../queue/operation-queue.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { resolvePendingIntents } from '../store/resolve-pending-intents.js';
 import type { StateStore } from '../store/state-store.js';
@@ -27,7 +28,6 @@ import { sameResource, validateDesiredSet } from './desired-set.js';
 import type { DesiredSetError, RuntimeEvents } from './events.js';
 import { createKindHost, type KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
-import type { RateLimit } from './operation-queue.js';
 
 export interface RuntimeOptions {
   /** One provider per kind. */

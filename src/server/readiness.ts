@@ -1,15 +1,5 @@
+import { isAfterPass } from '../actors/phase.js';
 import type { ResourceStatus } from '../actors/status.js';
-
-/** The phases an actor rests in once a pass has ended (`pending` is before the first). */
-const AFTER_A_PASS: ReadonlySet<string> = new Set([
-  'waiting',
-  'synced',
-  'outOfSync',
-  'progressing',
-  'backoff',
-  'degraded',
-  'deleteBackoff',
-]);
 
 /**
  * Whether a resource has finished its first reconcile pass, whatever its outcome: in sync,
@@ -18,7 +8,7 @@ const AFTER_A_PASS: ReadonlySet<string> = new Set([
  */
 export function firstPassDone(status: ResourceStatus | undefined): boolean {
   if (status === undefined) return false;
-  return status.lastReconcileAt !== undefined || AFTER_A_PASS.has(status.phase);
+  return status.lastReconcileAt !== undefined || isAfterPass(status.phase);
 }
 
 /**

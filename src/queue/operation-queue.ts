@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { createTokenBucket, type TokenBucket } from '../backoff/token-bucket.js';
 import { TimeoutError } from '../contract/errors.js';
-import { ABORTED, type ProviderContext } from '../contract/provider.js';
+import type { ProviderContext } from '../contract/provider.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import { Fifo } from './fifo.js';
+import { Operation } from './operation.js';
 
 export interface RateLimit {
   /** Operations per second, sustained. */
@@ -242,122 +244,5 @@ export class OperationQueue {
     this.#holders.set(op.key, next);
     if (this.#isClosed) next.fail(this.#closed);
     else this.#admit(next);
-  }
-}
-
-/** A first-in, first-out queue read from a moving head: O(1) both ends, compacted as it goes. */
-class Fifo<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  /** The oldest item; only when `size > 0`. */
-  shift(): T {
-    const item = this.#items[this.#head] as T;
-    this.#items[this.#head++] = undefined; // let it be collected
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-
-  /** Everything still queued, oldest first; the queue is then empty. */
-  takeAll(): T[] {
-    const rest = this.#items.slice(this.#head) as T[];
-    this.#items = [];
-    this.#head = 0;
-    return rest;
-  }
-}
-
-/** One operation; it is also the provider's `ctx`. */
-class Operation implements ProviderContext {
-  deadline = 0;
-  done = false;
-  urgent = false;
-  next: Operation | undefined = undefined;
-  #started = false;
-  #controller: AbortController | undefined = undefined;
-  #abortReason: unknown = undefined;
-
-  constructor(
-    private readonly queue: OperationQueue,
-    readonly clock: Clock,
-    readonly key: string,
-    readonly name: string,
-    private readonly client: OperationClient,
-    private readonly work: OperationWork<OperationClient>,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
-    }
-    return this.#controller.signal;
-  }
-
-  get log(): Logger {
-    return this.client.log();
-  }
-
-  get [ABORTED](): boolean {
-    return this.#abortReason !== undefined;
-  }
-
-  launch(): void {
-    this.#started = true;
-    let pending: Promise<unknown>;
-    try {
-      pending = this.work(this.client, this);
-    } catch (error) {
-      pending = Promise.reject(error); // reported asynchronously, like any failure
-    }
-    pending.then(
-      (value) => this.succeed(value),
-      (error: unknown) => {
-        this.fail(error);
-        this.queue.keyFree(this);
-      },
-    );
-  }
-
-  succeed(value: unknown): void {
-    if (this.done) {
-      this.queue.keyFree(this); // timed out before: the provider is done with the key only now
-      return;
-    }
-    this.done = true;
-    // The client first: the change it submits now for the same key is admitted (urgent) when
-    // the key is free, and takes the slot this operation frees, ahead of passes not started.
-    try {
-      this.client.settled(false, value);
-    } finally {
-      this.queue.keyFree(this);
-      this.queue.released(this, this.#started);
-    }
-  }
-
-  /** Fail now (timeout, shutdown) or from the provider's rejection; the client hears it once. */
-  fail(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.#abortReason = error ?? new Error('aborted');
-    this.#controller?.abort(this.#abortReason);
-    this.queue.released(this, this.#started);
-    if (!this.#started && this.queue.holds(this)) this.queue.keyFree(this);
-    // Never inside the caller's own stack (shutdown runs in an abort listener).
-    queueMicrotask(() => this.client.settled(true, error));
   }
 }

@@ -1,0 +1,15 @@
+/**
+ * The booleans of a resource actor's record, packed into one number: a process may hold a
+ * million records, and one small integer field costs less than eleven boolean ones.
+ */
+export const F_DIRTY = 1; // triggers arrived while busy: one more pass before resting
+export const F_DELETE = 2; // left the desired set: delete once the pass in flight ends
+export const F_PERMANENT = 4; // the last failure was a PermanentError
+export const F_ROLLBACK = 8; // the last-good spec is applied instead of the desired one
+export const F_DEGRADED = 16;
+export const F_STOPPED = 32;
+export const F_FAST = 64; // a hibernated in-sync check is in flight
+export const F_DRIFT = 128; // drift was reported and not yet resolved
+export const F_INPASS = 256; // a pass started (reconcile:start) and has not ended yet
+export const F_UNVERIFIED = 512; // synced by an apply: last-good once an observation confirms it
+export const F_RESTARTED = 1024; // this pass restarted an unhealthy object

@@ -1,0 +1,204 @@
+import { describeError, PermanentError, retryAfterOf } from '../contract/errors.js';
+import type { Observed } from '../contract/provider.js';
+import { assess } from './assess.js';
+import {
+  F_DEGRADED,
+  F_DELETE,
+  F_DIRTY,
+  F_DRIFT,
+  F_INPASS,
+  F_PERMANENT,
+  F_RESTARTED,
+  F_ROLLBACK,
+  F_UNVERIFIED,
+} from './flags.js';
+import type { FailedNotice } from './notices.js';
+import { startApply, startDelete, startObserve, startRestart } from './provider-calls.js';
+import type { ResourceShell } from './resource.machine.js';
+import type { ResourceActor } from './resource-actor.js';
+import { failureDelay } from './schedule.js';
+
+/**
+ * The steps the resource machine asks for, carried out on one actor's record: the machine
+ * decides which state comes next, these record what happened and start what comes next. Made
+ * when the machine wakes; the hibernated fast path calls the two it needs, `recordObservation`
+ * and `markSynced`, directly.
+ */
+export class PassSteps implements ResourceShell {
+  constructor(private readonly a: ResourceActor) {}
+
+  // ── what the machine's guards read ───────────────────────────────────────────────────────
+  get assessment() {
+    return this.a.assessment;
+  }
+  get dirty() {
+    return (this.a.flags & F_DIRTY) !== 0;
+  }
+  get deleteRequested() {
+    return (this.a.flags & F_DELETE) !== 0;
+  }
+  get permanentFailure() {
+    return (this.a.flags & F_PERMANENT) !== 0;
+  }
+  get retriesExhausted() {
+    const a = this.a;
+    return a.attempts >= (a.desired.policy?.maxRetries ?? a.host.maxRetries);
+  }
+  get dependentsRemain() {
+    return this.a.host.dependentsRemain(this.a);
+  }
+
+  // ── steps that start an operation ────────────────────────────────────────────────────────
+  startObserve(): void {
+    startObserve(this.a);
+  }
+
+  recordObservation(event: { observed: Observed | undefined }): void {
+    recordObservation(this.a, event.observed);
+  }
+
+  startApply(): void {
+    startApply(this.a);
+  }
+
+  startRestart(): void {
+    startRestart(this.a);
+  }
+
+  startDelete(): void {
+    startDelete(this.a);
+  }
+
+  clearDirty(): void {
+    this.a.flags &= ~F_DIRTY;
+  }
+
+  // ── steps that record how a pass ended ──────────────────────────────────────────────────
+  onSynced(): void {
+    markSynced(this.a);
+  }
+
+  onRestarted(): void {
+    // After a restart, look again soon, under the same backoff as failures.
+    const a = this.a;
+    a.attempts++;
+    a.nextDelayMs = a.host.backoff.delay(a.attempts - 1);
+  }
+
+  /** In sync but still coming up (or just restarted): look again soon, backing off. */
+  onProgressing(): void {
+    const a = this.a;
+    a.observedGeneration = a.generation;
+    a.lastReconcileAt = a.host.clock.now();
+    const restarted = (a.flags & F_RESTARTED) !== 0;
+    a.flags &= ~F_RESTARTED;
+    if (!restarted) a.nextDelayMs = a.host.backoff.delay(a.progressPolls++);
+    a.endPass(restarted ? 'applied' : 'progressing');
+  }
+
+  onFailed(event: { error: unknown }): void {
+    const a = this.a;
+    const error = event.error;
+    const permanent = PermanentError.is(error);
+    if (permanent) a.flags |= F_PERMANENT;
+    a.attempts++;
+    a.lastError = describeError(error);
+    a.lastReconcileAt = a.host.clock.now();
+    const floor = retryAfterOf(error);
+    // Degraded or not, the delay keeps following the backoff, which the cap bounds.
+    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor);
+    const notice: FailedNotice = {
+      type: 'failed',
+      operation: a.operation,
+      error,
+      delayMs: Number.isFinite(a.nextDelayMs) ? a.nextDelayMs : undefined,
+      permanent,
+      retryAfterMs: floor,
+    };
+    if (a.batch) a.batch.failed = notice;
+    a.emit(notice);
+    if (a.flags & F_DELETE) {
+      // A delete that cannot succeed is Degraded too; it waits in deleteBackoff (for ever, if
+      // permanent, until `reconcile(key)`).
+      if ((permanent || this.retriesExhausted) && !(a.flags & F_DEGRADED)) {
+        a.flags |= F_DEGRADED;
+        a.emit({ type: 'degraded', reason: a.lastError, rollback: false });
+      }
+      return;
+    }
+    a.endPass('failed');
+  }
+
+  onDegraded(): void {
+    const a = this.a;
+    const first = (a.flags & F_DEGRADED) === 0;
+    a.flags |= F_DEGRADED;
+    const lastGood = a.host.rollback || a.desired.policy?.rollback ? a.host.lastGood(a.key) : undefined;
+    const rollback = !a.rolledBack && lastGood !== undefined && !sameJson(lastGood, a.desired.spec);
+    if (rollback) {
+      a.flags |= F_ROLLBACK;
+      a.nextDelayMs = 0; // apply the last-good spec now
+      a.batch?.retryNow();
+    }
+    if (first || rollback) a.emit({ type: 'degraded', reason: a.lastError ?? 'unknown', rollback });
+  }
+
+  onOutOfSync(): void {
+    const a = this.a;
+    a.observedGeneration = a.generation;
+    a.lastReconcileAt = a.host.clock.now();
+    if (a.plan) a.emit({ type: 'planned', action: a.plan });
+    a.endPass('planned');
+  }
+
+  onWaiting(): void {
+    this.a.lastReconcileAt = this.a.host.clock.now();
+    this.a.endPass('waiting');
+  }
+
+  onDeleted(): void {
+    this.a.flags &= ~F_INPASS;
+    this.a.emit({ type: 'deleted' });
+  }
+}
+
+/** Keep what was observed and what it means; report drift once per episode. */
+export function recordObservation(a: ResourceActor, observed: Observed | undefined): void {
+  a.observed = observed;
+  const { assessment, plan, drift } = assess(a, observed, a.host);
+  a.plan = plan;
+  a.assessment = assessment;
+  if (!plan) {
+    a.flags &= ~F_DRIFT;
+  } else if (drift !== undefined && !(a.flags & F_DRIFT)) {
+    a.flags |= F_DRIFT; // reported once per episode, not on every tick
+    a.emit({ type: 'drift', policy: drift, changes: plan.action === 'update' ? plan.changes.length : 1 });
+  }
+}
+
+/** Success: reset the attempts, record the generation in sync, tell the host. */
+export function markSynced(a: ResourceActor): void {
+  const rolledBack = a.rolledBack;
+  const recovered = (a.flags & F_DEGRADED) !== 0 && !rolledBack;
+  if (!rolledBack) {
+    a.flags &= ~F_DEGRADED;
+    a.syncedGeneration = a.generation;
+  }
+  a.attempts = 0;
+  a.lastError = undefined;
+  a.observedGeneration = a.generation;
+  a.lastReconcileAt = a.host.clock.now();
+  const applied = a.assessment === 'changes';
+  a.plan = undefined;
+  a.progressPolls = 0;
+  // Just applied: the spec is last-good only once an observation shows it in sync and healthy.
+  // (A provider without `health` calls everything healthy: applied is good.)
+  const verified = a.assessment === 'in-sync' || !a.host.provider.health;
+  if (verified) a.flags &= ~F_UNVERIFIED;
+  a.emit({ type: 'synced', recovered, verified });
+  a.endPass(applied ? 'applied' : 'in-sync');
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

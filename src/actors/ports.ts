@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import type { Backoff } from '../backoff/backoff.js';
+import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
+import type { OperationClient, OperationWork } from '../queue/operation-queue.js';
+import type { Clock } from '../time/clock.js';
+import type { Random } from '../time/random.js';
+import type { TickTimers } from '../time/tick-timers.js';
+import type { AssessPolicy } from './assess.js';
+import type { ActorNotice, PassResult } from './notices.js';
+import type { ResourceRecord } from './record.js';
+
+/**
+ * What a resource actor needs from the runtime that hosts it, as small ports. The actor calls
+ * down into them; the runtime implements them (one host per kind, shared by every actor of the
+ * kind, so an actor carries a single reference) and never reaches back into an actor's state.
+ */
+
+/** The kind's settings, read by every pass. */
+export interface KindPolicy extends AssessPolicy {
+  readonly kind: string;
+  readonly provider: Provider;
+  readonly backoff: Backoff;
+  /** The resync interval in ms, unless a resource's policy says otherwise. */
+  readonly intervalMs: number;
+  /** Failures in a row before a resource is Degraded, unless its policy says otherwise. */
+  readonly maxRetries: number;
+  /** Apply the last-good spec when a new one exhausts its retries. */
+  readonly rollback: boolean;
+}
+
+/** Time, randomness, the shared tick timers and the log. */
+export interface ActorServices {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Where an actor arms its next tick: one timer per due time, shared. */
+  readonly ticks: TickTimers;
+  readonly logger: Logger;
+}
+
+/** Provider operations, and a shared list for the first pass of many new resources. */
+export interface OperationPort {
+  /**
+   * Run one provider operation for `key`: serialised per key, admitted by the provider's queue,
+   * under its deadline. `client.settled` hears the outcome, once, asynchronously. `urgent`: a
+   * pass's change, which goes ahead of passes not started yet.
+   */
+  operate<C extends OperationClient>(
+    key: string,
+    name: string,
+    client: C,
+    work: OperationWork<C>,
+    urgent?: boolean,
+  ): void;
+  /**
+   * A shared `list` for the first pass of the actors being created now (many resources added
+   * at once to a provider that can list), or `undefined`: each observes on its own.
+   */
+  readonly snapshot: SharedListing | undefined;
+}
+
+/** One `list` of the provider, answering many first observations. */
+export interface SharedListing {
+  observe(ref: Resource, ctx: ProviderContext): Promise<Observed | undefined>;
+}
+
+/** The inventory: what this runtime created or adopted, last-good specs, the journal of intents. */
+export interface InventoryPort {
+  /** Is this object in the inventory (created or adopted by this runtime)? Only those are deleted. */
+  manages(key: string): boolean;
+  /** The last spec seen in sync and healthy, for rollback. */
+  lastGood(key: string): Record<string, unknown> | undefined;
+  /**
+   * Write the intent to the journal, apply, then record the outcome in the inventory. A delete
+   * forgets the key unless `keep` (the delete half of a replace: the create follows).
+   */
+  journal<T>(
+    actor: ResourceRecord,
+    op: 'create' | 'update' | 'delete',
+    spec: Record<string, unknown> | undefined,
+    apply: () => Promise<T>,
+    keep?: boolean,
+  ): Promise<T>;
+}
+
+/** The dependency graph of the desired set. */
+export interface DependencyPort {
+  /** Every resource `actor` depends on is Ready. */
+  dependenciesReady(actor: ResourceRecord): boolean;
+  /** Resources that depend on `actor` still exist: its delete must wait. */
+  dependentsRemain(actor: ResourceRecord): boolean;
+}
+
+/** Where an actor reports what happened. */
+export interface NoticePort {
+  notify(actor: ResourceRecord, notice: ActorNotice): void;
+  /** A pass ended: the same as notifying `pass-done`, without building the notice (the hot path). */
+  passDone(actor: ResourceRecord, result: PassResult, durationMs: number): void;
+}
+
+/** Everything an actor's host provides. */
+export interface ActorHost
+  extends KindPolicy,
+    ActorServices,
+    OperationPort,
+    InventoryPort,
+    DependencyPort,
+    NoticePort {}

@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { Observed } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
+import type { PlannedAction } from '../diff/plan.js';
+import type { Assessment, AssessSubject } from './assess.js';
+import { F_DEGRADED, F_INPASS, F_ROLLBACK } from './flags.js';
+import { type ActorNotice, type NoticeBatch, PASS_START, type PassResult } from './notices.js';
+import type { ResourcePhase } from './phase.js';
+import type { ActorHost } from './ports.js';
+import type { RestingTimes } from './schedule.js';
+import { conditionsOf, type ResourceStatus } from './status.js';
+
+/**
+ * What a resource actor remembers between passes: everything it is while it hibernates. A
+ * process may hold a million of these, so the record is kept small: plain fields, the booleans
+ * packed into `flags` (see `flags.ts`), one reference to the host its kind shares, and no
+ * closure. What the actor does with it is in `resource-actor.ts`.
+ */
+export class ResourceRecord implements AssessSubject, RestingTimes {
+  readonly key: string;
+  readonly kind: string;
+  readonly name: string;
+  desired: Resource;
+  generation: number;
+  observedGeneration = 0;
+  /** The generation last brought in sync; a difference at this generation is drift. */
+  syncedGeneration = 0;
+  phase: ResourcePhase = 'pending';
+  attempts = 0;
+  lastError: string | undefined = undefined;
+  lastReconcileAt: number | undefined = undefined;
+  nextReconcileAt: number | undefined = undefined;
+  plan: PlannedAction | undefined = undefined;
+  assessment: Assessment = 'none';
+  restarts: number;
+  flags = 0;
+  /** The delay the last pass computed for the next tick (`Infinity`: none). */
+  nextDelayMs = 0;
+  progressPolls = 0;
+  passStartedAt = 0;
+  /** The generation the last finished pass worked on. */
+  passGeneration = 0;
+  /** The operation in flight (or last run), for a failure's notice. */
+  operation = 'observe';
+  /** What the pass in flight observed (dropped when the actor rests). */
+  observed: Observed | undefined = undefined;
+  /** When the armed tick is due (`NaN`: none armed); see `TickTimers`. */
+  tickDue = Number.NaN;
+  /** The shared list the first pass reads instead of observing (see `SharedListing`). */
+  snapshot: ActorHost['snapshot'];
+  /** Notices raised while the machine runs a step; delivered once the phase is settled. */
+  batch: NoticeBatch | undefined = undefined;
+
+  constructor(
+    readonly host: ActorHost,
+    desired: Resource,
+    generation: number,
+    key: string,
+    restarts: number,
+  ) {
+    this.desired = desired;
+    this.kind = desired.kind;
+    this.name = desired.name;
+    this.key = key;
+    this.generation = generation;
+    this.restarts = restarts;
+    this.snapshot = host.snapshot;
+  }
+
+  /** Ready: synced and healthy. Dependents wait for this. */
+  get ready(): boolean {
+    return this.phase === 'synced';
+  }
+
+  get rolledBack(): boolean {
+    return (this.flags & F_ROLLBACK) !== 0;
+  }
+
+  /** This generation was in sync before: a difference now is drift. */
+  get wasInSync(): boolean {
+    return this.syncedGeneration === this.generation && this.syncedGeneration > 0;
+  }
+
+  dependenciesReady(): boolean {
+    return this.host.dependenciesReady(this);
+  }
+
+  status(): ResourceStatus {
+    const rolledBack = this.rolledBack;
+    return {
+      key: this.key,
+      kind: this.kind,
+      name: this.name,
+      phase: this.phase,
+      conditions: conditionsOf({
+        phase: this.phase,
+        attempts: this.attempts,
+        degraded: (this.flags & F_DEGRADED) !== 0,
+        rolledBack,
+        lastError: this.lastError,
+      }),
+      generation: this.generation,
+      observedGeneration: this.observedGeneration,
+      attempts: this.attempts,
+      lastError: this.lastError,
+      lastReconcileAt: this.lastReconcileAt,
+      nextReconcileAt: this.nextReconcileAt,
+      plan: this.plan,
+      rolledBack,
+      restarts: this.restarts,
+    };
+  }
+
+  /** The spec to converge to: the desired one, or the last-good one while rolled back. */
+  targetSpec(): Record<string, unknown> {
+    if (!this.rolledBack) return this.desired.spec as Record<string, unknown>;
+    return this.host.lastGood(this.key) ?? (this.desired.spec as Record<string, unknown>);
+  }
+
+  /** RestingTimes: this resource's resync interval. */
+  get intervalMs(): number {
+    return this.desired.policy?.intervalMs ?? this.host.intervalMs;
+  }
+
+  get kindIntervalMs(): number {
+    return this.host.intervalMs;
+  }
+
+  get failed(): boolean {
+    return this.lastError !== undefined;
+  }
+
+  /** A child logger bound to this resource, made only when a provider asks for `ctx.log`. */
+  log(): Logger {
+    return this.host.logger.child({
+      kind: this.kind,
+      name: this.name,
+      generation: this.generation,
+      attempt: this.attempts,
+    });
+  }
+
+  // ── passes and notices ───────────────────────────────────────────────────────────────────
+  beginPass(): void {
+    if (this.flags & F_INPASS) return; // a superseded apply observes again within the same pass
+    this.flags |= F_INPASS;
+    this.passStartedAt = this.host.clock.now();
+    this.emit(PASS_START);
+  }
+
+  endPass(result: PassResult): void {
+    this.flags &= ~F_INPASS;
+    this.passGeneration = this.generation;
+    const durationMs = this.host.clock.now() - this.passStartedAt;
+    if (this.batch) this.batch.push({ type: 'pass-done', result, durationMs });
+    else this.host.passDone(this, result, durationMs); // the hot path: no notice object
+  }
+
+  /** Raise a notice: now, or once the machine's step is over and the phase says where it is. */
+  emit(notice: ActorNotice): void {
+    if (this.batch) this.batch.push(notice);
+    else this.host.notify(this, notice);
+  }
+}
