@@ -12,7 +12,7 @@ import type { ProviderContext } from '../src/contract/provider.js';
 import type { Resource } from '../src/contract/resource.js';
 import { isInSync } from '../src/diff/compare.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { systemClock } from '../src/time/clock.js';
 import { seededRandom } from '../src/time/random.js';
 

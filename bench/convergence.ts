@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Resource } from '../src/contract/resource.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { benchProvider, makeResources, silentLogger } from './lib/fixtures.js';
 import { heapAfterGc, nowMs, progress, report, sleep } from './lib/measure.js';
 

@@ -14,7 +14,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { benchProvider, makeResources, silentLogger } from './lib/fixtures.js';
 import { heapAfterGc, measureTicks, nowMs, progress, report } from './lib/measure.js';
 

@@ -1,82 +1,90 @@
-// setpoint's public API: explicit named exports only.
+/**
+ * `setpoint`: what a program that embeds the runtime uses. Explicit named exports only.
+ *
+ * Two more doors open onto the same package: `setpoint/testing` (the virtual clock, seeded
+ * randomness, the memory provider with fault injection, the simulation) and
+ * `setpoint/supervisor` (the whole supervision API, usable without the runtime). Anything not
+ * exported from one of the three is internal and may change without notice.
+ */
 
-export type { ActorNotice, PassResult } from './actors/notices.js';
-export type { ResourcePhase } from './actors/phase.js';
-// ── the resource actor (for those who build on it) ───────────────────────────────────────
-export type { ActorHost } from './actors/ports.js';
-export { resourceMachine } from './actors/resource.machine.js';
-export { ResourceActor } from './actors/resource-actor.js';
-export type { Condition, ConditionType, ResourceStatus } from './actors/status.js';
-// ── backoff ──────────────────────────────────────────────────────────────────────────────
-export type { Backoff, BackoffOptions } from './backoff/backoff.js';
-export { DEFAULT_BACKOFF, exponentialBackoff } from './backoff/backoff.js';
+// ── backoff and rate limits ─────────────────────────────────────────────────────────────────
+export { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff/backoff.js';
 export type { JitterMode } from './backoff/jitter.js';
-export type { TokenBucket, TokenBucketOptions } from './backoff/token-bucket.js';
-export { createTokenBucket } from './backoff/token-bucket.js';
+export { createTokenBucket, type TokenBucket, type TokenBucketOptions } from './backoff/token-bucket.js';
+// ── the configuration file, for programs that read `setpoint.yaml` themselves ──────────────
 export { formatDuration, parseDuration } from './config/duration.js';
 export { formatIssues } from './config/format-issues.js';
 export type { ConfigIssue, IssueCode, SourcePosition } from './config/issue.js';
-// ── configuration ────────────────────────────────────────────────────────────────────────
-export type { ConfigResult, LoadConfigOptions, LoadedConfig, ProviderConfig } from './config/load-config.js';
-export { loadConfig } from './config/load-config.js';
-export { parseConfigText } from './config/parse-config.js';
-export { parseResourceText } from './config/parse-resource.js';
-export { REDACTED, redact } from './config/redact.js';
-export { redactIssues } from './config/redact-issues.js';
+export {
+  type ConfigResult,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  type ProviderConfig,
+} from './config/load-config.js';
 export { PermanentError, ProviderContractError, RetryableError, TimeoutError } from './contract/errors.js';
-export type {
-  CompareOptions,
-  FieldChange,
-  Health,
-  Observed,
-  Provider,
-  ProviderContext,
+// ── writing a provider ──────────────────────────────────────────────────────────────────────
+export {
+  type CompareOptions,
+  defineProvider,
+  type FieldChange,
+  type Health,
+  isAborted,
+  type Observed,
+  type Provider,
+  type ProviderContext,
 } from './contract/provider.js';
-export { defineProvider, isAborted } from './contract/provider.js';
-// ── diff ─────────────────────────────────────────────────────────────────────────────────
-export type { DriftPolicy, Resource, ResourceKey, ResourcePolicy } from './contract/resource.js';
-export { keyOf, parseKey } from './contract/resource.js';
-export type { Err, Ok, Result } from './contract/result.js';
-export { err, ok, unwrap } from './contract/result.js';
-export { applyChanges, compareSpec, isInSync, requiresReplace } from './diff/compare.js';
-export type { DiffError, DiffOptions, ResourceCollection } from './diff/diff.js';
-export { diff } from './diff/diff.js';
-export type { DependencyOrder, GraphError } from './diff/graph.js';
-export { dependentsOf, orderByDependencies } from './diff/graph.js';
+export {
+  type DriftPolicy,
+  keyOf,
+  parseKey,
+  type Resource,
+  type ResourceKey,
+  type ResourcePolicy,
+} from './contract/resource.js';
+export { type Err, type Ok, type Result, unwrap } from './contract/result.js';
+export { applyChanges, compareSpec } from './diff/compare.js';
+// ── plans, diffs and dependencies ───────────────────────────────────────────────────────────
+export { type DiffError, type DiffOptions, diff, type ResourceCollection } from './diff/diff.js';
+export { type DependencyOrder, type GraphError, orderByDependencies } from './diff/graph.js';
 export type { ActionType, Plan, PlannedAction, PlanSummary } from './diff/plan.js';
-export { emptyPlan, planFor, planOf, summarize } from './diff/plan.js';
-export type { RenderOptions } from './diff/render.js';
-export { renderPlan, renderPlanJson } from './diff/render.js';
-export { builtinProviders } from './providers/builtin.js';
-export type { FileProvider, FileProviderOptions, FileSpec } from './providers/file.js';
-export { fileProvider } from './providers/file.js';
-export type { HttpProvider, HttpProviderOptions } from './providers/http.js';
-export { httpProvider } from './providers/http.js';
-export type { MemoryCalls, MemoryProvider, MemoryProviderOptions } from './providers/memory.js';
-// ── providers ────────────────────────────────────────────────────────────────────────────
-export { memoryProvider } from './providers/memory.js';
-export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.js';
-export type { OperationClient, OperationWork, RateLimit } from './queue/operation-queue.js';
-export { OperationQueue } from './queue/operation-queue.js';
-export type { DesiredChange } from './runtime/desired-change.js';
-export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
-export type { RuntimeMetrics } from './runtime/metrics.js';
-// ── runtime ──────────────────────────────────────────────────────────────────────────────
-export type { Runtime, RuntimeOptions, RuntimeState, SetDesiredResult } from './runtime/runtime.js';
-export { createRuntime } from './runtime/runtime.js';
-export { redactedJson } from './server/redact-json.js';
-// ── status server ────────────────────────────────────────────────────────────────────────
-export type { StatusServer, StatusServerOptions } from './server/status-server.js';
-export { createStatusServer } from './server/status-server.js';
-// ── simulation ───────────────────────────────────────────────────────────────────────────
-export type { SimFaults, SimOptions, SimReport, Violation, ViolationCounts } from './sim/index.js';
-export { checkingProvider, formatReport, INVARIANTS, simulate } from './sim/index.js';
-export type { FileStoreOptions } from './store/file-store.js';
-export { createFileStore } from './store/file-store.js';
+export { type RenderOptions, renderPlan, renderPlanJson } from './diff/render.js';
+// ── built-in providers ──────────────────────────────────────────────────────────────────────
+export {
+  type BuiltinProviderEnv,
+  type BuiltinProviderFactory,
+  builtinProviders,
+} from './providers/builtin.js';
+export {
+  type FileProvider,
+  type FileProviderOptions,
+  type FileSpec,
+  fileProvider,
+} from './providers/file.js';
+export { type HttpProvider, type HttpProviderOptions, httpProvider } from './providers/http.js';
+export type { RateLimit } from './queue/operation-queue.js';
+// ── the runtime ─────────────────────────────────────────────────────────────────────────────
+export {
+  type Condition,
+  type ConditionType,
+  createRuntime,
+  type DesiredChange,
+  type DesiredSetError,
+  type ResourcePhase,
+  type ResourceStatus,
+  type Runtime,
+  type RuntimeEventName,
+  type RuntimeEvents,
+  type RuntimeMetrics,
+  type RuntimeOptions,
+  type RuntimeState,
+  type SetDesiredResult,
+} from './runtime/index.js';
+// ── the status server (/healthz, /readyz, /metrics, /status) ────────────────────────────────
+export { createStatusServer, type StatusServer, type StatusServerOptions } from './server/status-server.js';
+// ── the state store ─────────────────────────────────────────────────────────────────────────
+export { createFileStore, type FileStoreOptions } from './store/file-store.js';
 export { createMemoryStore } from './store/memory-store.js';
-export { resolvePendingIntents } from './store/resolve-pending-intents.js';
-export { specHash } from './store/spec-hash.js';
-// ── state store ──────────────────────────────────────────────────────────────────────────
 export type {
   Intent,
   IntentOp,
@@ -85,50 +93,24 @@ export type {
   InventoryRecord,
   StateStore,
 } from './store/state-store.js';
-export { StateLockedError } from './store/store-errors.js';
-// ── supervision ──────────────────────────────────────────────────────────────────────────
-export type {
-  Child,
-  ChildLimitReason,
-  ChildLink,
-  ChildSpec,
-  ChildType,
-  DynamicSupervisor,
-  DynamicSupervisorOptions,
-  Exit,
-  ExitReason,
-  Intensity,
-  RestartBackoff,
-  RestartBackoffOptions,
-  RestartPlan,
-  RestartType,
-  Shutdown,
-  Strategy,
-  Supervisor,
-  SupervisorEvents,
-  SupervisorOptions,
-  SupervisorTree,
-  Verdict,
-} from './supervisor/index.js';
+export { StateCorruptError, StateLockedError } from './store/store-errors.js';
+// ── supervision (the whole API is in `setpoint/supervisor`) ─────────────────────────────────
 export {
-  ChildLimitError,
-  ChildStartError,
+  type Child,
+  type ChildLink,
+  type ChildSpec,
   createDynamicSupervisor,
   createSupervisor,
-  DEFAULT_INTENSITY,
-  planRestart,
-  RestartIntensityError,
-  recordRestart,
-  restartBackoff,
-  STRATEGIES,
-  shouldRestart,
+  type DynamicSupervisor,
+  type DynamicSupervisorOptions,
+  type Exit,
+  type RestartType,
+  type Strategy,
+  type Supervisor,
+  type SupervisorOptions,
+  type SupervisorTree,
 } from './supervisor/index.js';
-// ── time ─────────────────────────────────────────────────────────────────────────────────
-export type { Clock, TimerHandle } from './time/clock.js';
-export { systemClock, systemRandom } from './time/clock.js';
+// ── time ────────────────────────────────────────────────────────────────────────────────────
+export { type Clock, systemClock, systemRandom, type TimerHandle } from './time/clock.js';
 export type { Random } from './time/random.js';
-export { seededRandom } from './time/random.js';
-export type { TestClockOptions } from './time/test-clock.js';
 export { TestClock } from './time/test-clock.js';
-export type { Tickable } from './time/tick-timers.js';
-export { TickTimers } from './time/tick-timers.js';

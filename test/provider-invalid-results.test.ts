@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memoryProvider } from '../src/providers/memory.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { simulate } from '../src/sim/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';

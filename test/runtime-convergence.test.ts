@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../src/contract/resource.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../src/contract/errors.js';
 import { defineProvider, type Observed } from '../src/contract/provider.js';
-import { createRuntime, type RuntimeOptions } from '../src/runtime/runtime.js';
+import { createRuntime, type RuntimeOptions } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { mapProvider, startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../src/contract/errors.js';
 import type { RuntimeEvents } from '../src/runtime/events.js';
-import type { RuntimeOptions } from '../src/runtime/runtime.js';
+import type { RuntimeOptions } from '../src/runtime/index.js';
 import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 
 const track = stopAfterEach();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../src/contract/resource.js';
-import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
+import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { scriptedProvider } from './helpers/scripted-provider.js';

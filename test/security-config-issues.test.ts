@@ -11,7 +11,7 @@ import { formatIssues } from '../src/config/format-issues.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { REDACTED } from '../src/config/redact.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { capturedIo } from './helpers/captured-io.js';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { REDACTED, redact } from '../src/config/redact.js';
 import type { Provider } from '../src/contract/provider.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { redactedJson } from '../src/server/redact-json.js';
 import { createStatusServer } from '../src/server/status-server.js';
 import { seededRandom } from '../src/time/random.js';

@@ -9,7 +9,7 @@ import { REDACTED, redact } from '../src/config/redact.js';
 import type { Provider } from '../src/contract/provider.js';
 import { renderPlan, renderPlanJson } from '../src/diff/render.js';
 import { memoryProvider } from '../src/providers/memory.js';
-import { createRuntime } from '../src/runtime/runtime.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineProvider, type Observed } from '../src/contract/provider.js';
-import { createRuntime, type Runtime } from '../src/runtime/runtime.js';
+import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { desiredSetReady } from '../src/server/readiness.js';
 import { createStatusServer, type StatusServer } from '../src/server/status-server.js';
 import { TestClock } from '../src/time/test-clock.js';

@@ -10,7 +10,8 @@
  *   npm run example -- 01
  */
 import { pathToFileURL } from 'node:url';
-import { createRuntime, defineProvider, seededRandom, TestClock } from '../../src/index.js';
+import { createRuntime, defineProvider, TestClock } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`, so the whole minute runs at once. */

@@ -19,9 +19,9 @@ import {
   createSupervisor,
   defineProvider,
   type Supervisor,
-  seededRandom,
   TestClock,
 } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

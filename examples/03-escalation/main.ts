@@ -23,9 +23,9 @@ import {
   defineProvider,
   type Supervisor,
   type SupervisorTree,
-  seededRandom,
   TestClock,
 } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

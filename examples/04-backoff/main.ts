@@ -14,13 +14,8 @@
  *   npm run example -- 04
  */
 import { pathToFileURL } from 'node:url';
-import {
-  createRuntime,
-  exponentialBackoff,
-  memoryProvider,
-  seededRandom,
-  TestClock,
-} from '../../src/index.js';
+import { createRuntime, exponentialBackoff, TestClock } from '../../src/index.js';
+import { memoryProvider, seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

@@ -12,14 +12,8 @@
  *   npm run example -- 05
  */
 import { pathToFileURL } from 'node:url';
-import {
-  createRuntime,
-  memoryProvider,
-  orderByDependencies,
-  type Resource,
-  seededRandom,
-  TestClock,
-} from '../../src/index.js';
+import { createRuntime, orderByDependencies, type Resource, TestClock } from '../../src/index.js';
+import { memoryProvider, seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

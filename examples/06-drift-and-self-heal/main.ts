@@ -10,7 +10,8 @@
  *   npm run example -- 06
  */
 import { pathToFileURL } from 'node:url';
-import { createRuntime, memoryProvider, seededRandom, TestClock } from '../../src/index.js';
+import { createRuntime, TestClock } from '../../src/index.js';
+import { memoryProvider, seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

@@ -11,14 +11,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { renderPlan } from '../../src/diff/render.js';
-import {
-  createRuntime,
-  diff,
-  memoryProvider,
-  type Resource,
-  seededRandom,
-  TestClock,
-} from '../../src/index.js';
+import { createRuntime, diff, type Resource, TestClock } from '../../src/index.js';
+import { memoryProvider, seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

@@ -20,9 +20,9 @@ import {
   defineProvider,
   type Resource,
   type Runtime,
-  seededRandom,
   TestClock,
 } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock the runtime runs on. Default: a fresh `TestClock`. */

@@ -28,9 +28,9 @@ import {
   type Provider,
   type Runtime,
   type StateStore,
-  seededRandom,
   TestClock,
 } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
   /** The clock to run on. Default: a fresh `TestClock`. */

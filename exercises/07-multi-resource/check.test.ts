@@ -6,14 +6,8 @@
  * that enforces its own rules, as a real one would.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type Clock,
-  createRuntime,
-  defineProvider,
-  type Provider,
-  seededRandom,
-  TestClock,
-} from '../../src/index.js';
+import { type Clock, createRuntime, defineProvider, type Provider, TestClock } from '../../src/index.js';
+import { seededRandom } from '../../src/testing.js';
 
 type Impl = typeof import('./solution.js');
 const { toResources }: Impl = await import(

@@ -7,14 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createRuntime,
-  memoryProvider,
-  type Resource,
-  type Runtime,
-  seededRandom,
-  TestClock,
-} from '../../src/index.js';
+import { createRuntime, type Resource, type Runtime, TestClock } from '../../src/index.js';
+import { memoryProvider, seededRandom } from '../../src/testing.js';
 import type { TimerHandle } from '../../src/time/clock.js';
 import { holds } from '../check-helpers.js';
 

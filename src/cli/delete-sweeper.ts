@@ -1,4 +1,4 @@
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/index.js';
 
 export interface DeleteSweeper {
   /** Retry now every stuck delete that something has been deleted since. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/index.js';
 
 /**
  * Log what the runtime does, one line per event that matters to an operator: changes applied,

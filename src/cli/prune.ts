@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { keyOf, type Resource } from '../contract/resource.js';
-import type { Runtime, SetDesiredResult } from '../runtime/runtime.js';
+import type { Runtime, SetDesiredResult } from '../runtime/index.js';
 import type { InventoryEntry } from '../store/state-store.js';
 
 export interface Orphans {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { keyOf } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** How the last reload went, as `/status` shows it. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { createRuntime, type Runtime } from '../runtime/index.js';
 import { createFileStore } from '../store/file-store.js';
 import { StateCorruptError, StateLockedError } from '../store/store-errors.js';
 import type { CliIo } from './cli-io.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JITTER_MODES } from '../backoff/jitter.js';
+import { RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import { quote } from './issue.js';
 import { driftSchema, durationMs, durationSchema, type IssueParams, kindSchema } from './schema-parts.js';
 
@@ -49,9 +50,6 @@ export const providerEntrySchema = z
   })
   .meta({ oneOf: [{ required: ['use'] }, { required: ['module'] }] });
 
-const DEFAULT_BACKOFF_BASE_MS = 1000;
-const DEFAULT_BACKOFF_CAP_MS = 60_000;
-
 export const backoffSchema = z
   .strictObject({
     base: durationSchema.optional(),
@@ -60,8 +58,8 @@ export const backoffSchema = z
     jitter: z.enum(JITTER_MODES as [string, ...string[]]).optional(),
   })
   .superRefine((backoff, ctx) => {
-    const base = backoff.base === undefined ? DEFAULT_BACKOFF_BASE_MS : durationMs(backoff.base);
-    const cap = backoff.cap === undefined ? DEFAULT_BACKOFF_CAP_MS : durationMs(backoff.cap);
+    const base = backoff.base === undefined ? RUNTIME_DEFAULTS.backoff.baseMs : durationMs(backoff.base);
+    const cap = backoff.cap === undefined ? RUNTIME_DEFAULTS.backoff.capMs : durationMs(backoff.cap);
     if (cap < base) {
       ctx.addIssue({
         code: 'custom',

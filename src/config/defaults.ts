@@ -1,5 +1,6 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import type { DriftPolicy } from '../contract/resource.js';
+import { RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import type { ConfigFile } from './config-schema.js';
 import { parseListen } from './config-schema.js';
 import { durationMs } from './schema-parts.js';
@@ -41,18 +42,21 @@ export interface ServerConfig {
   readonly token?: string;
 }
 
-/** The defaults of DESIGN §5: what a config file that says nothing gets. */
+/**
+ * What a config file that says nothing gets: the runtime's defaults, but for `prune`, which a
+ * config file turns on explicitly (its resource files may not be the whole truth).
+ */
 export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
-  intervalMs: 30_000,
-  backoff: Object.freeze({ baseMs: 1000, capMs: 60_000, factor: 2, jitter: 'full' as const }),
-  maxRetries: 5,
-  drift: 'enforce' as const,
+  intervalMs: RUNTIME_DEFAULTS.intervalMs,
+  backoff: RUNTIME_DEFAULTS.backoff,
+  maxRetries: RUNTIME_DEFAULTS.maxRetries,
+  drift: RUNTIME_DEFAULTS.drift,
   prune: false,
-  allowEmpty: false,
-  rollback: false,
-  concurrency: 10,
-  timeoutMs: 30_000,
-  shutdownMs: 30_000,
+  allowEmpty: RUNTIME_DEFAULTS.allowEmpty,
+  rollback: RUNTIME_DEFAULTS.rollback,
+  concurrency: RUNTIME_DEFAULTS.concurrency,
+  timeoutMs: RUNTIME_DEFAULTS.timeoutMs,
+  shutdownMs: RUNTIME_DEFAULTS.shutdownMs,
 });
 
 /** Local only, unless told otherwise. */

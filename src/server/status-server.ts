@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/index.js';
 import { bearerMatches } from './bearer.js';
 import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';

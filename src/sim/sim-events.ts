@@ -1,5 +1,5 @@
 import type { RuntimeEvents } from '../runtime/events.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/index.js';
 
 type Payload<E extends keyof RuntimeEvents> = Parameters<RuntimeEvents[E]>[0];
 

@@ -1,7 +1,7 @@
 import { keyOf, parseKey, type Resource } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
 import { type MemoryProvider, memoryProvider } from '../providers/memory.js';
-import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { createRuntime, type Runtime } from '../runtime/index.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';

@@ -1,7 +1,7 @@
 import { afterEach } from 'vitest';
 import { defineProvider, type Observed, type Provider } from '../../src/contract/provider.js';
 import type { Resource } from '../../src/contract/resource.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../../src/runtime/index.js';
 import { seededRandom } from '../../src/time/random.js';
 import { TestClock } from '../../src/time/test-clock.js';
 import { scriptedProvider } from './scripted-provider.js';

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { keyOf } from '../../contract/resource.js';
 import { orderByDependencies } from '../../diff/graph.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { Runtime } from '../../runtime/index.js';
 import { redactedJson, redactJsonText } from '../../server/redact-json.js';
 import { type ApplyVerdict, judgeApply } from '../apply-verdict.js';
 import type { CliIo } from '../cli-io.js';

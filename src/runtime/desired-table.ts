@@ -1,0 +1,250 @@
+import type { DependencyPort } from '../actors/ports.js';
+import type { ResourceRecord } from '../actors/record.js';
+import type { ResourceActor } from '../actors/resource-actor.js';
+import type { Resource } from '../contract/resource.js';
+import type { StateStore } from '../store/state-store.js';
+import type { DesiredView } from './desired-change.js';
+import { sameResource } from './desired-set.js';
+import type { DesiredSetError } from './events.js';
+
+/** One key of the desired set, and the actor that keeps it so. */
+export interface Entry {
+  resource: Resource;
+  generation: number;
+  actor: ResourceActor | undefined;
+  restarts: number;
+  /** Left the desired set; being deleted or released. */
+  removed: boolean;
+  /** Desired again while its delete was running: spawn afresh once it is gone. */
+  resurrect: Resource | undefined;
+}
+
+/** How the table starts and stops actors (the supervision tree does it). */
+export interface Spawner {
+  spawn(key: string, kind: string): void;
+  /** Stop managing `key` without deleting it. */
+  release(key: string, kind: string): void;
+}
+
+/** How the table tells each kind that many new resources are about to arrive at once. */
+export interface Intake {
+  begin(fresh: ReadonlyMap<string, number>): void;
+  end(): void;
+}
+
+export type ApplyResult =
+  | { ok: true; added: number; changed: number; removed: number }
+  | { ok: false; errors: readonly DesiredSetError[] };
+
+const EMPTY_SET: DesiredSetError = {
+  code: 'empty-set',
+  key: '*',
+  message:
+    'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
+};
+
+/**
+ * The desired set as the runtime holds it: one entry per key, the index of who depends on whom,
+ * and one `apply` that both `setDesired` (a whole set) and `updateDesired` (a change) go
+ * through, after the desired-set rules have checked them. It is also the actors' dependency
+ * port: whether a resource's dependencies are Ready, whether its dependents are gone.
+ */
+export class DesiredTable implements DependencyPort {
+  readonly entries = new Map<string, Entry>();
+  /** key → keys that depend on it (from every live entry, removed ones included). */
+  readonly #dependents = new Map<string, Set<string>>();
+  /** How many keys the desired set holds now (leaving ones not counted, revived ones are). */
+  #live = 0;
+  #spawner: Spawner | undefined = undefined;
+  #closed = false;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly intake: Intake,
+    private readonly policy: { readonly prune: boolean; readonly allowEmpty: boolean },
+  ) {}
+
+  /** The supervision tree, which starts and stops the actors. */
+  attach(spawner: Spawner): void {
+    this.#spawner = spawner;
+  }
+
+  /** What the rules check a change against: the set in force. */
+  readonly view: DesiredView = {
+    current: (key) => {
+      const entry = this.entries.get(key);
+      return entry?.removed ? entry.resurrect : entry?.resource;
+    },
+    dependents: (key) => this.#dependents.get(key) ?? [],
+  };
+
+  /** The keys a whole new set `next` takes out of the set in force. */
+  leavingFor(next: ReadonlyMap<string, Resource>): string[] {
+    const out: string[] = [];
+    for (const key of this.entries.keys()) {
+      if (!next.has(key) && this.view.current(key) !== undefined) out.push(key);
+    }
+    return out;
+  }
+
+  /**
+   * Make `set` desired and take `remove` out, both already checked by the rules: start actors
+   * for new keys, hand new generations to existing ones, delete (or release) what leaves.
+   * Refuses a change that would leave nothing desired while deleting what this runtime manages.
+   */
+  apply(set: ReadonlyMap<string, Resource>, remove: Iterable<string>): ApplyResult {
+    const leaving: [string, Entry][] = [];
+    const unrevived: Entry[] = [];
+    for (const key of remove) {
+      const entry = this.entries.get(key)!;
+      if (entry.removed)
+        unrevived.push(entry); // desired again while deleting: not any more
+      else leaving.push([key, entry]);
+    }
+    const fresh = new Map<string, number>(); // kind -> new keys, for the intake
+    let arriving = 0; // keys not desired until now
+    for (const [key, r] of set) {
+      if (this.view.current(key) === undefined) arriving++;
+      if (!this.entries.has(key)) fresh.set(r.kind, (fresh.get(r.kind) ?? 0) + 1);
+    }
+    const remaining = this.#live + arriving - leaving.length - unrevived.length;
+    const { prune, allowEmpty } = this.policy;
+    if (prune && !allowEmpty && remaining === 0 && leaving.some(([key]) => this.store.get(key))) {
+      return { ok: false, errors: [EMPTY_SET] };
+    }
+    let added = 0;
+    let changed = 0;
+    this.intake.begin(fresh);
+    for (const [key, resource] of set) {
+      const outcome = this.#put(key, resource);
+      if (outcome === 'added') added++;
+      else if (outcome === 'changed') changed++;
+    }
+    this.intake.end();
+    for (const entry of unrevived) entry.resurrect = undefined;
+    for (const [key, entry] of leaving) this.#leave(key, entry);
+    this.#live = remaining;
+    return { ok: true, added, changed, removed: leaving.length + unrevived.length };
+  }
+
+  /** Make `resource` the desired one for `key`. */
+  #put(key: string, resource: Resource): 'added' | 'changed' | 'same' {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.#add(key, resource, 1);
+      return 'added';
+    }
+    if (entry.removed) {
+      entry.resurrect = resource; // once its delete is done
+      return 'added';
+    }
+    if (sameResource(entry.resource, resource)) return 'same';
+    const before = entry.resource.dependsOn;
+    this.#link(key, before, false);
+    this.#link(key, resource.dependsOn, true);
+    entry.resource = resource;
+    // A dependency this one no longer needs may be waiting for it to go before its delete.
+    this.#wake(before, 'deleteBackoff');
+    entry.generation++;
+    entry.actor?.setDesired(resource, entry.generation);
+    return 'changed';
+  }
+
+  #add(key: string, resource: Resource, generation: number): void {
+    const entry: Entry = {
+      resource,
+      generation,
+      actor: undefined,
+      restarts: 0,
+      removed: false,
+      resurrect: undefined,
+    };
+    this.entries.set(key, entry);
+    this.#link(key, resource.dependsOn, true);
+    this.#spawner?.spawn(key, resource.kind);
+  }
+
+  /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */
+  #leave(key: string, entry: Entry): void {
+    entry.removed = true;
+    if (this.policy.prune && entry.actor) {
+      // The actor deletes it only if it is ours (in the inventory), once any operation in
+      // flight, such as a create, has finished.
+      entry.actor.requestDelete();
+    } else {
+      // Not ours to delete (or prune is off): stop managing it, leave it in place.
+      this.#spawner?.release(key, entry.resource.kind);
+      this.release(key);
+    }
+  }
+
+  /** An entry is gone for good (deleted or released): drop it, and wake what waited for it. */
+  release(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.#link(key, entry.resource.dependsOn, false);
+    this.#wake(entry.resource.dependsOn, 'deleteBackoff');
+    const resource = entry.resurrect;
+    if (resource) {
+      queueMicrotask(() => {
+        if (!this.#closed && !this.entries.has(key)) this.#add(key, resource, entry.generation + 1);
+      });
+    }
+  }
+
+  /** `key` became Ready: its dependents waiting for it look again. */
+  becameReady(key: string): void {
+    this.#wake(this.#dependents.get(key), 'waiting');
+  }
+
+  dependenciesReady(record: ResourceRecord): boolean {
+    return (record.desired.dependsOn ?? []).every((dep) => this.entries.get(dep)?.actor?.ready === true);
+  }
+
+  dependentsRemain(record: ResourceRecord): boolean {
+    return (this.#dependents.get(record.key)?.size ?? 0) > 0;
+  }
+
+  /** How many resources of each kind are in each phase (for the `setpoint_resources` gauge). */
+  *phaseCounts(): Iterable<[kind: string, phase: string, count: number]> {
+    const counts = new Map<string, number>();
+    for (const entry of this.entries.values()) {
+      const k = `${entry.resource.kind}\0${entry.actor?.phase ?? 'pending'}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of counts) {
+      const [kind, phase] = k.split('\0') as [string, string];
+      yield [kind, phase, n];
+    }
+  }
+
+  /** The runtime stopped or failed: a resurrection due after this does not happen. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #wake(keys: Iterable<string> | undefined, phase: 'waiting' | 'deleteBackoff'): void {
+    if (!keys) return;
+    for (const key of keys) {
+      const actor = this.entries.get(key)?.actor;
+      if (actor?.phase === phase) actor.trigger();
+    }
+  }
+
+  #link(key: string, deps: readonly string[] | undefined, add: boolean): void {
+    for (const dep of deps ?? []) {
+      let set = this.#dependents.get(dep);
+      if (add) {
+        if (!set) {
+          set = new Set();
+          this.#dependents.set(dep, set);
+        }
+        set.add(key);
+      } else if (set) {
+        set.delete(key);
+        if (set.size === 0) this.#dependents.delete(dep);
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The runtime's front door: what the layers above it (the command line, the status server, the
+ * simulation, the package's exports) use. Everything else in this folder is its own business.
+ */
+export type { ResourcePhase } from '../actors/phase.js';
+export type { Condition, ConditionType, ResourceStatus } from '../actors/status.js';
+export { RUNTIME_DEFAULTS } from './defaults.js';
+export type { DesiredChange } from './desired-change.js';
+export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './events.js';
+export type { RuntimeMetrics } from './metrics.js';
+export type { RuntimeOptions } from './options.js';
+export { createRuntime, type Runtime, type RuntimeState, type SetDesiredResult } from './runtime.js';

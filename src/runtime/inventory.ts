@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { InventoryPort } from '../actors/ports.js';
+import type { ResourceRecord } from '../actors/record.js';
+import type { StateStore } from '../store/state-store.js';
+
+/**
+ * The actors' inventory port, on the state store: what this runtime created or adopted (only
+ * those are ever deleted), the last-good spec of each (for rollback), and the journal of
+ * intents written before every change, so a crash between "intend" and "done" is found and
+ * resolved on the next start instead of leaking or duplicating an object.
+ */
+export class Inventory implements InventoryPort {
+  constructor(
+    private readonly store: StateStore,
+    private readonly logger: Logger,
+  ) {}
+
+  manages(key: string): boolean {
+    return this.store.get(key) !== undefined;
+  }
+
+  lastGood(key: string): Record<string, unknown> | undefined {
+    return this.store.get(key)?.lastGood;
+  }
+
+  async journal<T>(
+    actor: ResourceRecord,
+    op: 'create' | 'update' | 'delete',
+    spec: Record<string, unknown> | undefined,
+    apply: () => Promise<T>,
+    keep = false,
+  ): Promise<T> {
+    const store = this.store;
+    const intent = await store.intend({ key: actor.key, op, ...(spec ? { spec } : {}) });
+    let result: T;
+    try {
+      result = await apply();
+    } catch (error) {
+      await store.settle(intent.id, 'failed');
+      throw error;
+    }
+    if (op === 'delete') {
+      if (!keep) await store.forget(actor.key);
+    } else {
+      const origin = store.get(actor.key)?.origin ?? (op === 'create' ? 'created' : 'adopted');
+      await store.record({
+        key: actor.key,
+        kind: actor.kind,
+        name: actor.name,
+        origin,
+        ...(spec ? { lastApplied: spec } : {}),
+        generation: actor.generation,
+      });
+    }
+    await store.settle(intent.id, 'done');
+    return result;
+  }
+
+  /**
+   * A pass found `actor` in sync: adopt it if this runtime did not create it (it existed and is
+   * declared), and, once an observation has `verified` it in sync and healthy, keep its spec as
+   * last-good. A spec applied while rolled back is never last-good.
+   */
+  synced(actor: ResourceRecord, verified: boolean): void {
+    const good = verified && !actor.rolledBack;
+    if (this.store.get(actor.key)) {
+      if (good) this.markGood(actor);
+      return;
+    }
+    const spec = actor.targetSpec();
+    void this.store
+      .record({
+        key: actor.key,
+        kind: actor.kind,
+        name: actor.name,
+        origin: 'adopted',
+        generation: actor.generation,
+      })
+      .then(() => (good ? this.store.markGood(actor.key, spec) : undefined))
+      .catch((error: unknown) => this.#failed(actor.kind, error));
+  }
+
+  /** A spec applied earlier is now seen in sync and healthy. */
+  verified(actor: ResourceRecord): void {
+    if (!actor.rolledBack) this.markGood(actor);
+  }
+
+  private markGood(actor: ResourceRecord): void {
+    const spec = actor.targetSpec();
+    if (this.store.get(actor.key)?.lastGood === spec) return;
+    void this.store.markGood(actor.key, spec).catch((error: unknown) => this.#failed(actor.kind, error));
+  }
+
+  #failed(kind: string, error: unknown): void {
+    this.logger.error({ kind, err: error }, 'state store write failed');
+  }
+}
