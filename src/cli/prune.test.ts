@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS } from '../config/defaults.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Resource } from '../contract/resource.js';
-import type { InventoryEntry } from '../store/state-store.js';
+import type { InventoryEntry } from '../store/index.js';
 import { emptyPruneRefusal, orphansOf } from './prune.js';
 
 const entry = (key: string, extra: Partial<InventoryEntry> = {}): [string, InventoryEntry] => {

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { Runtime, SetDesiredResult } from '../runtime/index.js';
-import type { InventoryEntry } from '../store/state-store.js';
+import type { InventoryEntry } from '../store/index.js';
 
 export interface Orphans {
   /** Managed, no longer desired, and of a kind with a provider: to be deleted. */

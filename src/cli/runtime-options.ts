@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Provider } from '../contract/provider.js';
 import type { RuntimeOptions } from '../runtime/index.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/index.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.js';
-import { createFileStore } from '../store/file-store.js';
-import { StateCorruptError, StateLockedError } from '../store/store-errors.js';
+import { createFileStore, StateCorruptError, StateLockedError } from '../store/index.js';
 import type { CliIo } from './cli-io.js';
 import type { Input } from './input.js';
 import { runtimeOptionsOf } from './runtime-options.js';

@@ -1,15 +1,13 @@
-import { join } from 'node:path';
 import type { Clock } from '../time/clock.js';
 import { temporaryPathOf, writeFileAtomically } from './atomic-write.js';
 import { createBackedStore } from './backed-store.js';
 import { GroupCommit } from './group-commit.js';
-import { parseJournal } from './journal.js';
 import { acquireLock, releaseLock } from './lock-file.js';
-import { decodeSnapshot, encodeChange, encodeSnapshot } from './state-codec.js';
+import { encodeChange, encodeSnapshot } from './state-codec.js';
+import { checkStateDir, readStoredState, stateDirPaths } from './state-dir.js';
 import type { StateStore } from './state-store.js';
-import { StateCorruptError } from './store-errors.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
-import { applyChange, emptyState, type StoreState } from './store-state.js';
+import { emptyState, type StoreState } from './store-state.js';
 
 export interface FileStoreOptions {
   /** The state directory, created if missing (the CLI's default is `.setpoint`). */
@@ -48,14 +46,8 @@ export interface FileStateStore extends StateStore {
 const DEFAULT_COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
 
 /**
- * The embedded default store: files in a state directory, safe across crashes.
- *
- * ```
- * .setpoint/
- *   inventory.json   the snapshot: all state as of some change, replaced atomically
- *   journal.log      every change since, one JSON line each, appended and fsynced
- *   lock             { pid, hostname, startedAt } of the process that has it open
- * ```
+ * The embedded default store: files in a state directory (a snapshot, a journal and a lock;
+ * see `stateDirPaths`), safe across crashes.
  *
  * `open()` takes the lock, reads the snapshot and replays the journal over it (a torn last
  * line from a kill mid-write is cut off, not fatal). Every write resolves once its journal
@@ -70,9 +62,7 @@ const DEFAULT_COMPACT_AFTER_BYTES = 4 * 1024 * 1024;
  */
 export function createFileStore(options: FileStoreOptions): FileStateStore {
   const { dir, clock } = options;
-  if (typeof dir !== 'string' || dir === '') {
-    throw new TypeError(`Expected \`dir\` to be a directory path, got \`${String(dir)}\`; e.g. '.setpoint'`);
-  }
+  checkStateDir(dir);
   if (typeof clock?.now !== 'function') {
     throw new TypeError(
       `Expected \`clock\` to be a Clock, got \`${String(clock)}\`; pass systemClock or a TestClock`,
@@ -84,8 +74,7 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
     throw new TypeError(`Expected \`compactAfterBytes\` to be a number > 0, got \`${compactAfterBytes}\``);
   }
   const fs = options.fs ?? nodeStoreFs;
-  const snapshotPath = join(dir, 'inventory.json');
-  const journalPath = join(dir, 'journal.log');
+  const paths = stateDirPaths(dir);
 
   let state: StoreState = emptyState();
   let journal: StoreFile | undefined;
@@ -100,31 +89,24 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
   };
 
   async function load(): Promise<StoreState> {
-    const snapshot = await fs.readFile(snapshotPath);
-    let loaded = emptyState();
-    if (snapshot !== undefined) {
-      const decoded = decodeSnapshot(new TextDecoder().decode(snapshot));
-      if (typeof decoded === 'string') throw new StateCorruptError(snapshotPath, decoded);
-      loaded = decoded;
-    }
-    await fs.unlink(temporaryPathOf(snapshotPath)); // a snapshot a crash left half-written
-    const bytes = await fs.readFile(journalPath);
-    const parsed = parseJournal(bytes ?? new Uint8Array(), journalPath);
-    stats.replayed = parsed.changes.filter((change) => applyChange(loaded, change)).length;
+    const stored = await readStoredState(fs, paths);
+    await fs.unlink(temporaryPathOf(paths.snapshot)); // a snapshot a crash left half-written
+    const parsed = stored.journal;
+    stats.replayed = stored.replayed;
     stats.tornBytes = parsed.tornBytes;
-    journal = await fs.open(journalPath, 'a');
+    journal = await fs.open(paths.journal, 'a');
     if (parsed.tornBytes > 0) {
       // Cut the torn tail, or the next line appended would be glued to it.
       await journal.truncate(parsed.validBytes);
       await journal.sync();
     }
-    if (bytes === undefined) await fs.syncDir(dir);
+    if (!stored.hasJournal) await fs.syncDir(dir);
     stats.journalBytes = parsed.validBytes;
-    return loaded;
+    return stored.state;
   }
 
   async function compact(): Promise<void> {
-    await writeFileAtomically(fs, snapshotPath, encodeSnapshot(state));
+    await writeFileAtomically(fs, paths.snapshot, encodeSnapshot(state));
     // Crash here: the journal still holds changes the snapshot has; their seq makes replay skip them.
     await journal!.truncate(0);
     await journal!.sync();

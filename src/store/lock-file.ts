@@ -1,5 +1,6 @@
 import { hostname as osHostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { stateDirPaths } from './state-dir.js';
 import { type LockHolder, StateLockedError } from './store-errors.js';
 import type { StoreFs } from './store-fs.js';
 
@@ -29,7 +30,7 @@ export interface LockOptions {
 const heldHere = new Set<string>();
 
 export async function acquireLock(fs: StoreFs, dir: string, options: LockOptions): Promise<void> {
-  const path = join(dir, 'lock');
+  const path = stateDirPaths(dir).lock;
   const isAlive = options.isAlive ?? pidIsAlive;
   const holder: LockHolder = { pid: options.pid, hostname: osHostname(), startedAt: options.startedAt };
   // Retried after removing a stale lock, or when the lock vanished between the two looks.
@@ -50,7 +51,7 @@ export async function acquireLock(fs: StoreFs, dir: string, options: LockOptions
     }
     const bytes = await fs.readFile(path);
     if (bytes === undefined) continue;
-    const current = parseHolder(bytes);
+    const current = parseLockHolder(bytes);
     const stale =
       current !== undefined &&
       current.hostname === holder.hostname &&
@@ -60,11 +61,11 @@ export async function acquireLock(fs: StoreFs, dir: string, options: LockOptions
     // window this scheme leaves open (see docs/decisions/0006-store-backends.md).
     await fs.unlink(path);
   }
-  throw new StateLockedError(dir, path, parseHolder((await fs.readFile(path)) ?? new Uint8Array()));
+  throw new StateLockedError(dir, path, parseLockHolder((await fs.readFile(path)) ?? new Uint8Array()));
 }
 
 export async function releaseLock(fs: StoreFs, dir: string): Promise<void> {
-  const path = join(dir, 'lock');
+  const path = stateDirPaths(dir).lock;
   heldHere.delete(resolve(path));
   await fs.unlink(path);
 }
@@ -80,7 +81,11 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
-function parseHolder(bytes: Uint8Array): LockHolder | undefined {
+/**
+ * The holder a lock file names, or `undefined` when it names none that can be trusted (not
+ * JSON, no positive integer pid, no hostname). A missing `startedAt` reads as `NaN`.
+ */
+export function parseLockHolder(bytes: Uint8Array): LockHolder | undefined {
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LockHolder>;
     const { pid, hostname, startedAt } = value;

@@ -3,9 +3,9 @@ import type { ResourceStatus } from '../../actors/status.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { redact } from '../../config/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
+import { readStateDir } from '../../store/index.js';
 import { type CliIo, colorFor } from '../cli-io.js';
 import type { CommonArgs } from '../parse-args.js';
-import { readStateDir } from '../read-state.js';
 import { loadStatusConfig, type StatusConfig } from '../status-config.js';
 import { table } from '../table.js';
 

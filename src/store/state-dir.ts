@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { describe } from '../contract/describe.js';
+import { type ParsedJournal, parseJournal } from './journal.js';
+import { decodeSnapshot } from './state-codec.js';
+import { StateCorruptError } from './store-errors.js';
+import type { StoreFs } from './store-fs.js';
+import { applyChange, emptyState, type StoreState } from './store-state.js';
+
+/**
+ * The layout of a file store's state directory, and how its state is read back.
+ *
+ * ```
+ * .setpoint/
+ *   inventory.json   the snapshot: all state as of some change, replaced atomically
+ *   journal.log      every change since, one JSON line each, appended and fsynced
+ *   lock             { pid, hostname, startedAt } of the process that has it open
+ * ```
+ *
+ * Only this file knows the names. The file store's `open()` and the read-only
+ * `readStateDir` both read the state with {@link readStoredState}, so they cannot disagree
+ * about what a directory holds.
+ */
+export interface StateDirPaths {
+  readonly dir: string;
+  /** The snapshot, `inventory.json`. */
+  readonly snapshot: string;
+  /** The journal, `journal.log`. */
+  readonly journal: string;
+  /** The lock, `lock`. */
+  readonly lock: string;
+}
+
+/** Where each file of the state directory `dir` lives. */
+export function stateDirPaths(dir: string): StateDirPaths {
+  return {
+    dir,
+    snapshot: join(dir, 'inventory.json'),
+    journal: join(dir, 'journal.log'),
+    lock: join(dir, 'lock'),
+  };
+}
+
+/** Throws the `TypeError` for a state directory option that is not a path. */
+export function checkStateDir(dir: unknown): asserts dir is string {
+  if (typeof dir !== 'string' || dir === '') {
+    throw new TypeError(`Expected \`dir\` to be a directory path, got ${describe(dir)}; e.g. '.setpoint'`);
+  }
+}
+
+/** What a state directory holds, read and replayed. */
+export interface StoredState {
+  /** The snapshot with the journal replayed over it; empty when neither file exists. */
+  readonly state: StoreState;
+  /** Whether the snapshot file exists. */
+  readonly hasSnapshot: boolean;
+  /** Whether the journal file exists. */
+  readonly hasJournal: boolean;
+  /** The journal as parsed: its valid prefix and the torn tail after it (empty when absent). */
+  readonly journal: ParsedJournal;
+  /** Changes the journal added over the snapshot (lines already in the snapshot are skipped). */
+  readonly replayed: number;
+}
+
+/**
+ * Read the snapshot, then replay the journal over it. Reads only: a torn last journal line is
+ * reported in `journal.tornBytes` and left for the caller (the file store cuts it off).
+ * Throws {@link StateCorruptError} for damage a crash cannot explain.
+ */
+export async function readStoredState(fs: StoreFs, paths: StateDirPaths): Promise<StoredState> {
+  const snapshot = await fs.readFile(paths.snapshot);
+  let state = emptyState();
+  if (snapshot !== undefined) {
+    const decoded = decodeSnapshot(new TextDecoder().decode(snapshot));
+    if (typeof decoded === 'string') throw new StateCorruptError(paths.snapshot, decoded);
+    state = decoded;
+  }
+  const bytes = await fs.readFile(paths.journal);
+  const journal = parseJournal(bytes ?? new Uint8Array(), paths.journal);
+  const replayed = journal.changes.filter((change) => applyChange(state, change)).length;
+  return { state, hasSnapshot: snapshot !== undefined, hasJournal: bytes !== undefined, journal, replayed };
+}
