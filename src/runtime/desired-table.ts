@@ -2,7 +2,7 @@ import type { DependencyPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
 import type { ResourceActor } from '../actors/resource-actor.js';
 import type { Resource } from '../contract/resource.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/index.js';
 import type { DesiredView } from './desired-change.js';
 import { sameResource } from './desired-set.js';
 import type { DesiredSetError } from './events.js';

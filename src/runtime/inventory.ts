@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { InventoryPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/index.js';
 
 /**
  * The actors' inventory port, on the state store: what this runtime created or adopted (only

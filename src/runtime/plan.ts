@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { parseKey, type Resource } from '../contract/resource.js';
 import { actionFor, type Plan, type PlannedAction, planOf } from '../diff/plan.js';
-import { resolvePendingIntents } from '../store/resolve-pending-intents.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/index.js';
+import { resolvePendingIntents } from '../store/index.js';
 import type { DesiredTable } from './desired-table.js';
 import type { KindHost } from './kind-host.js';
 

@@ -2,7 +2,7 @@ import { createNanoEvents, type Emitter } from 'nanoevents';
 import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
 import type { Plan } from '../diff/plan.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
 import { type DesiredChange, validateDesiredChange } from './desired-change.js';
