@@ -1,5 +1,5 @@
 import { type Document, isAlias, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
-import { substituteEnv } from './env.js';
+import { type Env, substituteEnv } from './env.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import {
   checkKeys,
@@ -49,14 +49,16 @@ export interface YamlFile {
   readonly secrets: string[];
 }
 
+/** How `parseConfigText` and `parseResourceText` read their text. */
+export interface ReadTextOptions {
+  /** Where `${env:NAME}` looks. Default: an empty environment, in which every reference is missing. */
+  readonly env?: Env;
+}
+
 /** At most this many alias expansions per document: enough for real use, not for a bomb. */
 export const MAX_ALIAS_COUNT = 100;
 
-export function parseYaml(
-  text: string,
-  file: string,
-  env: Readonly<Record<string, string | undefined>>,
-): YamlFile {
+export function parseYaml(text: string, file: string, env: Env): YamlFile {
   const issues: ConfigIssue[] = [];
   const secrets: string[] = [];
   const lines = new LineCounter();
@@ -93,7 +95,7 @@ export function parseYaml(
 function readDocument(
   doc: Document.Parsed,
   at: Locator,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   issues: ConfigIssue[],
   secrets: string[],
 ): YamlDocument {
