@@ -21,10 +21,13 @@ export interface Substitution {
   readonly invalid: readonly string[];
 }
 
+/** Where `${env:NAME}` references look: a variable's name to its value, `undefined` when not set. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 const REFERENCE = /\$\$\{env:|\$\{env:([^}]*)(\}?)/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function substituteEnv(text: string, env: Readonly<Record<string, string | undefined>>): Substitution {
+export function substituteEnv(text: string, env: Env): Substitution {
   const values: string[] = [];
   const missing: string[] = [];
   const invalid: string[] = [];

@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Resource } from '../contract/resource.js';
 import { checkResources } from './check-resources.js';
 import { type ConfigDefaults, resolveDefaults, resolveServer, type ServerConfig } from './defaults.js';
+import type { Env } from './env.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
 import { parseConfigText } from './parse-config.js';
@@ -50,7 +51,7 @@ export type ConfigResult =
 
 export interface LoadConfigOptions {
   /** Where `${env:NAME}` looks. Default `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Env;
   /** The names `use:` accepts. Default `['file', 'http', 'memory']`. */
   readonly knownProviders?: readonly string[];
   /** Any file larger than this is refused unread. Default 1 MiB. */

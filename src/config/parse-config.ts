@@ -3,7 +3,7 @@ import { type ConfigFile, configFileSchema, configSections } from './config-sche
 import { type ConfigIssue, issue } from './issue.js';
 import { schemaIssues } from './schema-issues.js';
 import { isPlainObject } from './schema-parts.js';
-import { parseYaml, type YamlDocument } from './yaml-source.js';
+import { parseYaml, type ReadTextOptions, type YamlDocument } from './yaml-source.js';
 
 type Section = keyof ConfigFile;
 const SECTIONS = Object.keys(configSections) as Section[];
@@ -25,11 +25,7 @@ export interface ConfigFileResult {
  * each top-level section is checked on its own, so one broken section still lets the others be
  * used (and checked) by `loadConfig`.
  */
-export function parseConfigText(
-  text: string,
-  file: string,
-  options: { env?: Readonly<Record<string, string | undefined>> } = {},
-): ConfigFileResult {
+export function parseConfigText(text: string, file: string, options: ReadTextOptions = {}): ConfigFileResult {
   const yaml = parseYaml(text, file, options.env ?? {});
   const issues = [...yaml.issues];
   const documents = yaml.documents.filter((doc) => !doc.empty);

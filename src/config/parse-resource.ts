@@ -3,7 +3,7 @@ import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import { resourceDocumentSchema, toResource } from './resource-schema.js';
 import { schemaIssues } from './schema-issues.js';
 import { isPlainObject, keySchema, kindSchema, nameSchema } from './schema-parts.js';
-import { parseYaml, type YamlDocument } from './yaml-source.js';
+import { parseYaml, type ReadTextOptions, type YamlDocument } from './yaml-source.js';
 
 /** One resource document whose kind and name could be read, valid or not. */
 export interface ResourceEntry {
@@ -48,7 +48,7 @@ export interface ResourceFileResult {
 export function parseResourceText(
   text: string,
   file: string,
-  options: { env?: Readonly<Record<string, string | undefined>> } = {},
+  options: ReadTextOptions = {},
 ): ResourceFileResult {
   const yaml = parseYaml(text, file, options.env ?? {});
   const issues = [...yaml.issues];

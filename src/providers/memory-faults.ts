@@ -20,21 +20,33 @@ export interface Outage {
   readonly until: number;
 }
 
-export interface Faults {
-  /** Share of calls (0..1) that throw a plain `Error`: an ordinary, retried failure. */
+/**
+ * How often calls go wrong, and how: each rate is the share of calls (0..1) that get that
+ * fault, and together they add up to at most 1, since a call gets at most one. The memory
+ * provider takes them in {@link Faults}; a simulation in its `faults` option.
+ */
+export interface FaultRates {
+  /** Share of calls that throw a plain `Error`: an ordinary, retried failure. */
   readonly failRate?: number;
-  /** Share of calls that never resolve; they reject with `ctx.signal.reason` once it aborts. */
+  /** Share of calls that never resolve; they reject with `ctx.signal.reason` once it aborts (a timeout). */
   readonly hangRate?: number;
   /** Delay before every affected call, on the clock: a fixed number, or `[min, max]` drawn uniformly. */
   readonly latencyMs?: number | readonly [number, number];
-  /** Share of calls that throw `RetryableError` carrying `retryAfterMs`. */
+  /** Share of calls that throw `RetryableError` carrying `retryAfterMs` (as HTTP 429 with `Retry-After`). */
   readonly retryAfterRate?: number;
-  /** The `retryAfterMs` those errors carry. Default 1000. */
+  /** The `retryAfterMs` those errors carry. Default 1000 in a memory provider, 5000 in a simulation. */
   readonly retryAfterMs?: number;
-  /** Share of calls that throw `PermanentError`. */
+  /** Share of calls that throw `PermanentError`: the resource goes Degraded and waits for a new spec. */
   readonly permanentRate?: number;
-  /** Share of calls that resolve with {@link INVALID_VALUE} instead of a proper result: a bug to crash on. */
+  /**
+   * Share of calls that resolve with {@link INVALID_VALUE} instead of a proper result: a bug to
+   * crash on (on observe, the actor crashes and is restarted).
+   */
   readonly crashRate?: number;
+}
+
+/** The memory provider's faults: the rates, and when and where they apply. */
+export interface Faults extends FaultRates {
   /** Windows of clock time in which every affected call throws. */
   readonly outage?: readonly Outage[];
   /** The operations the faults apply to. Default: all of them. */

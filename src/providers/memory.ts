@@ -1,4 +1,3 @@
-import { PermanentError, RetryableError } from '../contract/errors.js';
 import {
   type Health,
   isAborted,
@@ -9,17 +8,10 @@ import {
 import type { Resource } from '../contract/resource.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import { throwIfAborted, untilAborted, wait } from './abortable.js';
+import { throwIfAborted } from './abortable.js';
 import { frozenCopy } from './frozen.js';
-import {
-  compileFaults,
-  type Faults,
-  INVALID_VALUE,
-  MEMORY_OPERATIONS,
-  type MemoryOperation,
-  outageAt,
-  pickFault,
-} from './memory-faults.js';
+import { MemoryCallGate, type MemoryCalls } from './memory-call-gate.js';
+import { compileFaults, type Faults, INVALID_VALUE, type MemoryOperation } from './memory-faults.js';
 import { checkString, isRecord, optionError } from './options.js';
 
 /**
@@ -62,7 +54,7 @@ export interface MemoryProviderOptions {
     | Record<string, Record<string, unknown>>;
 }
 
-export type MemoryCalls = Record<MemoryOperation, number>;
+export type { MemoryCalls } from './memory-call-gate.js';
 
 export interface MemoryProvider extends Provider {
   /** The backing store: name → deeply frozen spec. Prefer `put` / `mutate` / `remove` to editing it. */
@@ -102,78 +94,13 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
     if (!isRecord(spec)) throw optionError(`options.initial[${JSON.stringify(name)}]`, spec, 'a spec object');
     store.set(name, frozenCopy(spec));
   }
-  let faults = compileFaults(options.faults, 'options.faults');
-  const calls = Object.fromEntries(MEMORY_OPERATIONS.map((op) => [op, 0])) as MemoryCalls;
-  const running = new Map<string, number>();
-  let total = 0;
-  let overlaps = 0;
+  const gate = new MemoryCallGate(kind, clock, random, compileFaults(options.faults, 'options.faults'));
+  const calls = gate.calls;
   let restarts = 0;
-
-  const where = (op: MemoryOperation, name: string): string =>
-    `memory provider \`${kind}\`: ${op} of \`${name}\``;
-
-  function enter(name: string): void {
-    const n = running.get(name) ?? 0;
-    if (n > 0) overlaps++;
-    running.set(name, n + 1);
-    total++;
-  }
-
-  function leave(name: string): void {
-    const n = running.get(name) ?? 1;
-    if (n <= 1) running.delete(name);
-    else running.set(name, n - 1);
-    total--;
-  }
-
-  const affected = (op: MemoryOperation): boolean =>
-    faults.active && (faults.operations === undefined || faults.operations.has(op));
-
-  /** Applies the faults for one call; resolves true when the call must return INVALID_VALUE. */
-  async function inject(op: MemoryOperation, name: string, ctx: ProviderContext): Promise<boolean> {
-    const f = faults;
-    const window = outageAt(f, clock.now());
-    if (window)
-      throw new Error(`${where(op, name)} failed: outage from ${window.from} to ${window.until} ms`);
-    if (f.latency) {
-      const [min, max] = f.latency;
-      await wait(clock, min === max ? min : min + random() * (max - min), ctx.signal);
-    }
-    if (f.thresholds[4] === 0) return false;
-    switch (pickFault(f, random())) {
-      case 'fail':
-        throw new Error(`${where(op, name)} failed (injected fault)`);
-      case 'hang':
-        return untilAborted(ctx.signal);
-      case 'retryAfter':
-        throw new RetryableError(`${where(op, name)} was throttled (injected fault)`, {
-          retryAfterMs: f.retryAfterMs,
-        });
-      case 'permanent':
-        throw new PermanentError(`${where(op, name)} was refused (injected permanent fault)`);
-      case 'crash':
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  /** Runs one per-key operation: counts it, tracks it, injects faults, then does `work`. */
-  async function call<T>(op: MemoryOperation, name: string, ctx: ProviderContext, work: () => T): Promise<T> {
-    calls[op]++;
-    if (isAborted(ctx)) throw ctx.signal.reason;
-    enter(name);
-    try {
-      if (affected(op) && (await inject(op, name, ctx))) return INVALID_VALUE as unknown as T;
-      return work();
-    } finally {
-      leave(name);
-    }
-  }
 
   function existing(op: MemoryOperation, name: string): Observed {
     const spec = store.get(name);
-    if (spec === undefined) throw new Error(`${where(op, name)}: no such object`);
+    if (spec === undefined) throw new Error(`${gate.where(op, name)}: no such object`);
     return spec;
   }
 
@@ -186,11 +113,11 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
       return restarts;
     },
     get overlaps() {
-      return overlaps;
+      return gate.overlaps;
     },
-    inFlight: (name) => (name === undefined ? total : (running.get(name) ?? 0)),
+    inFlight: (name) => gate.inFlight(name),
     setFaults(next) {
-      faults = compileFaults(next, 'faults');
+      gate.setFaults(compileFaults(next, 'faults'));
     },
     put(name, spec) {
       store.set(name, frozenCopy(spec));
@@ -207,16 +134,16 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
 
     async observe(ref, ctx) {
       // The hot path: no faults configured means no promise chain beyond this function's own.
-      if (!affected('observe') && !isAborted(ctx) && !running.has(ref.name)) {
+      if (!gate.affected('observe') && !isAborted(ctx) && gate.inFlight(ref.name) === 0) {
         calls.observe++;
         return store.get(ref.name);
       }
-      return call('observe', ref.name, ctx, () => store.get(ref.name));
+      return gate.run('observe', ref.name, ctx, () => store.get(ref.name));
     },
     create(desired, ctx) {
-      return call('create', desired.name, ctx, () => {
+      return gate.run('create', desired.name, ctx, () => {
         if (store.has(desired.name)) {
-          throw new Error(`${where('create', desired.name)}: create of an existing key`);
+          throw new Error(`${gate.where('create', desired.name)}: create of an existing key`);
         }
         const spec = frozenCopy(desired.spec) as Observed;
         store.set(desired.name, spec);
@@ -224,7 +151,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
       });
     },
     update(desired, _current, _changes, ctx) {
-      return call('update', desired.name, ctx, () => {
+      return gate.run('update', desired.name, ctx, () => {
         const before = existing('update', desired.name);
         let spec = frozenCopy(desired.spec) as Observed;
         if (before.healthy !== undefined && !('healthy' in spec)) {
@@ -235,14 +162,14 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
       });
     },
     delete(_current, ref, ctx) {
-      return call('delete', ref.name, ctx, () => {
+      return gate.run('delete', ref.name, ctx, () => {
         store.delete(ref.name);
       });
     },
     async list(ctx) {
       calls.list++;
       throwIfAborted(ctx.signal);
-      if (affected('list') && (await inject('list', '*', ctx))) {
+      if (gate.affected('list') && (await gate.inject('list', '*', ctx))) {
         return INVALID_VALUE as unknown as Map<string, Observed>;
       }
       return new Map(store);
@@ -253,7 +180,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
       return 'healthy';
     },
     restart(_current, desired, ctx) {
-      return call('restart', desired.name, ctx, () => {
+      return gate.run('restart', desired.name, ctx, () => {
         const { healthy: _, ...rest } = existing('restart', desired.name);
         store.set(desired.name, frozenCopy(rest));
         restarts++;

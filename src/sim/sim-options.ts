@@ -1,24 +1,14 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import { describe } from '../contract/describe.js';
+import type { FaultRates } from '../providers/memory-faults.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
 import type { Intensity } from './checks/supervision-check.js';
 
-/** Faults the memory providers inject while the fault window is open. Rates are per call. */
-export interface SimFaults {
-  /** Calls that throw a plain error (retried). */
-  readonly failRate?: number;
-  /** Calls that never answer: the runtime's timeout aborts them. */
-  readonly hangRate?: number;
-  /** Delay before each call: fixed, or `[min, max]` drawn per call. */
-  readonly latencyMs?: number | readonly [number, number];
-  /** Calls that throw `RetryableError` with `retryAfterMs` (HTTP 429 `Retry-After`). */
-  readonly retryAfterRate?: number;
-  /** Default 5000. */
-  readonly retryAfterMs?: number;
-  /** Calls that throw `PermanentError` (the resource goes Degraded and waits for a new spec). */
-  readonly permanentRate?: number;
-  /** Calls that return an invalid value; on observe the actor crashes and is restarted. */
-  readonly crashRate?: number;
+/**
+ * Faults the memory providers inject while the fault window is open: the rates (per call), and
+ * outages at random times.
+ */
+export interface SimFaults extends FaultRates {
   /** Outages per provider, at random times in the fault window: every call fails. Default 0. */
   readonly outages?: number;
   /** How long each outage lasts, `[min, max]` ms. Default one to five minutes. */

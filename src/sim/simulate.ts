@@ -1,33 +1,23 @@
-import { keyOf, parseKey, type Resource } from '../contract/resource.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
-import { type MemoryProvider, memoryProvider } from '../providers/memory.js';
 import { createRuntime, type Runtime } from '../runtime/index.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { createMemoryStore } from '../store/index.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
-import type { CallOperation } from './call.js';
-import { type CallObserver, checkingProvider } from './checking-provider.js';
-import { BackoffCheck } from './checks/backoff-check.js';
 import {
   type ConvergenceInput,
   type ConvergenceVerdict,
   checkConvergence,
 } from './checks/convergence-check.js';
-import { CreateExistingCheck } from './checks/create-existing-check.js';
-import { OverlapCheck } from './checks/overlap-check.js';
-import { StaleSpecCheck } from './checks/stale-spec-check.js';
-import { SupervisionCheck } from './checks/supervision-check.js';
-import { UnmanagedCheck } from './checks/unmanaged-check.js';
+import { InvariantChecks } from './invariant-checks.js';
 import type { SimReport } from './report.js';
 import { watchEvents } from './sim-events.js';
 import { resolveSimOptions, type SimOptions } from './sim-options.js';
+import { SimWorld } from './sim-world.js';
 import { Trace } from './trace.js';
 import { Violations } from './violation.js';
 import { Workload } from './workload.js';
-import { changeTimes, outageWindows, subSeed } from './world.js';
-
-/** The root supervisor's intensity in the runtime (OTP/Elixir defaults; not configurable). */
-const ROOT_INTENSITY = { maxRestarts: 3, withinMs: 5000 };
+import { changeTimes, subSeed } from './world.js';
 
 /**
  * Run a runtime for hours of virtual time against memory providers that fail on purpose, and
@@ -67,87 +57,26 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     random: seededRandom(subSeed(o.seed, 1)),
   });
   const store = createMemoryStore({ clock });
-
-  // ── the world: one memory provider per kind, with what exists before the start ───────────
-  const memories = new Map<string, MemoryProvider>();
-  /** Objects that existed before the start, by key: the very (frozen) objects stored. */
-  const seeded = new Map<string, object>();
-  const unmanagedKeys = new Set<string>();
-  workload.kinds.forEach((kind, i) => {
-    const { managed, unmanaged } = workload.initialWorld(kind);
-    const outage = outageWindows(
-      seededRandom(subSeed(o.seed, 100 + i)),
-      o.faults.outages ?? 0,
-      o.faultWindow,
-      o.faults.outageMs ?? [0, 0],
-    );
-    const { outages: _, outageMs: __, ...rates } = o.faults;
-    const memory = memoryProvider({
-      kind,
-      clock,
-      random: seededRandom(subSeed(o.seed, 200 + i)),
-      faults: o.faultWindow > 0 ? { ...rates, outage } : undefined,
-      initial: [...managed, ...unmanaged],
-    });
-    for (const name of [...managed.keys(), ...unmanaged.keys()])
-      seeded.set(`${kind}/${name}`, memory.store.get(name)!);
-    for (const name of unmanaged.keys()) unmanagedKeys.add(`${kind}/${name}`);
-    memories.set(kind, memory);
-  });
-
-  // ── the checks ───────────────────────────────────────────────────────────────────────────
+  const world = new SimWorld(o, workload, clock);
   const manages = (key: string) => store.get(key) !== undefined;
-  const overlap = new OverlapCheck(violations);
-  const createExisting = new CreateExistingCheck(violations);
-  const untouched = new UnmanagedCheck(violations, { unmanaged: unmanagedKeys, manages });
-  const stale = new StaleSpecCheck(
-    violations,
-    o.rollback ? { lastGood: (key) => store.get(key)?.lastGood } : {},
-  );
-  const backoff = new BackoffCheck(violations, { capMs: o.backoff.capMs });
-  const supervision = new SupervisionCheck(violations, { kind: o.supervision, root: ROOT_INTENSITY });
-  const operations = { observe: 0, create: 0, update: 0, delete: 0, restart: 0 };
+
   let faultsOffAt: number | undefined;
   let lastProgressAt: number | undefined;
-  const progress = () => {
-    if (faultsOffAt !== undefined) lastProgressAt = clock.now();
-  };
-
-  let nextCall = 0;
-  const observer: CallObserver = {
-    begin(op, key, spec) {
-      const atMs = clock.now();
-      const step = trace.record(atMs, `> ${op} ${key}${spec ? ` ${JSON.stringify(spec)}` : ''}`);
-      operations[op]++;
-      const call = { id: nextCall++, step, atMs, op, key, ...(spec ? { spec } : {}) };
-      overlap.start(call);
-      untouched.start(call);
-      stale.start(call);
-      backoff.start(call);
-      return call.id;
+  const checks = new InvariantChecks(violations, {
+    clock,
+    trace,
+    unmanaged: world.unmanaged,
+    manages,
+    ...(o.rollback ? { lastGood: (key: string) => store.get(key)?.lastGood } : {}),
+    capMs: o.backoff.capMs,
+    supervision: o.supervision,
+    progress: () => {
+      if (faultsOffAt !== undefined) lastProgressAt = clock.now();
     },
-    finish(id, op: CallOperation, key, error, result) {
-      const atMs = clock.now();
-      const outcome =
-        error !== undefined
-          ? `err ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
-          : result === undefined
-            ? 'ok'
-            : typeof result === 'object'
-              ? 'ok object'
-              : `ok ${typeof result}`;
-      const step = trace.record(atMs, `< ${op} ${key} ${outcome}`);
-      const end = { id, step, atMs, op, key, ...(error !== undefined ? { error } : {}) };
-      overlap.end(end);
-      createExisting.end(end);
-      backoff.end(end);
-      if (error === undefined && op !== 'observe') progress();
-    },
-  };
+  });
 
-  // ── the runtime ──────────────────────────────────────────────────────────────────────────
   const rt: Runtime = createRuntime({
-    providers: [...memories.values()].map((memory) => checkingProvider(memory, observer)),
+    providers: world.providers(checks.observer),
     clock,
     random: seededRandom(subSeed(o.seed, 2)),
     interval: o.interval,
@@ -159,30 +88,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     supervision: o.supervision,
     store,
   });
-  const counts = watchEvents(rt, {
-    record: (atMs, text) => trace.record(atMs, text),
-    failed: (e, step) => backoff.failed({ ...e, step, atMs: e.at }),
-    crashed: (e, step) => supervision.crashed(e.kind, e.key, step, e.at),
-    restarted: (e, step) => {
-      supervision.restarted(parseKey(e.key).kind, e.key, step, e.at);
-      backoff.wake(e.key, step);
-      progress();
-    },
-    escalated: (e, step) => supervision.escalated(e.supervisor, step, e.at),
-    runtimeFailed: (e, step) => supervision.runtimeFailed(step, e.at),
-    // Rolling back applies the last-good spec at once: a new spec to apply, like a new generation.
-    degraded: (e, step) => {
-      if (e.rollback) backoff.wake(e.key, step);
-    },
-    passStarted: (e, step) => backoff.passStarted(e.key, step),
-    passDone: (e) => {
-      if (e.result !== 'failed') backoff.passEnded(e.key);
-    },
-    settled: (e) => {
-      if (e.type === 'deleted') backoff.passEnded(e.key);
-      progress();
-    },
-  });
+  const counts = watchEvents(rt, checks.events());
 
   // ── the desired state, over time ─────────────────────────────────────────────────────────
   let desired = new Map<string, { spec: object; text: string }>();
@@ -191,14 +97,15 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     const atMs = clock.now();
     const step = trace.record(atMs, `* desired ${set.length}`);
     const next = new Map<string, { spec: object; text: string }>();
+    const changed: string[] = [];
     for (const r of set) {
       const key = keyOf(r);
       const text = canonicalJson(r.spec);
       next.set(key, { spec: r.spec, text });
-      if (desired.get(key)?.text !== text) backoff.wake(key, step);
+      if (desired.get(key)?.text !== text) changed.push(key);
     }
-    for (const key of desired.keys()) if (!next.has(key)) backoff.wake(key, step);
-    stale.acceptSet(set, step, atMs);
+    for (const key of desired.keys()) if (!next.has(key)) changed.push(key);
+    checks.desiredSet(set, changed, step, atMs);
     desired = next;
     desiredSets++;
     const result = rt.setDesired(set);
@@ -207,16 +114,14 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   };
 
   const view = (): ConvergenceInput => {
-    const world = new Map<string, object>();
-    for (const [kind, memory] of memories)
-      for (const [name, spec] of memory.store) world.set(`${kind}/${name}`, spec);
+    const now = world.snapshot();
     return {
       desired: new Map([...desired].map(([key, d]) => [key, d.spec])),
-      world,
-      unmanaged: unmanagedKeys,
+      world: now,
+      unmanaged: world.unmanaged,
       status: (key) => rt.status(key),
       manages,
-      untouched: (key) => seeded.get(key) === world.get(key),
+      untouched: (key) => world.seeded(key) === now.get(key),
       lastGood: (key) => store.get(key)?.lastGood,
     };
   };
@@ -227,7 +132,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     clock.setTimeout(() => hand(workload.change()), at);
   }
   clock.setTimeout(() => {
-    for (const memory of memories.values()) memory.setFaults(undefined);
+    world.faultsOff();
     faultsOffAt = clock.now();
     trace.record(faultsOffAt, '* faults off');
   }, o.faultWindow);
@@ -251,30 +156,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   // ── the end: the world at rest, and what never happened ──────────────────────────────────
   const endAt = clock.now();
   const atEnd = checkConvergence(view(), violations, trace.record(endAt, '* end'), endAt);
-  supervision.finish(trace.steps, endAt, o.timeout + 30_000);
-  for (const key of unmanagedKeys) {
-    const { kind, name } = parseKey(key);
-    const now = memories.get(kind)?.store.get(name);
-    if (now !== seeded.get(key)) {
-      untouched.changed(
-        key,
-        trace.steps,
-        endAt,
-        now === undefined ? 'an unmanaged object was deleted' : 'an unmanaged object was changed',
-      );
-    }
-  }
-  let overlaps = 0;
-  for (const memory of memories.values()) overlaps += memory.overlaps;
-  if (overlaps > 0 && violations.counts['one-operation-per-key'] === 0) {
-    violations.add({
-      invariant: 'one-operation-per-key',
-      step: trace.steps,
-      atMs: endAt,
-      key: '*',
-      detail: `the memory providers counted ${overlaps} overlapping calls that the checking provider did not see`,
-    });
-  }
+  checks.finish(world, trace.steps, endAt, o.timeout + 30_000);
   const converged = atBound?.ok === true && atEnd.ok && !counts.runtimeFailed;
   const timeToConvergeMs =
     converged && faultsOffAt !== undefined && settledAt !== undefined
@@ -294,7 +176,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     converged,
     timeToConvergeMs,
     convergenceBoundMs: o.convergenceBoundMs,
-    operations,
+    operations: checks.operations,
     failures: counts.failures,
     crashes: counts.crashes,
     restarts: counts.restarts,

@@ -10,9 +10,10 @@ import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { ApplyProgress } from '../progress.js';
 import { emptyPruneRefusal, feedDesired, type Orphans, orphansOf } from '../prune.js';
-import { describeOpenError, runtimeFor } from '../session.js';
+import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
 import { observePlan, showPlan } from './plan.js';
+import { startRuntime } from './run.js';
 import { plural } from './validate.js';
 
 type ApplyArgs = Extract<CommandArgs, { command: 'apply' }>;
@@ -47,13 +48,7 @@ export async function applyCommand(args: ApplyArgs, io: CliIo): Promise<number> 
     return 0;
   }
   const runtime = runtimeFor(result.input, io);
-  try {
-    await runtime.start();
-  } catch (error) {
-    io.stderr.write(`${describeOpenError(error)}\n`);
-    await runtime.stop().catch(() => {});
-    return 1;
-  }
+  if (!(await startRuntime(runtime, io))) return 1;
   const { config } = result.input;
   const refusal = emptyPruneRefusal(config, runtime.store.inventory().size);
   if (refusal !== undefined) {

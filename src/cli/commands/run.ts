@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { describeError } from '../../contract/errors.js';
+import type { Runtime } from '../../runtime/index.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import { createStatusServer, type StatusServer } from '../../server/status-server.js';
 import { type CliIo, colorFor, type StopSignal } from '../cli-io.js';
@@ -53,6 +54,21 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * Start the runtime as `run` and `apply` do: it takes the state lock and reads the state. When
+ * that fails, say why on stderr, stop what did start, and resolve false.
+ */
+export async function startRuntime(runtime: Runtime, io: CliIo): Promise<boolean> {
+  try {
+    await runtime.start();
+    return true;
+  } catch (error) {
+    io.stderr.write(`${describeOpenError(error)}\n`);
+    await runtime.stop().catch(() => {});
+    return false;
+  }
+}
+
 async function runUntilStopped(
   args: RunArgs,
   io: CliIo,
@@ -87,13 +103,7 @@ async function runUntilStopped(
     );
     stop({ code: 1, why: 'runtime failed' });
   });
-  try {
-    await runtime.start();
-  } catch (error) {
-    io.stderr.write(`${describeOpenError(error)}\n`);
-    await runtime.stop().catch(() => {});
-    return 1;
-  }
+  if (!(await startRuntime(runtime, io))) return 1;
   const stopLogging = logRuntimeEvents(runtime, log);
   const sweeper = sweepStuckDeletes(runtime);
   let server: StatusServer | undefined;
