@@ -6,6 +6,7 @@
 
 import type { ResourceKey } from '../contract/resource.js';
 import type { GraphError } from './graph.js';
+import { RULES } from './rules.js';
 
 /** Edges grouped by source: the targets of `u` are `to[start[u]] .. to[start[u + 1] - 1]`. */
 export interface EdgeIndex {
@@ -32,7 +33,7 @@ export function indexEdges(n: number, from: readonly number[], to: readonly numb
  * components (iterative, so a long chain cannot overflow the stack), each of more than one
  * node being one knot of cycles.
  */
-export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed: Uint8Array): GraphError[] {
+export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed: Uint8Array): CycleError[] {
   const n = keys.length;
   const order = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -80,7 +81,7 @@ export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed
   return errors.sort((a, b) => ((a.keys[0] as string) < (b.keys[0] as string) ? -1 : 1));
 }
 
-type CycleError = Extract<GraphError, { code: 'cycle' }>;
+export type CycleError = Extract<GraphError, { code: 'cycle' }>;
 
 /** Name a knot of cycles: a shortest cycle through its smallest key (breadth-first), then the rest. */
 function cycleError(keys: readonly ResourceKey[], deps: EdgeIndex, component: readonly number[]): CycleError {
@@ -112,10 +113,5 @@ function cycleError(keys: readonly ResourceKey[], deps: EdgeIndex, component: re
   const names = cycle.map((u) => keys[u] as ResourceKey);
   const rest = component.filter((u) => !inCycle.has(u)).map((u) => keys[u] as ResourceKey);
   rest.sort();
-  const also = rest.length > 0 ? ` (also caught in it: ${rest.join(', ')})` : '';
-  return {
-    code: 'cycle',
-    keys: [...names, ...rest],
-    message: `dependency cycle: ${[...names, names[0]].join(' -> ')}${also}`,
-  };
+  return { code: RULES.acyclic.code, keys: [...names, ...rest], message: RULES.acyclic.message(names, rest) };
 }
