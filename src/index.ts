@@ -38,6 +38,7 @@ export { keyOf, parseKey } from './contract/resource.js';
 export type { Err, Ok, Result } from './contract/result.js';
 export { err, ok, unwrap } from './contract/result.js';
 export { applyChanges, compareSpec, isInSync, requiresReplace } from './diff/compare.js';
+export type { DesiredChange } from './diff/desired-change.js';
 export type { DiffError, DiffOptions, ResourceCollection } from './diff/diff.js';
 export { diff } from './diff/diff.js';
 export type { DependencyOrder, GraphError } from './diff/graph.js';
@@ -46,6 +47,7 @@ export type { ActionType, Plan, PlannedAction, PlanSummary } from './diff/plan.j
 export { emptyPlan, planFor, planOf, summarize } from './diff/plan.js';
 export type { RenderOptions } from './diff/render.js';
 export { renderPlan, renderPlanJson } from './diff/render.js';
+export type { DesiredSetError } from './diff/rules.js';
 export { builtinProviders } from './providers/builtin.js';
 export type { FileProvider, FileProviderOptions, FileSpec } from './providers/file.js';
 export { fileProvider } from './providers/file.js';
@@ -55,8 +57,7 @@ export type { MemoryCalls, MemoryProvider, MemoryProviderOptions } from './provi
 // ── providers ────────────────────────────────────────────────────────────────────────────
 export { memoryProvider } from './providers/memory.js';
 export type { Faults, MemoryOperation, Outage } from './providers/memory-faults.js';
-export type { DesiredChange } from './runtime/desired-change.js';
-export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './runtime/events.js';
+export type { RuntimeEventName, RuntimeEvents } from './runtime/events.js';
 export type { RuntimeMetrics } from './runtime/metrics.js';
 export type { OperationClient, OperationWork, RateLimit } from './runtime/operation-queue.js';
 export { OperationQueue } from './runtime/operation-queue.js';

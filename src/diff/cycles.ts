@@ -1,12 +1,13 @@
 /**
  * The graph machinery behind `orderByDependencies`: edges in compressed rows, and the search
- * that names dependency cycles. Nodes are numbers (positions in a key list) so that 100,000
- * resources cost a few typed arrays, not 100,000 objects.
+ * that names dependency cycles, over a whole set or over the part of it a change reaches
+ * (`cyclesThrough`). Nodes are numbers (positions in a key list) so that 100,000 resources
+ * cost a few typed arrays, not 100,000 objects.
  */
 
 import type { ResourceKey } from '../contract/resource.js';
 import type { GraphError } from './graph.js';
-import { RULES } from './rules.js';
+import { isKeyList, RULES } from './rules.js';
 
 /** Edges grouped by source: the targets of `u` are `to[start[u]] .. to[start[u + 1] - 1]`. */
 export interface EdgeIndex {
@@ -114,4 +115,43 @@ function cycleError(keys: readonly ResourceKey[], deps: EdgeIndex, component: re
   const rest = component.filter((u) => !inCycle.has(u)).map((u) => keys[u] as ResourceKey);
   rest.sort();
   return { code: RULES.acyclic.code, keys: [...names, ...rest], message: RULES.acyclic.message(names, rest) };
+}
+
+/**
+ * The cycles through `starts`, named as `findCycles` names them, found in only the part of the
+ * graph their dependencies reach: the cost is the size of that part, not of the whole set.
+ * `lookup` gives the resource for a key (`undefined` for one not declared); a dependency on
+ * an undeclared key, on the resource itself, or from a `dependsOn` that is not a list of keys
+ * makes no edge, as in `orderByDependencies`.
+ */
+export function cyclesThrough(
+  starts: Iterable<ResourceKey>,
+  lookup: (key: ResourceKey) => { readonly dependsOn?: readonly string[] } | undefined,
+): CycleError[] {
+  const keys: ResourceKey[] = [];
+  const indexOf = new Map<ResourceKey, number>();
+  const visit = (key: ResourceKey): number => {
+    let u = indexOf.get(key);
+    if (u === undefined) {
+      u = keys.length;
+      indexOf.set(key, u);
+      keys.push(key);
+    }
+    return u;
+  };
+  for (const key of starts) visit(key);
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let u = 0; u < keys.length; u++) {
+    const key = keys[u] as ResourceKey;
+    const deps: unknown = lookup(key)?.dependsOn ?? [];
+    if (!isKeyList(deps)) continue;
+    for (const dep of deps) {
+      if (dep === key || lookup(dep) === undefined) continue;
+      from.push(u);
+      to.push(visit(dep));
+    }
+  }
+  const n = keys.length;
+  return findCycles(keys, indexEdges(n, from, to), new Uint8Array(n));
 }

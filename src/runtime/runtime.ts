@@ -6,7 +6,11 @@ import type { ResourceStatus } from '../actors/status.js';
 import { type BackoffOptions, exponentialBackoff } from '../backoff/backoff.js';
 import type { Provider } from '../contract/provider.js';
 import { type DriftPolicy, keyOf, parseKey, type Resource } from '../contract/resource.js';
+import { type DesiredChange, type DesiredView, validateDesiredChange } from '../diff/desired-change.js';
+import { validateDesiredSet } from '../diff/desired-set.js';
 import { type Plan, type PlannedAction, planOf } from '../diff/plan.js';
+import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
+import { sameResource } from '../diff/same-resource.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { resolvePendingIntents } from '../store/resolve-pending-intents.js';
 import type { StateStore } from '../store/state-store.js';
@@ -22,9 +26,7 @@ import type { RestartBackoffOptions } from '../supervisor/restart-backoff.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { TickTimers } from '../time/tick-timers.js';
-import { type DesiredChange, type DesiredView, validateDesiredChange } from './desired-change.js';
-import { sameResource, validateDesiredSet } from './desired-set.js';
-import type { DesiredSetError, RuntimeEvents } from './events.js';
+import type { RuntimeEvents } from './events.js';
 import { createKindHost, type KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 import type { RateLimit } from './operation-queue.js';
@@ -126,13 +128,6 @@ interface Entry {
   /** Desired again while its delete was running: spawn afresh once it is gone. */
   resurrect: Resource | undefined;
 }
-
-const EMPTY_SET: DesiredSetError = {
-  code: 'empty-set',
-  key: '*',
-  message:
-    'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
-};
 
 function positive(name: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
