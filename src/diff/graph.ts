@@ -48,7 +48,8 @@ export interface DependencyOrder {
  *
  * Returns every problem found, not only the first: duplicate keys, dependencies on keys that
  * are not in the set, resources depending on themselves, and each dependency cycle
- * (`dependency cycle: a/x -> b/y -> a/x`). Runs in O(V + E), plus sorting each wave.
+ * (`dependency cycle: a/x -> b/y -> a/x`), each in the words of its rule in `RULES`. Runs in
+ * O(V + E), plus sorting each wave.
  */
 export function orderByDependencies(resources: readonly Resource[]): Result<DependencyOrder, GraphError> {
   if (!Array.isArray(resources)) {

@@ -14,7 +14,11 @@
 
 import { describe } from '../contract/describe.js';
 
-/** What a breach is called, as data. The two shape rules of a resource share `invalid-resource`. */
+/**
+ * What a breach is called, as data that callers match on. Rules that name the same sort of
+ * problem share a code: both shape rules of a resource are `invalid-resource`, and a dependency
+ * that is not declared is `missing-dependency` whether or not a change removed it.
+ */
 export type RuleCode =
   | 'invalid-resource'
   | 'invalid-spec'
@@ -44,7 +48,7 @@ export const RULES = {
   wellFormed: {
     code: 'invalid-resource',
     message: (at: string, resource: unknown) => {
-      const fields = typeof resource === 'object' && resource !== null ? (resource as object) : {};
+      const fields = typeof resource === 'object' && resource !== null ? resource : {};
       const { kind, name } = fields as { kind?: unknown; name?: unknown };
       return `${at}: a resource needs a non-empty string \`kind\` and \`name\`, got kind ${describe(kind)} and name ${describe(name)}`;
     },
