@@ -1,6 +1,7 @@
 import { posix, win32 } from 'node:path';
 import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';
+import { RULES } from '../diff/rules.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import type { ResourceEntry } from './parse-resource.js';
 import { closest } from './schema-issues.js';
@@ -27,7 +28,9 @@ export interface ResourceSet {
 /**
  * The checks that need every file at once: duplicate keys, kinds without a provider, `file`
  * paths that leave the provider's root, and the dependency graph (cycles, self-dependencies,
- * missing dependencies, found by `orderByDependencies`). Pure.
+ * missing dependencies, found by `orderByDependencies`). Pure. Each issue carries the message
+ * of the rule it breaks (`RULES`, the same words `setDesired` uses), placed at its file and
+ * line, with a hint of the config's own.
  */
 export function checkResources(input: ResourceSetInput): ResourceSet {
   const issues: ConfigIssue[] = [];
@@ -44,7 +47,7 @@ export function checkResources(input: ResourceSetInput): ResourceSet {
         issue(
           'duplicate-resource',
           entry.source,
-          `${entry.key} is declared twice: first at ${there}, again here`,
+          RULES.uniqueKey.message(entry.key, `first at ${there}`),
           `give one of them another name, or remove one (the first is at ${there})`,
         ),
       );
@@ -62,7 +65,7 @@ export function checkResources(input: ResourceSetInput): ResourceSet {
           issue(
             'unknown-kind',
             entry.locate(['kind']),
-            `no provider for kind "${entry.kind}" (${entry.key})`,
+            RULES.knownKind.message(entry.key, entry.kind, kinds),
             near === undefined
               ? `add a provider for kind "${entry.kind}" under providers:, or fix the kind`
               : `did you mean kind "${near}"? Otherwise add a provider for "${entry.kind}" under providers:`,
@@ -125,7 +128,7 @@ function graphIssues(entries: ReadonlyMap<string, ResourceEntry>, complete: bool
         issue(
           'self-dependency',
           entry.dependencyAt(error.key),
-          `${error.key} depends on itself`,
+          error.message,
           `remove ${error.key} from its own dependsOn`,
         ),
       );
@@ -137,7 +140,7 @@ function graphIssues(entries: ReadonlyMap<string, ResourceEntry>, complete: bool
         issue(
           'missing-dependency',
           entry.dependencyAt(error.dependsOn),
-          `${error.key} depends on ${error.dependsOn}, which is not declared`,
+          error.message,
           near === undefined
             ? `declare ${error.dependsOn} in a resource file, or remove it from dependsOn`
             : `did you mean ${near}? Otherwise declare ${error.dependsOn}, or remove it from dependsOn`,

@@ -1,11 +1,13 @@
 /**
  * The graph machinery behind `orderByDependencies`: edges in compressed rows, and the search
- * that names dependency cycles. Nodes are numbers (positions in a key list) so that 100,000
- * resources cost a few typed arrays, not 100,000 objects.
+ * that names dependency cycles, over a whole set or over the part of it a change reaches
+ * (`cyclesThrough`). Nodes are numbers (positions in a key list) so that 100,000 resources
+ * cost a few typed arrays, not 100,000 objects.
  */
 
 import type { ResourceKey } from '../contract/resource.js';
 import type { GraphError } from './graph.js';
+import { isKeyList, RULES } from './rules.js';
 
 /** Edges grouped by source: the targets of `u` are `to[start[u]] .. to[start[u + 1] - 1]`. */
 export interface EdgeIndex {
@@ -32,7 +34,7 @@ export function indexEdges(n: number, from: readonly number[], to: readonly numb
  * components (iterative, so a long chain cannot overflow the stack), each of more than one
  * node being one knot of cycles.
  */
-export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed: Uint8Array): GraphError[] {
+export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed: Uint8Array): CycleError[] {
   const n = keys.length;
   const order = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -80,7 +82,7 @@ export function findCycles(keys: readonly ResourceKey[], deps: EdgeIndex, placed
   return errors.sort((a, b) => ((a.keys[0] as string) < (b.keys[0] as string) ? -1 : 1));
 }
 
-type CycleError = Extract<GraphError, { code: 'cycle' }>;
+export type CycleError = Extract<GraphError, { code: 'cycle' }>;
 
 /** Name a knot of cycles: a shortest cycle through its smallest key (breadth-first), then the rest. */
 function cycleError(keys: readonly ResourceKey[], deps: EdgeIndex, component: readonly number[]): CycleError {
@@ -112,10 +114,44 @@ function cycleError(keys: readonly ResourceKey[], deps: EdgeIndex, component: re
   const names = cycle.map((u) => keys[u] as ResourceKey);
   const rest = component.filter((u) => !inCycle.has(u)).map((u) => keys[u] as ResourceKey);
   rest.sort();
-  const also = rest.length > 0 ? ` (also caught in it: ${rest.join(', ')})` : '';
-  return {
-    code: 'cycle',
-    keys: [...names, ...rest],
-    message: `dependency cycle: ${[...names, names[0]].join(' -> ')}${also}`,
+  return { code: RULES.acyclic.code, keys: [...names, ...rest], message: RULES.acyclic.message(names, rest) };
+}
+
+/**
+ * The cycles through `starts`, named as `findCycles` names them, found in only the part of the
+ * graph their dependencies reach: the cost is the size of that part, not of the whole set.
+ * `lookup` gives the resource for a key (`undefined` for one not declared); a dependency on
+ * an undeclared key, on the resource itself, or from a `dependsOn` that is not a list of keys
+ * makes no edge, as in `orderByDependencies`.
+ */
+export function cyclesThrough(
+  starts: Iterable<ResourceKey>,
+  lookup: (key: ResourceKey) => { readonly dependsOn?: readonly string[] } | undefined,
+): CycleError[] {
+  const keys: ResourceKey[] = [];
+  const indexOf = new Map<ResourceKey, number>();
+  const visit = (key: ResourceKey): number => {
+    let u = indexOf.get(key);
+    if (u === undefined) {
+      u = keys.length;
+      indexOf.set(key, u);
+      keys.push(key);
+    }
+    return u;
   };
+  for (const key of starts) visit(key);
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let u = 0; u < keys.length; u++) {
+    const key = keys[u] as ResourceKey;
+    const deps: unknown = lookup(key)?.dependsOn ?? [];
+    if (!isKeyList(deps)) continue;
+    for (const dep of deps) {
+      if (dep === key || lookup(dep) === undefined) continue;
+      from.push(u);
+      to.push(visit(dep));
+    }
+  }
+  const n = keys.length;
+  return findCycles(keys, indexEdges(n, from, to), new Uint8Array(n));
 }

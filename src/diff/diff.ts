@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../contract/result.js';
 import { isSpec } from './compare.js';
 import { type CompiledCompare, compileCompare } from './compare-options.js';
 import { actionFor, byKey, emptyPlan, type Plan, type PlannedAction, summarize } from './plan.js';
+import { isWellFormed, RULES } from './rules.js';
 
 /** Resources by key: a `Map` or an object keyed by `kind/name`, or an array (keyed by `keyOf`). */
 export type ResourceCollection =
@@ -154,8 +155,8 @@ function toMap(
         firstIndex.set(key, index);
         map.set(key, resource);
       } else {
-        const message = `${side} ${key}: the key appears more than once (at [${first}] and [${index}])`;
-        errors.push({ code: 'duplicate-key', key, side, index, message });
+        const message = `${side} ${RULES.uniqueKey.message(key, `at [${first}] and [${index}]`)}`;
+        errors.push({ code: RULES.uniqueKey.code, key, side, index, message });
       }
     });
     return map;
@@ -170,23 +171,15 @@ function toMap(
 
 /** What is wrong with `resource`, if anything. Allocates nothing. */
 function problemWith(resource: Resource): DiffErrorCode | undefined {
-  if (typeof resource !== 'object' || resource === null) return 'invalid-resource';
-  const { kind, name } = resource;
-  if (typeof kind !== 'string' || kind === '' || typeof name !== 'string' || name === '') {
-    return 'invalid-resource';
-  }
+  if (!isWellFormed(resource)) return 'invalid-resource';
   return isSpec(resource.spec) ? undefined : 'invalid-spec';
 }
 
+/** The rule's message, with the side it came from in front. */
 function describeProblem(code: DiffErrorCode, resource: Resource, key: string, side: Side): DiffError {
-  const where = `${side} ${String(key)}`;
-  let message: string;
-  if (code === 'invalid-resource') {
-    const fields =
-      typeof resource === 'object' && resource !== null ? resource : { kind: undefined, name: undefined };
-    message = `${where}: a resource needs a non-empty string \`kind\` and \`name\`, got kind ${describe(fields.kind)} and name ${describe(fields.name)}`;
-  } else {
-    message = `${where}: \`spec\` must be an object like { replicas: 3 }, got ${describe(resource.spec)}`;
-  }
-  return { code, key: String(key), side, message };
+  const message =
+    code === 'invalid-resource'
+      ? RULES.wellFormed.message(String(key), resource)
+      : RULES.specObject.message(String(key), resource.spec);
+  return { code, key: String(key), side, message: `${side} ${message}` };
 }

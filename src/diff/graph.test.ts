@@ -117,7 +117,11 @@ describe('orderByDependencies', () => {
 
     it('reports duplicate keys', () => {
       expect(errorsOf([res('a/x'), res('a/x')])).toEqual([
-        { code: 'duplicate-key', key: 'a/x', message: 'a/x: the key appears more than once' },
+        {
+          code: 'duplicate-key',
+          key: 'a/x',
+          message: 'a/x: the key appears more than once (at [0] and [1])',
+        },
       ]);
     });
 

@@ -1,7 +1,8 @@
 import { describe } from '../contract/describe.js';
-import type { Resource, ResourceKey } from '../contract/resource.js';
+import { keyOf, type Resource, type ResourceKey } from '../contract/resource.js';
 import { err, ok, type Result } from '../contract/result.js';
 import { findCycles, indexEdges } from './cycles.js';
+import { breach, isKeyList, isWellFormed, RULES } from './rules.js';
 
 /** Everything that keeps a set of resources from being ordered, as data. */
 export type GraphError =
@@ -47,7 +48,8 @@ export interface DependencyOrder {
  *
  * Returns every problem found, not only the first: duplicate keys, dependencies on keys that
  * are not in the set, resources depending on themselves, and each dependency cycle
- * (`dependency cycle: a/x -> b/y -> a/x`). Runs in O(V + E), plus sorting each wave.
+ * (`dependency cycle: a/x -> b/y -> a/x`), each in the words of its rule in `RULES`. Runs in
+ * O(V + E), plus sorting each wave.
  */
 export function orderByDependencies(resources: readonly Resource[]): Result<DependencyOrder, GraphError> {
   if (!Array.isArray(resources)) {
@@ -57,17 +59,19 @@ export function orderByDependencies(resources: readonly Resource[]): Result<Depe
   const keys: ResourceKey[] = [];
   const nodes: Resource[] = [];
   const indexOf = new Map<ResourceKey, number>();
+  const positions: number[] = [];
   resources.forEach((resource: Resource, position) => {
-    const key = keyOrUndefined(resource);
+    const key = isWellFormed(resource) ? keyOf(resource) : undefined;
+    const first = key === undefined ? undefined : indexOf.get(key);
     if (key === undefined) {
-      const message = `resource [${position}]: a resource needs a non-empty string \`kind\` and \`name\``;
-      errors.push({ code: 'invalid-resource', key: `[${position}]`, message });
-    } else if (indexOf.has(key)) {
-      errors.push({ code: 'duplicate-key', key, message: `${key}: the key appears more than once` });
+      errors.push(breach(RULES.wellFormed, `[${position}]`, resource));
+    } else if (first !== undefined) {
+      errors.push(breach(RULES.uniqueKey, key, `at [${positions[first]}] and [${position}]`));
     } else {
       indexOf.set(key, keys.length);
       keys.push(key);
       nodes.push(resource);
+      positions.push(position);
     }
   });
 
@@ -77,12 +81,11 @@ export function orderByDependencies(resources: readonly Resource[]): Result<Depe
   nodes.forEach((resource, u) => {
     const key = keys[u] as ResourceKey;
     const deps: unknown = resource.dependsOn ?? [];
-    if (!Array.isArray(deps) || deps.some((d) => typeof d !== 'string')) {
-      const message = `${key}: \`dependsOn\` must be an array of keys like ['db/main'], got ${describe(deps)}`;
-      errors.push({ code: 'invalid-resource', key, message });
+    if (!isKeyList(deps)) {
+      errors.push(breach(RULES.dependsOnList, key, deps));
       return;
     }
-    deps.forEach((dep: string, j) => {
+    deps.forEach((dep, j) => {
       const v = indexOf.get(dep);
       if (v !== undefined && v !== u) {
         from.push(u);
@@ -90,13 +93,8 @@ export function orderByDependencies(resources: readonly Resource[]): Result<Depe
       } else if (deps.indexOf(dep) === j) {
         errors.push(
           v === u
-            ? { code: 'self-dependency', key, message: `${key}: depends on itself` }
-            : {
-                code: 'missing-dependency',
-                key,
-                dependsOn: dep,
-                message: `${key}: depends on ${dep}, which is not declared`,
-              },
+            ? breach(RULES.noSelfDependency, key)
+            : { ...breach(RULES.dependencyDeclared, key, dep), dependsOn: dep },
         );
       }
     });
@@ -142,8 +140,8 @@ export function orderByDependencies(resources: readonly Resource[]): Result<Depe
 export function dependentsOf(resources: readonly Resource[]): Map<ResourceKey, ResourceKey[]> {
   const sets = new Map<ResourceKey, Set<ResourceKey>>();
   for (const resource of resources) {
-    const key = keyOrUndefined(resource);
-    if (key === undefined || !Array.isArray(resource.dependsOn)) continue;
+    if (!isWellFormed(resource) || !Array.isArray(resource.dependsOn)) continue;
+    const key = keyOf(resource);
     for (const dep of resource.dependsOn) {
       if (typeof dep !== 'string' || dep === key) continue;
       let set = sets.get(dep);
@@ -157,11 +155,4 @@ export function dependentsOf(resources: readonly Resource[]): Map<ResourceKey, R
   const result = new Map<ResourceKey, ResourceKey[]>();
   for (const [dep, set] of sets) result.set(dep, [...set].sort());
   return result;
-}
-
-function keyOrUndefined(resource: Resource): ResourceKey | undefined {
-  if (typeof resource !== 'object' || resource === null) return undefined;
-  const { kind, name } = resource;
-  if (typeof kind !== 'string' || kind === '' || typeof name !== 'string' || name === '') return undefined;
-  return `${kind}/${name}`;
 }

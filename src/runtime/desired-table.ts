@@ -2,10 +2,10 @@ import type { DependencyPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
 import type { ResourceActor } from '../actors/resource-actor.js';
 import type { Resource } from '../contract/resource.js';
+import type { DesiredView } from '../diff/desired-change.js';
+import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
+import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
-import type { DesiredView } from './desired-change.js';
-import { sameResource } from './desired-set.js';
-import type { DesiredSetError } from './events.js';
 
 /** One key of the desired set, and the actor that keeps it so. */
 export interface Entry {
@@ -35,13 +35,6 @@ export interface Intake {
 export type ApplyResult =
   | { ok: true; added: number; changed: number; removed: number }
   | { ok: false; errors: readonly DesiredSetError[] };
-
-const EMPTY_SET: DesiredSetError = {
-  code: 'empty-set',
-  key: '*',
-  message:
-    'the desired set is empty and would delete every managed resource; pass allowEmpty: true if that is really meant',
-};
 
 /**
  * The desired set as the runtime holds it: one entry per key, the index of who depends on whom,

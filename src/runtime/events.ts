@@ -1,5 +1,6 @@
 import type { ResourceKey } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
+import type { DesiredSetError } from '../diff/rules.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 
 /** Fields every resource event carries. */
@@ -66,18 +67,3 @@ export interface RuntimeEvents {
 }
 
 export type RuntimeEventName = keyof RuntimeEvents;
-
-/** Why a desired set was rejected: each names the key it is about. */
-export interface DesiredSetError {
-  readonly code:
-    | 'duplicate-key'
-    | 'empty-set'
-    | 'invalid-resource'
-    | 'invalid-spec'
-    | 'unknown-kind'
-    | 'cycle'
-    | 'self-dependency'
-    | 'missing-dependency';
-  readonly key: string;
-  readonly message: string;
-}

@@ -4,9 +4,10 @@
  */
 export type { ResourcePhase } from '../actors/phase.js';
 export type { Condition, ConditionType, ResourceStatus } from '../actors/status.js';
+export type { DesiredChange } from '../diff/desired-change.js';
+export type { DesiredSetError } from '../diff/rules.js';
 export { RUNTIME_DEFAULTS } from './defaults.js';
-export type { DesiredChange } from './desired-change.js';
-export type { DesiredSetError, RuntimeEventName, RuntimeEvents } from './events.js';
+export type { RuntimeEventName, RuntimeEvents } from './events.js';
 export type { RuntimeMetrics } from './metrics.js';
 export type { RuntimeOptions } from './options.js';
 export { createRuntime, type Runtime, type RuntimeState, type SetDesiredResult } from './runtime.js';

@@ -1,14 +1,15 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
+import { type DesiredChange, validateDesiredChange } from '../diff/desired-change.js';
+import { validateDesiredSet } from '../diff/desired-set.js';
 import type { Plan } from '../diff/plan.js';
+import type { DesiredSetError } from '../diff/rules.js';
 import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
-import { type DesiredChange, validateDesiredChange } from './desired-change.js';
-import { validateDesiredSet } from './desired-set.js';
 import { type ApplyResult, DesiredTable } from './desired-table.js';
-import type { DesiredSetError, RuntimeEvents } from './events.js';
+import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
