@@ -1,3 +1,4 @@
+import { RUNTIME_DEFAULTS } from '../runtime/index.js';
 import type { Intensity } from './checks/supervision-check.js';
 
 /**
@@ -49,5 +50,9 @@ export function defaultIntensity(o: {
   const steady = (o.crashRate * perKind * 4 * o.withinMs) / (0.9 * o.interval);
   const burst = o.crashRate * perKind * 1.5;
   const lambda = Math.max(steady, burst);
-  return { maxRestarts: lambda === 0 ? 3 : Math.max(3, Math.ceil(4 * lambda + 10)), withinMs: o.withinMs };
+  const floor = RUNTIME_DEFAULTS.supervision.maxRestarts;
+  return {
+    maxRestarts: lambda === 0 ? floor : Math.max(floor, Math.ceil(4 * lambda + 10)),
+    withinMs: o.withinMs,
+  };
 }

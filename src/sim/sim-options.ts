@@ -1,8 +1,12 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import { describe } from '../contract/describe.js';
 import type { FaultRates } from '../providers/memory-faults.js';
+import { RUNTIME_DEFAULTS } from '../runtime/index.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
 import type { Intensity } from './checks/supervision-check.js';
+
+/** The simulation runs the runtime with the runtime's own defaults, unless told otherwise. */
+const D = RUNTIME_DEFAULTS;
 
 /**
  * Faults the memory providers inject while the fault window is open: the rates (per call), and
@@ -143,10 +147,10 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
       `Expected \`faults.outageMs\` to be [min, max] ms with 0 <= min <= max, like [60000, 300000], got ${describe(outageMs)}`,
     );
   }
-  const interval = number('interval', options.interval, 30_000, 1);
-  const baseMs = number('backoff.baseMs', options.backoff?.baseMs, 1000, 0);
-  const capMs = number('backoff.capMs', options.backoff?.capMs, 60_000, baseMs);
-  const timeout = number('timeout', options.timeout, 30_000, 1);
+  const interval = number('interval', options.interval, D.intervalMs, 1);
+  const baseMs = number('backoff.baseMs', options.backoff?.baseMs, D.backoff.baseMs, 0);
+  const capMs = number('backoff.capMs', options.backoff?.capMs, D.backoff.capMs, baseMs);
+  const timeout = number('timeout', options.timeout, D.timeoutMs, 1);
   const retryAfterMs = number('faults.retryAfterMs', faults.retryAfterMs, 5000, 0);
   const convergenceBoundMs = convergenceBound({
     interval,
@@ -161,7 +165,7 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
     );
   }
   const kinds = number('kinds', options.kinds, 2, 1, { integer: true });
-  const withinMs = number('supervision.withinMs', options.supervision?.withinMs, 5000, 1);
+  const withinMs = number('supervision.withinMs', options.supervision?.withinMs, D.supervision.withinMs, 1);
   const derived = defaultIntensity({
     resources,
     kinds,
@@ -181,13 +185,13 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
     backoff: {
       baseMs,
       capMs,
-      factor: number('backoff.factor', options.backoff?.factor, 2, 1),
-      jitter: options.backoff?.jitter ?? 'full',
+      factor: number('backoff.factor', options.backoff?.factor, D.backoff.factor, 1),
+      jitter: options.backoff?.jitter ?? D.backoff.jitter,
     },
     timeout,
-    concurrency: number('concurrency', options.concurrency, 10, 1, { integer: true }),
-    maxRetries: number('maxRetries', options.maxRetries, 5, 1, { integer: true }),
-    rollback: options.rollback ?? false,
+    concurrency: number('concurrency', options.concurrency, D.concurrency, 1, { integer: true }),
+    maxRetries: number('maxRetries', options.maxRetries, D.maxRetries, 1, { integer: true }),
+    rollback: options.rollback ?? D.rollback,
     supervision: {
       maxRestarts: number(
         'supervision.maxRestarts',
