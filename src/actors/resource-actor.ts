@@ -2,7 +2,7 @@ import { type Actor, createActor } from 'xstate';
 import { ProviderContractError } from '../contract/errors.js';
 import type { Resource } from '../contract/resource.js';
 import type { OperationClient, OperationWork } from '../queue/operation-queue.js';
-import type { Child, ChildLink } from '../supervisor/child-spec.js';
+import type { Child, ChildLink } from '../supervisor/index.js';
 import type { Tickable } from '../time/tick-timers.js';
 import { fastCheck } from './fast-path.js';
 import { F_DELETE, F_DIRTY, F_FAST, F_INPASS, F_PERMANENT, F_ROLLBACK, F_STOPPED } from './flags.js';

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ResourcePhase } from '../actors/phase.js';
-import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';
+import type { ResourcePhase, ResourceStatus } from '../runtime/index.js';
 import { judgeApply } from './apply-verdict.js';
 
 function status(key: string, phase: ResourcePhase, extra: Partial<ResourceStatus> = {}): ResourceStatus {

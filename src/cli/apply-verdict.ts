@@ -1,5 +1,5 @@
-import type { ResourceStatus } from '../actors/status.js';
 import { keyOf, type Resource } from '../contract/resource.js';
+import type { ResourceStatus } from '../runtime/index.js';
 
 export interface ApplyFailure {
   readonly key: string;

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LoadedConfig, ProviderConfig } from '../config/load-config.js';
 import { defineProvider, type Provider } from '../contract/provider.js';
-import { type BuiltinProviderEnv, builtinProviders } from '../providers/builtin.js';
+import { type BuiltinProviderEnv, builtinProviders } from '../providers/index.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 

@@ -13,6 +13,7 @@ export {
 } from './memory.js';
 export {
   type FaultOutcome,
+  type FaultRates,
   type Faults,
   INVALID_VALUE,
   MEMORY_OPERATIONS,

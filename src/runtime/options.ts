@@ -7,7 +7,7 @@ import type { DriftPolicy } from '../contract/resource.js';
 import type { RateLimit } from '../queue/operation-queue.js';
 import type { StateStore } from '../store/index.js';
 import { createMemoryStore } from '../store/index.js';
-import type { RestartBackoffOptions } from '../supervisor/restart-backoff.js';
+import type { RestartBackoffOptions } from '../supervisor/index.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { RUNTIME_DEFAULTS } from './defaults.js';

@@ -1,7 +1,7 @@
 import type { Emitter } from 'nanoevents';
 import type { ActorHost } from '../actors/ports.js';
 import { ResourceActor } from '../actors/resource-actor.js';
-import type { ChildSpec } from '../supervisor/child-spec.js';
+import type { ChildSpec } from '../supervisor/index.js';
 import {
   createDynamicSupervisor,
   createSupervisor,

@@ -1,5 +1,5 @@
-import { isAfterPass } from '../actors/phase.js';
-import type { ResourceStatus } from '../actors/status.js';
+import type { ResourceStatus } from '../runtime/index.js';
+import { isAfterPass } from '../runtime/index.js';
 
 /**
  * Whether a resource has finished its first reconcile pass, whatever its outcome: in sync,

@@ -1,5 +1,4 @@
-import type { RuntimeEvents } from '../runtime/events.js';
-import type { Runtime } from '../runtime/index.js';
+import type { Runtime, RuntimeEvents } from '../runtime/index.js';
 
 type Payload<E extends keyof RuntimeEvents> = Parameters<RuntimeEvents[E]>[0];
 

@@ -1,6 +1,6 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import { describe } from '../contract/describe.js';
-import type { FaultRates } from '../providers/memory-faults.js';
+import type { FaultRates } from '../providers/index.js';
 import { RUNTIME_DEFAULTS } from '../runtime/index.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
 import type { Intensity } from './checks/supervision-check.js';

@@ -1,6 +1,6 @@
 import type { Provider } from '../contract/provider.js';
 import { parseKey } from '../contract/resource.js';
-import { type MemoryProvider, memoryProvider } from '../providers/memory.js';
+import { type MemoryProvider, memoryProvider } from '../providers/index.js';
 import type { Clock } from '../time/clock.js';
 import { seededRandom } from '../time/random.js';
 import { type CallObserver, checkingProvider } from './checking-provider.js';

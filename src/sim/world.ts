@@ -1,4 +1,4 @@
-import type { Outage } from '../providers/memory-faults.js';
+import type { Outage } from '../providers/index.js';
 import type { Random } from '../time/random.js';
 
 /**

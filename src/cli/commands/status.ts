@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
-import type { ResourceStatus } from '../../actors/status.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { redact } from '../../config/redact.js';
+import type { ResourceStatus } from '../../runtime/index.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { readStateDir } from '../../store/index.js';
 import { type CliIo, colorFor } from '../cli-io.js';
