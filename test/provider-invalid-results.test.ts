@@ -6,7 +6,7 @@ import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 
 /**
- * A provider that answers a value its contract forbids is broken: DESIGN §2 makes that a crash,
+ * A provider that answers a value its contract forbids is broken: the contract makes that a crash,
  * so the supervisor restarts the actor, which looks at the world again. A `delete` that resolves
  * with a value (the memory provider's `crashRate` returns a string; `delete` promises
  * `undefined`) must never be taken as done: that would forget the key while the object stays

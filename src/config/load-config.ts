@@ -76,7 +76,7 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
  *
  * It reads files and nothing else: no provider is loaded or called. Every problem in the input
  * comes back at once, sorted by file and line; it never throws on bad input (only on misuse,
- * with a `TypeError`). Details of the format: DESIGN §12 and `docs/decisions/0004-config-format.md`.
+ * with a `TypeError`). Details of the format: `docs/cli.md` and `docs/decisions/0004-config-format.md`.
  */
 export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<ConfigResult> {
   const { env, knownProviders, maxFileBytes } = checkOptions(path, options);

@@ -30,7 +30,7 @@ interface Pass {
 }
 
 /**
- * **Backoff is bounded on both sides** (DESIGN §2, §3): the delay after a failure never
+ * **Backoff is bounded on both sides**: the delay after a failure never
  * exceeds the cap, never undercuts the `retryAfterMs` the failing call carried (a server's
  * floor wins over our cap), a permanent error schedules no retry at all — and the actor
  * really waits: the next call for the key starts no sooner than the delay said.
@@ -40,7 +40,7 @@ interface Pass {
  *
  * A new generation, a removal or a fresh incarnation of the actor may act at once: the
  * simulation calls {@link wake} for those. A wake that arrives while a pass is running is
- * coalesced into one follow-up pass (DESIGN §3), which runs as soon as the pass ends — even
+ * coalesced into one follow-up pass, which runs as soon as the pass ends — even
  * when it ends in a failure. That follow-up may start at once; only a `Retry-After` floor
  * still holds for it (the provider-wide pause). A pass begins at `reconcile:start`, or at its
  * first call when there is none (a delete), and ends at its `reconcile:done` or failure.

@@ -2,7 +2,7 @@ import type { CallEnd, CallStart } from '../call.js';
 import type { Violations } from '../violation.js';
 
 /**
- * **One operation at a time per key** (DESIGN §3): a call for a key may start only once the
+ * **One operation at a time per key**: a call for a key may start only once the
  * previous call for that key has settled — not when the runtime's timeout gave up on it, but
  * when the provider's own promise did.
  *

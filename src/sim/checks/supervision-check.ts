@@ -24,7 +24,7 @@ interface KindModel {
 }
 
 /**
- * **Supervision keeps its intensity** (DESIGN §4, OTP semantics), checked against a reference
+ * **Supervision keeps its intensity** (OTP semantics), checked against a reference
  * model fed with the runtime's events:
  *
  * - every `actor:crashed` within the intensity is followed by an `actor:restarted` of that key;

@@ -9,7 +9,7 @@ export interface UnmanagedCheckOptions {
 }
 
 /**
- * **Never touch what is not ours** (DESIGN §8, Argo CD / Flux prune semantics): an object the
+ * **Never touch what is not ours** (Argo CD / Flux prune semantics): an object the
  * runtime did not create or adopt is never deleted, and an object that is never desired is
  * never created, updated, restarted or deleted. Only `observe` may look at it.
  *
