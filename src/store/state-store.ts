@@ -76,7 +76,7 @@ export type IntentRequest = Omit<Intent, 'id' | 'at'>;
 
 /**
  * The store's contract. Every backend (memory, files, a database) behaves the same way; the
- * shared behaviour suite in `test/store-behaviour.test.ts` is the definition.
+ * shared behaviour suite in `src/store/state-store.test.ts` is the definition.
  *
  * | call | when the runtime calls it | what changes |
  * |---|---|---|

@@ -2,11 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileStore } from '../src/store/file-store.js';
-import { createMemoryStore } from '../src/store/memory-store.js';
-import { specHash } from '../src/store/spec-hash.js';
-import type { StateStore } from '../src/store/state-store.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { TestClock } from '../time/test-clock.js';
+import { createFileStore } from './file-store.js';
+import { createMemoryStore } from './memory-store.js';
+import { specHash } from './spec-hash.js';
+import type { StateStore } from './state-store.js';
 
 // One behaviour suite, run on every backend: this is what "a state store" means.
 

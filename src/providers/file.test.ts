@@ -4,12 +4,12 @@ import { join, sep } from 'node:path';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PermanentError } from '../src/contract/errors.js';
-import type { ProviderContext } from '../src/contract/provider.js';
-import type { Resource } from '../src/contract/resource.js';
-import { type FileSpec, fileProvider } from '../src/providers/file.js';
-import { resolveInside } from '../src/providers/file-paths.js';
-import { systemClock } from '../src/time/clock.js';
+import { PermanentError } from '../contract/errors.js';
+import type { ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
+import { systemClock } from '../time/clock.js';
+import { type FileSpec, fileProvider } from './file.js';
+import { resolveInside } from './file-paths.js';
 
 let base: string;
 let root: string;

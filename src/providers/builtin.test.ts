@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defineProvider, type ProviderContext } from '../src/contract/provider.js';
-import { builtinProviders } from '../src/providers/index.js';
-import { seededRandom } from '../src/time/random.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { defineProvider, type ProviderContext } from '../contract/provider.js';
+import { seededRandom } from '../time/random.js';
+import { TestClock } from '../time/test-clock.js';
+import { builtinProviders } from './index.js';
 
 let configDir: string;
 const clock = new TestClock();

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ConfigIssue, ISSUE_CODES } from '../src/config/issue.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { parseConfigText } from '../src/config/parse-config.js';
-import { parseResourceText } from '../src/config/parse-resource.js';
-import { isPlainObject } from '../src/config/schema-parts.js';
+import { type ConfigIssue, ISSUE_CODES } from './issue.js';
+import { loadConfig } from './load-config.js';
+import { parseConfigText } from './parse-config.js';
+import { parseResourceText } from './parse-resource.js';
+import { isPlainObject } from './schema-parts.js';
 
 // Whatever the text, the parsers return issues or values: they never throw and never hang,
 // and every issue points at a real place in the text it came from.

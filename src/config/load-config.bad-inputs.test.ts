@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatIssues } from '../src/config/format-issues.js';
-import { loadConfig } from '../src/config/load-config.js';
+import { formatIssues } from './format-issues.js';
+import { loadConfig } from './load-config.js';
 
 // Each case is a directory holding a setpoint.yaml (and resource files), plus expected.json:
 // the errors loading it must give, as { code, file (relative to the case), line }.
-const BAD = join(import.meta.dirname, 'fixtures', 'bad');
+const BAD = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'bad');
 const cases = readdirSync(BAD, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)

@@ -8,8 +8,8 @@ import {
   simulate,
   soakCommand,
   soakOptions,
-} from '../src/sim/index.js';
-import { INVARIANTS, type ViolationCounts } from '../src/sim/violation.js';
+} from './index.js';
+import { INVARIANTS, type ViolationCounts } from './violation.js';
 
 const base = { seed: 1, resources: 10, duration: 600_000 };
 

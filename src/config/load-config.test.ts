@@ -1,11 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, SERVER_DEFAULTS } from '../src/config/defaults.js';
-import { type LoadedConfig, loadConfig } from '../src/config/load-config.js';
-import { REDACTED, redact } from '../src/config/redact.js';
+import { CONFIG_DEFAULTS, SERVER_DEFAULTS } from './defaults.js';
+import { type LoadedConfig, loadConfig } from './load-config.js';
+import { REDACTED, redact } from './redact.js';
 
-const GOOD = join(import.meta.dirname, 'fixtures', 'good');
+const GOOD = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'good');
 const FULL_ENV = {
   API_HOST: 'api.internal:8080',
   API_TOKEN: 'tok-4f9a',

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { setpointJsonSchema, setpointJsonSchemaText } from '../src/config/json-schema.js';
+import { setpointJsonSchema, setpointJsonSchemaText } from './json-schema.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const GOOD = join(import.meta.dirname, 'fixtures', 'good');
+const ROOT = join(import.meta.dirname, '..', '..');
+const GOOD = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'good');
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileStore } from '../src/store/file-store.js';
-import { createMemoryStore } from '../src/store/memory-store.js';
-import type { StateStore } from '../src/store/state-store.js';
-import { StateLockedError } from '../src/store/store-errors.js';
-import { nodeStoreFs, type StoreFile, type StoreFs } from '../src/store/store-fs.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { TestClock } from '../time/test-clock.js';
+import { createFileStore } from './file-store.js';
+import { createMemoryStore } from './memory-store.js';
+import type { StateStore } from './state-store.js';
+import { StateLockedError } from './store-errors.js';
+import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 
 // Crash consistency: whatever instant the process dies at, reopening the state directory gives
 // exactly the state of the in-memory model after the writes that were acknowledged (plus, at

@@ -2,9 +2,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileStore, type FileStoreOptions } from '../src/store/file-store.js';
-import { nodeStoreFs, type StoreFs } from '../src/store/store-fs.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { TestClock } from '../time/test-clock.js';
+import { createFileStore, type FileStoreOptions } from './file-store.js';
+import { nodeStoreFs, type StoreFs } from './store-fs.js';
 
 // Group commit, seen from outside: count the fsyncs the real file system is asked for.
 

@@ -4,10 +4,10 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFileStore, type FileStoreOptions } from '../src/store/file-store.js';
-import { StateCorruptError, StateLockedError } from '../src/store/store-errors.js';
-import { nodeStoreFs, type StoreFile, type StoreFs } from '../src/store/store-fs.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { TestClock } from '../time/test-clock.js';
+import { createFileStore, type FileStoreOptions } from './file-store.js';
+import { StateCorruptError, StateLockedError } from './store-errors.js';
+import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 
 let deadPid = 0;
 const children: ChildProcess[] = [];

@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProviderContext } from '../src/contract/provider.js';
-import { memoryProvider } from '../src/providers/memory.js';
-import type { CallEnd, CallOperation, CallStart } from '../src/sim/call.js';
-import { type CallObserver, checkingProvider } from '../src/sim/checking-provider.js';
-import { type ConvergenceInput, checkConvergence } from '../src/sim/checks/convergence-check.js';
-import { CreateExistingCheck } from '../src/sim/checks/create-existing-check.js';
-import { OverlapCheck } from '../src/sim/checks/overlap-check.js';
-import { StaleSpecCheck } from '../src/sim/checks/stale-spec-check.js';
-import { UnmanagedCheck } from '../src/sim/checks/unmanaged-check.js';
-import { Trace } from '../src/sim/trace.js';
-import { Violations } from '../src/sim/violation.js';
-import { seededRandom } from '../src/time/random.js';
-import { TestClock } from '../src/time/test-clock.js';
+import type { ProviderContext } from '../../contract/provider.js';
+import { memoryProvider } from '../../providers/memory.js';
+import { seededRandom } from '../../time/random.js';
+import { TestClock } from '../../time/test-clock.js';
+import type { CallEnd, CallOperation, CallStart } from '../call.js';
+import { type CallObserver, checkingProvider } from '../checking-provider.js';
+import { Trace } from '../trace.js';
+import { Violations } from '../violation.js';
+import { type ConvergenceInput, checkConvergence } from './convergence-check.js';
+import { CreateExistingCheck } from './create-existing-check.js';
+import { OverlapCheck } from './overlap-check.js';
+import { StaleSpecCheck } from './stale-spec-check.js';
+import { UnmanagedCheck } from './unmanaged-check.js';
 
 let nextId = 0;
 const start = (op: CallOperation, key: string, atMs = 0, spec?: Record<string, unknown>): CallStart => ({

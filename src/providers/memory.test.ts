@@ -1,18 +1,13 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../src/contract/errors.js';
-import type { ProviderContext } from '../src/contract/provider.js';
-import type { Resource } from '../src/contract/resource.js';
-import { memoryProvider } from '../src/providers/memory.js';
-import {
-  compileFaults,
-  type FaultOutcome,
-  INVALID_VALUE,
-  pickFault,
-} from '../src/providers/memory-faults.js';
-import { seededRandom } from '../src/time/random.js';
-import { TestClock } from '../src/time/test-clock.js';
+import { PermanentError, RetryableError } from '../contract/errors.js';
+import type { ProviderContext } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
+import { seededRandom } from '../time/random.js';
+import { TestClock } from '../time/test-clock.js';
+import { memoryProvider } from './memory.js';
+import { compileFaults, type FaultOutcome, INVALID_VALUE, pickFault } from './memory-faults.js';
 
 const log = pino({ level: 'silent' });
 

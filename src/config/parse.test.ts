@@ -2,8 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseConfigText } from '../src/config/parse-config.js';
-import { parseResourceText } from '../src/config/parse-resource.js';
+import { parseConfigText } from './parse-config.js';
+import { parseResourceText } from './parse-resource.js';
 
 const FILE = '/cfg/resources/r.yaml';
 const where = (issues: readonly { code: string; line: number; column: number }[]) =>

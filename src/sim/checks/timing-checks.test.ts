@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../src/contract/errors.js';
-import type { CallEnd, CallStart } from '../src/sim/call.js';
-import { BackoffCheck } from '../src/sim/checks/backoff-check.js';
-import { type Intensity, SupervisionCheck } from '../src/sim/checks/supervision-check.js';
-import { Violations } from '../src/sim/violation.js';
+import { PermanentError, RetryableError } from '../../contract/errors.js';
+import type { CallEnd, CallStart } from '../call.js';
+import { Violations } from '../violation.js';
+import { BackoffCheck } from './backoff-check.js';
+import { type Intensity, SupervisionCheck } from './supervision-check.js';
 
 const CAP = 60_000;
 let step = 0;
