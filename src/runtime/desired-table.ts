@@ -20,8 +20,8 @@ export interface Entry {
 }
 
 /** How the table starts and stops actors (the supervision tree does it). */
-export interface Spawner {
-  spawn(key: string, kind: string): void;
+export interface ActorLauncher {
+  launch(key: string, kind: string): void;
   /** Stop managing `key` without deleting it. */
   release(key: string, kind: string): void;
 }
@@ -48,7 +48,7 @@ export class DesiredTable implements DependencyPort {
   readonly #dependents = new Map<string, Set<string>>();
   /** How many keys the desired set holds now (leaving ones not counted, revived ones are). */
   #live = 0;
-  #spawner: Spawner | undefined = undefined;
+  #launcher: ActorLauncher | undefined = undefined;
   #closed = false;
 
   constructor(
@@ -58,8 +58,8 @@ export class DesiredTable implements DependencyPort {
   ) {}
 
   /** The supervision tree, which starts and stops the actors. */
-  attach(spawner: Spawner): void {
-    this.#spawner = spawner;
+  attach(launcher: ActorLauncher): void {
+    this.#launcher = launcher;
   }
 
   /** What the rules check a change against: the set in force. */
@@ -154,7 +154,7 @@ export class DesiredTable implements DependencyPort {
     };
     this.entries.set(key, entry);
     this.#link(key, resource.dependsOn, true);
-    this.#spawner?.spawn(key, resource.kind);
+    this.#launcher?.launch(key, resource.kind);
   }
 
   /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */
@@ -166,7 +166,7 @@ export class DesiredTable implements DependencyPort {
       entry.actor.requestDelete();
     } else {
       // Not ours to delete (or prune is off): stop managing it, leave it in place.
-      this.#spawner?.release(key, entry.resource.kind);
+      this.#launcher?.release(key, entry.resource.kind);
       this.release(key);
     }
   }

@@ -9,7 +9,7 @@ import {
   type Supervisor,
   type SupervisorTree,
 } from '../supervisor/index.js';
-import type { DesiredTable, Spawner } from './desired-table.js';
+import type { ActorLauncher, DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { RuntimeSettings } from './options.js';
@@ -31,7 +31,7 @@ import type { RuntimeSettings } from './options.js';
  * gives up, and the root restarts the kind, which starts an actor for every resource of the
  * kind again. If the root gives up too, the runtime has failed (`runtime:failed`).
  */
-export class SupervisionTree implements Spawner {
+export class SupervisionTree implements ActorLauncher {
   #root: Supervisor | undefined = undefined;
   readonly #kinds = new Map<string, DynamicSupervisor>();
 
@@ -62,7 +62,7 @@ export class SupervisionTree implements Spawner {
   }
 
   /** Start an actor for `key` (if its kind's supervisor runs; else it starts with the kind). */
-  spawn(key: string, kind: string): void {
+  launch(key: string, kind: string): void {
     const sup = this.#kinds.get(kind);
     if (!sup) return;
     // A start that fails is the supervisor's business (it counts as a crash); never the caller's.
@@ -114,7 +114,7 @@ export class SupervisionTree implements Spawner {
         this.#kinds.set(kind, sup);
         // (Re)start an actor for every resource of this kind: after a supervisor restart, fresh ones.
         for (const [key, entry] of this.table.entries) {
-          if (entry.resource.kind === kind) this.spawn(key, kind);
+          if (entry.resource.kind === kind) this.launch(key, kind);
         }
         return sup;
       },
