@@ -70,8 +70,7 @@ export function startApply(a: ResourceActor): void {
     function (this: ResourceActor, result: unknown) {
       if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
       this.flags |= F_UNVERIFIED;
-      const durationMs = this.host.clock.now() - started;
-      this.emit({ type: 'applied', action: plan.action, durationMs, spec });
+      reportApplied(this, plan.action, started, spec);
       this.send({ type: 'APPLIED' });
     },
   );
@@ -86,13 +85,7 @@ export function startRestart(a: ResourceActor): void {
     (actor, ctx) => restartObject(actor, current, ctx),
     function (this: ResourceActor) {
       this.flags |= F_RESTARTED;
-      const durationMs = this.host.clock.now() - started;
-      this.emit({
-        type: 'applied',
-        action: 'restart',
-        durationMs,
-        spec: this.desired.spec as Record<string, unknown>,
-      });
+      reportApplied(this, 'restart', started, this.desired.spec as Record<string, unknown>);
       this.send({ type: 'APPLIED' });
     },
   );
@@ -106,13 +99,7 @@ export function startDelete(a: ResourceActor): void {
     deleteObject,
     function (this: ResourceActor, outcome: Awaited<ReturnType<typeof deleteObject>>) {
       if (outcome === 'deleted') {
-        const durationMs = this.host.clock.now() - started;
-        this.emit({
-          type: 'applied',
-          action: 'delete',
-          durationMs,
-          spec: this.desired.spec as Record<string, unknown>,
-        });
+        reportApplied(this, 'delete', started, this.desired.spec as Record<string, unknown>);
       } else if (outcome) {
         this.plan = outcome;
         this.emit({ type: 'planned', action: outcome }); // dry-run: report, touch nothing
@@ -185,6 +172,16 @@ async function deleteObject(
   const removed = () => expectVoid(actor.key, 'delete', host.provider.delete(current, actor.desired, ctx));
   await host.journal(actor, 'delete', undefined, removed);
   return 'deleted';
+}
+
+/** Tell the host a change was applied, and how long it took since `started`. */
+function reportApplied(
+  actor: ResourceActor,
+  action: PlannedAction['action'] | 'restart',
+  started: number,
+  spec: Record<string, unknown>,
+): void {
+  actor.emit({ type: 'applied', action, durationMs: actor.host.clock.now() - started, spec });
 }
 
 /** `delete` and `restart` promise nothing back; a value means the provider is broken. */
