@@ -16,9 +16,11 @@
  * no `child:exited`. A listener that throws does not disturb the supervisor: its error is
  * re-thrown on a fresh microtask, where the process reports it as uncaught.
  */
-import type { Emitter } from 'nanoevents';
+import { createNanoEvents, type Unsubscribe } from 'nanoevents';
 import type { Exit } from './child-spec.js';
 import type { RestartIntensityError } from './errors.js';
+import { rethrowLater } from './maybe-async.js';
+import type { ShutdownReport } from './shutdown.js';
 
 export interface ChildStartedEvent {
   readonly supervisor: string;
@@ -86,27 +88,69 @@ export interface SupervisorEvents {
 
 export type SupervisorEventName = keyof SupervisorEvents;
 
-/** Does anyone listen to `event`? Lets the hot path skip building a payload nobody reads. */
-export function listening(emitter: Emitter<SupervisorEvents>, event: SupervisorEventName): boolean {
-  const listeners = emitter.events[event];
-  return listeners !== undefined && listeners.length > 0;
-}
+/**
+ * A supervisor's voice: it emits the supervisor's events, each naming the supervisor, and is the
+ * `ShutdownReport` its stops report through. A payload is built only when someone listens, so
+ * 100,000 children restarting pay nothing for events nobody hears.
+ */
+export class Announcer implements ShutdownReport {
+  readonly #emitter = createNanoEvents<SupervisorEvents>();
+  /** The supervisor's id, as every payload names it (a nested one takes its link's id on start). */
+  supervisor: string;
 
-/** Call each listener of `event`; one that throws neither stops the others nor the caller. */
-export function emit<E extends SupervisorEventName>(
-  emitter: Emitter<SupervisorEvents>,
-  event: E,
-  payload: Parameters<SupervisorEvents[E]>[0],
-): void {
-  const listeners = emitter.events[event];
-  if (listeners === undefined) return;
-  for (const listener of [...listeners]) {
-    try {
-      (listener as (p: typeof payload) => void)(payload);
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
+  constructor(supervisor: string) {
+    this.supervisor = supervisor;
+  }
+
+  on<E extends SupervisorEventName>(event: E, listener: SupervisorEvents[E]): Unsubscribe {
+    return this.#emitter.on(event, listener);
+  }
+
+  started(child: string): void {
+    if (this.#listening('child:started')) this.#emit('child:started', { supervisor: this.supervisor, child });
+  }
+
+  exited(child: string, exit: Exit, restarts: number, willRestart: boolean): void {
+    if (!this.#listening('child:exited')) return;
+    this.#emit('child:exited', { supervisor: this.supervisor, child, exit, restarts, willRestart });
+  }
+
+  restarted(child: string, restarts: number, delayMs: number): void {
+    if (!this.#listening('child:restarted')) return;
+    this.#emit('child:restarted', { supervisor: this.supervisor, child, restarts, delayMs });
+  }
+
+  killed(child: string, afterMs: number): void {
+    this.#emit('child:killed', { supervisor: this.supervisor, child, afterMs });
+  }
+
+  stopFailed(child: string, error: unknown): void {
+    this.#emit('child:stop-failed', { supervisor: this.supervisor, child, error });
+  }
+
+  escalated(child: string, exit: Exit, error: RestartIntensityError): void {
+    this.#emit('supervisor:escalated', { supervisor: this.supervisor, child, exit, error });
+  }
+
+  stopped(): void {
+    this.#emit('supervisor:stopped', { supervisor: this.supervisor });
+  }
+
+  #listening(event: SupervisorEventName): boolean {
+    const listeners = this.#emitter.events[event];
+    return listeners !== undefined && listeners.length > 0;
+  }
+
+  /** Call each listener of `event`; one that throws neither stops the others nor the supervisor. */
+  #emit<E extends SupervisorEventName>(event: E, payload: Parameters<SupervisorEvents[E]>[0]): void {
+    const listeners = this.#emitter.events[event];
+    if (listeners === undefined) return;
+    for (const listener of [...listeners]) {
+      try {
+        (listener as (p: typeof payload) => void)(payload);
+      } catch (error) {
+        rethrowLater(error);
+      }
     }
   }
 }
