@@ -41,7 +41,13 @@ export class ChildRecord implements ChildLink {
   /** The timer of a restart this record waits for (backoff, or a retry after a failed start). */
   timer: TimerHandle | undefined = undefined;
 
-  constructor(spec: ChildSpec, onExit: ExitHandler, restarts = 0, consecutive = 0, startedAt = 0) {
+  constructor(
+    spec: ChildSpec,
+    onExit: ExitHandler,
+    restarts: number,
+    consecutive: number,
+    startedAt: number,
+  ) {
     this.spec = spec;
     this.#onExit = onExit;
     this.restarts = restarts;

@@ -47,9 +47,11 @@ export class ChildTable {
     if (record.type === 'supervisor') this.#supervisors++;
   }
 
-  /** Hold `record` as the next incarnation of its child, in its predecessor's place. */
-  replace(record: ChildRecord): void {
+  /** Hold the next incarnation of `old`'s child, in `old`'s place; returns its record. */
+  renew(old: ChildRecord): ChildRecord {
+    const record = old.next();
     this.#records.set(record.id, record);
+    return record;
   }
 
   /** Let go of `record`'s child altogether. */

@@ -116,7 +116,7 @@ class Dynamic extends SupervisorCore implements DynamicSupervisor {
         `maxChildren (${this.#maxChildren}) reached; terminate a child first or raise maxChildren`,
       );
     }
-    const record = new ChildRecord(spec, this.#onExit);
+    const record = new ChildRecord(spec, this.#onExit, 0, 0, 0);
     this.children.add(record);
     return this.launch(record, undefined, this.#startFailed);
   }
@@ -128,15 +128,14 @@ class Dynamic extends SupervisorCore implements DynamicSupervisor {
 
   /** A crashed child comes back alone (`oneForOne`), as a new record in the same place in the map. */
   protected restartChild(record: ChildRecord, delayMs: number, retry: boolean): void {
-    if (delayMs <= 0 && !retry) this.#relaunch(record, 0);
-    else this.later(record, delayMs, () => this.#relaunch(record, delayMs));
-  }
-
-  #relaunch(old: ChildRecord, delayMs: number): void {
-    if (!this.children.holds(old) || this.closing) return;
-    const record = old.next();
-    this.children.replace(record);
-    this.launch(record, delayMs, this.retry);
+    if (delayMs <= 0 && !retry) {
+      this.launch(this.children.renew(record), 0, this.retry);
+      return;
+    }
+    this.later(record, delayMs, () => {
+      if (!this.children.holds(record) || this.closing) return;
+      this.launch(this.children.renew(record), delayMs, this.retry);
+    });
   }
 
   /** A child that is not restarted is forgotten, as in OTP. */

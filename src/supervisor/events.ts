@@ -91,7 +91,8 @@ export type SupervisorEventName = keyof SupervisorEvents;
 /**
  * A supervisor's voice: it emits the supervisor's events, each naming the supervisor, and is the
  * `ShutdownReport` its stops report through. A payload is built only when someone listens, so
- * 100,000 children restarting pay nothing for events nobody hears.
+ * 100,000 children restarting pay nothing for events nobody hears. (Each method looks up its own
+ * event by a fixed name, which keeps every lookup on the hot path monomorphic.)
  */
 export class Announcer implements ShutdownReport {
   readonly #emitter = createNanoEvents<SupervisorEvents>();
@@ -107,50 +108,49 @@ export class Announcer implements ShutdownReport {
   }
 
   started(child: string): void {
-    if (this.#listening('child:started')) this.#emit('child:started', { supervisor: this.supervisor, child });
+    const listeners = this.#emitter.events['child:started'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child });
   }
 
   exited(child: string, exit: Exit, restarts: number, willRestart: boolean): void {
-    if (!this.#listening('child:exited')) return;
-    this.#emit('child:exited', { supervisor: this.supervisor, child, exit, restarts, willRestart });
+    const listeners = this.#emitter.events['child:exited'];
+    if (listeners?.length)
+      call(listeners, { supervisor: this.supervisor, child, exit, restarts, willRestart });
   }
 
   restarted(child: string, restarts: number, delayMs: number): void {
-    if (!this.#listening('child:restarted')) return;
-    this.#emit('child:restarted', { supervisor: this.supervisor, child, restarts, delayMs });
+    const listeners = this.#emitter.events['child:restarted'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, restarts, delayMs });
   }
 
   killed(child: string, afterMs: number): void {
-    this.#emit('child:killed', { supervisor: this.supervisor, child, afterMs });
+    const listeners = this.#emitter.events['child:killed'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, afterMs });
   }
 
   stopFailed(child: string, error: unknown): void {
-    this.#emit('child:stop-failed', { supervisor: this.supervisor, child, error });
+    const listeners = this.#emitter.events['child:stop-failed'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, error });
   }
 
   escalated(child: string, exit: Exit, error: RestartIntensityError): void {
-    this.#emit('supervisor:escalated', { supervisor: this.supervisor, child, exit, error });
+    const listeners = this.#emitter.events['supervisor:escalated'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, exit, error });
   }
 
   stopped(): void {
-    this.#emit('supervisor:stopped', { supervisor: this.supervisor });
+    const listeners = this.#emitter.events['supervisor:stopped'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor });
   }
+}
 
-  #listening(event: SupervisorEventName): boolean {
-    const listeners = this.#emitter.events[event];
-    return listeners !== undefined && listeners.length > 0;
-  }
-
-  /** Call each listener of `event`; one that throws neither stops the others nor the supervisor. */
-  #emit<E extends SupervisorEventName>(event: E, payload: Parameters<SupervisorEvents[E]>[0]): void {
-    const listeners = this.#emitter.events[event];
-    if (listeners === undefined) return;
-    for (const listener of [...listeners]) {
-      try {
-        (listener as (p: typeof payload) => void)(payload);
-      } catch (error) {
-        rethrowLater(error);
-      }
+/** Call each listener; one that throws neither stops the others nor the supervisor. */
+function call<P>(listeners: readonly ((payload: P) => void)[], payload: P): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(payload);
+    } catch (error) {
+      rethrowLater(error);
     }
   }
 }

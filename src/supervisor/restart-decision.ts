@@ -30,6 +30,8 @@ export type RestartDecision =
     };
 
 const GIVE_UP: RestartDecision = Object.freeze({ giveUp: true });
+/** Without a backoff the count never moves from 0, so this one answer serves (no object per restart). */
+const AT_ONCE: RestartDecision = Object.freeze({ giveUp: false, delayMs: 0, consecutive: 0 });
 
 /**
  * Decide the restart of a child that exited at `now`. `verdict`: the intensity window's verdict
@@ -44,7 +46,7 @@ export function decideRestart(
   now: number,
 ): RestartDecision {
   if (verdict === 'give-up') return GIVE_UP;
-  if (backoff === undefined) return { giveUp: false, delayMs: 0, consecutive };
+  if (backoff === undefined) return consecutive === 0 ? AT_ONCE : { giveUp: false, delayMs: 0, consecutive };
   const next = backoff.next(consecutive, startedAt, now);
   return { giveUp: false, delayMs: backoff.delay(next), consecutive: next };
 }

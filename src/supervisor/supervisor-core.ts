@@ -17,7 +17,7 @@
  */
 import { describe } from '../contract/describe.js';
 import type { ChildRecord } from './child-record.js';
-import { type Child, type Exit, shouldRestart } from './child-spec.js';
+import { type Child, type Exit, restartOf, shouldRestart } from './child-spec.js';
 import { isPromiseLike } from './maybe-async.js';
 import type { CommonSettings } from './options.js';
 import type { RestartBackoff } from './restart-backoff.js';
@@ -115,7 +115,7 @@ export abstract class SupervisorCore extends SupervisorLifecycle {
   /** `record`, running, exited on its own: restart it if its restart type says so, else let it go. */
   protected childExited(record: ChildRecord, exit: Exit): unknown {
     record.child = undefined;
-    if (shouldRestart(record.restart, exit.reason)) {
+    if (shouldRestart(restartOf(record.spec), exit.reason)) {
       this.children.down(record, 'restarting');
       return this.#restartOrGiveUp(record, exit, false);
     }

@@ -112,7 +112,7 @@ class StaticSupervisor extends SupervisorCore implements Supervisor {
       if (this.children.has(spec.id)) {
         throw new TypeError(`Expected child ids to be unique, got \`"${spec.id}"\` twice (children[${i}])`);
       }
-      const record = new ChildRecord(spec, this.#onExit);
+      const record = new ChildRecord(spec, this.#onExit, 0, 0, 0);
       record.state = 'stopped';
       this.children.add(record);
     });
@@ -165,9 +165,8 @@ class StaticSupervisor extends SupervisorCore implements Supervisor {
       for (const id of plan.start) {
         const old = this.children.get(id);
         if (old === undefined) continue; // a stopped temporary is gone
-        const next = old.next();
+        const next = this.children.renew(old);
         next.state = 'restarting';
-        this.children.replace(next);
         waiting.push(next);
       }
       if (delayMs <= 0 && !retry) return this.#startEach(waiting, 0, delayMs);
