@@ -82,7 +82,7 @@ class Dynamic extends SupervisorCore implements DynamicSupervisor {
       return;
     }
     if (record.state !== 'running') return;
-    this.childExited(record, checkExit(reported, record.id));
+    this.childExited(record, checkExit(reported, record.id), false);
   };
 
   constructor(options: DynamicSupervisorOptions) {

@@ -17,6 +17,7 @@
  * re-thrown on a fresh microtask, where the process reports it as uncaught.
  */
 import { createNanoEvents, type Unsubscribe } from 'nanoevents';
+import type { ChildRecord } from './child-record.js';
 import type { Exit } from './child-spec.js';
 import type { RestartIntensityError } from './errors.js';
 import { rethrowLater } from './maybe-async.js';
@@ -90,9 +91,11 @@ export type SupervisorEventName = keyof SupervisorEvents;
 
 /**
  * A supervisor's voice: it emits the supervisor's events, each naming the supervisor, and is the
- * `ShutdownReport` its stops report through. A payload is built only when someone listens, so
- * 100,000 children restarting pay nothing for events nobody hears. (Each method looks up its own
- * event by a fixed name, which keeps every lookup on the hot path monomorphic.)
+ * `ShutdownReport` its stops report through.
+ *
+ * A payload is built, and read from the child's record, only when someone listens, so 100,000
+ * children restarting pay nothing for events nobody hears. Each method looks its event up by a
+ * fixed name, which keeps every lookup on the hot path monomorphic.
  */
 export class Announcer implements ShutdownReport {
   readonly #emitter = createNanoEvents<SupervisorEvents>();
@@ -107,20 +110,23 @@ export class Announcer implements ShutdownReport {
     return this.#emitter.on(event, listener);
   }
 
-  started(child: string): void {
+  started(record: ChildRecord): void {
     const listeners = this.#emitter.events['child:started'];
-    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child });
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child: record.id });
   }
 
-  exited(child: string, exit: Exit, restarts: number, willRestart: boolean): void {
+  exited(record: ChildRecord, exit: Exit, willRestart: boolean): void {
     const listeners = this.#emitter.events['child:exited'];
-    if (listeners?.length)
-      call(listeners, { supervisor: this.supervisor, child, exit, restarts, willRestart });
+    if (!listeners?.length) return;
+    const { id: child, restarts } = record;
+    call(listeners, { supervisor: this.supervisor, child, exit, restarts, willRestart });
   }
 
-  restarted(child: string, restarts: number, delayMs: number): void {
+  restarted(record: ChildRecord, delayMs: number): void {
     const listeners = this.#emitter.events['child:restarted'];
-    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, restarts, delayMs });
+    if (!listeners?.length) return;
+    const { id: child, restarts } = record;
+    call(listeners, { supervisor: this.supervisor, child, restarts, delayMs });
   }
 
   killed(child: string, afterMs: number): void {
@@ -133,9 +139,9 @@ export class Announcer implements ShutdownReport {
     if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, error });
   }
 
-  escalated(child: string, exit: Exit, error: RestartIntensityError): void {
+  escalated(record: ChildRecord, exit: Exit, error: RestartIntensityError): void {
     const listeners = this.#emitter.events['supervisor:escalated'];
-    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, exit, error });
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child: record.id, exit, error });
   }
 
   stopped(): void {

@@ -99,10 +99,10 @@ export abstract class SupervisorCore extends SupervisorLifecycle {
     this.children.up(record);
     if (this.backoff) record.startedAt = this.clock.now();
     if (delayMs === undefined) {
-      this.announce.started(record.id);
+      this.announce.started(record);
     } else {
       record.restarts++;
-      this.announce.restarted(record.id, record.restarts, delayMs);
+      this.announce.restarted(record, delayMs);
     }
     const early = record.early;
     if (early !== undefined) {
@@ -112,42 +112,39 @@ export abstract class SupervisorCore extends SupervisorLifecycle {
     return child as Child;
   }
 
-  /** `record`, running, exited on its own: restart it if its restart type says so, else let it go. */
-  protected childExited(record: ChildRecord, exit: Exit): unknown {
-    record.child = undefined;
-    if (shouldRestart(restartOf(record.spec), exit.reason)) {
-      this.children.down(record, 'restarting');
-      return this.#restartOrGiveUp(record, exit, false);
-    }
-    this.children.down(record, 'stopped');
-    this.announce.exited(record.id, exit, record.restarts, false);
-    this.letGo(record);
-    return undefined;
-  }
-
   /**
-   * A restart's start failed: that counts as another crash of the child, retried on a timer so
-   * that other work gets its turn (OTP's `try_again_restart`).
+   * `record`'s child went down on its own: it exited, or (`retry`) a restart's start failed,
+   * which counts as another crash. If its restart type and the exit reason call for a restart,
+   * count it in the intensity window and restart it (`restartChild`), or give up; else let it go.
    */
-  protected readonly retry = (record: ChildRecord, cause: unknown): unknown => {
-    if (!this.children.holds(record) || this.closing || this.status !== 'running') return;
-    record.state = 'restarting';
+  protected childExited(record: ChildRecord, exit: Exit, retry: boolean): unknown {
     record.child = undefined;
-    if (this.backoff) record.startedAt = this.clock.now();
-    return this.#restartOrGiveUp(record, { reason: 'crash', error: cause }, true);
-  };
-
-  /** Count a restart of `record` (which exited) in the intensity window; restart it, or give up. */
-  #restartOrGiveUp(record: ChildRecord, exit: Exit, retry: boolean): unknown {
+    if (!shouldRestart(restartOf(record.spec), exit.reason)) {
+      this.children.down(record, 'stopped');
+      this.announce.exited(record, exit, false);
+      this.letGo(record);
+      return undefined;
+    }
+    this.children.down(record, 'restarting');
     const now = this.clock.now();
     const verdict = this.#window.record(now);
     const decision = decideRestart(verdict, this.backoff, record.consecutive, record.startedAt, now);
-    this.announce.exited(record.id, exit, record.restarts, !decision.giveUp);
+    this.announce.exited(record, exit, !decision.giveUp);
     if (decision.giveUp) return this.giveUp(record, exit);
     this.restarts++;
     record.consecutive = decision.consecutive;
     return this.restartChild(record, decision.delayMs, retry);
   }
+
+  /**
+   * A restart's start failed: another crash of the child, whose restart is retried on a timer
+   * so that other work gets its turn (OTP's `try_again_restart`).
+   */
+  protected readonly retry = (record: ChildRecord, cause: unknown): unknown => {
+    if (!this.children.holds(record) || this.closing || this.status !== 'running') return;
+    if (this.backoff) record.startedAt = this.clock.now();
+    return this.childExited(record, { reason: 'crash', error: cause }, true);
+  };
 
   /** Run `then` after `delayMs`, on a timer held by `record` (so that closing cancels it). */
   protected later(record: ChildRecord, delayMs: number, then: () => void): void {

@@ -181,7 +181,7 @@ export abstract class SupervisorLifecycle {
       this.dropAll();
       if (this.status !== 'stopping') return; // killed meanwhile
       this.status = 'failed';
-      this.announce.escalated(record.id, exit, error);
+      this.announce.escalated(record, exit, error);
       this.#link?.exit({ reason: 'crash', error });
     });
   }

@@ -94,7 +94,7 @@ class StaticSupervisor extends SupervisorCore implements Supervisor {
     this.mailbox.post(() => {
       if (this.closing || this.status !== 'running') return;
       if (!this.children.holds(record) || record.state !== 'running') return; // stale
-      return this.childExited(record, checked);
+      return this.childExited(record, checked, false);
     });
   };
 
