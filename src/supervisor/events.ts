@@ -16,9 +16,12 @@
  * no `child:exited`. A listener that throws does not disturb the supervisor: its error is
  * re-thrown on a fresh microtask, where the process reports it as uncaught.
  */
-import type { Emitter } from 'nanoevents';
+import { createNanoEvents, type Unsubscribe } from 'nanoevents';
+import type { ChildRecord } from './child-record.js';
 import type { Exit } from './child-spec.js';
 import type { RestartIntensityError } from './errors.js';
+import { rethrowLater } from './maybe-async.js';
+import type { ShutdownReport } from './shutdown.js';
 
 export interface ChildStartedEvent {
   readonly supervisor: string;
@@ -86,27 +89,74 @@ export interface SupervisorEvents {
 
 export type SupervisorEventName = keyof SupervisorEvents;
 
-/** Does anyone listen to `event`? Lets the hot path skip building a payload nobody reads. */
-export function listening(emitter: Emitter<SupervisorEvents>, event: SupervisorEventName): boolean {
-  const listeners = emitter.events[event];
-  return listeners !== undefined && listeners.length > 0;
+/**
+ * A supervisor's voice: it emits the supervisor's events, each naming the supervisor, and is the
+ * `ShutdownReport` its stops report through.
+ *
+ * A payload is built, and read from the child's record, only when someone listens, so 100,000
+ * children restarting pay nothing for events nobody hears. Each method looks its event up by a
+ * fixed name, which keeps every lookup on the hot path monomorphic.
+ */
+export class Announcer implements ShutdownReport {
+  readonly #emitter = createNanoEvents<SupervisorEvents>();
+  /** The supervisor's id, as every payload names it (a nested one takes its link's id on start). */
+  supervisor: string;
+
+  constructor(supervisor: string) {
+    this.supervisor = supervisor;
+  }
+
+  on<E extends SupervisorEventName>(event: E, listener: SupervisorEvents[E]): Unsubscribe {
+    return this.#emitter.on(event, listener);
+  }
+
+  started(record: ChildRecord): void {
+    const listeners = this.#emitter.events['child:started'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child: record.id });
+  }
+
+  exited(record: ChildRecord, exit: Exit, willRestart: boolean): void {
+    const listeners = this.#emitter.events['child:exited'];
+    if (!listeners?.length) return;
+    const { id: child, restarts } = record;
+    call(listeners, { supervisor: this.supervisor, child, exit, restarts, willRestart });
+  }
+
+  restarted(record: ChildRecord, delayMs: number): void {
+    const listeners = this.#emitter.events['child:restarted'];
+    if (!listeners?.length) return;
+    const { id: child, restarts } = record;
+    call(listeners, { supervisor: this.supervisor, child, restarts, delayMs });
+  }
+
+  killed(child: string, afterMs: number): void {
+    const listeners = this.#emitter.events['child:killed'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, afterMs });
+  }
+
+  stopFailed(child: string, error: unknown): void {
+    const listeners = this.#emitter.events['child:stop-failed'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child, error });
+  }
+
+  escalated(record: ChildRecord, exit: Exit, error: RestartIntensityError): void {
+    const listeners = this.#emitter.events['supervisor:escalated'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor, child: record.id, exit, error });
+  }
+
+  stopped(): void {
+    const listeners = this.#emitter.events['supervisor:stopped'];
+    if (listeners?.length) call(listeners, { supervisor: this.supervisor });
+  }
 }
 
-/** Call each listener of `event`; one that throws neither stops the others nor the caller. */
-export function emit<E extends SupervisorEventName>(
-  emitter: Emitter<SupervisorEvents>,
-  event: E,
-  payload: Parameters<SupervisorEvents[E]>[0],
-): void {
-  const listeners = emitter.events[event];
-  if (listeners === undefined) return;
+/** Call each listener; one that throws neither stops the others nor the supervisor. */
+function call<P>(listeners: readonly ((payload: P) => void)[], payload: P): void {
   for (const listener of [...listeners]) {
     try {
-      (listener as (p: typeof payload) => void)(payload);
+      listener(payload);
     } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
+      rethrowLater(error);
     }
   }
 }

@@ -47,6 +47,32 @@ export function killChild(id: string, child: Child, report: ShutdownReport): voi
 }
 
 /**
+ * Ask `child` to stop: a `brutal` one is killed at once, and one whose `stop()` throws is killed
+ * too. Returns the promise `stop()` returned while the child is still stopping, else nothing.
+ */
+function askToStop(
+  id: string,
+  child: Child,
+  shutdown: Shutdown,
+  report: ShutdownReport,
+): PromiseLike<unknown> | undefined {
+  if (shutdown === 'brutal') {
+    killChild(id, child, report);
+    report.killed(id, 0);
+    return undefined;
+  }
+  let pending: unknown;
+  try {
+    pending = child.stop();
+  } catch (error) {
+    report.stopFailed(id, error);
+    forceKill(id, child, report);
+    return undefined;
+  }
+  return isPromiseLike(pending) ? pending : undefined;
+}
+
+/**
  * Stop one child within its `shutdown` time. Returns nothing if it stopped synchronously,
  * else a promise that resolves once it has stopped or been killed. Never rejects.
  */
@@ -57,20 +83,8 @@ export function shutdownChild(
   clock: Clock,
   report: ShutdownReport,
 ): undefined | Promise<void> {
-  if (shutdown === 'brutal') {
-    killChild(id, child, report);
-    report.killed(id, 0);
-    return;
-  }
-  let pending: unknown;
-  try {
-    pending = child.stop();
-  } catch (error) {
-    report.stopFailed(id, error);
-    forceKill(id, child, report);
-    return;
-  }
-  if (!isPromiseLike(pending)) return;
+  const pending = askToStop(id, child, shutdown, report);
+  if (pending === undefined || shutdown === 'brutal') return; // a brutal child is never pending
   return new Promise<void>((resolve) => {
     let done = false;
     let timer: TimerHandle | undefined;
@@ -132,20 +146,8 @@ export function shutdownAll(
 
   for (let i = 0; i < targets.length; i++) {
     const { id, child, shutdown } = targets[i]!;
-    if (shutdown === 'brutal') {
-      killChild(id, child, report);
-      report.killed(id, 0);
-      continue;
-    }
-    let pending: unknown;
-    try {
-      pending = child.stop();
-    } catch (error) {
-      report.stopFailed(id, error);
-      forceKill(id, child, report);
-      continue;
-    }
-    if (!isPromiseLike(pending)) continue;
+    const pending = askToStop(id, child, shutdown, report);
+    if (pending === undefined || shutdown === 'brutal') continue; // a brutal child is never pending
     remaining++;
     pending.then(
       () => settle(i),
