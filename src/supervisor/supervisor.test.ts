@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TestClock } from '../time/test-clock.js';
 import {
   type ChildLink,
   type ChildSpec,
@@ -10,8 +11,7 @@ import {
   type Shutdown,
   type Strategy,
   type SupervisorEvents,
-} from '../src/supervisor/index.js';
-import { TestClock } from '../src/time/test-clock.js';
+} from './index.js';
 
 interface WorkerOptions {
   restart?: RestartType;

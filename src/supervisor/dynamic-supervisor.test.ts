@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TestClock } from '../time/test-clock.js';
 import {
   type Child,
   ChildLimitError,
@@ -10,8 +11,7 @@ import {
   type DynamicSupervisor,
   type RestartIntensityError,
   type RestartType,
-} from '../src/supervisor/index.js';
-import { TestClock } from '../src/time/test-clock.js';
+} from './index.js';
 
 /** Resource-actor stand-ins that log what happens to them and keep their current link. */
 class Pool {

@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { TestClock } from '../time/test-clock.js';
 import {
   type ChildLink,
   type ChildSpec,
@@ -21,8 +22,7 @@ import {
   type Strategy,
   type Supervisor,
   type SupervisorTree,
-} from '../src/supervisor/index.js';
-import { TestClock } from '../src/time/test-clock.js';
+} from './index.js';
 
 // ---------------------------------------------------------------------------------------------
 // The shape of a generated tree
