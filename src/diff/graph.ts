@@ -2,7 +2,7 @@ import { describe } from '../contract/describe.js';
 import { keyOf, type Resource, type ResourceKey } from '../contract/resource.js';
 import { err, ok, type Result } from '../contract/result.js';
 import { findCycles, indexEdges } from './cycles.js';
-import { breach, isKeyList, isWellFormed, RULES } from './rules.js';
+import { breach, firstPositions, isKeyList, isWellFormed, RULES } from './rules.js';
 
 /** Everything that keeps a set of resources from being ordered, as data. */
 export type GraphError =
@@ -59,19 +59,18 @@ export function orderByDependencies(resources: readonly Resource[]): Result<Depe
   const keys: ResourceKey[] = [];
   const nodes: Resource[] = [];
   const indexOf = new Map<ResourceKey, number>();
-  const positions: number[] = [];
+  let firstAt: ((key: string) => number) | undefined;
   resources.forEach((resource: Resource, position) => {
     const key = isWellFormed(resource) ? keyOf(resource) : undefined;
-    const first = key === undefined ? undefined : indexOf.get(key);
     if (key === undefined) {
       errors.push(breach(RULES.wellFormed, `[${position}]`, resource));
-    } else if (first !== undefined) {
-      errors.push(breach(RULES.uniqueKey, key, `at [${positions[first]}] and [${position}]`));
+    } else if (indexOf.has(key)) {
+      firstAt ??= firstPositions(resources, () => true);
+      errors.push(breach(RULES.uniqueKey, key, `at [${firstAt(key)}] and [${position}]`));
     } else {
       indexOf.set(key, keys.length);
       keys.push(key);
       nodes.push(resource);
-      positions.push(position);
     }
   });
 

@@ -1,7 +1,7 @@
 import { describe } from '../contract/describe.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import { isSpec } from './compare.js';
-import { breach, type DesiredSetError, isWellFormed, RULES } from './rules.js';
+import { breach, type DesiredSetError, firstPositions, isWellFormed, RULES } from './rules.js';
 
 /** What `checkShapes` found: the breaches, and the resources fit to go on to the graph. */
 export interface Shapes {
@@ -29,7 +29,7 @@ export function checkShapes(
   }
   const errors: DesiredSetError[] = [];
   const byKey = new Map<string, Resource>();
-  const firstAt = new Map<string, number>();
+  let firstAt: ((key: string) => number) | undefined;
   const wellFormed: Resource[] = [];
   resources.forEach((r, index) => {
     if (!isWellFormed(r)) {
@@ -41,13 +41,12 @@ export function checkShapes(
       errors.push(breach(RULES.specObject, key, r.spec));
       return;
     }
-    const first = firstAt.get(key);
-    if (first !== undefined) {
-      errors.push(breach(RULES.uniqueKey, key, `at [${first}] and [${index}]`));
+    if (byKey.has(key)) {
+      firstAt ??= firstPositions(resources, (x) => isSpec(x.spec));
+      errors.push(breach(RULES.uniqueKey, key, `at [${firstAt(key)}] and [${index}]`));
       return;
     }
     if (!knownKinds.has(r.kind)) errors.push(breach(RULES.knownKind, key, r.kind, knownKinds));
-    firstAt.set(key, index);
     byKey.set(key, r);
     wellFormed.push(r);
   });

@@ -13,6 +13,7 @@
  */
 
 import { describe } from '../contract/describe.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 
 /**
  * What a breach is called, as data that callers match on. Rules that name the same sort of
@@ -135,6 +136,30 @@ export function isWellFormed(resource: unknown): boolean {
   if (typeof resource !== 'object' || resource === null) return false;
   const { kind, name } = resource as { kind?: unknown; name?: unknown };
   return typeof kind === 'string' && kind !== '' && typeof name === 'string' && name !== '';
+}
+
+/**
+ * Where a key first appears among `resources`, counting only those `counted` lets in: for the
+ * message of a duplicate key. The index is built on the first question, so a set without
+ * duplicates (the usual case) pays nothing for it.
+ */
+export function firstPositions(
+  resources: readonly unknown[],
+  counted: (resource: Resource) => boolean,
+): (key: string) => number {
+  let first: Map<string, number> | undefined;
+  return (key) => {
+    if (first === undefined) {
+      const index = new Map<string, number>();
+      resources.forEach((r, i) => {
+        if (!isWellFormed(r) || !counted(r as Resource)) return;
+        const k = keyOf(r as Resource);
+        if (!index.has(k)) index.set(k, i);
+      });
+      first = index;
+    }
+    return first.get(key) ?? -1;
+  };
 }
 
 /** Is `value` a list of keys, as `dependsOn` must be? */
