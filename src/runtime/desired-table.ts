@@ -32,7 +32,8 @@ export interface Intake {
   end(): void;
 }
 
-export type ApplyResult =
+/** How a change of the desired set went: what it added, changed and removed, or why it was refused. */
+export type SetDesiredResult =
   | { ok: true; added: number; changed: number; removed: number }
   | { ok: false; errors: readonly DesiredSetError[] };
 
@@ -85,7 +86,7 @@ export class DesiredTable implements DependencyPort {
    * for new keys, hand new generations to existing ones, delete (or release) what leaves.
    * Refuses a change that would leave nothing desired while deleting what this runtime manages.
    */
-  apply(set: ReadonlyMap<string, Resource>, remove: Iterable<string>): ApplyResult {
+  apply(set: ReadonlyMap<string, Resource>, remove: Iterable<string>): SetDesiredResult {
     const leaving: [string, Entry][] = [];
     const unrevived: Entry[] = [];
     for (const key of remove) {

@@ -7,7 +7,8 @@ export type { Condition, ConditionType, ResourceStatus } from '../actors/status.
 export type { DesiredChange } from '../diff/desired-change.js';
 export type { DesiredSetError } from '../diff/rules.js';
 export { RUNTIME_DEFAULTS } from './defaults.js';
+export type { SetDesiredResult } from './desired-table.js';
 export type { RuntimeEventName, RuntimeEvents } from './events.js';
 export type { RuntimeMetrics } from './metrics.js';
 export type { RuntimeOptions } from './options.js';
-export { createRuntime, type Runtime, type RuntimeState, type SetDesiredResult } from './runtime.js';
+export { createRuntime, type Runtime, type RuntimeState } from './runtime.js';

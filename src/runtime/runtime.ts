@@ -4,11 +4,10 @@ import type { Resource } from '../contract/resource.js';
 import { type DesiredChange, validateDesiredChange } from '../diff/desired-change.js';
 import { validateDesiredSet } from '../diff/desired-set.js';
 import type { Plan } from '../diff/plan.js';
-import type { DesiredSetError } from '../diff/rules.js';
 import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
-import { type ApplyResult, DesiredTable } from './desired-table.js';
+import { DesiredTable, type SetDesiredResult } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
@@ -19,10 +18,6 @@ import { settled } from './settled.js';
 import { SupervisionTree } from './tree.js';
 
 export type RuntimeState = 'new' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-export type SetDesiredResult =
-  | { ok: true; added: number; changed: number; removed: number }
-  | { ok: false; errors: readonly DesiredSetError[] };
 
 export interface Runtime {
   start(): Promise<void>;
@@ -110,7 +105,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let state: RuntimeState = 'new';
 
   /** Report how a change of the desired set went, as an event and as the answer. */
-  const answer = (result: ApplyResult): SetDesiredResult => {
+  const answer = (result: SetDesiredResult): SetDesiredResult => {
     if (result.ok) {
       const { added, changed, removed } = result;
       emitter.emit('desired:accepted', { added, changed, removed, at: clock.now() });
