@@ -8,7 +8,7 @@ describe('compileGlob', () => {
   it('splits off the literal directories as the base', () => {
     expect(compileGlob('resources/**/*.yaml').base).toBe('resources');
     expect(compileGlob('*.yaml').base).toBe('.');
-    expect(compileGlob('../shared/*.yaml').base).toBe('../shared');
+    expect(compileGlob('../common/*.yaml').base).toBe('../common');
     expect(compileGlob('/etc/setpoint/*.yaml').base).toBe('/etc/setpoint');
     expect(compileGlob('a/b.yaml')).toEqual({ base: 'a/b.yaml', segments: [] });
   });
