@@ -2,7 +2,7 @@
  * The runtime's front door: what the layers above it (the command line, the status server, the
  * simulation, the package's exports) use. Everything else in this folder is its own business.
  */
-export { isAfterPass, isBusy, isResting, type ResourcePhase } from '../actors/phase.js';
+export { isAfterPass, type ResourcePhase } from '../actors/phase.js';
 export type { Condition, ConditionType, ResourceStatus } from '../actors/status.js';
 export type { DesiredChange } from '../diff/desired-change.js';
 export type { DesiredSetError } from '../diff/rules.js';

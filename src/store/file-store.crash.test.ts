@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidOfExitedProcess } from '../../test/helpers/exited-pid.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore } from './file-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -21,9 +20,7 @@ let deadPid = 0;
 let runs = 0;
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'setpoint-crash-'));
-  const child = spawn(process.execPath, ['-e', '']);
-  await once(child, 'exit');
-  deadPid = child.pid!;
+  deadPid = await pidOfExitedProcess();
 });
 afterAll(async () => {
   await rm(base, { recursive: true, force: true });

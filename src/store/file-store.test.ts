@@ -4,6 +4,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pidOfExitedProcess } from '../../test/helpers/exited-pid.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore, type FileStoreOptions } from './file-store.js';
 import { StateCorruptError, StateLockedError } from './store-errors.js';
@@ -12,13 +13,6 @@ import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 let deadPid = 0;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
-
-/** The pid of a process that has exited: a lock it left is stale. */
-async function pidOfExitedProcess(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
-  await once(child, 'exit');
-  return child.pid!;
-}
 
 beforeAll(async () => {
   deadPid = await pidOfExitedProcess();

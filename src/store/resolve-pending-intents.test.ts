@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidOfExitedProcess } from '../../test/helpers/exited-pid.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore } from './file-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -16,9 +15,7 @@ let base = '';
 let deadPid = 0;
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'setpoint-recovery-'));
-  const child = spawn(process.execPath, ['-e', '']);
-  await once(child, 'exit');
-  deadPid = child.pid!;
+  deadPid = await pidOfExitedProcess();
 });
 afterAll(async () => {
   await rm(base, { recursive: true, force: true });
