@@ -287,8 +287,8 @@ describe('settled()', () => {
     const first = rt.settled().then(() => {
       done = true;
     });
-    await clock.advance(150);
-    expect(done).toBe(false); // observed, creating
+    await clock.advance(250);
+    expect(done).toBe(false); // observed, created, verifying
     await clock.advance(100);
     await first;
     expect(done).toBe(true);

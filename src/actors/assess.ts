@@ -1,3 +1,5 @@
+import { kindOf } from '../contract/describe.js';
+import { ProviderContractError } from '../contract/errors.js';
 import type { Observed, Provider } from '../contract/provider.js';
 import type { DriftPolicy, Resource } from '../contract/resource.js';
 import type { CompiledCompare } from '../diff/compare-options.js';
@@ -91,7 +93,11 @@ export function assess(
     const health = policy.provider.health ? policy.provider.health(observed, subject.desired) : 'healthy';
     if (health === 'healthy') return IN_SYNC;
     if (health === 'progressing') return PROGRESSING;
-    return policy.dryRun ? UNHEALTHY_DRY : UNHEALTHY;
+    if (health === 'unhealthy') return policy.dryRun ? UNHEALTHY_DRY : UNHEALTHY;
+    // A broken provider, not a sick object: a bug to crash on, like any value it must not return.
+    throw new ProviderContractError(
+      `${subject.key}: health returned ${kindOf(health)}, expected 'healthy', 'progressing' or 'unhealthy'`,
+    );
   }
   const drift = subject.wasInSync ? (subject.desired.policy?.drift ?? policy.drift) : undefined;
   if (drift === 'ignore') return { assessment: 'in-sync', plan, drift };

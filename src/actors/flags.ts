@@ -1,6 +1,6 @@
 /**
  * The booleans of a resource actor's record, packed into one number: a process may hold a
- * million records, and one small integer field costs less than eleven boolean ones.
+ * million records, and one small integer field costs less than fifteen boolean ones.
  */
 export const F_DIRTY = 1; // triggers arrived while busy: one more pass before resting
 export const F_DELETE = 2; // left the desired set: delete once the pass in flight ends
@@ -12,4 +12,8 @@ export const F_FAST = 64; // a hibernated in-sync check is in flight
 export const F_DRIFT = 128; // drift was reported and not yet resolved
 export const F_INPASS = 256; // a pass started (reconcile:start) and has not ended yet
 export const F_UNVERIFIED = 512; // synced by an apply: last-good once an observation confirms it
-export const F_RESTARTED = 1024; // this pass restarted an unhealthy object
+export const F_CHANGED = 1024; // this pass applied a change or a restart: see whether it takes
+export const F_UNHEALTHY = 2048; // the last observation found it unhealthy (or past its progress deadline)
+export const F_OVERDUE = 4096; // still progressing past its progress deadline: the change failed
+export const F_HOTLOOP = 8192; // keeps being applied without staying in sync: applies are throttled
+export const F_APPLIED = 16384; // a change was applied at this generation already

@@ -20,6 +20,11 @@ export type ActorNotice =
   | { type: 'verified' }
   | { type: 'drift'; policy: DriftPolicy; changes: number }
   | { type: 'degraded'; reason: string; rollback: boolean }
+  /** The object is unhealthy, or still progressing past its deadline: a failed attempt. */
+  | { type: 'unhealthy'; reason: 'unhealthy' | 'progress-deadline'; attempt: number; restart: boolean }
+  /** Applied more than the hot-loop limit at one generation: applies are throttled from now. */
+  | { type: 'hot-loop'; applies: number; sinceMs: number; fields: readonly string[] }
+  | { type: 'hot-loop-ended'; applies: number }
   | { type: 'planned'; action: PlannedAction }
   | { type: 'deleted' }
   | { type: 'crashed'; error: unknown };

@@ -2,16 +2,20 @@ import { describeError, PermanentError, retryAfterOf } from '../contract/errors.
 import type { Observed } from '../contract/provider.js';
 import { assess } from './assess.js';
 import {
+  F_CHANGED,
   F_DEGRADED,
   F_DELETE,
   F_DIRTY,
   F_DRIFT,
   F_INPASS,
+  F_OVERDUE,
   F_PERMANENT,
-  F_RESTARTED,
   F_ROLLBACK,
+  F_UNHEALTHY,
   F_UNVERIFIED,
 } from './flags.js';
+import { maxRetriesOf, noteUnhealthy, overdue, trackProgress } from './health.js';
+import { holdApply, noteInSync, throttled } from './hot-loop.js';
 import type { FailedNotice } from './notices.js';
 import { startApply, startDelete, startObserve, startRestart } from './provider-calls.js';
 import type { ResourceShell } from './resource.machine.js';
@@ -41,11 +45,25 @@ export class PassSteps implements ResourceShell {
     return (this.a.flags & F_PERMANENT) !== 0;
   }
   get retriesExhausted() {
-    const a = this.a;
-    return a.attempts >= (a.desired.policy?.maxRetries ?? a.host.maxRetries);
+    return this.a.attempts >= maxRetriesOf(this.a);
   }
   get dependentsRemain() {
     return this.a.host.dependentsRemain(this.a);
+  }
+  get checksHealth() {
+    return this.a.host.provider.health !== undefined;
+  }
+  get verifying() {
+    return (this.a.flags & F_CHANGED) !== 0;
+  }
+  get overdue() {
+    return overdue(this.a);
+  }
+  get canRestart() {
+    return this.a.host.provider.restart !== undefined && this.a.observed !== undefined;
+  }
+  get throttled() {
+    return throttled(this.a);
   }
 
   // ── steps that start an operation ────────────────────────────────────────────────────────
@@ -78,22 +96,27 @@ export class PassSteps implements ResourceShell {
     markSynced(this.a);
   }
 
-  onRestarted(): void {
-    // After a restart, look again soon, under the same backoff as failures.
-    const a = this.a;
-    a.attempts++;
-    a.nextDelayMs = a.host.backoff.delay(a.attempts - 1);
+  onUnhealthy(): void {
+    noteUnhealthy(this.a, this.a.host.provider.restart !== undefined && this.a.observed !== undefined);
   }
 
-  /** In sync but still coming up (or just restarted): look again soon, backing off. */
+  endUnhealthy(): void {
+    this.a.endPass('failed');
+  }
+
+  onThrottled(): void {
+    holdApply(this.a);
+  }
+
+  /** Just changed (or restarted), or in sync and still coming up: look again soon, backing off. */
   onProgressing(): void {
     const a = this.a;
     a.observedGeneration = a.generation;
     a.lastReconcileAt = a.host.clock.now();
-    const restarted = (a.flags & F_RESTARTED) !== 0;
-    a.flags &= ~F_RESTARTED;
-    if (!restarted) a.nextDelayMs = a.host.backoff.delay(a.progressPolls++);
-    a.endPass(restarted ? 'applied' : 'progressing');
+    const changed = (a.flags & F_CHANGED) !== 0;
+    a.flags &= ~F_CHANGED;
+    a.nextDelayMs = a.host.backoff.delay(a.progressPolls++);
+    a.endPass(changed ? 'applied' : 'progressing');
   }
 
   onFailed(event: { error: unknown }): void {
@@ -101,6 +124,7 @@ export class PassSteps implements ResourceShell {
     const error = event.error;
     const permanent = PermanentError.is(error);
     if (permanent) a.flags |= F_PERMANENT;
+    a.flags &= ~F_CHANGED;
     a.attempts++;
     a.lastError = describeError(error);
     a.lastReconcileAt = a.host.clock.now();
@@ -136,8 +160,11 @@ export class PassSteps implements ResourceShell {
     const lastGood = a.host.rollback || a.desired.policy?.rollback ? a.host.lastGood(a.key) : undefined;
     const rollback = !a.rolledBack && lastGood !== undefined && !sameJson(lastGood, a.desired.spec);
     if (rollback) {
-      a.flags |= F_ROLLBACK;
-      a.nextDelayMs = 0; // apply the last-good spec now
+      // Apply the last-good spec now, with a progress deadline (and, once applied, attempts) of its own.
+      a.flags = (a.flags | F_ROLLBACK) & ~(F_OVERDUE | F_UNHEALTHY);
+      a.progressSince = Number.NaN;
+      a.progressPolls = 0;
+      a.nextDelayMs = 0;
       a.batch?.retryNow();
     }
     if (first || rollback) a.emit({ type: 'degraded', reason: a.lastError ?? 'unknown', rollback });
@@ -168,6 +195,8 @@ export function recordObservation(a: ResourceActor, observed: Observed | undefin
   const { assessment, plan, drift } = assess(a, observed, a.host);
   a.plan = plan;
   a.assessment = assessment;
+  trackProgress(a);
+  if (assessment === 'in-sync' && !plan) noteInSync(a);
   if (!plan) {
     a.flags &= ~F_DRIFT;
   } else if (drift !== undefined && !(a.flags & F_DRIFT)) {
@@ -184,11 +213,14 @@ export function markSynced(a: ResourceActor): void {
     a.flags &= ~F_DEGRADED;
     a.syncedGeneration = a.generation;
   }
+  a.flags &= ~(F_PERMANENT | F_UNHEALTHY | F_OVERDUE);
+  a.progressSince = Number.NaN;
   a.attempts = 0;
   a.lastError = undefined;
   a.observedGeneration = a.generation;
   a.lastReconcileAt = a.host.clock.now();
-  const applied = a.assessment === 'changes';
+  const applied = a.assessment === 'changes' || (a.flags & F_CHANGED) !== 0;
+  a.flags &= ~F_CHANGED;
   a.plan = undefined;
   a.progressPolls = 0;
   // Just applied: the spec is last-good only once an observation shows it in sync and healthy.

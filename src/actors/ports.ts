@@ -7,6 +7,7 @@ import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { TickTimers } from '../time/tick-timers.js';
 import type { AssessPolicy } from './assess.js';
+import type { HotLoopPolicy } from './hot-loop.js';
 import type { ActorNotice, PassResult } from './notices.js';
 import type { ResourceRecord } from './record.js';
 
@@ -27,6 +28,10 @@ export interface KindPolicy extends AssessPolicy {
   readonly maxRetries: number;
   /** Apply the last-good spec when a new one exhausts its retries. */
   readonly rollback: boolean;
+  /** How long a change may stay progressing before it has failed, unless a resource's policy says. */
+  readonly progressDeadlineMs: number;
+  /** When repeated applies at one generation are a hot loop (see `hot-loop.ts`). */
+  readonly hotLoop: HotLoopPolicy;
 }
 
 /** Time, randomness, the shared tick timers and the log. */

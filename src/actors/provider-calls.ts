@@ -4,7 +4,9 @@ import type { Observed, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
 import type { OperationWork } from '../queue/operation-queue.js';
-import { F_RESTARTED, F_UNVERIFIED } from './flags.js';
+import { F_DRIFT, F_UNVERIFIED } from './flags.js';
+import { changeMade } from './health.js';
+import { noteApply } from './hot-loop.js';
 import type { ResourceActor } from './resource-actor.js';
 
 /**
@@ -69,14 +71,18 @@ export function startApply(a: ResourceActor): void {
     (actor, ctx) => applyPlan(actor, plan, desired, current, generation, ctx),
     function (this: ResourceActor, result: unknown) {
       if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
-      this.flags |= F_UNVERIFIED;
+      // Repaired: a difference seen from now on is a new drift episode.
+      this.flags = (this.flags | F_UNVERIFIED) & ~F_DRIFT;
+      if (this.rolledBack) this.attempts = 0; // the last-good spec gets attempts of its own
+      if (this.host.provider.health) changeMade(this);
       reportApplied(this, plan.action, started, spec);
+      noteApply(this, plan);
       this.send({ type: 'APPLIED' });
     },
   );
 }
 
-/** Restart an unhealthy object, then tell the machine `APPLIED`. */
+/** Restart an unhealthy object (the machine asks only when the provider can), then `APPLIED`. */
 export function startRestart(a: ResourceActor): void {
   const current = a.observed;
   const started = a.host.clock.now();
@@ -84,7 +90,7 @@ export function startRestart(a: ResourceActor): void {
     'restart',
     (actor, ctx) => restartObject(actor, current, ctx),
     function (this: ResourceActor) {
-      this.flags |= F_RESTARTED;
+      changeMade(this);
       reportApplied(this, 'restart', started, this.desired.spec as Record<string, unknown>);
       this.send({ type: 'APPLIED' });
     },

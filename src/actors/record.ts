@@ -3,7 +3,8 @@ import type { Observed } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
 import type { Assessment, AssessSubject } from './assess.js';
-import { F_DEGRADED, F_INPASS, F_ROLLBACK } from './flags.js';
+import { F_CHANGED, F_DEGRADED, F_HOTLOOP, F_INPASS, F_OVERDUE, F_ROLLBACK, F_UNHEALTHY } from './flags.js';
+import { describeLoop, type HotLoop } from './hot-loop.js';
 import { type ActorNotice, type NoticeBatch, PASS_START, type PassResult } from './notices.js';
 import type { ResourcePhase } from './phase.js';
 import type { ActorHost } from './ports.js';
@@ -37,6 +38,10 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
   /** The delay the last pass computed for the next tick (`Infinity`: none). */
   nextDelayMs = 0;
   progressPolls = 0;
+  /** When the object was last changed or first seen progressing (`NaN`: healthy). */
+  progressSince = Number.NaN;
+  /** Applies at this generation after the first; made only when there is a second (`hot-loop.ts`). */
+  loop: HotLoop | undefined = undefined;
   passStartedAt = 0;
   /** The generation the last finished pass worked on. */
   passGeneration = 0;
@@ -98,6 +103,9 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
         degraded: (this.flags & F_DEGRADED) !== 0,
         rolledBack,
         lastError: this.lastError,
+        unhealthy: (this.flags & F_UNHEALTHY) !== 0,
+        overdue: (this.flags & F_OVERDUE) !== 0,
+        hotLoop: this.flags & F_HOTLOOP ? describeLoop(this.loop) : undefined,
       }),
       generation: this.generation,
       observedGeneration: this.observedGeneration,
@@ -142,8 +150,8 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
 
   // ── passes and notices ───────────────────────────────────────────────────────────────────
   beginPass(): void {
-    if (this.flags & F_INPASS) return; // a superseded apply observes again within the same pass
-    this.flags |= F_INPASS;
+    if (this.flags & F_INPASS) return; // a superseded apply, or a verify, observes within the pass
+    this.flags = (this.flags | F_INPASS) & ~F_CHANGED;
     this.passStartedAt = this.host.clock.now();
     this.emit(PASS_START);
   }

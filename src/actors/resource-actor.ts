@@ -5,7 +5,18 @@ import type { OperationClient, OperationWork } from '../queue/operation-queue.js
 import type { Child, ChildLink } from '../supervisor/index.js';
 import type { Tickable } from '../time/tick-timers.js';
 import { fastCheck } from './fast-path.js';
-import { F_DELETE, F_DIRTY, F_FAST, F_INPASS, F_PERMANENT, F_ROLLBACK, F_STOPPED } from './flags.js';
+import {
+  F_DELETE,
+  F_DIRTY,
+  F_FAST,
+  F_INPASS,
+  F_OVERDUE,
+  F_PERMANENT,
+  F_ROLLBACK,
+  F_STOPPED,
+  F_UNHEALTHY,
+} from './flags.js';
+import { resetLoop } from './hot-loop.js';
 import { NoticeBatch } from './notices.js';
 import { PassSteps } from './pass-steps.js';
 import { isResting, type ResourcePhase } from './phase.js';
@@ -71,8 +82,10 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
   setDesired(desired: Resource, generation: number): void {
     this.desired = desired;
     this.generation = generation;
-    this.flags &= ~(F_ROLLBACK | F_PERMANENT);
+    this.flags &= ~(F_ROLLBACK | F_PERMANENT | F_OVERDUE | F_UNHEALTHY);
     this.attempts = 0;
+    this.progressSince = Number.NaN;
+    resetLoop(this);
     this.trigger();
   }
 

@@ -16,6 +16,11 @@ class FakeShell implements ResourceShell {
   permanentFailure = false;
   retriesExhausted = false;
   dependentsRemain = false;
+  checksHealth = false;
+  verifying = false;
+  overdue = false;
+  canRestart = true;
+  throttled = false;
   /** What the next observation will be assessed as. */
   sees: Assessment = 'in-sync';
   readonly steps: string[] = [];
@@ -33,7 +38,9 @@ class FakeShell implements ResourceShell {
     this.dirty = false;
   };
   onSynced = () => this.step('onSynced');
-  onRestarted = () => this.step('onRestarted');
+  onUnhealthy = () => this.step('onUnhealthy');
+  endUnhealthy = () => this.step('endUnhealthy');
+  onThrottled = () => this.step('onThrottled');
   onProgressing = () => this.step('onProgressing');
   onFailed = () => this.step('onFailed');
   onDegraded = () => this.step('onDegraded');
@@ -83,7 +90,7 @@ describe('the resource machine, driven alone', () => {
     ['waiting', 'waiting', ['onWaiting']],
     ['report-only', 'outOfSync', ['onOutOfSync']],
     ['progressing', 'progressing', ['onProgressing']],
-    ['unhealthy', 'restarting', ['startRestart']],
+    ['unhealthy', 'restarting', ['onUnhealthy', 'startRestart']],
     ['changes', 'applying', ['startApply']],
   ];
 
@@ -100,7 +107,68 @@ describe('the resource machine, driven alone', () => {
     m.send({ type: 'TICK' }, OBSERVED);
     m.taken();
     expect(m.send({ type: 'APPLIED' })).toBe('progressing');
-    expect(m.taken()).toEqual(['onRestarted', 'onProgressing']);
+    expect(m.taken()).toEqual(['onProgressing']);
+  });
+
+  it('is Ready only once seen healthy: with health, the pass observes again to verify its change', () => {
+    const m = machine();
+    m.shell.checksHealth = true;
+    m.shell.sees = 'changes';
+    m.send({ type: 'TICK' }, OBSERVED);
+    m.taken();
+    expect(m.send({ type: 'APPLIED' })).toBe('observing');
+    m.shell.verifying = true;
+    m.shell.sees = 'progressing';
+    expect(m.send(OBSERVED)).toBe('progressing');
+    expect(m.taken()).toEqual(['startObserve', 'recordObservation', 'onProgressing']);
+    m.shell.verifying = false;
+    m.shell.sees = 'in-sync';
+    expect(m.send({ type: 'TICK' }, OBSERVED)).toBe('synced');
+  });
+
+  it('never applies twice in one pass: a difference seen while verifying has not landed yet', () => {
+    const m = machine();
+    m.shell.checksHealth = true;
+    m.shell.sees = 'changes';
+    m.send({ type: 'TICK' }, OBSERVED, { type: 'APPLIED' });
+    m.shell.verifying = true;
+    expect(m.send(OBSERVED)).toBe('progressing');
+  });
+
+  it('reports an unhealthy object it cannot restart, and backs off', () => {
+    const m = machine();
+    m.shell.canRestart = false;
+    m.shell.sees = 'unhealthy';
+    expect(m.send({ type: 'TICK' }, OBSERVED)).toBe('backoff');
+    expect(m.taken()).toEqual(['startObserve', 'recordObservation', 'onUnhealthy', 'endUnhealthy']);
+  });
+
+  it('degrades an unhealthy object out of attempts, and a change past its progress deadline', () => {
+    const m = machine();
+    m.shell.retriesExhausted = true;
+    m.shell.sees = 'unhealthy';
+    expect(m.send({ type: 'TICK' }, OBSERVED)).toBe('degraded');
+    expect(m.taken()).toContain('onDegraded');
+
+    const p = machine();
+    p.shell.sees = 'progressing';
+    p.shell.overdue = true;
+    expect(p.send({ type: 'TICK' }, OBSERVED)).toBe('degraded');
+    expect(p.taken()).toEqual([
+      'startObserve',
+      'recordObservation',
+      'onUnhealthy',
+      'endUnhealthy',
+      'onDegraded',
+    ]);
+  });
+
+  it('holds the apply of a hot loop until its throttle ends', () => {
+    const m = machine();
+    m.shell.sees = 'changes';
+    m.shell.throttled = true;
+    expect(m.send({ type: 'TICK' }, OBSERVED)).toBe('backoff');
+    expect(m.taken()).toEqual(['startObserve', 'recordObservation', 'onThrottled']);
   });
 
   it('backs off after a failure, and is Degraded once retries are exhausted or the error is permanent', () => {

@@ -9,10 +9,14 @@ import type { ResourceEvent } from './resource.events.js';
  *            TICK                OBSERVED
  *  pending ───────► observing ─────────────► (assess) ──► synced ◄────────────┐
  *  waiting ──┘          │                       │  ├──► waiting  (deps)      │ APPLIED
- *  synced ───┘          │ FAILED                │  ├──► outOfSync (dry-run,  │
- *  backoff ──┘          ▼                       │  │     drift: alert)       │
- *  degraded ─┘      (failing) ──► backoff       │  ├──► restarting ──────────┤ (unhealthy)
- *                        └──────► degraded      │  └──► applying ────────────┘
+ *  synced ───┘    ▲     │ FAILED                │  ├──► progressing ◄── restarting
+ *  backoff ──┘     │     ▼                       │  ├──► outOfSync (dry-run,     ▲
+ *  degraded ─┘     │ (failing) ──► backoff       │  │     drift: alert)        │
+ *  progressing┘    │      └──────► degraded      │  ├──► (unhealthy) ──────────┘
+ *                  │                             │  │        └──► backoff / degraded
+ *                  │                             │  ├──► backoff (a hot loop holds the apply)
+ *                  └─── APPLIED (with health: ───│──└──► applying ──► synced (no health)
+ *                        verify the change)
  *  any resting ── DELETE ──► (dependents gone?) ──► deleting ──► deleted (final)
  *                                   └── no ──► deleteBackoff
  * ```
@@ -22,7 +26,7 @@ import type { ResourceEvent } from './resource.events.js';
  * `resource-actor.ts` and `phase.ts`). Busy states (`observing`, `applying`, `restarting`,
  * `deleting`) run exactly one provider operation. Every decision reads the one assessment of
  * the last observation (`assess.ts`), so the machine and the hibernated fast path can never
- * disagree. Transient states (`assessing`, `failing`, `deleteCheck`) only choose where to go.
+ * disagree. Transient states (`assessing`, `unhealthy`, `failing`, `deleteCheck`) only choose where to go.
  *
  * The machine is defined once and shared by every resource. Its context is only the shell, the
  * {@link ResourceShell} it drives: guards read it, actions call it. The runtime's shell is
@@ -41,6 +45,16 @@ export interface ResourceShell {
   readonly retriesExhausted: boolean;
   /** Delete is blocked: resources that depend on this one still exist. */
   readonly dependentsRemain: boolean;
+  /** The provider has `health`: an applied change is Ready only once seen healthy. */
+  readonly checksHealth: boolean;
+  /** This pass made a change and observes again to see whether it took. */
+  readonly verifying: boolean;
+  /** Still progressing, and past the progress deadline: the change has failed. */
+  readonly overdue: boolean;
+  /** The provider can restart an unhealthy object. */
+  readonly canRestart: boolean;
+  /** A hot loop holds applies until later. */
+  readonly throttled: boolean;
 
   startObserve(): void;
   recordObservation(event: Extract<ResourceEvent, { type: 'OBSERVED' }>): void;
@@ -50,8 +64,13 @@ export interface ResourceShell {
   clearDirty(): void;
   /** Success: reset attempts, record the good spec, emit `resource:synced`. */
   onSynced(): void;
-  onRestarted(): void;
-  /** In sync but not yet healthy (or just restarted): record the pass, poll again soon. */
+  /** Unhealthy, or progressing past the deadline: count a failed attempt and report it. */
+  onUnhealthy(): void;
+  /** End the pass of an unhealthy object that is not restarted now. */
+  endUnhealthy(): void;
+  /** Changes found, held by a hot loop's throttle. */
+  onThrottled(): void;
+  /** In sync but not yet healthy (or just changed): record the pass, poll again soon. */
   onProgressing(): void;
   /** Record a failure, count the attempt and compute the next delay. */
   onFailed(event: Extract<ResourceEvent, { type: 'FAILED' }>): void;
@@ -91,7 +110,9 @@ export const resourceMachine = setup({
     startDelete: ({ context }) => context.self.startDelete(),
     clearDirty: ({ context }) => context.self.clearDirty(),
     onSynced: ({ context }) => context.self.onSynced(),
-    onRestarted: ({ context }) => context.self.onRestarted(),
+    onUnhealthy: ({ context }) => context.self.onUnhealthy(),
+    endUnhealthy: ({ context }) => context.self.endUnhealthy(),
+    onThrottled: ({ context }) => context.self.onThrottled(),
     onProgressing: ({ context }) => context.self.onProgressing(),
     onFailed: ({ context, event }) => {
       if (event.type === 'FAILED') context.self.onFailed(event);
@@ -105,11 +126,18 @@ export const resourceMachine = setup({
     dirty: ({ context }) => context.self.dirty,
     deleteRequested: ({ context }) => context.self.deleteRequested,
     inSync: ({ context }) => context.self.assessment === 'in-sync',
-    progressing: ({ context }) => context.self.assessment === 'progressing',
-    unhealthy: ({ context }) => context.self.assessment === 'unhealthy',
+    stillProgressing: ({ context }) => context.self.assessment === 'progressing' && !context.self.overdue,
+    sick: ({ context }) => context.self.assessment === 'unhealthy' || context.self.overdue,
+    checksHealth: ({ context }) => context.self.checksHealth,
+    notLanded: ({ context }) =>
+      context.self.verifying &&
+      (context.self.assessment === 'changes' || context.self.assessment === 'waiting'),
+    canRestart: ({ context }) => context.self.canRestart,
+    throttled: ({ context }) => context.self.throttled,
     waiting: ({ context }) => context.self.assessment === 'waiting',
     reportOnly: ({ context }) => context.self.assessment === 'report-only',
-    degrade: ({ context }) => context.self.permanentFailure || context.self.retriesExhausted,
+    degrade: ({ context }) =>
+      context.self.permanentFailure || context.self.retriesExhausted || context.self.overdue,
     dependentsRemain: ({ context }) => context.self.dependentsRemain,
   },
 }).createMachine({
@@ -152,18 +180,30 @@ export const resourceMachine = setup({
     assessing: {
       always: [
         { guard: 'deleteRequested', target: 'deleteCheck' },
+        // Verifying a change just made: a difference means it has not landed yet, never a reapply.
+        { guard: 'notLanded', target: 'progressing' },
         { guard: 'waiting', target: 'waiting' },
         { guard: 'inSync', target: 'synced' },
-        { guard: 'progressing', target: 'progressing' },
-        { guard: 'unhealthy', target: 'restarting' },
+        { guard: 'stillProgressing', target: 'progressing' },
+        { guard: 'sick', target: 'unhealthy', actions: 'onUnhealthy' },
         { guard: 'reportOnly', target: 'outOfSync' },
+        { guard: 'throttled', target: 'backoff', actions: 'onThrottled' },
         { target: 'applying' },
+      ],
+    },
+    // Unhealthy, or progressing past the deadline: restart, back off, or (out of attempts) degrade.
+    unhealthy: {
+      always: [
+        { guard: 'degrade', target: 'degraded', actions: 'endUnhealthy' },
+        { guard: 'canRestart', target: 'restarting' },
+        { target: 'backoff', actions: 'endUnhealthy' },
       ],
     },
     applying: {
       entry: 'startApply',
       on: {
-        APPLIED: 'synced',
+        // Ready only once seen healthy: with `health`, the pass looks again to verify the change.
+        APPLIED: [{ guard: 'checksHealth', target: 'observing' }, { target: 'synced' }],
         SUPERSEDED: 'observing',
         FAILED: { target: 'failing', actions: 'onFailed' },
       },
@@ -171,7 +211,7 @@ export const resourceMachine = setup({
     restarting: {
       entry: 'startRestart',
       on: {
-        APPLIED: { target: 'progressing', actions: 'onRestarted' },
+        APPLIED: 'progressing',
         FAILED: { target: 'failing', actions: 'onFailed' },
       },
     },

@@ -9,6 +9,8 @@ export interface Condition {
   readonly type: ConditionType;
   readonly status: boolean;
   readonly reason: string;
+  /** What a person needs to know beyond the reason, when there is something (a hot loop's fields). */
+  readonly message?: string;
 }
 
 /** Everything there is to know about one resource, as plain data. */
@@ -41,6 +43,12 @@ export interface ConditionInputs {
   readonly degraded: boolean;
   readonly rolledBack: boolean;
   readonly lastError: string | undefined;
+  /** The last observation found the object unhealthy, or still progressing past its deadline. */
+  readonly unhealthy: boolean;
+  /** Still progressing past its progress deadline. */
+  readonly overdue: boolean;
+  /** In a hot loop: what keeps changing; `undefined` when not. */
+  readonly hotLoop: string | undefined;
 }
 
 /** Derive the four conditions from the phase and a few flags (never stored: computed on read). */
@@ -48,25 +56,49 @@ export function conditionsOf(s: ConditionInputs): Condition[] {
   const ready = s.phase === 'synced';
   const synced = ready && !s.rolledBack;
   const progressing =
-    isBusy(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting';
+    !s.overdue &&
+    (isBusy(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting');
+  const notReady = s.overdue
+    ? 'ProgressDeadlineExceeded'
+    : s.unhealthy
+      ? 'Unhealthy'
+      : s.hotLoop !== undefined && s.phase === 'backoff'
+        ? 'HotLoop'
+        : reasonOf(s.phase);
+  const degraded = s.degraded || s.hotLoop !== undefined;
   return [
     {
       type: 'Ready',
       status: ready,
-      reason: ready ? (s.rolledBack ? 'RolledBack' : 'Synced') : reasonOf(s.phase),
+      reason: ready ? (s.rolledBack ? 'RolledBack' : 'Synced') : notReady,
     },
     {
       type: 'Synced',
       status: synced,
       reason: synced ? 'Synced' : s.rolledBack ? 'RolledBack' : reasonOf(s.phase),
     },
-    { type: 'Progressing', status: progressing, reason: progressing ? reasonOf(s.phase) : 'Idle' },
     {
-      type: 'Degraded',
-      status: s.degraded,
-      reason: s.degraded ? (s.rolledBack ? 'RolledBack' : 'RetriesExhausted') : 'AsExpected',
+      type: 'Progressing',
+      status: progressing,
+      reason: progressing ? reasonOf(s.phase) : s.overdue ? 'ProgressDeadlineExceeded' : 'Idle',
     },
+    degradedCondition(s, degraded),
   ];
+}
+
+function degradedCondition(s: ConditionInputs, degraded: boolean): Condition {
+  if (!degraded) return { type: 'Degraded', status: false, reason: 'AsExpected' };
+  if (!s.degraded) return { type: 'Degraded', status: true, reason: 'HotLoop', message: s.hotLoop! };
+  const reason = s.rolledBack
+    ? 'RolledBack'
+    : s.overdue
+      ? 'ProgressDeadlineExceeded'
+      : s.unhealthy
+        ? 'Unhealthy'
+        : 'RetriesExhausted';
+  return s.hotLoop === undefined
+    ? { type: 'Degraded', status: true, reason }
+    : { type: 'Degraded', status: true, reason, message: s.hotLoop };
 }
 
 function reasonOf(phase: ResourcePhase): string {

@@ -20,6 +20,8 @@ export interface ResourcePolicy {
   readonly intervalMs?: number;
   readonly maxRetries?: number;
   readonly rollback?: boolean;
+  /** How long a change may stay progressing before it has failed (default: its kind's). */
+  readonly progressDeadlineMs?: number;
 }
 
 /** `kind/name`. */

@@ -1,3 +1,4 @@
+import { DEFAULT_HOT_LOOP } from '../actors/hot-loop.js';
 import { DEFAULT_BACKOFF } from '../backoff/backoff.js';
 import type { DriftPolicy } from '../contract/resource.js';
 import { DEFAULT_INTENSITY } from '../supervisor/restart-intensity.js';
@@ -11,6 +12,10 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   intervalMs: 30_000,
   backoff: DEFAULT_BACKOFF,
   maxRetries: 5,
+  /** A change not healthy within this long has failed (Kubernetes' `progressDeadlineSeconds`). */
+  progressDeadlineMs: 600_000,
+  /** More than 5 applies at one generation within 10 minutes is a hot loop. */
+  hotLoop: DEFAULT_HOT_LOOP,
   concurrency: 10,
   timeoutMs: 30_000,
   shutdownMs: 30_000,

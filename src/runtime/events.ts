@@ -48,6 +48,21 @@ export interface RuntimeEvents {
   drift: (e: ResourceEventBase & { policy: 'enforce' | 'alert' | 'ignore'; changes: number }) => void;
   /** Retries exhausted, or a permanent error. The actor keeps retrying at the backoff cap. */
   degraded: (e: ResourceEventBase & { reason: string; rollback: boolean }) => void;
+  /**
+   * The provider's `health` says the object is unhealthy, or it is still progressing past its
+   * progress deadline: a failed attempt. `restart`: the provider's restart runs now.
+   */
+  'resource:unhealthy': (
+    e: ResourceEventBase & { reason: 'unhealthy' | 'progress-deadline'; attempt: number; restart: boolean },
+  ) => void;
+  /**
+   * A hot loop: the resource was applied `applies` times at one generation within `sinceMs`
+   * without staying in sync (a fight with another writer, a provider whose change never holds).
+   * `fields` are the ones that kept changing. From now on its applies follow the backoff.
+   */
+  hotloop: (e: ResourceEventBase & { applies: number; sinceMs: number; fields: readonly string[] }) => void;
+  /** The hot loop is over: the resource stayed in sync after its last apply. */
+  'hotloop:ended': (e: ResourceEventBase & { applies: number }) => void;
   /** A Degraded resource is Ready again. */
   recovered: (e: ResourceEventBase) => void;
   /** The resource's plan, when computed and not applied (dry-run, drift policy `alert`). */

@@ -1,5 +1,6 @@
 import type { Emitter } from 'nanoevents';
 import type { Logger } from 'pino';
+import type { HotLoopPolicy } from '../actors/hot-loop.js';
 import type { ActorNotice, PassResult } from '../actors/notices.js';
 import type { ActorHost } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
@@ -34,6 +35,8 @@ export class KindHost implements ActorHost {
   readonly backoff: Backoff;
   readonly intervalMs: number;
   readonly maxRetries: number;
+  readonly progressDeadlineMs: number;
+  readonly hotLoop: HotLoopPolicy;
   readonly drift: DriftPolicy;
   readonly rollback: boolean;
   readonly dryRun: boolean;
@@ -62,6 +65,8 @@ export class KindHost implements ActorHost {
     this.backoff = s.backoff;
     this.intervalMs = s.intervalMs;
     this.maxRetries = s.maxRetries;
+    this.progressDeadlineMs = s.kindDeadlines.get(provider.kind) ?? s.progressDeadlineMs;
+    this.hotLoop = s.hotLoop;
     this.drift = s.drift;
     this.rollback = s.rollback;
     this.dryRun = s.dryRun;

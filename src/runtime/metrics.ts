@@ -12,6 +12,10 @@ export interface RuntimeMetrics {
   error(kind: string): void;
   drift(kind: string): void;
   restart(supervisor: string): void;
+  /** An object found unhealthy, or still progressing past its deadline (`progress-deadline`). */
+  unhealthy(kind: string, reason: string): void;
+  /** A resource entered a hot loop. */
+  hotLoop(kind: string): void;
 }
 
 export function createRuntimeMetrics(options: {
@@ -56,6 +60,18 @@ export function createRuntimeMetrics(options: {
     name: 'setpoint_supervisor_restarts_total',
     help: 'Children restarted by a supervisor.',
     labelNames: ['supervisor'] as const,
+    registers,
+  });
+  const unhealthy = new Counter({
+    name: 'setpoint_unhealthy_total',
+    help: 'Objects found unhealthy after they were in sync, or still progressing past their deadline.',
+    labelNames: ['kind', 'reason'] as const,
+    registers,
+  });
+  const hotLoops = new Counter({
+    name: 'setpoint_hot_loops_total',
+    help: 'Hot loops found: a resource applied again and again at one generation without staying in sync.',
+    labelNames: ['kind'] as const,
     registers,
   });
   new Gauge({
@@ -112,6 +128,12 @@ export function createRuntimeMetrics(options: {
     },
     restart(supervisor) {
       restarts.labels(supervisor).inc();
+    },
+    unhealthy(kind, reason) {
+      unhealthy.labels(kind, reason).inc();
+    },
+    hotLoop(kind) {
+      hotLoops.labels(kind).inc();
     },
   };
 }

@@ -24,6 +24,9 @@ import type { RuntimeMetrics } from './metrics.js';
  * | `verified`   |                                | mark last-good                                   |
  * | `drift`      | `drift`                        | the drift count                                  |
  * | `degraded`   | `degraded`                     |                                                  |
+ * | `unhealthy`  | `resource:unhealthy`           | the unhealthy count, by reason                   |
+ * | `hot-loop`   | `hotloop`                      | the hot-loop count                               |
+ * | `hot-loop-ended` | `hotloop:ended`            |                                                  |
  * | `planned`    | `plan:computed`                |                                                  |
  * | `deleted`    | `resource:deleted`             | the entry is gone; wake what waited for it       |
  * | `crashed`    | `actor:crashed`                | logged; the supervisor decides                   |
@@ -105,6 +108,31 @@ export class KindNotices implements NoticePort {
       case 'degraded':
         if (this.#has('degraded'))
           emitter.emit('degraded', { ...this.#base(actor), reason: what.reason, rollback: what.rollback });
+        return;
+      case 'unhealthy':
+        metrics.unhealthy(kind, what.reason);
+        if (this.#has('resource:unhealthy'))
+          emitter.emit('resource:unhealthy', {
+            ...this.#base(actor),
+            reason: what.reason,
+            attempt: what.attempt,
+            restart: what.restart,
+          });
+        return;
+      case 'hot-loop':
+        metrics.hotLoop(kind);
+        this.o.logger.warn({ kind, name: actor.name, fields: what.fields }, 'hot loop: applies throttled');
+        if (this.#has('hotloop'))
+          emitter.emit('hotloop', {
+            ...this.#base(actor),
+            applies: what.applies,
+            sinceMs: what.sinceMs,
+            fields: what.fields,
+          });
+        return;
+      case 'hot-loop-ended':
+        if (this.#has('hotloop:ended'))
+          emitter.emit('hotloop:ended', { ...this.#base(actor), applies: what.applies });
         return;
       case 'planned':
         if (this.#has('plan:computed'))

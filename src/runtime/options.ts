@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { HotLoopPolicy } from '../actors/hot-loop.js';
 import { type Backoff, type BackoffOptions, exponentialBackoff } from '../backoff/backoff.js';
 import { describe } from '../contract/describe.js';
 import type { Provider } from '../contract/provider.js';
@@ -27,6 +28,19 @@ export interface RuntimeOptions {
   backoff?: Omit<BackoffOptions, 'random'>;
   /** Failures before a resource is Degraded. Default 5. */
   maxRetries?: number;
+  /**
+   * How long a change may stay `progressing` (its provider's `health`) before it has failed:
+   * Degraded, and rolled back when rollback is on. Default 600000 ms (10 minutes). A resource's
+   * `policy.progressDeadlineMs` wins, then `kinds[kind].progressDeadline`, then this.
+   */
+  progressDeadline?: number;
+  /** Settings for one kind, winning over the runtime's: `{ db: { progressDeadline: 1_800_000 } }`. */
+  kinds?: Readonly<Record<string, KindOptions>>;
+  /**
+   * When a resource that keeps being applied at one generation is a hot loop: more than
+   * `maxApplies` applies within `window` ms. Default 5 within 600000 ms.
+   */
+  hotLoop?: { maxApplies?: number; window?: number };
   /** Provider operations in flight per provider. Default 10. */
   concurrency?: number;
   /** Per-provider token bucket. Default: none. */
@@ -58,6 +72,12 @@ export interface RuntimeOptions {
   };
 }
 
+/** Options for the resources of one kind. */
+export interface KindOptions {
+  /** This kind's progress deadline in ms (see `RuntimeOptions.progressDeadline`). */
+  progressDeadline?: number;
+}
+
 /** The options checked, with every default filled in. */
 export interface RuntimeSettings {
   readonly providers: readonly Provider[];
@@ -67,6 +87,10 @@ export interface RuntimeSettings {
   readonly intervalMs: number;
   readonly backoff: Backoff;
   readonly maxRetries: number;
+  readonly progressDeadlineMs: number;
+  /** Each kind's progress deadline, where it has its own. */
+  readonly kindDeadlines: ReadonlyMap<string, number>;
+  readonly hotLoop: HotLoopPolicy;
   readonly concurrency: number;
   readonly rateLimit: RateLimit | undefined;
   readonly timeoutMs: number;
@@ -106,6 +130,12 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     intervalMs: atLeast('interval', options.interval, d.intervalMs, 1),
     backoff: exponentialBackoff({ ...options.backoff, random }),
     maxRetries: atLeast('maxRetries', options.maxRetries, d.maxRetries, 1),
+    progressDeadlineMs: atLeast('progressDeadline', options.progressDeadline, d.progressDeadlineMs, 1),
+    kindDeadlines: kindDeadlines(options.kinds),
+    hotLoop: {
+      maxApplies: atLeast('hotLoop.maxApplies', options.hotLoop?.maxApplies, d.hotLoop.maxApplies, 1),
+      windowMs: atLeast('hotLoop.window', options.hotLoop?.window, d.hotLoop.windowMs, 1),
+    },
     concurrency: atLeast('concurrency', options.concurrency, d.concurrency, 1),
     rateLimit: options.rateLimit,
     timeoutMs: atLeast('timeout', options.timeout, d.timeoutMs, 1),
@@ -123,6 +153,19 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
       restartBackoff: options.supervision?.restartBackoff,
     },
   };
+}
+
+function kindDeadlines(kinds: RuntimeOptions['kinds']): Map<string, number> {
+  const out = new Map<string, number>();
+  if (kinds === undefined) return out;
+  if (typeof kinds !== 'object' || kinds === null) {
+    throw new TypeError(`Expected \`kinds\` to be an object of kind → options, got ${describe(kinds)}`);
+  }
+  for (const [kind, o] of Object.entries(kinds)) {
+    const deadline = atLeast(`kinds.${kind}.progressDeadline`, o?.progressDeadline, Number.NaN, 1);
+    if (!Number.isNaN(deadline)) out.set(kind, deadline);
+  }
+  return out;
 }
 
 /** A finite number >= `min`, or `fallback` when absent. */
