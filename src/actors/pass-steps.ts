@@ -16,7 +16,7 @@ import type { FailedNotice } from './notices.js';
 import { startApply, startDelete, startObserve, startRestart } from './provider-calls.js';
 import type { ResourceShell } from './resource.machine.js';
 import type { ResourceActor } from './resource-actor.js';
-import { failureDelay } from './schedule.js';
+import { backoffDelay, failureDelay } from './schedule.js';
 
 /**
  * The steps the resource machine asks for, carried out on one actor's record: the machine
@@ -82,7 +82,7 @@ export class PassSteps implements ResourceShell {
     // After a restart, look again soon, under the same backoff as failures.
     const a = this.a;
     a.attempts++;
-    a.nextDelayMs = a.host.backoff.delay(a.attempts - 1);
+    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, false, undefined, a.nextDelayMs);
   }
 
   /** In sync but still coming up (or just restarted): look again soon, backing off. */
@@ -92,7 +92,10 @@ export class PassSteps implements ResourceShell {
     a.lastReconcileAt = a.host.clock.now();
     const restarted = (a.flags & F_RESTARTED) !== 0;
     a.flags &= ~F_RESTARTED;
-    if (!restarted) a.nextDelayMs = a.host.backoff.delay(a.progressPolls++);
+    if (!restarted) {
+      const previous = a.progressPolls > 0 ? a.nextDelayMs : undefined;
+      a.nextDelayMs = backoffDelay(a.host.backoff, a.progressPolls++, previous);
+    }
     a.endPass(restarted ? 'applied' : 'progressing');
   }
 
@@ -106,7 +109,7 @@ export class PassSteps implements ResourceShell {
     a.lastReconcileAt = a.host.clock.now();
     const floor = retryAfterOf(error);
     // Degraded or not, the delay keeps following the backoff, which the cap bounds.
-    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor);
+    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor, a.nextDelayMs);
     const notice: FailedNotice = {
       type: 'failed',
       operation: a.operation,
