@@ -64,7 +64,7 @@ export function noteUnhealthy(a: ResourceRecord, canRestart: boolean): void {
     : 'the provider reports the object unhealthy';
   a.observedGeneration = a.generation;
   a.lastReconcileAt = now;
-  a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, false, undefined);
+  a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, false, undefined, a.nextDelayMs);
   const restart = canRestart && !late && a.attempts < maxRetriesOf(a);
   a.emit({
     type: 'unhealthy',

@@ -20,7 +20,7 @@ import type { FailedNotice } from './notices.js';
 import { startApply, startDelete, startObserve, startRestart } from './provider-calls.js';
 import type { ResourceShell } from './resource.machine.js';
 import type { ResourceActor } from './resource-actor.js';
-import { failureDelay } from './schedule.js';
+import { backoffDelay, failureDelay } from './schedule.js';
 
 /**
  * The steps the resource machine asks for, carried out on one actor's record: the machine
@@ -115,7 +115,8 @@ export class PassSteps implements ResourceShell {
     a.lastReconcileAt = a.host.clock.now();
     const changed = (a.flags & F_CHANGED) !== 0;
     a.flags &= ~F_CHANGED;
-    a.nextDelayMs = a.host.backoff.delay(a.progressPolls++);
+    const previous = a.progressPolls > 0 ? a.nextDelayMs : undefined;
+    a.nextDelayMs = backoffDelay(a.host.backoff, a.progressPolls++, previous);
     a.endPass(changed ? 'applied' : 'progressing');
   }
 
@@ -130,7 +131,7 @@ export class PassSteps implements ResourceShell {
     a.lastReconcileAt = a.host.clock.now();
     const floor = retryAfterOf(error);
     // Degraded or not, the delay keeps following the backoff, which the cap bounds.
-    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor);
+    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor, a.nextDelayMs);
     const notice: FailedNotice = {
       type: 'failed',
       operation: a.operation,

@@ -61,4 +61,19 @@ describe('failureDelay', () => {
   it('waits for ever after a permanent error', () => {
     expect(failureDelay(backoff, 1, true, 5000)).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('hands decorrelated jitter the last delay from the second failure in a row on', () => {
+    const top = exponentialBackoff({
+      baseMs: 100,
+      capMs: 60_000,
+      jitter: 'decorrelated',
+      random: () => 0.999,
+    });
+    // The first failure starts a chain: whatever was computed before plays no part.
+    expect(failureDelay(top, 1, false, undefined, 50_000)).toBe(300);
+    expect(failureDelay(top, 2, false, undefined, 300)).toBe(899);
+    expect(failureDelay(top, 3, false, undefined, 899)).toBe(2694);
+    expect(failureDelay(top, 9, false, undefined, 50_000)).toBe(59_940);
+    expect(failureDelay(top, 2, false, 5000, 300)).toBe(5000);
+  });
 });

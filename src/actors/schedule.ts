@@ -50,14 +50,31 @@ export function restingDelay(phase: ResourcePhase, times: RestingTimes, random: 
 /**
  * The delay after the `attempts`-th failure in a row: the backoff's, never sooner than a
  * server's `Retry-After` (`floorMs`); `Infinity` after a permanent error, which waits for a new
- * spec (or an explicit reconcile).
+ * spec (or an explicit reconcile). `lastDelayMs` is the delay this resource computed last time
+ * (what it waited, unless something woke it sooner); from the second failure in a row on it is
+ * handed to the backoff as the previous delay, which `decorrelated` jitter grows from.
  */
 export function failureDelay(
   backoff: Backoff,
   attempts: number,
   permanent: boolean,
   floorMs: number | undefined,
+  lastDelayMs?: number,
 ): number {
   if (permanent) return Number.POSITIVE_INFINITY;
-  return backoff.delay(attempts - 1, floorMs === undefined ? undefined : { floorMs });
+  return backoffDelay(backoff, attempts - 1, attempts > 1 ? lastDelayMs : undefined, floorMs);
+}
+
+/**
+ * `backoff.delay(retry)` (0 for the first retry), given the delay used before it when there
+ * was one (`previousMs`) and a server's floor when there is one.
+ */
+export function backoffDelay(
+  backoff: Backoff,
+  retry: number,
+  previousMs: number | undefined,
+  floorMs?: number,
+): number {
+  if (previousMs === undefined) return backoff.delay(retry, floorMs === undefined ? undefined : { floorMs });
+  return backoff.delay(retry, floorMs === undefined ? { previousMs } : { floorMs, previousMs });
 }

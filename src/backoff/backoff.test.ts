@@ -73,11 +73,19 @@ describe('exponentialBackoff', () => {
       expectDelays(table('equal', fixed(0.999)), [100, 200, 400, 800, 1000, 1000]);
     });
 
-    it('decorrelated: uniform in [base, 3·previous], capped', () => {
-      // previous defaults to the un-jittered delay of the attempt before (the base for attempt 0)
+    it('decorrelated: uniform in [base, 3·previous], capped; with no previous delay, as for a first retry', () => {
+      // Without `previousMs` every attempt draws from [base, 3·base]: the attempt plays no part.
       expectDelays(table('decorrelated', fixed(0)), [100, 100, 100, 100, 100, 100]);
-      expectDelays(table('decorrelated', fixed(0.5)), [200, 200, 350, 550, 550, 550]);
-      expectDelays(table('decorrelated', fixed(0.999)), [300, 300, 600, 999, 999, 999]);
+      expectDelays(table('decorrelated', fixed(0.5)), [200, 200, 200, 200, 200, 200]);
+      expectDelays(table('decorrelated', fixed(0.999)), [300, 300, 300, 300, 300, 300]);
+      // Handed the delay it used last time, it grows from that, up to the cap.
+      const b = table('decorrelated', fixed(0.999));
+      const chain: number[] = [];
+      for (let n = 0, previous: number | undefined; n < 4; n++) {
+        previous = b.delay(n, previous === undefined ? {} : { previousMs: previous });
+        chain.push(previous);
+      }
+      expect(chain).toEqual([300, 899, 999, 999]);
     });
 
     it('decorrelated: grows from the previous delay it is given', () => {

@@ -30,7 +30,12 @@ export interface Backoff {
    * `retryAfterMs` from a server is a floor, and a server's explicit floor wins over our cap.
    * A negative floor is no floor. Attempts past the point where the cap is reached (even
    * `Infinity`) give the cap; a `NaN` attempt, floor or `previousMs` throws a TypeError.
-   * `previousMs` feeds the `decorrelated` mode (default: the un-jittered delay of attempt-1).
+   *
+   * `previousMs` is the delay actually waited before this retry. Only the `decorrelated` mode
+   * reads it, and it reads nothing else: its delay grows from the last one (up to three times
+   * it), not from `attempt`. Without `previousMs` it draws as for a first retry, from
+   * [base, min(cap, 3·base)], whatever the attempt, so a caller that retries in a row passes
+   * the delay it used last time on every retry after the first.
    */
   delay(attempt: number, options?: { floorMs?: number; previousMs?: number }): number;
   /** The un-jittered capped delay for `attempt`: min(base·factor^attempt, cap). */
@@ -101,7 +106,8 @@ export function exponentialBackoff(options: BackoffOptions = {}): Backoff {
     ceiling,
     delay(attempt: number, opts: { floorMs?: number; previousMs?: number } = {}): number {
       const ceil = ceiling(attempt);
-      const { floorMs, previousMs = attempt > 0 ? ceiling(attempt - 1) : baseMs } = opts;
+      // No previous delay: the first of a chain, as if the last wait had been the base.
+      const { floorMs, previousMs = baseMs } = opts;
       if (floorMs !== undefined && (typeof floorMs !== 'number' || !Number.isFinite(floorMs))) {
         throw new TypeError(`Expected \`floorMs\` to be a finite number of ms, got ${describe(floorMs)}`);
       }

@@ -1,17 +1,25 @@
 import type { Random } from '../time/random.js';
 
 /**
- * Jitter modes, after the AWS Architecture Blog's "Exponential Backoff and Jitter":
+ * Jitter modes: how a capped exponential delay is spread at random.
  * - `none`: the capped exponential delay itself.
  * - `full`: uniform in [0, delay] — spreads retries best; the default.
  * - `equal`: delay/2 plus uniform in [0, delay/2] — never less than half.
- * - `decorrelated`: uniform in [base, previous·3], capped — depends on the previous delay.
+ * - `decorrelated`: uniform in [base, min(cap, 3·previous)] (never an upper end below base),
+ *   where `previous` is the delay actually waited last time (the base before the first
+ *   retry). It ignores the exponential
+ *   delay: each delay grows from the one before it, so the chain spreads out on its own and two
+ *   resources that failed together drift apart. The caller keeps the chain: it passes the delay
+ *   it used last time (see `Backoff.delay`).
  */
 export type JitterMode = 'none' | 'full' | 'equal' | 'decorrelated';
 
 export const JITTER_MODES: readonly JitterMode[] = ['none', 'full', 'equal', 'decorrelated'];
 
-/** Apply `mode` to the capped exponential `delay`. Pure but for the `random` passed in. */
+/**
+ * Apply `mode` to the capped exponential `delay`. Pure but for the `random` passed in.
+ * `context.previousMs`, the delay actually waited last time, is read by `decorrelated` only.
+ */
 export function applyJitter(
   mode: JitterMode,
   delay: number,

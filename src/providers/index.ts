@@ -12,6 +12,8 @@ export {
   memoryProvider,
 } from './memory.js';
 export {
+  compileFaults,
+  DEFAULT_ZOMBIE_MS,
   type FaultOutcome,
   type FaultRates,
   type Faults,

@@ -18,7 +18,8 @@ export type MemoryCalls = Record<MemoryOperation, number>;
 /**
  * The way every call of a memory provider goes before it touches the store: counted, tracked
  * per name while it runs, and given its fault, if any, in the order `memoryProvider` documents
- * (outage, latency, then one draw that picks the fault). A faulted call never reaches the store.
+ * (outage, latency, then one draw that picks the fault). A faulted call never reaches the store,
+ * but for a zombie, which reaches it late, after its signal aborted.
  */
 export class MemoryCallGate {
   readonly calls = Object.fromEntries(MEMORY_OPERATIONS.map((op) => [op, 0])) as MemoryCalls;
@@ -29,6 +30,7 @@ export class MemoryCallGate {
   #faults: CompiledFaults;
   #total = 0;
   #overlaps = 0;
+  #zombies = 0;
 
   constructor(kind: string, clock: Clock, random: Random, faults: CompiledFaults) {
     this.#kind = kind;
@@ -40,6 +42,11 @@ export class MemoryCallGate {
   /** Calls that started while another call for the same name was still running. */
   get overlaps(): number {
     return this.#overlaps;
+  }
+
+  /** Calls that drew the zombie fault: they ran on past their abort, then did their work. */
+  get zombies(): number {
+    return this.#zombies;
   }
 
   /** Calls running now for `name`, or for every name when `name` is omitted. */
@@ -73,7 +80,7 @@ export class MemoryCallGate {
       const [min, max] = f.latency;
       await wait(this.#clock, min === max ? min : min + this.#random() * (max - min), ctx.signal);
     }
-    if (f.thresholds[4] === 0) return false;
+    if (f.thresholds[5] === 0) return false;
     switch (pickFault(f, this.#random())) {
       case 'fail':
         throw new Error(`${this.where(op, name)} failed (injected fault)`);
@@ -87,6 +94,9 @@ export class MemoryCallGate {
         throw new PermanentError(`${this.where(op, name)} was refused (injected permanent fault)`);
       case 'crash':
         return true;
+      case 'zombie':
+        await this.#zombie(f.zombie, ctx.signal);
+        return false;
       default:
         return false;
     }
@@ -103,6 +113,19 @@ export class MemoryCallGate {
     } finally {
       this.#leave(name);
     }
+  }
+
+  /**
+   * A zombie: deaf to `signal` but for noticing that it aborted, it runs on for its drawn time
+   * on the clock, then lets the call do its real work. The time is drawn when the fault is.
+   */
+  async #zombie([min, max]: readonly [number, number], signal: AbortSignal): Promise<void> {
+    this.#zombies++;
+    const ms = min === max ? min : min + this.#random() * (max - min);
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, ms));
   }
 
   #enter(name: string): void {

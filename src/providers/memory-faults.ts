@@ -43,6 +43,18 @@ export interface FaultRates {
    * crash on (on observe, the actor crashes and is restarted).
    */
   readonly crashRate?: number;
+  /**
+   * Share of calls that turn into zombies: deaf to `ctx.signal`, such a call waits until the
+   * signal aborts (a timeout, a shutdown), then keeps running for `zombieMs` more of clock
+   * time, and then does its real work after all (a late write) and resolves. A signal that
+   * never aborts leaves it waiting, like a hung call.
+   */
+  readonly zombieRate?: number;
+  /**
+   * How long a zombie runs on past its abort, in ms: a fixed number, or `[min, max]` drawn
+   * uniformly. Default 5000.
+   */
+  readonly zombieMs?: number | readonly [number, number];
 }
 
 /** The memory provider's faults: the rates, and when and where they apply. */
@@ -54,7 +66,7 @@ export interface Faults extends FaultRates {
 }
 
 /** What one call gets. `ok` means: do the real work. */
-export type FaultOutcome = 'ok' | 'fail' | 'hang' | 'retryAfter' | 'permanent' | 'crash';
+export type FaultOutcome = 'ok' | 'fail' | 'hang' | 'retryAfter' | 'permanent' | 'crash' | 'zombie';
 
 /**
  * What a call hit by `crashRate` resolves with, whatever the operation: this string. It is not
@@ -65,9 +77,11 @@ export type FaultOutcome = 'ok' | 'fail' | 'hang' | 'retryAfter' | 'permanent' |
 export const INVALID_VALUE = 'memory-provider: invalid value (injected crash)';
 
 export interface CompiledFaults {
-  /** Cumulative thresholds in draw order: fail, hang, retryAfter, permanent, crash. */
-  readonly thresholds: readonly [number, number, number, number, number];
+  /** Cumulative thresholds in draw order: fail, hang, retryAfter, permanent, crash, zombie. */
+  readonly thresholds: readonly [number, number, number, number, number, number];
   readonly latency: readonly [number, number] | undefined;
+  /** How long a zombie runs on past its abort: `[min, max]` ms. */
+  readonly zombie: readonly [number, number];
   readonly retryAfterMs: number;
   readonly outage: readonly Outage[];
   /** `undefined`: every operation. */
@@ -84,10 +98,15 @@ const KEYS = [
   'retryAfterMs',
   'permanentRate',
   'crashRate',
+  'zombieRate',
+  'zombieMs',
   'outage',
   'operations',
 ];
-const RATES = ['failRate', 'hangRate', 'retryAfterRate', 'permanentRate', 'crashRate'] as const;
+const RATES = ['failRate', 'hangRate', 'retryAfterRate', 'permanentRate', 'crashRate', 'zombieRate'] as const;
+
+/** How long a zombie runs on past its abort unless told otherwise. */
+export const DEFAULT_ZOMBIE_MS = 5000;
 
 /** Check `faults` and compile them; throws a `TypeError` naming the option on misuse. */
 export function compileFaults(faults: Faults | undefined, name = 'faults'): CompiledFaults {
@@ -111,6 +130,10 @@ export function compileFaults(faults: Faults | undefined, name = 'faults'): Comp
   let acc = 0;
   const thresholds = rates.map((rate) => (acc += rate)) as unknown as CompiledFaults['thresholds'];
   const latency = latencyOf(faults.latencyMs, `${name}.latencyMs`);
+  const zombie =
+    faults.zombieMs === undefined
+      ? ([DEFAULT_ZOMBIE_MS, DEFAULT_ZOMBIE_MS] as const)
+      : (rangeOf(faults.zombieMs, `${name}.zombieMs`, ['5000', '[1000, 10000]']) ?? ([0, 0] as const));
   const retryAfterMs =
     faults.retryAfterMs === undefined
       ? 1000
@@ -118,17 +141,18 @@ export function compileFaults(faults: Faults | undefined, name = 'faults'): Comp
   const outage = outagesOf(faults.outage, `${name}.outage`);
   const operations = operationsOf(faults.operations, `${name}.operations`);
   const active = total > 0 || latency !== undefined || outage.length > 0;
-  return { thresholds, latency, retryAfterMs, outage, operations, active };
+  return { thresholds, latency, zombie, retryAfterMs, outage, operations, active };
 }
 
 /** The fault a call gets for a uniform draw `u` in [0, 1). Pure. */
 export function pickFault(faults: CompiledFaults, u: number): FaultOutcome {
-  const [fail, hang, retryAfter, permanent, crash] = faults.thresholds;
+  const [fail, hang, retryAfter, permanent, crash, zombie] = faults.thresholds;
   if (u < fail) return 'fail';
   if (u < hang) return 'hang';
   if (u < retryAfter) return 'retryAfter';
   if (u < permanent) return 'permanent';
   if (u < crash) return 'crash';
+  if (u < zombie) return 'zombie';
   return 'ok';
 }
 
@@ -140,8 +164,17 @@ export function outageAt(faults: CompiledFaults, now: number): Outage | undefine
 
 function latencyOf(value: unknown, name: string): readonly [number, number] | undefined {
   if (value === undefined) return undefined;
+  return rangeOf(value, name, ['20', '[5, 50]']);
+}
+
+/** A number of ms, or `[min, max]`, as a range; `undefined` when it is always 0. */
+function rangeOf(
+  value: unknown,
+  name: string,
+  [one, range]: readonly [string, string],
+): readonly [number, number] | undefined {
   if (typeof value === 'number') {
-    checkNumber(value, name, 0, '20 or [5, 50]');
+    checkNumber(value, name, 0, `${one} or ${range}`);
     return value === 0 ? undefined : [value, value];
   }
   const [min, max] = Array.isArray(value) ? value : [];
@@ -152,7 +185,7 @@ function latencyOf(value: unknown, name: string): readonly [number, number] | un
     typeof max !== 'number' ||
     !(min >= 0 && max >= min && Number.isFinite(max))
   ) {
-    throw optionError(name, value, 'a number of ms >= 0, or [min, max] with 0 <= min <= max, like [5, 50]');
+    throw optionError(name, value, `a number of ms >= 0, or [min, max] with 0 <= min <= max, like ${range}`);
   }
   return max === 0 ? undefined : [min, max];
 }

@@ -36,8 +36,10 @@ import { checkString, isRecord, optionError } from './options.js';
  *   changing a spec does not cure a sick object. `compare` ignores `healthy`.
  * - Faults (see {@link Faults}) are decided per call, in this order: outage window (at the
  *   start of the call), latency (one draw of `random` when it is a range), then one draw of
- *   `random` that picks fail, hang, retryAfter, permanent, crash or ok. A faulted call changes
- *   nothing in the store. No draw is made when no fault is configured.
+ *   `random` that picks fail, hang, retryAfter, permanent, crash, zombie or ok (and a zombie's
+ *   time, one more draw when it is a range). A faulted call changes nothing in the store, but
+ *   a zombie: deaf to its signal, it does its work late, `zombieMs` after the signal aborted.
+ *   No draw is made when no fault is configured.
  * - `calls` counts every call that reached an operation, faulted or not. `inFlight(name)` and
  *   `overlaps` (a call started while another one for the same name was running) track the
  *   per-key operations (all but `list`).
@@ -64,6 +66,8 @@ export interface MemoryProvider extends Provider {
   readonly restarts: number;
   /** Calls that started while another call for the same name was still running. */
   readonly overlaps: number;
+  /** Calls that drew the zombie fault (they run on past their abort, then do their work). */
+  readonly zombies: number;
   /** Calls running now for `name`, or for every name when `name` is omitted. */
   inFlight(name?: string): number;
   /** Replace the fault settings; calls already running keep what they drew. */
@@ -114,6 +118,9 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
     },
     get overlaps() {
       return gate.overlaps;
+    },
+    get zombies() {
+      return gate.zombies;
     },
     inFlight: (name) => gate.inFlight(name),
     setFaults(next) {

@@ -21,15 +21,23 @@ export const CONVERGENCE_SLACK_MS = 1000;
  * How long after the faults stop the world must have converged: one resync (interval + 10 %
  * jitter) to notice what a swallowed call left wrong, plus the longest backoff (the cap, or a
  * larger `Retry-After`) after a failure still in flight, plus the timeout of a call that hung
- * when the faults stopped, plus {@link CONVERGENCE_SLACK_MS}.
+ * when the faults stopped, plus the longest a zombie runs on past that timeout (`zombieMs`,
+ * while it holds its key, the next call for it waits), plus {@link CONVERGENCE_SLACK_MS}.
  */
 export function convergenceBound(o: {
   interval: number;
   capMs: number;
   timeout: number;
   retryAfterMs: number;
+  zombieMs?: number;
 }): number {
-  return Math.ceil(o.interval * 1.1) + Math.max(o.capMs, o.retryAfterMs) + o.timeout + CONVERGENCE_SLACK_MS;
+  return (
+    Math.ceil(o.interval * 1.1) +
+    Math.max(o.capMs, o.retryAfterMs) +
+    o.timeout +
+    (o.zombieMs ?? 0) +
+    CONVERGENCE_SLACK_MS
+  );
 }
 
 /**

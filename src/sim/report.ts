@@ -23,6 +23,8 @@ export interface SimReport {
   readonly restarts: number;
   /** `supervisor:escalated` events. */
   readonly escalations: number;
+  /** Provider calls that drew the zombie fault: deaf to their abort, they ran on and wrote late. */
+  readonly zombies: number;
   /** Whether the root gave up (`runtime:failed`). */
   readonly runtimeFailed: boolean;
   /** Desired sets handed to the runtime (the first included). */
@@ -48,7 +50,7 @@ export function formatReport(report: SimReport, options: { replay?: string } = {
   const lines = [
     `seed ${report.seed}: ${report.resources} resources in ${report.kinds} kinds, ${hours(report.durationMs)} virtual (faults for ${hours(report.faultWindowMs)}), ${report.desiredSets} desired sets`,
     `operations: observe ${ops.observe}, create ${ops.create}, update ${ops.update}, delete ${ops.delete}, restart ${ops.restart}`,
-    `failures ${report.failures}, crashes ${report.crashes}, restarts ${report.restarts}, escalations ${report.escalations}${report.runtimeFailed ? ', RUNTIME FAILED' : ''}`,
+    `failures ${report.failures}, crashes ${report.crashes}, restarts ${report.restarts}, escalations ${report.escalations}${report.zombies > 0 ? `, zombie calls ${report.zombies}` : ''}${report.runtimeFailed ? ', RUNTIME FAILED' : ''}`,
     report.converged
       ? `converged ${report.timeToConvergeMs} ms after the faults stopped (bound ${report.convergenceBoundMs} ms)${report.held > 0 ? `; ${report.held} held Degraded by permanent errors` : ''}`
       : `DID NOT CONVERGE within ${report.convergenceBoundMs} ms of the faults stopping`,

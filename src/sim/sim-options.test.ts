@@ -22,6 +22,11 @@ describe('simulation options', () => {
     expect(convergenceBound({ interval: 10_000, capMs: 5000, timeout: 3000, retryAfterMs: 8000 })).toBe(
       11_000 + 8000 + 3000 + CONVERGENCE_SLACK_MS,
     );
+    // A zombie holds its key past the timeout for up to its longest zombieMs.
+    const zombies = resolveSimOptions({ ...base, faults: { zombieRate: 0.1, zombieMs: [1000, 7000] } });
+    expect(zombies.convergenceBoundMs).toBe(33_000 + 60_000 + 30_000 + 7000 + CONVERGENCE_SLACK_MS);
+    const unused = resolveSimOptions({ ...base, faults: { zombieMs: 7000 } });
+    expect(unused.convergenceBoundMs).toBe(o.convergenceBoundMs);
   });
 
   it('rejects bad options with a TypeError that names the option and the value', () => {
@@ -33,6 +38,12 @@ describe('simulation options', () => {
       [{ ...base, preexisting: 2 }, /`preexisting`.*from 0 to 1/],
       [{ ...base, faults: { outages: 1.5 } }, /`faults.outages`/],
       [{ ...base, faults: { outageMs: [5, 1] } }, /`faults.outageMs`/],
+      [{ ...base, faults: { zombieRate: -0.1 } }, /`faults.zombieRate` to be a number from 0 to 1/],
+      [
+        { ...base, faults: { zombieMs: [9, 3] } },
+        /`faults.zombieMs` to be a number of ms >= 0, or \[min, max\]/,
+      ],
+      [{ ...base, faults: { failRate: 0.9, zombieRate: 0.2 } }, /rates in `faults`.*add up to at most 1/],
       [{ ...base, faultWindow: 590_000 }, /`duration`.*room.*convergence bound/],
     ];
     for (const [options, message] of cases) {
@@ -41,7 +52,7 @@ describe('simulation options', () => {
     }
   });
 
-  it('rejects bad fault rates through the memory provider, naming the option', async () => {
+  it('rejects bad fault rates when the simulation starts, naming the option', async () => {
     await expect(simulate({ ...base, faults: { failRate: 2 } })).rejects.toThrow(/failRate/);
   });
 });
@@ -76,6 +87,7 @@ describe('the report', () => {
     crashes: 0,
     restarts: 0,
     escalations: 0,
+    zombies: 0,
     runtimeFailed: false,
     desiredSets: 2,
     held: 0,

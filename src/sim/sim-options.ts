@@ -1,6 +1,6 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import { describe } from '../contract/describe.js';
-import type { FaultRates } from '../providers/index.js';
+import { compileFaults, type FaultRates } from '../providers/index.js';
 import { RUNTIME_DEFAULTS } from '../runtime/index.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
 import type { Intensity } from './checks/supervision-check.js';
@@ -132,7 +132,7 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
   const faults = options.faults ?? {};
   if (typeof faults !== 'object' || faults === null) {
     throw new TypeError(
-      `Expected \`faults\` to be an object like { failRate: 0.3, hangRate: 0.05 }, got ${describe(faults)}`,
+      `Expected \`faults\` to be an object like { failRate: 0.3, hangRate: 0.05, zombieRate: 0.02 }, got ${describe(faults)}`,
     );
   }
   const outages = number('faults.outages', faults.outages, 0, 0, { integer: true });
@@ -152,16 +152,20 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
   const capMs = number('backoff.capMs', options.backoff?.capMs, D.backoff.capMs, baseMs);
   const timeout = number('timeout', options.timeout, D.timeoutMs, 1);
   const retryAfterMs = number('faults.retryAfterMs', faults.retryAfterMs, 5000, 0);
+  // The rates as the memory providers will take them, checked here to name `faults.…`.
+  const { outages: _, outageMs: __, ...rates } = faults;
+  const compiled = compileFaults({ ...rates, retryAfterMs }, 'faults');
   const convergenceBoundMs = convergenceBound({
     interval,
     capMs,
     timeout,
     retryAfterMs: (faults.retryAfterRate ?? 0) > 0 ? retryAfterMs : 0,
+    zombieMs: (faults.zombieRate ?? 0) > 0 ? compiled.zombie[1] : 0,
   });
   const faultWindow = number('faultWindow', options.faultWindow, Math.floor(duration / 2), 0);
   if (faultWindow + convergenceBoundMs > duration) {
     throw new TypeError(
-      `Expected \`duration\` (${duration} ms) to leave room after \`faultWindow\` (${faultWindow} ms) for the convergence bound of ${convergenceBoundMs} ms (interval·1.1 + cap + timeout + slack): make duration at least ${faultWindow + convergenceBoundMs}`,
+      `Expected \`duration\` (${duration} ms) to leave room after \`faultWindow\` (${faultWindow} ms) for the convergence bound of ${convergenceBoundMs} ms (interval·1.1 + cap + timeout + zombieMs + slack): make duration at least ${faultWindow + convergenceBoundMs}`,
     );
   }
   const kinds = number('kinds', options.kinds, 2, 1, { integer: true });

@@ -75,6 +75,13 @@ export class SimWorld {
     for (const memory of this.memories.values()) memory.setFaults(undefined);
   }
 
+  /** Calls that drew the zombie fault, in every memory provider. */
+  get zombies(): number {
+    let zombies = 0;
+    for (const memory of this.memories.values()) zombies += memory.zombies;
+    return zombies;
+  }
+
   /** Calls the memory providers saw start while another for the same name was running. */
   get overlaps(): number {
     let overlaps = 0;

@@ -29,7 +29,7 @@ import { changeTimes, subSeed } from './world.js';
  *   resources: 1000,
  *   duration: 3_600_000,       // one virtual hour
  *   faultWindow: 2_700_000,    // faults for the first 45 minutes, then off
- *   faults: { failRate: 0.3, hangRate: 0.05, crashRate: 0.001, outages: 2 },
+ *   faults: { failRate: 0.3, hangRate: 0.05, zombieRate: 0.02, crashRate: 0.001, outages: 2 },
  *   changes: 4,                // desired-set changes while the faults are on
  * });
  * report.violations;           // [] — every invariant held
@@ -181,6 +181,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     crashes: counts.crashes,
     restarts: counts.restarts,
     escalations: counts.escalations,
+    zombies: world.zombies,
     runtimeFailed: counts.runtimeFailed,
     desiredSets,
     held: atEnd.held,
