@@ -12,6 +12,8 @@ export interface RuntimeMetrics {
   error(kind: string): void;
   drift(kind: string): void;
   restart(supervisor: string): void;
+  /** A resource of `kind` entered a crash loop (Degraded, reason `CrashLoop`). */
+  crashLoop(kind: string): void;
 }
 
 export function createRuntimeMetrics(options: {
@@ -56,6 +58,12 @@ export function createRuntimeMetrics(options: {
     name: 'setpoint_supervisor_restarts_total',
     help: 'Children restarted by a supervisor.',
     labelNames: ['supervisor'] as const,
+    registers,
+  });
+  const crashLoops = new Counter({
+    name: 'setpoint_crash_loops_total',
+    help: 'Resources that entered a crash loop (their actor crashed crashLoopAfter times in a row).',
+    labelNames: ['kind'] as const,
     registers,
   });
   new Gauge({
@@ -112,6 +120,9 @@ export function createRuntimeMetrics(options: {
     },
     restart(supervisor) {
       restarts.labels(supervisor).inc();
+    },
+    crashLoop(kind) {
+      crashLoops.labels(kind).inc();
     },
   };
 }
