@@ -152,6 +152,7 @@ describe('a resource whose actor crashes on every pass', () => {
     expect(status.nextReconcileAt).toBeGreaterThan(clock.now());
     expect(degraded).toEqual(['app/bad CrashLoop']);
     expect(loops[0]).toMatchObject({ crashes: 3, error: status.lastError });
+    await rt.settled(); // a crash loop is one of the outcomes a pass can settle on
     const metrics = await rt.metrics.registry.getSingleMetricAsString('setpoint_crash_loops_total');
     expect(metrics).toContain('setpoint_crash_loops_total{kind="app"} 1');
   });

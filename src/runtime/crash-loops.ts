@@ -90,6 +90,12 @@ export class CrashLoops {
     return this.#kinds.get(kind)?.waiting ?? 0;
   }
 
+  /** `key` is Degraded (reason `CrashLoop`) and waits for its next restart. */
+  looping(key: string): boolean {
+    const loop = this.#loops.get(key);
+    return loop !== undefined && loop.degraded && loop.restartAt !== undefined;
+  }
+
   /** `key`'s actor (re)started. */
   started(key: string): void {
     const loop = this.#loops.get(key);

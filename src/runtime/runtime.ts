@@ -169,7 +169,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }) as Runtime['status'],
 
     plan: () => planAll(table, hosts, store, settings.prune),
-    settled: () => settled(table, emitter, () => state === 'running'),
+    settled: () =>
+      settled(
+        table,
+        emitter,
+        () => state === 'running',
+        (key) => loops.looping(key),
+      ),
     on: (event, fn) => emitter.on(event, fn),
     tree: () => tree.tree(),
     metrics,
