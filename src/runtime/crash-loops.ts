@@ -93,7 +93,7 @@ export class CrashLoops {
   /** `key` is Degraded (reason `CrashLoop`) and waits for its next restart. */
   looping(key: string): boolean {
     const loop = this.#loops.get(key);
-    return loop !== undefined && loop.degraded && loop.restartAt !== undefined;
+    return loop?.degraded === true && loop.restartAt !== undefined;
   }
 
   /** `key`'s actor (re)started. */
