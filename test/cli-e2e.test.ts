@@ -301,11 +301,13 @@ describe('the setpoint command, pruning and failing', () => {
         join(dir, 'broken.mjs'),
         `export default (options, env) => ({
   kind: env.kind,
-  async observe() { return 'not an object'; }, // a bug: the actor crashes, every time
+  async observe() { return 'not an object'; }, // a bug: every actor of the kind crashes, every time
   async create() {}, async update() {}, async delete() {},
 });\n`,
       );
-      writeFileSync(join(dir, 'things.yaml'), 'kind: things\nname: a\nspec: {}\n');
+      // Every resource of the kind crashing is a systemic failure: it escalates to the root.
+      const things = ['a', 'b', 'c', 'd', 'e'].map((name) => `kind: things\nname: ${name}\nspec: {}\n`);
+      writeFileSync(join(dir, 'things.yaml'), things.join('---\n'));
       writeFileSync(
         join(dir, 'setpoint.yaml'),
         `resources: [things.yaml]\nproviders:\n  things: { module: ./broken.mjs }\nserver: { listen: "127.0.0.1:0" }\n`,

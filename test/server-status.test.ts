@@ -199,7 +199,7 @@ describe('the status server', () => {
 
   it('is never ready once the runtime has failed, and says so in /status', async () => {
     const clock = new TestClock();
-    // A provider bug on every observe: the actor crashes, its supervisors escalate to the root.
+    // A provider bug on every observe of every resource: a systemic failure, escalated to the root.
     const broken = defineProvider({
       kind: 'user',
       observe: async () => 'not an object' as unknown as Observed,
@@ -212,7 +212,9 @@ describe('the status server', () => {
     const server = await createStatusServer({ runtime, port: 0, ready: () => true });
     running.push({ runtime, server });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
-    runtime.setDesired([{ kind: 'user', name: 'alice', spec: {} }]);
+    runtime.setDesired(
+      ['alice', 'bob', 'carol', 'dave', 'erin'].map((name) => ({ kind: 'user', name, spec: {} })),
+    );
     for (let i = 0; i < 50 && runtime.state === 'running'; i++) await clock.advance(10);
     expect(runtime.state).toBe('failed');
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);

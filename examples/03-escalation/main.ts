@@ -5,7 +5,9 @@
  * restarts in a sliding window: more than `maxRestarts` within `withinMs` (default 3 in 5 s)
  * and it stops all its children, gives up, and reports a crash to its own parent, which
  * applies its own strategy. At the top, the runtime reports `runtime:failed`: time for the
- * process to exit and for systemd or Kubernetes to start it again.
+ * process to exit and for systemd or Kubernetes to start it again. Inside the runtime, one
+ * resource that keeps crashing is not a reason to give up (it crash-loops on its own backoff);
+ * most resources of a kind crashing at once is, and that escalates.
  *
  *   app (oneForOne)
  *   ├─ logger     a worker
@@ -136,7 +138,8 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   await app.stop();
 
   out('');
-  out('Part 2: a resource whose actor crashes on every pass, inside the runtime');
+  out('Part 2: inside the runtime, a kind whose every resource crashes on every pass');
+  out('(one resource that crashes alone only crash-loops, on its own backoff: see example 02)');
   const crashing = defineProvider({
     kind: 'widget',
     async observe() {
@@ -158,7 +161,7 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
     out(`${t()} a standalone setpoint exits non-zero here, and systemd or Kubernetes starts it again`);
   });
   await rt.start();
-  rt.setDesired([{ kind: 'widget', name: 'w1', spec: { size: 1 } }]);
+  rt.setDesired(['w1', 'w2', 'w3', 'w4', 'w5'].map((name) => ({ kind: 'widget', name, spec: { size: 1 } })));
   await clock.advance(0);
   await rt.stop();
 }

@@ -25,5 +25,15 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   /** The library's desired set is authoritative: what leaves it is deleted (if it is ours). */
   prune: true,
   allowEmpty: false,
-  supervision: DEFAULT_INTENSITY,
+  /** Crash loops and when they escalate: see `docs/decisions/0013-crash-loops.md`. */
+  supervision: Object.freeze({
+    // A kind escalates when more than max(maxRestarts, systemicShare × its resources) distinct
+    // resources of it crash within withinMs: a crash loop of one resource never does.
+    ...DEFAULT_INTENSITY,
+    systemicShare: 0.5,
+    /** Crashes in a row before a resource shows Degraded, reason CrashLoop. */
+    crashLoopAfter: 3,
+    /** The wait before restarting a resource's actor after its 2nd, 3rd, … crash in a row. */
+    restartBackoff: Object.freeze({ minMs: 1000, maxMs: 300_000, randomFactor: 0.2, resetAfterMs: 600_000 }),
+  }),
 });

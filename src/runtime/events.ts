@@ -69,9 +69,14 @@ export interface RuntimeEvents {
   'plan:computed': (e: ResourceEventBase & { action: PlannedAction }) => void;
   /** An actor crashed (a bug or broken value, not a provider failure); its supervisor decides. */
   'actor:crashed': (e: ResourceEventBase & { error: string }) => void;
-  /** A crashed actor was started again by its supervisor. */
+  /**
+   * A resource crashed `crashes` times in a row (`supervision.crashLoopAfter` or more): it is
+   * Degraded (reason `CrashLoop`), and its actor starts again in `delayMs`.
+   */
+  'actor:crashloop': (e: ResourceEventBase & { crashes: number; delayMs: number; error: string }) => void;
+  /** A crashed actor was started again (at once after one crash, after a backoff in a crash loop). */
   'actor:restarted': (e: { key: ResourceKey; at: number; restarts: number }) => void;
-  /** A supervisor exceeded its restart intensity and gave up. */
+  /** A kind's supervisor gave up (too many of its resources crashed at once) and the root decides. */
   'supervisor:escalated': (e: { supervisor: string; at: number }) => void;
   /** A new desired set was accepted. */
   'desired:accepted': (e: { added: number; changed: number; removed: number; at: number }) => void;

@@ -12,6 +12,7 @@ import { type OperationClient, OperationQueue, type OperationWork } from '../que
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import type { TickTimers } from '../time/tick-timers.js';
+import type { CrashLoops } from './crash-loops.js';
 import type { DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import type { Inventory } from './inventory.js';
@@ -55,6 +56,7 @@ export class KindHost implements ActorHost {
       readonly emitter: Emitter<RuntimeEvents>;
       readonly metrics: RuntimeMetrics;
       readonly shutdown: AbortSignal;
+      readonly loops: CrashLoops;
     },
   ) {
     this.kind = provider.kind;

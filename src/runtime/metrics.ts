@@ -16,6 +16,8 @@ export interface RuntimeMetrics {
   unhealthy(kind: string, reason: string): void;
   /** A resource entered a hot loop. */
   hotLoop(kind: string): void;
+  /** A resource of `kind` entered a crash loop (Degraded, reason `CrashLoop`). */
+  crashLoop(kind: string): void;
 }
 
 export function createRuntimeMetrics(options: {
@@ -71,6 +73,12 @@ export function createRuntimeMetrics(options: {
   const hotLoops = new Counter({
     name: 'setpoint_hot_loops_total',
     help: 'Hot loops found: a resource applied again and again at one generation without staying in sync.',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const crashLoops = new Counter({
+    name: 'setpoint_crash_loops_total',
+    help: 'Resources that entered a crash loop (their actor crashed crashLoopAfter times in a row).',
     labelNames: ['kind'] as const,
     registers,
   });
@@ -134,6 +142,9 @@ export function createRuntimeMetrics(options: {
     },
     hotLoop(kind) {
       hotLoops.labels(kind).inc();
+    },
+    crashLoop(kind) {
+      crashLoops.labels(kind).inc();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { ResourceRecord } from '../actors/record.js';
 import { describeError } from '../contract/errors.js';
 import type { OperationQueue } from '../queue/operation-queue.js';
 import type { Clock } from '../time/clock.js';
+import type { CrashLoops } from './crash-loops.js';
 import type { DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import type { Inventory } from './inventory.js';
@@ -17,7 +18,7 @@ import type { RuntimeMetrics } from './metrics.js';
  * | notice       | events                         | and also                                         |
  * |--------------|--------------------------------|--------------------------------------------------|
  * | `pass-start` | `reconcile:start`              |                                                  |
- * | `pass-done`  | `reconcile:done`               | the reconcile count and time                     |
+ * | `pass-done`  | `reconcile:done`               | the reconcile count and time; ends a crash loop  |
  * | `applied`    | `action:applied`               | the actions count                                |
  * | `failed`     | `action:failed`                | the error count; a `Retry-After` pauses the kind |
  * | `synced`     | `resource:synced`, `recovered` | adopt, mark last-good; wake waiting dependents   |
@@ -29,7 +30,7 @@ import type { RuntimeMetrics } from './metrics.js';
  * | `hot-loop-ended` | `hotloop:ended`            |                                                  |
  * | `planned`    | `plan:computed`                |                                                  |
  * | `deleted`    | `resource:deleted`             | the entry is gone; wake what waited for it       |
- * | `crashed`    | `actor:crashed`                | logged; the supervisor decides                   |
+ * | `crashed`    | `actor:crashed`                | logged; restarted by `CrashLoops`                |
  *
  * A dry run writes nothing to the inventory and deletes nothing. An event nobody listens to is
  * not built.
@@ -46,11 +47,13 @@ export class KindNotices implements NoticePort {
       readonly inventory: Inventory;
       readonly table: DesiredTable;
       readonly queue: OperationQueue;
+      readonly loops: CrashLoops;
     },
   ) {}
 
   passDone(actor: ResourceRecord, result: PassResult, durationMs: number): void {
     this.o.metrics.reconciled(this.kind, result, durationMs / 1000);
+    if (this.o.loops.active) this.o.loops.passed(actor, result);
     if (this.#has('reconcile:done')) {
       this.o.emitter.emit('reconcile:done', { ...this.#base(actor), result, durationMs });
     }

@@ -9,6 +9,7 @@ import type { RateLimit } from '../queue/operation-queue.js';
 import type { StateStore } from '../store/index.js';
 import { createMemoryStore } from '../store/index.js';
 import type { RestartBackoffOptions } from '../supervisor/index.js';
+import { checkBackoff } from '../supervisor/options.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { RUNTIME_DEFAULTS } from './defaults.js';
@@ -63,11 +64,24 @@ export interface RuntimeOptions {
   store?: StateStore;
   /** Prometheus registry for setpoint's metrics. Default: a private one. */
   registry?: Registry;
-  /** Restart intensity of the per-kind supervisors. Default 3 in 5000 ms (OTP/Elixir). */
+  /**
+   * Crashed resource actors and when a kind gives up (see `docs/concepts/supervision.md`,
+   * "Crash loops"). A resource's actor that crashes is restarted on its own backoff; its kind
+   * escalates to the root only when more than max(`maxRestarts`, `systemicShare` × the kind's
+   * resources) distinct resources crash within `withinMs`. Defaults: 3, 0.5, 5000 ms.
+   */
   supervision?: {
     maxRestarts?: number;
     withinMs?: number;
-    /** Wait before restarting a crashed actor, growing while it keeps crashing. Default: restart at once (OTP). */
+    /** Share of a kind's resources that must crash within `withinMs` to escalate. Default 0.5. */
+    systemicShare?: number;
+    /** Crashes in a row before the resource is Degraded (reason `CrashLoop`). Default 3. */
+    crashLoopAfter?: number;
+    /**
+     * The wait before restarting an actor that crashed again: the first crash restarts at once,
+     * the n-th in a row waits minMs·2^(n−2) (+ up to randomFactor), at most maxMs; an actor that
+     * ran resetAfterMs before crashing starts over. Default 1 s, ×2, 5 min, 0.2, 10 min.
+     */
     restartBackoff?: RestartBackoffOptions;
   };
 }
@@ -105,7 +119,9 @@ export interface RuntimeSettings {
   readonly supervision: {
     readonly maxRestarts: number;
     readonly withinMs: number;
-    readonly restartBackoff: RestartBackoffOptions | undefined;
+    readonly systemicShare: number;
+    readonly crashLoopAfter: number;
+    readonly restartBackoff: RestartBackoffOptions;
   };
 }
 
@@ -150,7 +166,14 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     supervision: {
       maxRestarts: options.supervision?.maxRestarts ?? d.supervision.maxRestarts,
       withinMs: options.supervision?.withinMs ?? d.supervision.withinMs,
-      restartBackoff: options.supervision?.restartBackoff,
+      systemicShare: share(options.supervision?.systemicShare, d.supervision.systemicShare),
+      crashLoopAfter: atLeast(
+        'supervision.crashLoopAfter',
+        options.supervision?.crashLoopAfter,
+        d.supervision.crashLoopAfter,
+        1,
+      ),
+      restartBackoff: checkBackoff(options.supervision?.restartBackoff) ?? d.supervision.restartBackoff,
     },
   };
 }
@@ -166,6 +189,17 @@ function kindDeadlines(kinds: RuntimeOptions['kinds']): Map<string, number> {
     if (!Number.isNaN(deadline)) out.set(kind, deadline);
   }
   return out;
+}
+
+/** A share in [0, 1], or `fallback` when absent. */
+function share(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new TypeError(
+      `Expected \`supervision.systemicShare\` to be a number from 0 to 1, got ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 /** A finite number >= `min`, or `fallback` when absent. */

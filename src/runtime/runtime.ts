@@ -1,4 +1,5 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
+import type { ResourceActor } from '../actors/resource-actor.js';
 import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
 import { type DesiredChange, validateDesiredChange } from '../diff/desired-change.js';
@@ -7,6 +8,7 @@ import type { Plan } from '../diff/plan.js';
 import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
+import { CrashLoops } from './crash-loops.js';
 import { DesiredTable, type SetDesiredResult } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
@@ -92,15 +94,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   );
   const metrics = createRuntimeMetrics({ registry: settings.registry, phases: () => table.phaseCounts() });
   const inventory = new Inventory(store, logger);
+  const loops = new CrashLoops(settings, table, emitter, metrics);
   for (const provider of settings.providers) {
     if (hosts.has(provider.kind)) {
       throw new TypeError(`Two providers for kind \`${provider.kind}\`: each kind has exactly one provider`);
     }
-    const shared = { emitter, metrics, shutdown: shutdown.signal };
+    const shared = { emitter, metrics, shutdown: shutdown.signal, loops };
     hosts.set(provider.kind, new KindHost(provider, ticks, settings, inventory, table, shared));
   }
   const knownKinds = new Set(hosts.keys());
-  const tree = new SupervisionTree(settings, table, hosts, emitter, metrics);
+  const tree = new SupervisionTree(settings, table, hosts, emitter, metrics, loops);
   table.attach(tree);
   let state: RuntimeState = 'new';
 
@@ -154,14 +157,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
 
     status: ((key?: string) => {
-      if (key !== undefined) return table.entries.get(key)?.actor?.status();
+      // A crash loop shows on the status of the actor it last crashed (see `crash-loops.ts`).
+      const of = (actor: ResourceActor) => (loops.active ? loops.status(actor.status()) : actor.status());
+      if (key !== undefined) {
+        const actor = table.entries.get(key)?.actor;
+        return actor && of(actor);
+      }
       const all: ResourceStatus[] = [];
-      for (const entry of table.entries.values()) if (entry.actor) all.push(entry.actor.status());
+      for (const entry of table.entries.values()) if (entry.actor) all.push(of(entry.actor));
       return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }) as Runtime['status'],
 
     plan: () => planAll(table, hosts, store, settings.prune),
-    settled: () => settled(table, emitter, () => state === 'running'),
+    settled: () =>
+      settled(
+        table,
+        emitter,
+        () => state === 'running',
+        (key) => loops.looping(key),
+      ),
     on: (event, fn) => emitter.on(event, fn),
     tree: () => tree.tree(),
     metrics,

@@ -5,7 +5,7 @@ import type { RuntimeEvents } from './events.js';
 
 /**
  * `runtime.settled()`: resolves once every resource of the desired set has finished a pass at
- * its current generation (in sync, failed and backing off, Degraded, waiting for a dependency)
+ * its current generation (in sync, failed and backing off, Degraded, crash-looping, waiting for a dependency)
  * and every resource that left it is deleted or blocked; or once the runtime stops running.
  *
  * It does not poll: it looks again on the events that can end a pass or a delete, at most once
@@ -17,8 +17,9 @@ export function settled(
   table: DesiredTable,
   emitter: Emitter<RuntimeEvents>,
   running: () => boolean,
+  crashLooping: (key: string) => boolean = () => false,
 ): Promise<void> {
-  const done = (entry: Entry) => entrySettled(table, entry);
+  const done = (entry: Entry) => entrySettled(table, entry, crashLooping);
   const all = () => {
     for (const entry of table.entries.values()) if (!done(entry)) return false;
     return true;
@@ -49,17 +50,26 @@ export function settled(
       queueMicrotask(look);
     };
     // Everything that can end a pass, or a delete, says so through one of these.
-    for (const event of ['reconcile:done', 'resource:deleted', 'action:failed', 'runtime:failed'] as const) {
+    const events = [
+      'reconcile:done',
+      'resource:deleted',
+      'action:failed',
+      'degraded',
+      'runtime:failed',
+    ] as const;
+    for (const event of events) {
       offs.push(emitter.on(event, schedule));
     }
   });
 }
 
 /** Has this entry's resource finished a pass at its current generation (or left for good)? */
-function entrySettled(table: DesiredTable, entry: Entry): boolean {
-  if (table.entries.get(keyOf(entry.resource)) !== entry) return true; // gone since
+function entrySettled(table: DesiredTable, entry: Entry, crashLooping: (key: string) => boolean): boolean {
+  const key = keyOf(entry.resource);
+  if (table.entries.get(key) !== entry) return true; // gone since
   const actor = entry.actor;
   if (!actor) return false;
+  if (crashLooping(key)) return true; // Degraded (CrashLoop), waiting for its restart
   if (entry.removed) return actor.phase === 'deleteBackoff';
   return actor.settledAt(entry.generation);
 }

@@ -1,7 +1,7 @@
 import type { Emitter } from 'nanoevents';
 import type { ActorHost } from '../actors/ports.js';
 import { ResourceActor } from '../actors/resource-actor.js';
-import type { ChildSpec } from '../supervisor/index.js';
+import type { ChildLink, ChildSpec } from '../supervisor/index.js';
 import {
   createDynamicSupervisor,
   createSupervisor,
@@ -9,6 +9,7 @@ import {
   type Supervisor,
   type SupervisorTree,
 } from '../supervisor/index.js';
+import type { CrashLoopHost, CrashLoops } from './crash-loops.js';
 import type { ActorLauncher, DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -26,14 +27,17 @@ import type { RuntimeSettings } from './options.js';
  *     └── group/ops
  * ```
  *
- * A crashed actor is restarted by its kind's supervisor, fresh, from the desired resource (its
- * record is gone: the new one looks at the world again). A kind whose actors crash too often
- * gives up, and the root restarts the kind, which starts an actor for every resource of the
- * kind again. If the root gives up too, the runtime has failed (`runtime:failed`).
+ * Resource actors are `temporary` children of their kind's supervisor: a crashed one is
+ * restarted by the crash-loop bookkeeping (`crash-loops.ts`), fresh, from the desired resource
+ * (its record is gone: the new one looks at the world again), after a backoff of its own. One
+ * resource's crashes never reach its kind's restart intensity. When many distinct resources of a
+ * kind crash at once, the kind fails as a whole: its supervisor stops, and the root restarts it
+ * (OTP semantics), which starts an actor for every resource of the kind again. If the root gives
+ * up too, the runtime has failed (`runtime:failed`).
  */
-export class SupervisionTree implements ActorLauncher {
+export class SupervisionTree implements ActorLauncher, CrashLoopHost {
   #root: Supervisor | undefined = undefined;
-  readonly #kinds = new Map<string, DynamicSupervisor>();
+  readonly #kinds = new Map<string, { readonly sup: DynamicSupervisor; readonly link: ChildLink }>();
 
   constructor(
     private readonly settings: RuntimeSettings,
@@ -41,7 +45,10 @@ export class SupervisionTree implements ActorLauncher {
     private readonly hosts: ReadonlyMap<string, ActorHost>,
     private readonly emitter: Emitter<RuntimeEvents>,
     private readonly metrics: RuntimeMetrics,
-  ) {}
+    private readonly loops: CrashLoops,
+  ) {
+    loops.attach(this);
+  }
 
   /** Start the root and one supervisor per kind. `failed` hears the root give up. */
   async start(failed: () => void): Promise<void> {
@@ -55,7 +62,9 @@ export class SupervisionTree implements ActorLauncher {
     });
     this.#root = root;
     root.on('supervisor:escalated', (e) => {
-      if (e.supervisor === 'root') failed();
+      if (e.supervisor !== 'root') return;
+      this.loops.close();
+      failed();
     });
     root.on('child:restarted', (e) => this.metrics.restart(e.supervisor));
     await root.start();
@@ -63,7 +72,7 @@ export class SupervisionTree implements ActorLauncher {
 
   /** Start an actor for `key` (if its kind's supervisor runs; else it starts with the kind). */
   launch(key: string, kind: string): void {
-    const sup = this.#kinds.get(kind);
+    const sup = this.#kinds.get(kind)?.sup;
     if (!sup) return;
     // A start that fails is the supervisor's business (it counts as a crash); never the caller's.
     try {
@@ -76,7 +85,8 @@ export class SupervisionTree implements ActorLauncher {
 
   /** Stop `key`'s actor without deleting anything. */
   release(key: string, kind: string): void {
-    void Promise.resolve(this.#kinds.get(kind)?.terminateChild(key)).catch((error: unknown) =>
+    this.loops.forget(key);
+    void Promise.resolve(this.#kinds.get(kind)?.sup.terminateChild(key)).catch((error: unknown) =>
       this.settings.logger.error({ key, err: error }, 'resource actor failed to stop'),
     );
   }
@@ -87,31 +97,53 @@ export class SupervisionTree implements ActorLauncher {
 
   /** Stop everything, children before parents, each within its shutdown time. */
   async stop(): Promise<void> {
+    this.loops.close();
     await this.#root?.stop();
   }
 
+  /** CrashLoopHost: a crash-looping resource's backoff is over. */
+  restart(key: string, kind: string): void {
+    if (this.table.entries.has(key)) this.launch(key, kind);
+  }
+
+  /** CrashLoopHost: how many resources of `kind` have an actor. */
+  actors(kind: string): number {
+    return this.#kinds.get(kind)?.sup.countChildren().specs ?? 0;
+  }
+
+  /**
+   * CrashLoopHost: too many resources of `kind` crash at once. Its supervisor stops every actor
+   * of the kind and reports a crash to the root, which restarts it (or gives up) as OTP does.
+   */
+  escalate(kind: string, error: Error): void {
+    const running = this.#kinds.get(kind);
+    if (!running) return;
+    this.#kinds.delete(kind);
+    this.loops.resetKind(kind);
+    if (this.emitter.events['supervisor:escalated']?.length) {
+      this.emitter.emit('supervisor:escalated', { supervisor: kind, at: this.settings.clock.now() });
+    }
+    // Not from within the supervisor's own event: it finishes handling the exit first.
+    void Promise.resolve()
+      .then(() => running.sup.stop())
+      .then(() => running.link.exit({ reason: 'crash', error }));
+  }
+
   #kindSpec(kind: string): ChildSpec {
-    const { clock, random, supervision } = this.settings;
+    const { clock, random } = this.settings;
     return {
       id: kind,
       type: 'supervisor',
       restart: 'permanent',
       start: async (link) => {
-        const sup = createDynamicSupervisor({
-          id: kind,
-          clock,
-          random,
-          maxRestarts: supervision.maxRestarts,
-          withinMs: supervision.withinMs,
-          ...(supervision.restartBackoff ? { restartBackoff: supervision.restartBackoff } : {}),
-        });
-        sup.on('supervisor:escalated', () => {
-          if (this.emitter.events['supervisor:escalated']?.length) {
-            this.emitter.emit('supervisor:escalated', { supervisor: kind, at: clock.now() });
-          }
+        // Its children are temporary: it restarts none itself, so its own intensity never trips.
+        const sup = createDynamicSupervisor({ id: kind, clock, random });
+        sup.on('child:exited', (e) => {
+          if (e.exit.reason === 'crash') this.loops.crashed(e.child, kind, e.exit.error);
         });
         await sup.start(link);
-        this.#kinds.set(kind, sup);
+        this.loops.resetKind(kind);
+        this.#kinds.set(kind, { sup, link });
         // (Re)start an actor for every resource of this kind: after a supervisor restart, fresh ones.
         for (const [key, entry] of this.table.entries) {
           if (entry.resource.kind === kind) this.launch(key, kind);
@@ -124,7 +156,7 @@ export class SupervisionTree implements ActorLauncher {
   #actorSpec(key: string, kind: string): ChildSpec {
     return {
       id: key,
-      restart: 'transient',
+      restart: 'temporary', // restarted by the crash loops, never by the kind's supervisor
       shutdown: this.settings.shutdownMs,
       start: (link) => {
         const entry = this.table.entries.get(key);
@@ -143,6 +175,7 @@ export class SupervisionTree implements ActorLauncher {
         }
         const actor = new ResourceActor(host, entry.resource, entry.generation, link, entry.restarts);
         entry.actor = actor;
+        this.loops.started(key);
         actor.start();
         if (entry.removed) actor.requestDelete();
         return actor;

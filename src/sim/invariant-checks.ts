@@ -6,7 +6,7 @@ import { BackoffCheck } from './checks/backoff-check.js';
 import { CreateExistingCheck } from './checks/create-existing-check.js';
 import { OverlapCheck } from './checks/overlap-check.js';
 import { StaleSpecCheck, type StaleSpecCheckOptions } from './checks/stale-spec-check.js';
-import { type Intensity, SupervisionCheck } from './checks/supervision-check.js';
+import { type KindSupervision, SupervisionCheck } from './checks/supervision-check.js';
 import { UnmanagedCheck } from './checks/unmanaged-check.js';
 import type { EventHandlers } from './sim-events.js';
 import type { SimWorld } from './sim-world.js';
@@ -28,8 +28,10 @@ export interface InvariantChecksOptions {
   readonly lastGood?: StaleSpecCheckOptions['lastGood'];
   /** The runtime's backoff cap, in ms. */
   readonly capMs: number;
-  /** The per-kind supervisor intensity the runtime was given. */
-  readonly supervision: Intensity;
+  /** When a kind escalates, as the runtime was given it. */
+  readonly supervision: KindSupervision;
+  /** The longest a crashed actor may wait for its restart (the restart backoff's cap). */
+  readonly restartWithinMs: number;
   /** Called when the runtime made progress: a change applied, an actor restarted, a resource settled. */
   readonly progress: () => void;
 }
@@ -74,6 +76,7 @@ export class InvariantChecks {
     this.#supervision = new SupervisionCheck(violations, {
       kind: options.supervision,
       root: ROOT_INTENSITY,
+      restartWithinMs: options.restartWithinMs,
     });
 
     let nextCall = 0;
@@ -137,6 +140,9 @@ export class InvariantChecks {
    */
   desiredSet(set: readonly Resource[], changed: Iterable<string>, step: number, atMs: number): void {
     for (const key of changed) this.#backoff.wake(key, step);
+    const perKind = new Map<string, number>();
+    for (const r of set) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + 1);
+    for (const [kind, count] of perKind) this.#supervision.resources(kind, count);
     this.#stale.acceptSet(set, step, atMs);
   }
 

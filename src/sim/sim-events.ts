@@ -18,6 +18,7 @@ export const RUNTIME_EVENTS = [
   'recovered',
   'plan:computed',
   'actor:crashed',
+  'actor:crashloop',
   'actor:restarted',
   'supervisor:escalated',
   'desired:accepted',

@@ -1,9 +1,11 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import { describe } from '../contract/describe.js';
 import { compileFaults, type FaultRates } from '../providers/index.js';
-import { RUNTIME_DEFAULTS } from '../runtime/index.js';
+import { RUNTIME_DEFAULTS, type RuntimeOptions } from '../runtime/index.js';
 import { convergenceBound, DEFAULT_OUTAGE_MS, defaultIntensity } from './bounds.js';
-import type { Intensity } from './checks/supervision-check.js';
+import type { KindSupervision } from './checks/supervision-check.js';
+
+type RestartBackoffOptions = NonNullable<NonNullable<RuntimeOptions['supervision']>['restartBackoff']>;
 
 /** The simulation runs the runtime with the runtime's own defaults, unless told otherwise. */
 const D = RUNTIME_DEFAULTS;
@@ -49,8 +51,12 @@ export interface SimOptions {
   readonly maxRetries?: number;
   /** Runtime rollback to the last-good spec. Default false. */
   readonly rollback?: boolean;
-  /** Per-kind supervisor intensity. Default: derived from `crashRate` (see `docs/reliability.md`). */
-  readonly supervision?: Partial<Intensity>;
+  /**
+   * When a kind escalates (`maxRestarts` derived from `crashRate`, see `docs/reliability.md`;
+   * `withinMs` and `systemicShare` the runtime's), and the restart backoff of a crashed actor
+   * (default: the runtime's, capped at `backoff.capMs` so that one convergence bound covers it).
+   */
+  readonly supervision?: Partial<KindSupervision> & { readonly restartBackoff?: RestartBackoffOptions };
   /** Never-desired objects per kind, which must stay untouched. Default max(2, resources / 100). */
   readonly unmanaged?: number;
   /** Share of resources that exist (with an old spec) before the start. Default 0.05. */
@@ -85,7 +91,7 @@ export interface ResolvedSimOptions {
   readonly concurrency: number;
   readonly maxRetries: number;
   readonly rollback: boolean;
-  readonly supervision: Intensity;
+  readonly supervision: KindSupervision & { readonly restartBackoff: RestartBackoffOptions };
   readonly unmanaged: number;
   readonly preexisting: number;
   readonly keepTrace: boolean;
@@ -204,6 +210,18 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
         0,
       ),
       withinMs,
+      systemicShare: number(
+        'supervision.systemicShare',
+        options.supervision?.systemicShare,
+        D.supervision.systemicShare,
+        0,
+        { max: 1 },
+      ),
+      restartBackoff: options.supervision?.restartBackoff ?? {
+        ...D.supervision.restartBackoff,
+        minMs: Math.min(D.supervision.restartBackoff.minMs, capMs),
+        maxMs: Math.min(D.supervision.restartBackoff.maxMs, capMs),
+      },
     },
     unmanaged: number('unmanaged', options.unmanaged, Math.max(2, Math.ceil(resources / 100)), 0, {
       integer: true,

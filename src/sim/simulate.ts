@@ -70,6 +70,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     ...(o.rollback ? { lastGood: (key: string) => store.get(key)?.lastGood } : {}),
     capMs: o.backoff.capMs,
     supervision: o.supervision,
+    restartWithinMs: o.supervision.restartBackoff.maxMs,
     progress: () => {
       if (faultsOffAt !== undefined) lastProgressAt = clock.now();
     },

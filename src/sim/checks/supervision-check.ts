@@ -6,17 +6,24 @@ export interface Intensity {
   readonly withinMs: number;
 }
 
+/** When a kind fails as a whole: more than max(maxRestarts, systemicShare × its resources) distinct resources crashing within withinMs. */
+export interface KindSupervision extends Intensity {
+  readonly systemicShare: number;
+}
+
 export interface SupervisionCheckOptions {
-  /** The intensity of each kind's supervisor (the runtime's `supervision` option). */
-  readonly kind: Intensity;
+  /** The runtime's `supervision` option. */
+  readonly kind: KindSupervision;
   /** The root supervisor's intensity: it restarts a kind supervisor that escalated. */
   readonly root: Intensity;
+  /** The longest a crashed resource may wait for its restart (the restart backoff's cap). */
+  readonly restartWithinMs: number;
 }
 
 interface KindModel {
-  /** Restart times in the current incarnation's window, oldest first. */
-  window: number[];
-  /** The crash that exceeded the intensity; the escalation is due. */
+  /** Keys that crashed within the window, with their last crash, oldest first. */
+  readonly recent: Map<string, number>;
+  /** The crash that made the failure systemic; the escalation is due. */
   due: { atMs: number; step: number } | undefined;
   /** Crashed keys waiting for their restart. */
   readonly pending: Map<string, { atMs: number; step: number }>;
@@ -24,22 +31,26 @@ interface KindModel {
 }
 
 /**
- * **Supervision keeps its intensity** (OTP semantics), checked against a reference
- * model fed with the runtime's events:
+ * **Supervision keeps its promises**, checked against a reference model fed with the runtime's
+ * events:
  *
- * - every `actor:crashed` within the intensity is followed by an `actor:restarted` of that key;
- * - a crash that makes more than `maxRestarts` restarts within `withinMs` (a restart exactly
- *   `withinMs` ago has left the window) must be followed by exactly one `supervisor:escalated`
- *   for its kind, and no escalation may come without one. The escalation may come later in
- *   virtual time than the crash: the supervisor first stops its children, which waits for
- *   their operations in flight;
+ * - every `actor:crashed` is followed by an `actor:restarted` of that key, within the restart
+ *   backoff's cap (a crash loop is retried for ever), unless its kind escalates;
+ * - one resource's crashes never escalate: a kind escalates only when more than
+ *   max(`maxRestarts`, `systemicShare` × its resources) distinct resources of it crash within
+ *   `withinMs` (a crash exactly `withinMs` ago has left the window). Then exactly one
+ *   `supervisor:escalated` must follow, and none may come without more than `maxRestarts`
+ *   distinct crashing resources. The escalation may come later in virtual time than the crash:
+ *   the kind first stops its actors, which waits for their operations in flight;
  * - the root restarts an escalated kind supervisor (so every actor of that kind restarts) and
  *   gives up itself — `runtime:failed` — exactly when escalations exceed the root's intensity.
  *
- * The model is written independently of `src/supervisor/restart-intensity.ts`: it is the spec.
+ * The model is written independently of `src/runtime/crash-loops.ts`: it is the spec.
  */
 export class SupervisionCheck {
   readonly #kinds = new Map<string, KindModel>();
+  /** Resources per kind in the desired set last handed over. */
+  readonly #resources = new Map<string, number>();
   readonly #rootWindow: number[] = [];
   #rootDue: { atMs: number; step: number } | undefined;
   readonly #options: SupervisionCheckOptions;
@@ -50,17 +61,18 @@ export class SupervisionCheck {
     this.#options = options;
   }
 
+  /** A desired set was handed over with `count` resources of `kind`. */
+  resources(kind: string, count: number): void {
+    this.#resources.set(kind, count);
+  }
+
   crashed(kind: string, key: string, step: number, atMs: number): void {
     const model = this.#model(kind);
-    if (model.due !== undefined) return; // the supervisor is giving up: it ignores exits now
-    const { maxRestarts, withinMs } = this.#options.kind;
-    if (maxRestarts === Number.POSITIVE_INFINITY) {
-      model.pending.set(key, { atMs, step });
-      return;
-    }
-    if (slide(model.window, atMs, withinMs) > maxRestarts) {
+    if (model.due !== undefined) return; // the kind is failing: its crashes no longer count
+    const { maxRestarts, withinMs, systemicShare } = this.#options.kind;
+    const limit = Math.max(maxRestarts, Math.ceil(systemicShare * (this.#resources.get(kind) ?? 0)));
+    if (distinct(model.recent, key, atMs, withinMs) > limit) {
       model.due = { atMs, step };
-      model.window = [];
       model.pending.clear();
       return;
     }
@@ -77,11 +89,12 @@ export class SupervisionCheck {
   escalated(kind: string, step: number, atMs: number): void {
     const model = this.#model(kind);
     model.escalations++;
-    if (model.due === undefined) {
-      this.#report(step, atMs, kind, 'escalated without exceeding its restart intensity');
+    if (model.due === undefined && model.recent.size <= this.#options.kind.maxRestarts) {
+      this.#report(step, atMs, kind, 'escalated without more than maxRestarts of its resources crashing');
     }
     model.due = undefined;
-    model.window = []; // the root starts a fresh supervisor, with a fresh window
+    model.recent.clear(); // the root starts a fresh supervisor, with a fresh window
+    model.pending.clear(); // ... and an actor for every resource of the kind
     const { maxRestarts, withinMs } = this.#options.root;
     if (this.#rootDue === undefined && slide(this.#rootWindow, atMs, withinMs) > maxRestarts) {
       this.#rootDue = { atMs, step };
@@ -111,6 +124,7 @@ export class SupervisionCheck {
         );
       }
       for (const [key, crash] of model.pending) {
+        if (atMs - crash.atMs <= this.#options.restartWithinMs + graceMs) continue; // still backing off
         this.#report(
           step,
           atMs,
@@ -137,7 +151,7 @@ export class SupervisionCheck {
   #model(kind: string): KindModel {
     let model = this.#kinds.get(kind);
     if (model === undefined) {
-      model = { window: [], due: undefined, pending: new Map(), escalations: 0 };
+      model = { recent: new Map(), due: undefined, pending: new Map(), escalations: 0 };
       this.#kinds.set(kind, model);
     }
     return model;
@@ -146,6 +160,17 @@ export class SupervisionCheck {
   #report(step: number, atMs: number, key: string, detail: string): void {
     this.#sink.add({ invariant: 'supervision-intensity', step, atMs, key, detail });
   }
+}
+
+/** Note `key`'s crash at `atMs` in `recent` (oldest first), drop those `withinMs` or more ago; how many keys remain. */
+function distinct(recent: Map<string, number>, key: string, atMs: number, withinMs: number): number {
+  recent.delete(key);
+  recent.set(key, atMs);
+  for (const [k, at] of recent) {
+    if (at > atMs - withinMs) break;
+    recent.delete(k);
+  }
+  return recent.size;
 }
 
 /** Add a restart at `atMs` to `window` (oldest first), drop those `withinMs` or more ago; the count. */

@@ -4,7 +4,7 @@ import { PermanentError, RetryableError } from '../../contract/errors.js';
 import type { CallEnd, CallStart } from '../call.js';
 import { Violations } from '../violation.js';
 import { BackoffCheck } from './backoff-check.js';
-import { type Intensity, SupervisionCheck } from './supervision-check.js';
+import { type Intensity, type KindSupervision, SupervisionCheck } from './supervision-check.js';
 
 const CAP = 60_000;
 let step = 0;
@@ -164,26 +164,60 @@ function escalationsFor(crashes: readonly number[], { maxRestarts, withinMs }: I
 }
 
 describe('the supervision check', () => {
-  const intensity = { maxRestarts: 3, withinMs: 5000 };
+  const intensity = { maxRestarts: 3, withinMs: 5000, systemicShare: 0 };
   const root = { maxRestarts: 3, withinMs: 5000 };
+  const options = (kind: Partial<KindSupervision> = {}, restartWithinMs = 0) => ({
+    kind: { ...intensity, ...kind },
+    root,
+    restartWithinMs,
+  });
 
-  it('expects an escalation at the fourth crash within 5 s, and is satisfied by exactly one', () => {
+  it('expects an escalation when a fourth distinct resource crashes within 5 s, and is satisfied by exactly one', () => {
     const sink = new Violations();
-    const check = new SupervisionCheck(sink, { kind: intensity, root });
+    const check = new SupervisionCheck(sink, options());
     for (const t of [0, 1000, 2000]) {
-      check.crashed('app', 'app/a', step++, t);
-      check.restarted('app', 'app/a', step++, t);
+      check.crashed('app', `app/k${t}`, step++, t);
+      check.restarted('app', `app/k${t}`, step++, t);
     }
-    check.crashed('app', 'app/a', step++, 3000);
+    check.crashed('app', 'app/k3', step++, 3000);
     check.escalated('app', step++, 3500);
     check.finish(step++, 10_000, 1000);
     expect(sink.total).toBe(0);
     expect(check.escalations('app')).toBe(1);
   });
 
+  it('never expects one resource crashing over and over to escalate, and lets it wait for its backoff', () => {
+    const sink = new Violations();
+    const check = new SupervisionCheck(sink, options({}, 300_000));
+    for (const t of [0, 100, 200, 300, 400, 500]) {
+      check.crashed('app', 'app/a', step++, t);
+      check.restarted('app', 'app/a', step++, t);
+    }
+    check.crashed('app', 'app/a', step++, 600); // waiting for its restart when the run ends
+    check.finish(step++, 200_000, 1000);
+    expect(sink.total).toBe(0);
+    check.escalated('app', step++, 200_000);
+    expect(sink.list.map((v) => v.detail)).toEqual([
+      'escalated without more than maxRestarts of its resources crashing',
+    ]);
+  });
+
+  it('expects an escalation only beyond the systemic share of the kind', () => {
+    const sink = new Violations();
+    const check = new SupervisionCheck(sink, options({ systemicShare: 0.5 }));
+    check.resources('app', 10);
+    for (const t of [0, 1, 2, 3, 4]) {
+      check.crashed('app', `app/k${t}`, step++, t);
+      check.restarted('app', `app/k${t}`, step++, t);
+    }
+    check.crashed('app', 'app/k5', step++, 5); // the sixth of ten
+    check.finish(step++, 60_000, 1000);
+    expect(sink.list.map((v) => v.detail)).toEqual([expect.stringContaining('never escalated')]);
+  });
+
   it('reports a missing escalation, an escalation without cause, and a crash never restarted', () => {
     const missing = new Violations();
-    const a = new SupervisionCheck(missing, { kind: intensity, root });
+    const a = new SupervisionCheck(missing, options());
     for (const t of [0, 1, 2]) {
       a.crashed('app', `app/k${t}`, step++, t);
       a.restarted('app', `app/k${t}`, step++, t);
@@ -193,19 +227,24 @@ describe('the supervision check', () => {
     expect(missing.list.map((v) => v.detail)).toEqual([expect.stringContaining('never escalated')]);
 
     const spurious = new Violations();
-    const b = new SupervisionCheck(spurious, { kind: intensity, root });
+    const b = new SupervisionCheck(spurious, options());
     b.crashed('app', 'app/a', step++, 0);
     b.escalated('app', step++, 0);
     b.finish(step++, 60_000, 1000);
     expect(spurious.list.map((v) => v.detail)).toEqual([
-      'escalated without exceeding its restart intensity',
-      expect.stringContaining('never restarted'),
+      'escalated without more than maxRestarts of its resources crashing',
     ]);
+
+    const lost = new Violations();
+    const c = new SupervisionCheck(lost, options());
+    c.crashed('app', 'app/a', step++, 0);
+    c.finish(step++, 60_000, 1000);
+    expect(lost.list.map((v) => v.detail)).toEqual([expect.stringContaining('never restarted')]);
   });
 
   it('reports a restart without a crash, but not the restarts of a whole kind after an escalation', () => {
     const sink = new Violations();
-    const check = new SupervisionCheck(sink, { kind: { maxRestarts: 0, withinMs: 5000 }, root });
+    const check = new SupervisionCheck(sink, options({ maxRestarts: 0 }));
     check.restarted('app', 'app/a', step++, 0);
     expect(sink.total).toBe(1);
     check.crashed('app', 'app/a', step++, 10);
@@ -217,7 +256,7 @@ describe('the supervision check', () => {
 
   it('expects the runtime to fail exactly when escalations exceed the root intensity', () => {
     const sink = new Violations();
-    const check = new SupervisionCheck(sink, { kind: { maxRestarts: 0, withinMs: 1000 }, root });
+    const check = new SupervisionCheck(sink, options({ maxRestarts: 0, withinMs: 1000 }));
     for (const t of [0, 100, 200, 300]) {
       check.crashed('app', 'app/a', step++, t);
       check.escalated('app', step++, t);
@@ -227,7 +266,7 @@ describe('the supervision check', () => {
     expect(sink.total).toBe(0);
 
     const early = new Violations();
-    const other = new SupervisionCheck(early, { kind: { maxRestarts: 0, withinMs: 1000 }, root });
+    const other = new SupervisionCheck(early, options({ maxRestarts: 0, withinMs: 1000 }));
     other.crashed('app', 'app/a', step++, 0);
     other.escalated('app', step++, 0);
     other.runtimeFailed(step++, 0);
@@ -248,10 +287,14 @@ describe('the supervision check', () => {
             times.push(t + gap);
             return t + gap;
           }, 0);
-          const kind = { maxRestarts, withinMs };
+          const kind = { maxRestarts, withinMs, systemicShare: 0 };
           const expected = escalationsFor(times, kind);
           const sink = new Violations();
-          const check = new SupervisionCheck(sink, { kind, root: { maxRestarts: 1e9, withinMs: 1 } });
+          const check = new SupervisionCheck(sink, {
+            kind,
+            root: { maxRestarts: 1e9, withinMs: 1 },
+            restartWithinMs: 0,
+          });
           const calm = times.map((_, i) => i).filter((i) => !expected.includes(i));
           const skip = mode === 'drop the last escalation' ? (expected.at(-1) ?? -1) : -1;
           const extra = mode === 'add one without cause' && calm.length > 0 ? calm[pick % calm.length]! : -1;

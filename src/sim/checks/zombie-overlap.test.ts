@@ -29,7 +29,7 @@ function zombieWorld() {
     unmanaged: new Set(),
     manages: () => true,
     capMs: 60_000,
-    supervision: { maxRestarts: 3, withinMs: 5000 },
+    supervision: { maxRestarts: 3, withinMs: 5000, systemicShare: 0.5 },
     progress: () => {},
   });
   const memory = memoryProvider({
