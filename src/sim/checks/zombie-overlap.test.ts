@@ -30,6 +30,7 @@ function zombieWorld() {
     manages: () => true,
     capMs: 60_000,
     supervision: { maxRestarts: 3, withinMs: 5000, systemicShare: 0.5 },
+    restartWithinMs: 60_000,
     progress: () => {},
   });
   const memory = memoryProvider({
