@@ -35,6 +35,9 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
       jitter: d.backoff.jitter,
     },
     maxRetries: d.maxRetries,
+    progressDeadline: d.progressDeadlineMs,
+    hotLoop: { maxApplies: d.hotLoop.maxApplies, window: d.hotLoop.windowMs },
+    kinds: kindOptions(config),
     drift: d.drift,
     prune: d.prune,
     allowEmpty: d.allowEmpty,
@@ -43,4 +46,13 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     timeout: d.timeoutMs,
     shutdownTimeout: d.shutdownMs,
   };
+}
+
+/** Per-kind settings from `providers:` (today: each kind's progress deadline). */
+function kindOptions(config: LoadedConfig): Record<string, { progressDeadline: number }> {
+  const out: Record<string, { progressDeadline: number }> = {};
+  for (const [kind, entry] of Object.entries(config.providers)) {
+    if (entry.progressDeadlineMs !== undefined) out[kind] = { progressDeadline: entry.progressDeadlineMs };
+  }
+  return out;
 }

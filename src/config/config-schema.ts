@@ -32,6 +32,9 @@ export const providerEntrySchema = z
       .record(z.string(), z.unknown())
       .optional()
       .meta({ description: 'Passed to the provider as it is.' }),
+    progressDeadline: durationSchema
+      .optional()
+      .meta({ description: "This kind's progress deadline, over defaults.progressDeadline." }),
   })
   .superRefine((entry, ctx) => {
     if ((entry.use === undefined) === (entry.module === undefined)) {
@@ -76,6 +79,20 @@ export const defaultsSchema = z
     interval: durationSchema.optional().meta({ description: 'Resync interval after success. Default 30s.' }),
     backoff: backoffSchema.optional(),
     maxRetries: z.int().min(0).optional().meta({ description: 'Failures before Degraded. Default 5.' }),
+    progressDeadline: durationSchema.optional().meta({
+      description: 'How long a change may stay progressing before it has failed (Degraded). Default 10m.',
+    }),
+    hotLoop: z
+      .strictObject({
+        maxApplies: z
+          .int()
+          .min(1)
+          .optional()
+          .meta({ description: 'Applies at one generation allowed. Default 5.' }),
+        window: durationSchema.optional().meta({ description: 'Within this long. Default 10m.' }),
+      })
+      .optional()
+      .meta({ description: 'When applying again and again without staying in sync is a hot loop.' }),
     drift: driftSchema.optional(),
     prune: z
       .boolean()

@@ -17,6 +17,10 @@ export interface ConfigDefaults {
   };
   /** Failures before a resource is Degraded. */
   readonly maxRetries: number;
+  /** How long a change may stay progressing before it has failed. */
+  readonly progressDeadlineMs: number;
+  /** More than `maxApplies` applies at one generation within `windowMs` is a hot loop. */
+  readonly hotLoop: { readonly maxApplies: number; readonly windowMs: number };
   readonly drift: DriftPolicy;
   /** Delete resources in the inventory that are no longer desired. */
   readonly prune: boolean;
@@ -50,6 +54,8 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
   intervalMs: RUNTIME_DEFAULTS.intervalMs,
   backoff: RUNTIME_DEFAULTS.backoff,
   maxRetries: RUNTIME_DEFAULTS.maxRetries,
+  progressDeadlineMs: RUNTIME_DEFAULTS.progressDeadlineMs,
+  hotLoop: RUNTIME_DEFAULTS.hotLoop,
   drift: RUNTIME_DEFAULTS.drift,
   prune: false,
   allowEmpty: RUNTIME_DEFAULTS.allowEmpty,
@@ -78,6 +84,11 @@ export function resolveDefaults(section: ConfigFile['defaults']): ConfigDefaults
       jitter: (b.jitter as JitterMode | undefined) ?? d.backoff.jitter,
     },
     maxRetries: s.maxRetries ?? d.maxRetries,
+    progressDeadlineMs: ms(s.progressDeadline, d.progressDeadlineMs),
+    hotLoop: {
+      maxApplies: s.hotLoop?.maxApplies ?? d.hotLoop.maxApplies,
+      windowMs: ms(s.hotLoop?.window, d.hotLoop.windowMs),
+    },
     drift: s.drift ?? d.drift,
     prune: s.prune ?? d.prune,
     allowEmpty: s.allowEmpty ?? d.allowEmpty,

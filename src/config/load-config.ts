@@ -10,6 +10,7 @@ import { parseConfigText } from './parse-config.js';
 import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
 import { redactIssues } from './redact-issues.js';
+import { durationMs } from './schema-parts.js';
 
 /** How one kind's provider is made: a built-in by name, or your own module. */
 export interface ProviderConfig {
@@ -19,6 +20,8 @@ export interface ProviderConfig {
   readonly module?: string;
   /** As written in the config (after `${env:…}`); relative paths in it are relative to `dir`. */
   readonly options: Record<string, unknown>;
+  /** This kind's progress deadline in ms, when the config sets one. */
+  readonly progressDeadlineMs?: number;
 }
 
 /** A config that passed every check: ready to hand to the runtime. */
@@ -94,8 +97,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   const providers: Record<string, ProviderConfig> = {};
   for (const [kind, entry] of Object.entries(config.providers ?? {})) {
     const options = entry.options ?? {};
+    const deadline =
+      entry.progressDeadline === undefined ? {} : { progressDeadlineMs: durationMs(entry.progressDeadline) };
     if (entry.use !== undefined) {
-      providers[kind] = { use: entry.use, options };
+      providers[kind] = { use: entry.use, options, ...deadline };
       if (!knownProviders.includes(entry.use)) {
         issues.push(
           issue(
@@ -108,7 +113,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       }
     } else if (entry.module !== undefined) {
       const module = resolve(dir, entry.module);
-      providers[kind] = { module, options };
+      providers[kind] = { module, options, ...deadline };
       if (!(await isFile(module))) {
         issues.push(
           issue(

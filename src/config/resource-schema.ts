@@ -31,6 +31,9 @@ export const resourcePolicySchema = z
     interval: durationSchema.optional(),
     maxRetries: z.int().min(0).optional().meta({ description: 'Failures before the resource is Degraded.' }),
     rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
+    progressDeadline: durationSchema
+      .optional()
+      .meta({ description: 'How long a change may stay progressing before it has failed.' }),
   })
   .meta({ description: "Overrides of the config's defaults for this resource." });
 
@@ -70,6 +73,9 @@ export function toResource(doc: ResourceDocument): Resource {
     if (doc.policy.interval !== undefined) policy.intervalMs = durationMs(doc.policy.interval);
     if (doc.policy.maxRetries !== undefined) policy.maxRetries = doc.policy.maxRetries;
     if (doc.policy.rollback !== undefined) policy.rollback = doc.policy.rollback;
+    if (doc.policy.progressDeadline !== undefined) {
+      policy.progressDeadlineMs = durationMs(doc.policy.progressDeadline);
+    }
     resource.policy = policy;
   }
   return resource;
