@@ -37,6 +37,7 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     maxRetries: d.maxRetries,
     drift: d.drift,
     prune: d.prune,
+    pruneAdopted: d.pruneAdopted,
     allowEmpty: d.allowEmpty,
     rollback: d.rollback,
     concurrency: d.concurrency,
