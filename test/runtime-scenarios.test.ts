@@ -279,7 +279,7 @@ describe('the resource actor', () => {
     expect(sys.callsOf('create')).toEqual([]);
     expect(sys.callsOf('update')).toEqual([]);
     const planned = named('plan:computed').map((e) => `${e.key} ${(e.action as { action: string }).action}`);
-    expect([...new Set(planned)].sort()).toEqual(['user/alice create', 'user/bob update']);
+    expect([...new Set(planned)].sort()).toEqual(['user/alice create', 'user/bob adopt']);
     expect(rt.status('user/alice')?.phase).toBe('outOfSync');
   });
 

@@ -15,6 +15,8 @@ interface Row {
   readonly ownDrift?: DriftPolicy;
   readonly dryRun?: boolean;
   readonly ready?: boolean;
+  readonly lastApplied?: Record<string, unknown>;
+  readonly managed?: boolean;
 }
 
 function run(row: Row) {
@@ -36,6 +38,8 @@ function run(row: Row) {
       asked++;
       return row.ready ?? true;
     },
+    lastApplied: () => row.lastApplied,
+    managed: () => row.managed ?? true,
   };
   const health = row.health;
   const policy: AssessPolicy = {
@@ -138,6 +142,27 @@ describe('assess', () => {
     expect(update?.action === 'update' && update.changes).toEqual([
       { path: 'role', old: 'dev', new: 'admin' },
     ]);
+  });
+
+  it('removes a field it applied before and the spec dropped, and leaves fields it never set', () => {
+    const lastApplied = { ...SPEC, level: 3 };
+    const got = run({ observed: { ...SPEC, level: 3, owner: 'x' }, lastApplied });
+    expect(got.assessment).toBe('changes');
+    expect(got.plan?.action === 'update' && got.plan.changes).toEqual([
+      { path: 'level', old: 3, new: undefined },
+    ]);
+    expect(run({ observed: { ...SPEC, owner: 'x' }, lastApplied }).plan).toBeUndefined();
+  });
+
+  it('adopts an object it does not manage when it has to change it; one in sync is simply in sync', () => {
+    const got = run({ observed: moved, managed: false });
+    expect(got.assessment).toBe('changes');
+    expect(got.plan?.action).toBe('adopt');
+    expect(got.plan?.action === 'adopt' && got.plan.changes).toEqual([
+      { path: 'role', old: 'dev', new: 'admin' },
+    ]);
+    expect(run({ observed: same, managed: false }).plan).toBeUndefined();
+    expect(run({ observed: undefined, managed: false }).plan?.action).toBe('create');
   });
 
   it('asks about dependencies only when there is something to change', () => {

@@ -3,7 +3,7 @@ import { ProviderContractError } from '../contract/errors.js';
 import type { Observed, Provider } from '../contract/provider.js';
 import type { DriftPolicy, Resource } from '../contract/resource.js';
 import type { CompiledCompare } from '../diff/compare-options.js';
-import { actionFor, type PlannedAction } from '../diff/plan.js';
+import { actionFor, asAdoption, type PlannedAction } from '../diff/plan.js';
 
 /**
  * What an observation means for a resource: the one decision every pass turns on.
@@ -45,6 +45,10 @@ export interface AssessSubject {
   readonly wasInSync: boolean;
   /** Every `dependsOn` target is Ready. Asked only when there is something to change. */
   dependenciesReady(): boolean;
+  /** The spec this runtime applied last (from its inventory): a field it dropped since is removed. */
+  lastApplied(): Record<string, unknown> | undefined;
+  /** In this runtime's inventory? Asked only when there is an update: else it is an adoption. */
+  managed(): boolean;
 }
 
 /** What the resource's kind decides for all its resources. */
@@ -80,14 +84,20 @@ export function assess(
   observed: Observed | undefined,
   policy: AssessPolicy,
 ): Assessed {
-  const plan = actionFor(
+  let plan = actionFor(
     subject.key,
     subject.kind,
     subject.name,
     subject.targetSpec(),
     observed,
     policy.compare,
+    subject.lastApplied(),
   );
+  // Changing an object this runtime does not manage yet adopts it (one found in sync is adopted
+  // when the pass records it in sync: nothing to plan).
+  if (plan?.action === 'update' && !subject.managed()) {
+    plan = asAdoption(plan, subject.key, subject.kind, subject.name, observed);
+  }
   if (!plan) {
     if (observed === undefined) return IN_SYNC;
     const health = policy.provider.health ? policy.provider.health(observed, subject.desired) : 'healthy';

@@ -10,7 +10,7 @@ export type ActorNotice =
   | { type: 'pass-done'; result: PassResult; durationMs: number }
   | {
       type: 'applied';
-      action: PlannedAction['action'] | 'restart';
+      action: AppliedAction;
       durationMs: number;
       spec: Record<string, unknown>;
     }
@@ -28,6 +28,12 @@ export type ActorNotice =
   | { type: 'planned'; action: PlannedAction }
   | { type: 'deleted' }
   | { type: 'crashed'; error: unknown };
+
+/**
+ * What an applied change did to the world. An adoption that changes fields is an `update`; the
+ * adoption itself is told by the inventory (`resource:adopted`).
+ */
+export type AppliedAction = Exclude<PlannedAction['action'], 'adopt'> | 'restart';
 
 export interface FailedNotice {
   readonly type: 'failed';

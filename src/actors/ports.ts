@@ -73,8 +73,19 @@ export interface SharedListing {
 export interface InventoryPort {
   /** Is this object in the inventory (created or adopted by this runtime)? Only those are deleted. */
   manages(key: string): boolean;
+  /** `created` or `adopted` when the object is in the inventory. */
+  origin(key: string): 'created' | 'adopted' | undefined;
+  /**
+   * May the object be deleted when it leaves the desired set? Those this runtime created; those
+   * it adopted only under the policy `pruneAdopted`.
+   */
+  prunable(key: string): boolean;
+  /** Drop the object from the inventory and leave it in the world (an adopted one, released). */
+  forget(key: string): Promise<void>;
   /** The last spec seen in sync and healthy, for rollback. */
   lastGood(key: string): Record<string, unknown> | undefined;
+  /** The spec last applied (created, updated or adopted with), for the three-way diff. */
+  lastApplied(key: string): Record<string, unknown> | undefined;
   /**
    * Write the intent to the journal, apply, then record the outcome in the inventory. A delete
    * forgets the key unless `keep` (the delete half of a replace: the create follows).

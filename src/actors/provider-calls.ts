@@ -7,6 +7,7 @@ import type { OperationWork } from '../queue/operation-queue.js';
 import { F_DRIFT, F_UNVERIFIED } from './flags.js';
 import { changeMade } from './health.js';
 import { noteApply } from './hot-loop.js';
+import type { AppliedAction } from './notices.js';
 import type { ResourceActor } from './resource-actor.js';
 
 /**
@@ -66,8 +67,10 @@ export function startApply(a: ResourceActor): void {
   const desired: Resource = spec === a.desired.spec ? a.desired : { ...a.desired, spec };
   const current = a.observed;
   const started = a.host.clock.now();
+  // Adopting with changes is an update of the world; the inventory tells the adoption.
+  const action = plan.action === 'adopt' ? 'update' : plan.action;
   a.perform(
-    plan.action,
+    action,
     (actor, ctx) => applyPlan(actor, plan, desired, current, generation, ctx),
     function (this: ResourceActor, result: unknown) {
       if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
@@ -75,7 +78,7 @@ export function startApply(a: ResourceActor): void {
       this.flags = (this.flags | F_UNVERIFIED) & ~F_DRIFT;
       if (this.rolledBack) this.attempts = 0; // the last-good spec gets attempts of its own
       if (this.host.provider.health) changeMade(this);
-      reportApplied(this, plan.action, started, spec);
+      reportApplied(this, action, started, spec);
       noteApply(this, plan);
       this.send({ type: 'APPLIED' });
     },
@@ -135,6 +138,7 @@ async function applyPlan(
     case 'create':
       return host.journal(actor, 'create', spec, () => provider.create(desired, ctx));
     case 'update':
+    case 'adopt':
       return host.journal(actor, 'update', spec, () =>
         provider.update(desired, current ?? {}, plan.changes, ctx),
       );
@@ -162,8 +166,10 @@ async function restartObject(
 }
 
 /**
- * Delete the resource if it exists and this runtime manages it (created or adopted it);
- * anything else is released, untouched. In a dry run, return the delete that would be made.
+ * Delete the resource if it exists and this runtime may prune it: it created it, or adopted it
+ * under the policy `pruneAdopted`. An adopted one is otherwise released: dropped from the
+ * inventory, left in the world. Anything else is released, untouched. In a dry run, return the
+ * delete that would be made.
  */
 async function deleteObject(
   actor: ResourceActor,
@@ -174,6 +180,10 @@ async function deleteObject(
   const bad = badObservation(actor.key, current);
   if (bad) throw bad;
   if (current === undefined || !host.manages(actor.key)) return undefined;
+  if (!host.prunable(actor.key)) {
+    if (!host.dryRun) await host.forget(actor.key);
+    return undefined;
+  }
   if (host.dryRun) return actionFor(actor.key, actor.kind, actor.name, undefined, current, host.compare);
   const removed = () => expectVoid(actor.key, 'delete', host.provider.delete(current, actor.desired, ctx));
   await host.journal(actor, 'delete', undefined, removed);
@@ -183,7 +193,7 @@ async function deleteObject(
 /** Tell the host a change was applied, and how long it took since `started`. */
 function reportApplied(
   actor: ResourceActor,
-  action: PlannedAction['action'] | 'restart',
+  action: AppliedAction,
   started: number,
   spec: Record<string, unknown>,
 ): void {

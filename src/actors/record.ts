@@ -90,8 +90,17 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     return this.host.dependenciesReady(this);
   }
 
+  lastApplied(): Record<string, unknown> | undefined {
+    return this.host.lastApplied(this.key);
+  }
+
+  managed(): boolean {
+    return this.host.manages(this.key);
+  }
+
   status(): ResourceStatus {
     const rolledBack = this.rolledBack;
+    const origin = this.host.origin(this.key);
     return {
       key: this.key,
       kind: this.kind,
@@ -116,6 +125,7 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
       plan: this.plan,
       rolledBack,
       restarts: this.restarts,
+      ...(origin ? { origin } : {}),
     };
   }
 

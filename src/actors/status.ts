@@ -35,6 +35,11 @@ export interface ResourceStatus {
   readonly rolledBack: boolean;
   /** How many times this resource's actor was restarted after a crash. */
   readonly restarts: number;
+  /**
+   * Whose object it is, from the inventory: `created` by this runtime, `adopted` (it existed,
+   * and this runtime took it over); absent while it is not in the inventory (not yet, or a dry run).
+   */
+  readonly origin?: 'created' | 'adopted';
 }
 
 export interface ConditionInputs {

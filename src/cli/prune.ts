@@ -1,6 +1,5 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { keyOf, type Resource } from '../contract/resource.js';
-import type { Runtime, SetDesiredResult } from '../runtime/index.js';
 import type { InventoryEntry } from '../store/index.js';
 
 export interface Orphans {
@@ -11,11 +10,13 @@ export interface Orphans {
 }
 
 /**
- * What prune must delete at start-up: resources in the inventory (created or adopted by this
- * state) that the desired set no longer names. Each is rebuilt from its inventory entry, with
- * the spec last applied (or last good) so its provider can find it. Dependencies are not kept
- * in the inventory, so orphans are deleted in no particular order: a delete that must wait
- * for another (a directory and its files) fails and is retried until it can go.
+ * What prune takes away at start-up, for the commands to report: resources in the inventory
+ * (created or adopted by this state) that the desired set no longer names. The runtime itself
+ * deletes them (an adopted one only under `pruneAdopted`; else it is released) when it is handed
+ * the desired set, each rebuilt from its inventory entry with the spec last applied (or last
+ * good) so its provider can find it. Dependencies are not kept in the inventory, so orphans are
+ * deleted in no particular order: a delete that must wait for another (a directory and its
+ * files) fails and is retried until it can go.
  */
 export function orphansOf(
   inventory: ReadonlyMap<string, InventoryEntry>,
@@ -48,17 +49,4 @@ export function emptyPruneRefusal(config: LoadedConfig, managed: number): string
     `the desired set is empty and prune is on: this would delete all ${managed} managed ` +
     `resource${managed === 1 ? '' : 's'}. Set \`defaults.allowEmpty: true\` if that is really meant`
   );
-}
-
-/**
- * Hand the desired set to a started runtime. With prune on, managed resources that are no
- * longer desired are first added (so the runtime knows them) and then left out, which makes
- * the runtime delete them like any resource that leaves the desired set.
- */
-export function feedDesired(runtime: Runtime, config: LoadedConfig, orphans: Orphans): SetDesiredResult {
-  if (config.defaults.prune && orphans.resources.length > 0) {
-    const seeded = runtime.setDesired([...config.resources, ...orphans.resources]);
-    if (!seeded.ok) return seeded;
-  }
-  return runtime.setDesired(config.resources);
 }

@@ -40,6 +40,7 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     kinds: kindOptions(config),
     drift: d.drift,
     prune: d.prune,
+    pruneAdopted: d.pruneAdopted,
     allowEmpty: d.allowEmpty,
     rollback: d.rollback,
     concurrency: d.concurrency,

@@ -98,6 +98,10 @@ export const defaultsSchema = z
       .boolean()
       .optional()
       .meta({ description: 'Delete what this runtime created and no longer wants.' }),
+    pruneAdopted: z.boolean().optional().meta({
+      description:
+        'Let prune delete adopted objects (found existing) too. Default false: they are released, left in place.',
+    }),
     allowEmpty: z.boolean().optional().meta({ description: 'Let prune go down to zero resources.' }),
     rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
     concurrency: z

@@ -24,6 +24,8 @@ export interface ConfigDefaults {
   readonly drift: DriftPolicy;
   /** Delete resources in the inventory that are no longer desired. */
   readonly prune: boolean;
+  /** Let prune delete what was adopted too (else it is released, left in place). */
+  readonly pruneAdopted: boolean;
   /** Let prune take the set down to zero. */
   readonly allowEmpty: boolean;
   /** When Degraded, apply the last spec that worked. */
@@ -58,6 +60,7 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
   hotLoop: RUNTIME_DEFAULTS.hotLoop,
   drift: RUNTIME_DEFAULTS.drift,
   prune: false,
+  pruneAdopted: RUNTIME_DEFAULTS.pruneAdopted,
   allowEmpty: RUNTIME_DEFAULTS.allowEmpty,
   rollback: RUNTIME_DEFAULTS.rollback,
   concurrency: RUNTIME_DEFAULTS.concurrency,
@@ -91,6 +94,7 @@ export function resolveDefaults(section: ConfigFile['defaults']): ConfigDefaults
     },
     drift: s.drift ?? d.drift,
     prune: s.prune ?? d.prune,
+    pruneAdopted: s.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: s.allowEmpty ?? d.allowEmpty,
     rollback: s.rollback ?? d.rollback,
     concurrency: s.concurrency ?? d.concurrency,

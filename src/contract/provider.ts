@@ -48,6 +48,12 @@ export interface CompareOptions {
   /** Paths whose change cannot be made in place: the plan is delete-then-create (`-/+`). */
   readonly replaceOn?: readonly string[];
   /**
+   * Paths the object keeps as they are when the spec stops naming them: dropping one from the
+   * spec stops managing it and is no change (a file keeps its mode). Other fields setpoint set
+   * before and the spec dropped are removed (see `threeWayChanges`).
+   */
+  readonly keep?: readonly string[];
+  /**
    * Custom equality; when given, it alone decides whether desired and observed are in sync.
    * When it says they are not, the changes are the field differences as usual, or, if there
    * are none, one change of the whole spec (path `''`).
@@ -58,7 +64,8 @@ export interface CompareOptions {
 /**
  * One field that differs: the observed value `old` must become the desired value `new`.
  * `path` is relative to the spec (`env.A`, `ports[0].port`, see `path.ts`); `old` is
- * `undefined` when the field is absent from what was observed.
+ * `undefined` when the field is absent from what was observed. `new` is `undefined` when the
+ * field is to be removed: setpoint set it before, and the desired spec no longer has it.
  */
 export interface FieldChange {
   readonly path: string;

@@ -14,6 +14,8 @@ export interface CompiledCompare {
   readonly ignore: PathTrie | undefined;
   readonly replaceOn: readonly (readonly PathSegment[])[];
   readonly equals: CompareOptions['equals'];
+  /** Paths never removed when the spec drops them. */
+  readonly keep: PathTrie | undefined;
 }
 
 interface CacheEntry {
@@ -21,14 +23,20 @@ interface CacheEntry {
   readonly ignore: CompareOptions['ignore'];
   readonly replaceOn: CompareOptions['replaceOn'];
   readonly equals: CompareOptions['equals'];
+  readonly keep: CompareOptions['keep'];
 }
 
-const DEFAULTS: CompiledCompare = Object.freeze({ ignore: undefined, replaceOn: [], equals: undefined });
+const DEFAULTS: CompiledCompare = Object.freeze({
+  ignore: undefined,
+  replaceOn: [],
+  equals: undefined,
+  keep: undefined,
+});
 const cache = new WeakMap<CompareOptions, CacheEntry>();
 
 /**
  * Check `options` and compile them, once per options object: the result is cached, and
- * recompiled when one of its three fields is replaced (arrays edited in place are not seen).
+ * recompiled when one of its fields is replaced (arrays edited in place are not seen).
  * Throws a `TypeError` naming the option (`name` is how the caller calls them) on misuse.
  */
 export function compileCompare(options: CompareOptions | undefined, name = 'options'): CompiledCompare {
@@ -43,12 +51,14 @@ export function compileCompare(options: CompareOptions | undefined, name = 'opti
     entry !== undefined &&
     entry.ignore === options.ignore &&
     entry.replaceOn === options.replaceOn &&
-    entry.equals === options.equals
+    entry.equals === options.equals &&
+    entry.keep === options.keep
   ) {
     return entry.compiled;
   }
   const ignore = paths(options.ignore, `${name}.ignore`);
   const replaceOn = paths(options.replaceOn, `${name}.replaceOn`);
+  const keep = paths(options.keep, `${name}.keep`);
   if (options.equals !== undefined && typeof options.equals !== 'function') {
     throw new TypeError(
       `Expected \`${name}.equals\` to be a function (desired, observed) => boolean, got ${describe(options.equals)}`,
@@ -58,12 +68,14 @@ export function compileCompare(options: CompareOptions | undefined, name = 'opti
     ignore: ignore.length === 0 ? undefined : trieOf(ignore),
     replaceOn,
     equals: options.equals,
+    keep: keep.length === 0 ? undefined : trieOf(keep),
   });
   cache.set(options, {
     compiled,
     ignore: options.ignore,
     replaceOn: options.replaceOn,
     equals: options.equals,
+    keep: options.keep,
   });
   return compiled;
 }

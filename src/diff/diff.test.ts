@@ -51,7 +51,7 @@ describe('diff', () => {
         { action: 'create', key: 'files/motd', kind: 'files', name: 'motd', desired: { content: 'hello\n' } },
         { action: 'delete', key: 'files/old', kind: 'files', name: 'old', current: { path: 'old' } },
       ],
-      summary: { add: 1, change: 1, destroy: 1 },
+      summary: { add: 1, change: 1, destroy: 1, adopt: 0 },
     });
   });
 
@@ -80,7 +80,7 @@ describe('diff', () => {
       ['files/b', 'replace'],
       ['users/c', 'update'],
     ]);
-    expect(plan.summary).toEqual({ add: 1, change: 1, destroy: 1 });
+    expect(plan.summary).toEqual({ add: 1, change: 1, destroy: 1, adopt: 0 });
   });
 
   describe('bad input', () => {
@@ -264,6 +264,7 @@ describe('diff laws', () => {
           add: count('create', 'replace'),
           change: count('update'),
           destroy: count('delete', 'replace'),
+          adopt: count('adopt'),
         });
       }),
       { numRuns: 1000 },

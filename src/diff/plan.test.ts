@@ -82,7 +82,7 @@ describe('summarize', () => {
       planFor('a/3', { v: 1 }, { v: 2 }, { replaceOn: ['v'] }),
       planFor('a/4', undefined, { v: 2 }),
     ] as PlannedAction[];
-    expect(summarize(actions)).toEqual({ add: 2, change: 1, destroy: 2 });
+    expect(summarize(actions)).toEqual({ add: 2, change: 1, destroy: 2, adopt: 0 });
   });
 });
 
@@ -92,7 +92,7 @@ describe('planOf', () => {
     const plan = planOf(actions);
     expect(plan.actions.map((a) => a.key)).toEqual(['a/1', 'b/1']);
     expect(actions.map((a) => a.key)).toEqual(['b/1', 'a/1']);
-    expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 1 });
+    expect(plan.summary).toEqual({ add: 1, change: 0, destroy: 1, adopt: 0 });
   });
 
   it('gives the empty plan for no actions', () => {

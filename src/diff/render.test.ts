@@ -138,7 +138,7 @@ describe('renderPlanJson', () => {
       JSON.stringify(
         {
           format: 'setpoint-plan/1',
-          summary: { add: 1, change: 1, destroy: 0 },
+          summary: { add: 1, change: 1, destroy: 0, adopt: 0 },
           actions: [
             { action: 'create', key: 'a/x', kind: 'a', name: 'x', desired: { a: { c: 3, d: 2 }, b: 1 } },
             { action: 'update', key: 'a/y', kind: 'a', name: 'y', changes: [{ path: 'v', new: 2 }] },

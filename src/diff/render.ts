@@ -12,7 +12,8 @@ const ANSI = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', res
 
 /**
  * A plan as text, in Terraform's grammar: `+` create, `~` update in place, `-/+` replace,
- * `-` delete, one line per field, and the summary. Actions appear in the plan's order.
+ * `-` delete, `=` adopt (take over an object that exists; its changes follow, if any), one
+ * line per field, and the summary. Actions appear in the plan's order.
  *
  * ```text
  *   + files/motd
@@ -27,19 +28,25 @@ const ANSI = { green: '\u001b[32m', yellow: '\u001b[33m', red: '\u001b[31m', res
  *
  *   - files/old
  *
- * Plan: 2 to add, 1 to change, 2 to destroy.
+ *   = files/found (adopt)
+ *       - owner: "ops"
+ *
+ * Plan: 2 to add, 1 to change, 2 to destroy, 1 to adopt.
  * ```
  *
  * Values are written as JSON. A created spec is listed leaf by leaf, nested objects as dotted
- * paths, sorted. A field the observed object lacks is `+ path: value`. The text has no final
- * newline; an empty plan is `No changes. The desired state matches the observed state.`
+ * paths, sorted. A field the observed object lacks is `+ path: value`; a field removed (set by
+ * setpoint before, dropped from the spec since) is `- path: value`. The adoptions are counted
+ * only when there are some. The text has no final newline; an empty plan is
+ * `No changes. The desired state matches the observed state.`
  */
 export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   if (plan.actions.length === 0) return NO_CHANGES;
   const paint = options.color === true ? colorize : plain;
   const blocks = plan.actions.map((action) => renderAction(action, paint).join('\n'));
-  const { add, change, destroy } = plan.summary;
-  blocks.push(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy.`);
+  const { add, change, destroy, adopt } = plan.summary;
+  const adopted = adopt > 0 ? `, ${adopt} to adopt` : '';
+  blocks.push(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy${adopted}.`);
   return blocks.join('\n\n');
 }
 
@@ -57,18 +64,19 @@ export function renderPlanJson(plan: Plan): string {
       changes: a.changes.map((c) => ({ path: c.path, old: canonical(c.old), new: canonical(c.new) })),
     };
   });
-  const { add, change, destroy } = plan.summary;
-  return JSON.stringify({ format: 'setpoint-plan/1', summary: { add, change, destroy }, actions }, null, 2);
+  const { add, change, destroy, adopt } = plan.summary;
+  const summary = { add, change, destroy, adopt };
+  return JSON.stringify({ format: 'setpoint-plan/1', summary, actions }, null, 2);
 }
 
-type Sign = '+' | '~' | '-' | '-/+';
+type Sign = '+' | '~' | '-' | '-/+' | '=';
 type Paint = (sign: Sign) => string;
 
 const plain: Paint = (sign) => sign;
 
 function colorize(sign: Sign): string {
   if (sign === '-/+') return `${ANSI.red}-${ANSI.reset}/${ANSI.green}+${ANSI.reset}`;
-  const color = sign === '+' ? ANSI.green : sign === '~' ? ANSI.yellow : ANSI.red;
+  const color = sign === '+' ? ANSI.green : sign === '~' || sign === '=' ? ANSI.yellow : ANSI.red;
   return `${color}${sign}${ANSI.reset}`;
 }
 
@@ -86,6 +94,8 @@ function renderAction(action: PlannedAction, paint: Paint): string[] {
       return [`${paint('-/+')} ${key} (replace)`, ...action.changes.map((c) => changeLine(c, paint))];
     case 'delete':
       return [`  ${paint('-')} ${key}`];
+    case 'adopt':
+      return [`  ${paint('=')} ${key} (adopt)`, ...action.changes.map((c) => changeLine(c, paint))];
   }
 }
 

@@ -33,6 +33,9 @@ import { checkString, isRecord, optionError, rejectUnknownKeys } from './options
  * - Content is text (UTF-8).
  * - Changing `path` manages a different file: the old one is left where it is. Name file
  *   resources after their path, which is also how `list` keys what it finds.
+ * - Dropping `content` or `mode` from a spec stops managing it: the file keeps what it has
+ *   (`compare.keep`), so the plan shows no change. Dropping `type: directory` makes the spec
+ *   ask for a file again, which replaces the directory.
  */
 export type FileSpec = {
   /** Relative to the provider's root. */
@@ -100,7 +103,7 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
   const provider: FileProvider = {
     kind,
     root,
-    compare: { replaceOn: ['type'] },
+    compare: { replaceOn: ['type'], keep: ['content', 'mode'] },
 
     async observe(ref, ctx) {
       const spec = specOf(ref);

@@ -1,3 +1,6 @@
+import type { FieldChange } from '../contract/provider.js';
+import { parsePath } from '../diff/path.js';
+
 /**
  * The body of an HTTP `PATCH`: a JSON merge patch (RFC 7396) that makes `current` agree with
  * the desired spec, and says nothing about what already agrees. Pure.
@@ -15,8 +18,36 @@
  *   every field the spec names, and keeps every other field of `current`.
  * - A merge patch cannot say "set this to `null`" (`null` means remove): for specs with `null`
  *   values, update with `PUT`.
+ * - `changes` (the update's): a field to remove (`new: undefined`, a field setpoint set before
+ *   and the spec dropped) is sent as `null`, which removes it.
  */
 export function patchOf(
+  desired: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+  changes: readonly FieldChange[] = [],
+): Record<string, unknown> {
+  const patch = differences(desired, current);
+  for (const change of changes) if (change.new === undefined) removeIn(patch, change.path);
+  return patch;
+}
+
+/** `null` at `path` in `patch`, the merge patch's word for "remove". Paths into arrays are skipped. */
+function removeIn(patch: Record<string, unknown>, path: string): void {
+  const segments = parsePath(path);
+  if (segments === undefined || segments.length === 0) return;
+  let here = patch;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const segment = segments[i];
+    if (typeof segment !== 'string') return;
+    const next = here[segment];
+    if (!isPlainObject(next)) here[segment] = {};
+    here = here[segment] as Record<string, unknown>;
+  }
+  const last = segments[segments.length - 1];
+  if (typeof last === 'string') here[last] = null;
+}
+
+function differences(
   desired: Readonly<Record<string, unknown>>,
   current: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
@@ -27,7 +58,7 @@ export function patchOf(
     if (!Object.hasOwn(current, key)) {
       patch[key] = want;
     } else if (isPlainObject(want) && isPlainObject(have)) {
-      const inner = patchOf(want, have);
+      const inner = differences(want, have);
       if (Object.keys(inner).length > 0) patch[key] = inner;
     } else if (!sameJson(want, have)) {
       patch[key] = want;

@@ -25,7 +25,7 @@ export interface HttpProvider extends Provider {
  * | observe   | `GET {baseUrl}/{name}`                                             | 200 object; 404 → absent |
  * | list      | `GET {baseUrl}`: an array of objects with `idField`, or an object keyed by name | 200 |
  * | create    | `PUT {baseUrl}/{name}` (default) or `POST {baseUrl}`, body `{ ...spec, [idField]: name }` | 2xx |
- * | update    | `PUT {baseUrl}/{name}` (default, whole body) or `PATCH` (a JSON merge patch of what differs, see `http-patch.ts`) | 2xx |
+ * | update    | `PUT {baseUrl}/{name}` (default, whole body: a field the spec dropped is left out) or `PATCH` (a JSON merge patch of what differs, a dropped field as `null`, see `http-patch.ts`) | 2xx |
  * | delete    | `DELETE {baseUrl}/{name}`                                          | 2xx; 404 = already gone |
  *
  * Errors follow `http-errors.ts`: 429 and 503 are retried no sooner than `Retry-After`, other
@@ -72,12 +72,12 @@ export function httpProvider(options: HttpProviderOptions): HttpProvider {
       }
       return objectOrUndefined(reply.body);
     },
-    async update(desired, current, _changes, ctx) {
+    async update(desired, current, changes, ctx) {
       const url = itemUrl(desired.name);
       if (update === 'PUT') {
         return objectOrUndefined((await request(ctx, 'PUT', url, bodyOf(desired))).body);
       }
-      const patch = patchOf(desired.spec, current);
+      const patch = patchOf(desired.spec, current, changes);
       if (Object.keys(patch).length === 0) return current;
       return objectOrUndefined((await request(ctx, 'PATCH', url, patch)).body);
     },

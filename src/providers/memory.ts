@@ -6,6 +6,7 @@ import {
   type ProviderContext,
 } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
+import { applyChanges } from '../diff/apply-changes.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { throwIfAborted } from './abortable.js';
@@ -34,6 +35,9 @@ import { checkString, isRecord, optionError } from './options.js';
  * - `healthy: false` in a stored spec makes `health` say `unhealthy` (`'progressing'`:
  *   `progressing`); `restart` removes the field and counts a restart. `update` keeps the field:
  *   changing a spec does not cure a sick object. `compare` ignores `healthy`.
+ * - `update` applies the changes it is given to the stored object (`applyChanges`): a field
+ *   removed (`new: undefined`) goes, a field the spec never named stays. Called with no
+ *   changes, it stores the desired spec.
  * - Faults (see {@link Faults}) are decided per call, in this order: outage window (at the
  *   start of the call), latency (one draw of `random` when it is a range), then one draw of
  *   `random` that picks fail, hang, retryAfter, permanent, crash, zombie or ok (and a zombie's
@@ -157,12 +161,19 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
         return spec;
       });
     },
-    update(desired, _current, _changes, ctx) {
+    update(desired, _current, changes, ctx) {
       return gate.run('update', desired.name, ctx, () => {
         const before = existing('update', desired.name);
-        let spec = frozenCopy(desired.spec) as Observed;
-        if (before.healthy !== undefined && !('healthy' in spec)) {
-          spec = frozenCopy({ ...spec, healthy: before.healthy });
+        // The changes, applied to what is stored: a field removed goes, a field nobody
+        // declared stays. Without changes, the desired spec replaces the object.
+        let spec: Observed;
+        if (changes.length > 0) {
+          spec = frozenCopy(applyChanges(before, changes)) as Observed;
+        } else {
+          spec = frozenCopy(desired.spec) as Observed;
+          if (before.healthy !== undefined && !('healthy' in spec)) {
+            spec = frozenCopy({ ...spec, healthy: before.healthy });
+          }
         }
         store.set(desired.name, spec);
         return spec;

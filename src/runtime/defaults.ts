@@ -24,6 +24,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   dryRun: false,
   /** The library's desired set is authoritative: what leaves it is deleted (if it is ours). */
   prune: true,
+  /** What it adopted (found existing) is released, not deleted, unless told otherwise. */
+  pruneAdopted: false,
   allowEmpty: false,
   /** Crash loops and when they escalate: see `docs/decisions/0013-crash-loops.md`. */
   supervision: Object.freeze({

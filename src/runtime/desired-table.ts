@@ -7,6 +7,8 @@ import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
 import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
 
+const NONE: ReadonlyMap<string, Resource> = new Map();
+
 /** One key of the desired set, and the actor that keeps it so. */
 export interface Entry {
   resource: Resource;
@@ -84,9 +86,15 @@ export class DesiredTable implements DependencyPort {
   /**
    * Make `set` desired and take `remove` out, both already checked by the rules: start actors
    * for new keys, hand new generations to existing ones, delete (or release) what leaves.
-   * Refuses a change that would leave nothing desired while deleting what this runtime manages.
+   * `leftovers` (managed by an earlier run, not desired, not in the table) leave too: each gets
+   * an actor that deletes it. Refuses a change that would leave nothing desired while deleting
+   * what this runtime manages.
    */
-  apply(set: ReadonlyMap<string, Resource>, remove: Iterable<string>): SetDesiredResult {
+  apply(
+    set: ReadonlyMap<string, Resource>,
+    remove: Iterable<string>,
+    leftovers: ReadonlyMap<string, Resource> = NONE,
+  ): SetDesiredResult {
     const leaving: [string, Entry][] = [];
     const unrevived: Entry[] = [];
     for (const key of remove) {
@@ -103,7 +111,8 @@ export class DesiredTable implements DependencyPort {
     }
     const remaining = this.#live + arriving - leaving.length - unrevived.length;
     const { prune, allowEmpty } = this.policy;
-    if (prune && !allowEmpty && remaining === 0 && leaving.some(([key]) => this.store.get(key))) {
+    const deletes = leftovers.size > 0 || leaving.some(([key]) => this.store.get(key));
+    if (prune && !allowEmpty && remaining === 0 && deletes) {
       return { ok: false, errors: [EMPTY_SET] };
     }
     let added = 0;
@@ -117,8 +126,9 @@ export class DesiredTable implements DependencyPort {
     this.intake.end();
     for (const entry of unrevived) entry.resurrect = undefined;
     for (const [key, entry] of leaving) this.#leave(key, entry);
+    for (const [key, resource] of leftovers) this.#add(key, resource, 1, true);
     this.#live = remaining;
-    return { ok: true, added, changed, removed: leaving.length + unrevived.length };
+    return { ok: true, added, changed, removed: leaving.length + unrevived.length + leftovers.size };
   }
 
   /** Make `resource` the desired one for `key`. */
@@ -144,13 +154,14 @@ export class DesiredTable implements DependencyPort {
     return 'changed';
   }
 
-  #add(key: string, resource: Resource, generation: number): void {
+  /** A new entry and its actor; `removed`: one that is to be deleted from the start. */
+  #add(key: string, resource: Resource, generation: number, removed = false): void {
     const entry: Entry = {
       resource,
       generation,
       actor: undefined,
       restarts: 0,
-      removed: false,
+      removed,
       resurrect: undefined,
     };
     this.entries.set(key, entry);

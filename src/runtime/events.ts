@@ -26,9 +26,12 @@ export interface RuntimeEvents {
       durationMs: number;
     },
   ) => void;
-  /** A create / update / replace / delete / restart was applied. */
+  /** A create / update / replace / delete / restart was applied (an adoption's changes are an update). */
   'action:applied': (
-    e: ResourceEventBase & { action: PlannedAction['action'] | 'restart'; durationMs: number },
+    e: ResourceEventBase & {
+      action: Exclude<PlannedAction['action'], 'adopt'> | 'restart';
+      durationMs: number;
+    },
   ) => void;
   /** A provider operation failed; `delayMs` is when the actor tries again. */
   'action:failed': (
@@ -42,6 +45,12 @@ export interface RuntimeEvents {
   ) => void;
   /** The resource became Ready (synced and healthy). */
   'resource:synced': (e: ResourceEventBase) => void;
+  /**
+   * An object that existed, and that this runtime did not create, is taken into its inventory
+   * (found in sync, or changed to match). It is not deleted when it leaves the desired set
+   * unless `pruneAdopted`.
+   */
+  'resource:adopted': (e: ResourceEventBase) => void;
   /** The resource is gone: deleted, or released from management. */
   'resource:deleted': (e: ResourceEventBase) => void;
   /** The observed object changed while the desired spec did not. */

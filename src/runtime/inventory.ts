@@ -5,22 +5,45 @@ import type { StateStore } from '../store/index.js';
 
 /**
  * The actors' inventory port, on the state store: what this runtime created or adopted (only
- * those are ever deleted), the last-good spec of each (for rollback), and the journal of
- * intents written before every change, so a crash between "intend" and "done" is found and
- * resolved on the next start instead of leaking or duplicating an object.
+ * those are ever deleted: the created ones, and the adopted ones under `pruneAdopted`), the
+ * last-applied and last-good spec of each (for the three-way diff and rollback), and the
+ * journal of intents written before every change, so a crash between "intend" and "done" is
+ * found and resolved on the next start instead of leaking or duplicating an object.
  */
 export class Inventory implements InventoryPort {
   constructor(
     private readonly store: StateStore,
     private readonly logger: Logger,
+    private readonly policy: {
+      readonly pruneAdopted: boolean;
+      /** An object that existed was just taken into the inventory. */
+      readonly adopted: (actor: ResourceRecord) => void;
+    },
   ) {}
 
   manages(key: string): boolean {
     return this.store.get(key) !== undefined;
   }
 
+  origin(key: string): 'created' | 'adopted' | undefined {
+    return this.store.get(key)?.origin;
+  }
+
+  prunable(key: string): boolean {
+    const origin = this.store.get(key)?.origin;
+    return origin === 'created' || (origin === 'adopted' && this.policy.pruneAdopted);
+  }
+
+  forget(key: string): Promise<void> {
+    return this.store.forget(key);
+  }
+
   lastGood(key: string): Record<string, unknown> | undefined {
     return this.store.get(key)?.lastGood;
+  }
+
+  lastApplied(key: string): Record<string, unknown> | undefined {
+    return this.store.get(key)?.lastApplied;
   }
 
   async journal<T>(
@@ -42,7 +65,9 @@ export class Inventory implements InventoryPort {
     if (op === 'delete') {
       if (!keep) await store.forget(actor.key);
     } else {
-      const origin = store.get(actor.key)?.origin ?? (op === 'create' ? 'created' : 'adopted');
+      const known = store.get(actor.key)?.origin;
+      const origin = known ?? (op === 'create' ? 'created' : 'adopted');
+      if (known === undefined && origin === 'adopted') this.policy.adopted(actor);
       await store.record({
         key: actor.key,
         kind: actor.kind,
@@ -58,8 +83,8 @@ export class Inventory implements InventoryPort {
 
   /**
    * A pass found `actor` in sync: adopt it if this runtime did not create it (it existed and is
-   * declared), and, once an observation has `verified` it in sync and healthy, keep its spec as
-   * last-good. A spec applied while rolled back is never last-good.
+   * declared), with its spec as last applied, and, once an observation has `verified` it in sync
+   * and healthy, keep its spec as last-good. A spec applied while rolled back is never last-good.
    */
   synced(actor: ResourceRecord, verified: boolean): void {
     const good = verified && !actor.rolledBack;
@@ -68,12 +93,14 @@ export class Inventory implements InventoryPort {
       return;
     }
     const spec = actor.targetSpec();
+    this.policy.adopted(actor);
     void this.store
       .record({
         key: actor.key,
         kind: actor.kind,
         name: actor.name,
         origin: 'adopted',
+        lastApplied: spec,
         generation: actor.generation,
       })
       .then(() => (good ? this.store.markGood(actor.key, spec) : undefined))

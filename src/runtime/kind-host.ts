@@ -128,8 +128,24 @@ export class KindHost implements ActorHost {
     return this.inventory.manages(key);
   }
 
+  origin(key: string): 'created' | 'adopted' | undefined {
+    return this.inventory.origin(key);
+  }
+
+  prunable(key: string): boolean {
+    return this.inventory.prunable(key);
+  }
+
+  forget(key: string): Promise<void> {
+    return this.inventory.forget(key);
+  }
+
   lastGood(key: string): Record<string, unknown> | undefined {
     return this.inventory.lastGood(key);
+  }
+
+  lastApplied(key: string): Record<string, unknown> | undefined {
+    return this.inventory.lastApplied(key);
   }
 
   journal<T>(

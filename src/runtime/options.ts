@@ -58,6 +58,12 @@ export interface RuntimeOptions {
   rollback?: boolean;
   /** Delete managed resources that leave the desired set. Default true (false: release them). */
   prune?: boolean;
+  /**
+   * Let prune delete adopted objects too (those that existed before this runtime took them
+   * over). Default false: an adopted object that leaves the desired set is released (dropped
+   * from the inventory, left in the world); only what this runtime created is deleted.
+   */
+  pruneAdopted?: boolean;
   /** Allow a desired set that would delete every managed resource. Default false. */
   allowEmpty?: boolean;
   /** Where the inventory and journal live. Default: in memory. */
@@ -113,6 +119,7 @@ export interface RuntimeSettings {
   readonly drift: DriftPolicy;
   readonly rollback: boolean;
   readonly prune: boolean;
+  readonly pruneAdopted: boolean;
   readonly allowEmpty: boolean;
   readonly store: StateStore;
   readonly registry: Registry | undefined;
@@ -160,6 +167,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     drift: options.drift ?? d.drift,
     rollback: options.rollback ?? d.rollback,
     prune: options.prune ?? d.prune,
+    pruneAdopted: options.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: options.allowEmpty ?? d.allowEmpty,
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,

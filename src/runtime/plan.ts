@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { parseKey, type Resource } from '../contract/resource.js';
-import { actionFor, type Plan, type PlannedAction, planOf } from '../diff/plan.js';
+import { actionFor, asAdoption, type Plan, type PlannedAction, planOf } from '../diff/plan.js';
 import type { StateStore } from '../store/index.js';
 import { resolvePendingIntents } from '../store/index.js';
 import type { DesiredTable } from './desired-table.js';
@@ -12,20 +12,23 @@ import type { KindHost } from './kind-host.js';
  * kind's operation queue, so they respect its concurrency, rate limit and deadlines.
  */
 
-/** What `key` needs: its create, update or replace; `undefined` when it is in sync. */
+/**
+ * What `key` needs: its create, update (removing what it no longer sets) or replace, or, when
+ * this runtime does not manage the object yet, its adoption; `undefined` when it is in sync.
+ */
 function planOne(host: KindHost, key: string, resource: Resource): Promise<PlannedAction | undefined> {
-  return host
-    .observeOnce(key, resource)
-    .then((observed) =>
-      actionFor(
-        key,
-        host.kind,
-        resource.name,
-        resource.spec as Record<string, unknown>,
-        observed,
-        host.compare,
-      ),
+  return host.observeOnce(key, resource).then((observed) => {
+    const action = actionFor(
+      key,
+      host.kind,
+      resource.name,
+      resource.spec as Record<string, unknown>,
+      observed,
+      host.compare,
+      host.lastApplied(key),
     );
+    return host.manages(key) ? action : asAdoption(action, key, host.kind, resource.name, observed);
+  });
 }
 
 /** Its delete, if the object exists. */
@@ -36,8 +39,10 @@ function planDelete(host: KindHost, key: string, resource: Resource): Promise<Pl
 }
 
 /**
- * Observe every desired resource, and (with prune) every managed one that is no longer desired,
- * and return what would change.
+ * Observe every desired resource, and (with prune) every managed one that is no longer desired
+ * and may be pruned (created, or adopted under `pruneAdopted`), and return what would change.
+ * The leftovers of an earlier run (in the inventory, not in the table) are the deletes the
+ * runtime makes itself on the first desired set after `start()` (see `leftoversOf`).
  */
 export async function planAll(
   table: DesiredTable,
@@ -49,21 +54,39 @@ export async function planAll(
   for (const [key, entry] of table.entries) {
     const host = hosts.get(entry.resource.kind)!;
     if (entry.removed) {
-      if (prune && store.get(key)) work.push(planDelete(host, key, entry.resource));
+      if (prune && host.prunable(key)) work.push(planDelete(host, key, entry.resource));
       continue;
     }
     work.push(planOne(host, key, entry.resource));
   }
   if (prune) {
-    for (const [key, item] of store.inventory()) {
-      if (table.entries.has(key)) continue;
-      const host = hosts.get(item.kind);
-      if (host)
-        work.push(planDelete(host, key, { kind: item.kind, name: item.name, spec: item.lastApplied ?? {} }));
+    for (const resource of leftoversOf(store, table.entries, hosts).values()) {
+      const key = `${resource.kind}/${resource.name}`;
+      const host = hosts.get(resource.kind)!;
+      if (host.prunable(key)) work.push(planDelete(host, key, resource));
     }
   }
   const actions = (await Promise.all(work)).filter((a): a is PlannedAction => a !== undefined);
   return planOf(actions);
+}
+
+/**
+ * What an earlier run left: inventory entries of a kind some provider serves that neither
+ * `desired` nor `next` holds, each rebuilt with the spec last applied (or last good) so its
+ * provider can find it. Entries of a kind no provider serves are left alone.
+ */
+export function leftoversOf(
+  store: StateStore,
+  desired: ReadonlyMap<string, unknown>,
+  hosts: ReadonlyMap<string, unknown>,
+  next?: ReadonlyMap<string, unknown>,
+): Map<string, Resource> {
+  const out = new Map<string, Resource>();
+  for (const [key, item] of store.inventory()) {
+    if (desired.has(key) || next?.has(key) || !hosts.has(item.kind)) continue;
+    out.set(key, { kind: item.kind, name: item.name, spec: item.lastApplied ?? item.lastGood ?? {} });
+  }
+  return out;
 }
 
 /**

@@ -15,7 +15,7 @@ import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 import { type RuntimeOptions, resolveOptions } from './options.js';
-import { planAll, recoverIntents } from './plan.js';
+import { leftoversOf, planAll, recoverIntents } from './plan.js';
 import { settled } from './settled.js';
 import { SupervisionTree } from './tree.js';
 
@@ -93,7 +93,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     settings,
   );
   const metrics = createRuntimeMetrics({ registry: settings.registry, phases: () => table.phaseCounts() });
-  const inventory = new Inventory(store, logger);
+  const inventory = new Inventory(store, logger, {
+    pruneAdopted: settings.pruneAdopted,
+    adopted: (a) => {
+      if (emitter.events['resource:adopted']?.length) {
+        const { key, kind, name, generation } = a;
+        emitter.emit('resource:adopted', { key, kind, name, generation, at: clock.now() });
+      }
+    },
+  });
   const loops = new CrashLoops(settings, table, emitter, metrics);
   for (const provider of settings.providers) {
     if (hosts.has(provider.kind)) {
@@ -106,6 +114,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const tree = new SupervisionTree(settings, table, hosts, emitter, metrics, loops);
   table.attach(tree);
   let state: RuntimeState = 'new';
+  /**
+   * With prune, the first desired set the running runtime accepts also deletes what an earlier
+   * run left in the inventory and is no longer desired: the deletes `plan()` lists.
+   */
+  let leftoversDue = settings.prune;
+  const leftovers = (next: ReadonlyMap<string, unknown>) =>
+    leftoversDue && state === 'running' ? leftoversOf(store, table.entries, hosts, next) : undefined;
+  const applied = (result: SetDesiredResult, checked: boolean): SetDesiredResult => {
+    if (result.ok && checked) leftoversDue = false;
+    return answer(result);
+  };
 
   /** Report how a change of the desired set went, as an event and as the answer. */
   const answer = (result: SetDesiredResult): SetDesiredResult => {
@@ -135,18 +154,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await recoverIntents(store, hosts, logger);
       state = 'running';
       await tree.start(failed);
+      // A set given before start: what the earlier run left goes now.
+      if (leftoversDue && table.entries.size > 0) {
+        const left = leftovers(new Map());
+        if (left === undefined || left.size === 0 || table.apply(new Map(), [], left).ok)
+          leftoversDue = false;
+      }
     },
 
     setDesired(resources) {
       const checked = validateDesiredSet(resources, knownKinds);
       if (!checked.ok) return answer(checked);
-      return answer(table.apply(checked.byKey, table.leavingFor(checked.byKey)));
+      const left = leftovers(checked.byKey);
+      return applied(table.apply(checked.byKey, table.leavingFor(checked.byKey), left), left !== undefined);
     },
 
     updateDesired(change) {
       const checked = validateDesiredChange(change, table.view, knownKinds);
       if (!checked.ok) return answer(checked);
-      return answer(table.apply(checked.set, checked.remove));
+      const left = leftovers(checked.set);
+      return applied(table.apply(checked.set, checked.remove, left), left !== undefined);
     },
 
     reconcile(key) {

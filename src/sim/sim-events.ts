@@ -10,6 +10,7 @@ export const RUNTIME_EVENTS = [
   'action:failed',
   'resource:synced',
   'resource:deleted',
+  'resource:adopted',
   'drift',
   'degraded',
   'resource:unhealthy',

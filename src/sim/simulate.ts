@@ -86,6 +86,9 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     timeout: o.timeout,
     concurrency: o.concurrency,
     rollback: o.rollback,
+    // The world's pre-existing objects are adopted, and the checks expect prune to delete
+    // everything the runtime manages once it leaves the desired set.
+    pruneAdopted: true,
     supervision: o.supervision,
     store,
   });

@@ -9,7 +9,7 @@ import { sweepStuckDeletes } from '../delete-sweeper.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { ApplyProgress } from '../progress.js';
-import { emptyPruneRefusal, feedDesired, type Orphans, orphansOf } from '../prune.js';
+import { emptyPruneRefusal, type Orphans, orphansOf } from '../prune.js';
 import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
 import { observePlan, showPlan } from './plan.js';
@@ -25,8 +25,9 @@ const VERBS = {
   replace: 'replaced',
   delete: 'deleted',
   restart: 'restarted',
+  adopt: 'adopted',
 };
-const SIGNS = { create: '  +', update: '  ~', replace: '-/+', delete: '  -', restart: '  ↻' };
+const SIGNS = { create: '  +', update: '  ~', replace: '-/+', delete: '  -', restart: '  ↻', adopt: '  =' };
 
 /**
  * `setpoint apply`: one convergence pass. The runtime starts as under `run`; `apply` waits until
@@ -88,7 +89,7 @@ async function converge(
     config.resources.length,
     waves.length,
   );
-  const counts = { create: 0, update: 0, replace: 0, delete: 0, restart: 0 };
+  const counts = { create: 0, update: 0, replace: 0, delete: 0, restart: 0, adopt: 0 };
   const safe = (text: string) => redactJsonText(text, config.secrets);
   const judge = () =>
     judgeApply({
@@ -145,6 +146,10 @@ async function converge(
         progress.info(`${SIGNS[e.action]} ${e.key}: ${VERBS[e.action]}`);
         check();
       }),
+      runtime.on('resource:adopted', (e) => {
+        counts.adopt++;
+        progress.info(`${SIGNS.adopt} ${e.key}: ${VERBS.adopt}`);
+      }),
       runtime.on('action:failed', (e) => {
         const retry = e.delayMs === undefined ? '' : `; retrying in ${shortDuration(e.delayMs)}`;
         progress.problem(
@@ -164,7 +169,7 @@ async function converge(
       runtime.on('reconcile:done', check),
       runtime.on('runtime:failed', (e) => finish('runtime-failed', e.error)),
     );
-    const fed = feedDesired(runtime, config, orphans);
+    const fed = runtime.setDesired(config.resources);
     if (!fed.ok) finish('rejected', fed.errors.map((e) => e.message).join('; '));
     else check();
   });

@@ -9,7 +9,7 @@ import { logRuntimeEvents } from '../event-log.js';
 import { loadInput, reportInputErrors } from '../input.js';
 import { createCliLogger } from '../logger.js';
 import type { CommandArgs } from '../parse-args.js';
-import { emptyPruneRefusal, feedDesired, orphansOf } from '../prune.js';
+import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { createReloader } from '../reloader.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
@@ -141,7 +141,7 @@ async function runUntilStopped(
     if (orphans.resources.length > 0)
       log.info({ count: orphans.resources.length }, 'pruning resources no longer desired');
   }
-  const fed = feedDesired(runtime, config, orphans);
+  const fed = runtime.setDesired(config.resources);
   if (!fed.ok) return shutDown(1);
 
   const reloader = createReloader({
