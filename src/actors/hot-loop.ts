@@ -108,7 +108,9 @@ export function resetLoop(a: ResourceRecord): void {
 function addFields(fields: string[], plan: PlannedAction | undefined): void {
   if (plan === undefined) return;
   const names =
-    plan.action === 'update' ? plan.changes.map((c) => c.path || '(whole spec)') : [`(${plan.action})`];
+    plan.action === 'update' || plan.action === 'adopt'
+      ? plan.changes.map((c) => c.path || '(whole spec)')
+      : [`(${plan.action})`];
   for (const name of names) {
     if (fields.length >= MAX_FIELDS) return;
     if (!fields.includes(name)) fields.push(name);
