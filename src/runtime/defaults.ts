@@ -20,5 +20,10 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   /** The library's desired set is authoritative: what leaves it is deleted (if it is ours). */
   prune: true,
   allowEmpty: false,
+  /**
+   * Deletes per kind that go ahead without approval: the larger of 5 and a tenth of the kind's
+   * managed resources, per hour. The rest are held until approved.
+   */
+  deletionBudget: Object.freeze({ max: 5, fraction: 0.1, windowMs: 3_600_000 }),
   supervision: DEFAULT_INTENSITY,
 });

@@ -6,6 +6,7 @@ import type { DesiredView } from '../diff/desired-change.js';
 import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
 import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
+import type { DeletionBudget } from './deletion-budget.js';
 
 /** One key of the desired set, and the actor that keeps it so. */
 export interface Entry {
@@ -17,6 +18,8 @@ export interface Entry {
   removed: boolean;
   /** Desired again while its delete was running: spawn afresh once it is gone. */
   resurrect: Resource | undefined;
+  /** Left the desired set, but the deletion budget holds its delete: kept as it is. */
+  held: boolean;
 }
 
 /** How the table starts and stops actors (the supervision tree does it). */
@@ -56,6 +59,7 @@ export class DesiredTable implements DependencyPort {
     private readonly store: StateStore,
     private readonly intake: Intake,
     private readonly policy: { readonly prune: boolean; readonly allowEmpty: boolean },
+    private readonly budget: DeletionBudget,
   ) {}
 
   /** The supervision tree, which starts and stops the actors. */
@@ -67,7 +71,7 @@ export class DesiredTable implements DependencyPort {
   readonly view: DesiredView = {
     current: (key) => {
       const entry = this.entries.get(key);
-      return entry?.removed ? entry.resurrect : entry?.resource;
+      return entry?.removed ? entry.resurrect : entry?.held ? undefined : entry?.resource;
     },
     dependents: (key) => this.#dependents.get(key) ?? [],
   };
@@ -116,7 +120,9 @@ export class DesiredTable implements DependencyPort {
     }
     this.intake.end();
     for (const entry of unrevived) entry.resurrect = undefined;
-    for (const [key, entry] of leaving) this.#leave(key, entry);
+    for (const [key, entry] of this.budget.hold(leaving, (key) => this.#dependents.get(key) ?? [])) {
+      this.leave(key, entry);
+    }
     this.#live = remaining;
     return { ok: true, added, changed, removed: leaving.length + unrevived.length };
   }
@@ -131,6 +137,10 @@ export class DesiredTable implements DependencyPort {
     if (entry.removed) {
       entry.resurrect = resource; // once its delete is done
       return 'added';
+    }
+    if (entry.held) {
+      this.budget.revive(key, entry); // desired again while its delete was held: nothing to delete
+      if (sameResource(entry.resource, resource)) return 'added';
     }
     if (sameResource(entry.resource, resource)) return 'same';
     const before = entry.resource.dependsOn;
@@ -152,6 +162,7 @@ export class DesiredTable implements DependencyPort {
       restarts: 0,
       removed: false,
       resurrect: undefined,
+      held: false,
     };
     this.entries.set(key, entry);
     this.#link(key, resource.dependsOn, true);
@@ -159,7 +170,7 @@ export class DesiredTable implements DependencyPort {
   }
 
   /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */
-  #leave(key: string, entry: Entry): void {
+  leave(key: string, entry: Entry): void {
     entry.removed = true;
     if (this.policy.prune && entry.actor) {
       // The actor deletes it only if it is ours (in the inventory), once any operation in

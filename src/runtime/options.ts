@@ -11,6 +11,11 @@ import type { RestartBackoffOptions } from '../supervisor/index.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { RUNTIME_DEFAULTS } from './defaults.js';
+import {
+  type DeletionBudgetOptions,
+  type DeletionBudgetSettings,
+  resolveDeletionBudget,
+} from './deletion-budget-options.js';
 
 export interface RuntimeOptions {
   /** One provider per kind. */
@@ -45,6 +50,11 @@ export interface RuntimeOptions {
   prune?: boolean;
   /** Allow a desired set that would delete every managed resource. Default false. */
   allowEmpty?: boolean;
+  /**
+   * Deletes per kind and window that go ahead without `approveDeletions`; the rest are held.
+   * Default: the larger of 5 and 10 % of the kind's managed resources, per hour. `false`: none.
+   */
+  deletionBudget?: DeletionBudgetOptions | false;
   /** Where the inventory and journal live. Default: in memory. */
   store?: StateStore;
   /** Prometheus registry for setpoint's metrics. Default: a private one. */
@@ -76,6 +86,7 @@ export interface RuntimeSettings {
   readonly rollback: boolean;
   readonly prune: boolean;
   readonly allowEmpty: boolean;
+  readonly deletionBudget: DeletionBudgetSettings;
   readonly store: StateStore;
   readonly registry: Registry | undefined;
   readonly supervision: {
@@ -115,6 +126,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     rollback: options.rollback ?? d.rollback,
     prune: options.prune ?? d.prune,
     allowEmpty: options.allowEmpty ?? d.allowEmpty,
+    deletionBudget: resolveDeletionBudget(options.deletionBudget),
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,
     supervision: {

@@ -7,7 +7,8 @@ import type { Plan } from '../diff/plan.js';
 import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
-import { DesiredTable, type SetDesiredResult } from './desired-table.js';
+import { DeletionBudget, type HeldDeletion, heldStatus } from './deletion-budget.js';
+import { DesiredTable, type Entry, type SetDesiredResult } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
@@ -43,6 +44,16 @@ export interface Runtime {
    */
   settled(): Promise<void>;
   on<E extends keyof RuntimeEvents>(event: E, fn: RuntimeEvents[E]): () => void;
+  /**
+   * Deletes held by the deletion budget: resources that left the desired set and are kept,
+   * as they are, until approved. Their status says so (`Synced` false, reason `DeletionHeld`).
+   */
+  heldDeletions(): HeldDeletion[];
+  /**
+   * Let held deletes go ahead: those of `keys` (default: all). Returns the keys approved; keys
+   * not held are ignored. Dependents are still deleted before what they depend on.
+   */
+  approveDeletions(keys?: readonly string[]): string[];
   /** The supervision tree, as data. */
   tree(): SupervisorTree | undefined;
   /**
@@ -78,6 +89,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const shutdown = new AbortController();
   const ticks = new TickTimers(clock);
   const hosts = new Map<string, KindHost>();
+  const budget = new DeletionBudget(settings, emitter);
   const table = new DesiredTable(
     store,
     {
@@ -89,8 +101,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       },
     },
     settings,
+    budget,
   );
-  const metrics = createRuntimeMetrics({ registry: settings.registry, phases: () => table.phaseCounts() });
+  const metrics = createRuntimeMetrics({
+    registry: settings.registry,
+    phases: () => table.phaseCounts(),
+    held: () => budget.counts(),
+  });
   const inventory = new Inventory(store, logger);
   for (const provider of settings.providers) {
     if (hosts.has(provider.kind)) {
@@ -154,11 +171,29 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
 
     status: ((key?: string) => {
-      if (key !== undefined) return table.entries.get(key)?.actor?.status();
+      const of = (entry: Entry) => {
+        const status = entry.actor?.status();
+        return status && entry.held ? heldStatus(status) : status;
+      };
+      if (key !== undefined) {
+        const entry = table.entries.get(key);
+        return entry && of(entry);
+      }
       const all: ResourceStatus[] = [];
-      for (const entry of table.entries.values()) if (entry.actor) all.push(entry.actor.status());
+      for (const entry of table.entries.values()) {
+        const status = of(entry);
+        if (status) all.push(status);
+      }
       return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }) as Runtime['status'],
+
+    heldDeletions: () => budget.list(),
+    approveDeletions(keys) {
+      const approved = budget.take(keys).map((held) => held.key);
+      for (const key of approved) table.leave(key, table.entries.get(key)!);
+      if (approved.length > 0) emitter.emit('deletion:approved', { keys: approved, at: clock.now() });
+      return approved;
+    },
 
     plan: () => planAll(table, hosts, store, settings.prune),
     settled: () => settled(table, emitter, () => state === 'running'),

@@ -86,6 +86,8 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     concurrency: o.concurrency,
     rollback: o.rollback,
     supervision: o.supervision,
+    // The checks expect every dropped resource gone; a held delete waits for a person.
+    deletionBudget: false,
     store,
   });
   const counts = watchEvents(rt, checks.events());
