@@ -39,6 +39,7 @@ describe('a config that sets everything', () => {
       drift: 'alert',
       prune: true,
       allowEmpty: true,
+      deletionBudget: { max: 20, fraction: 0.25, windowMs: 600_000 },
       rollback: true,
       concurrency: 4,
       timeoutMs: 10_000,
@@ -50,7 +51,7 @@ describe('a config that sets everything', () => {
   it('keeps built-in providers by name, resolves module paths, and substitutes the environment in options', async () => {
     const config = await load('01-full', FULL_ENV);
     expect(config.providers).toEqual({
-      files: { use: 'file', options: { root: './out' } },
+      files: { use: 'file', options: { root: './out' }, deletionBudget: { max: Number.POSITIVE_INFINITY } },
       users: {
         use: 'http',
         options: { baseUrl: 'http://api.internal:8080/users', headers: { authorization: 'Bearer tok-4f9a' } },
@@ -116,6 +117,7 @@ describe('a config that sets almost nothing', () => {
       drift: 'enforce',
       prune: false,
       allowEmpty: false,
+      deletionBudget: { max: 5, fraction: 0.1, windowMs: 3_600_000 },
       rollback: false,
       concurrency: 10,
       timeoutMs: 30_000,

@@ -1,8 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Resource } from '../contract/resource.js';
+import type { DeletionBudgetLimit } from '../runtime/index.js';
 import { checkResources } from './check-resources.js';
-import { type ConfigDefaults, resolveDefaults, resolveServer, type ServerConfig } from './defaults.js';
+import {
+  budgetLimit,
+  type ConfigDefaults,
+  resolveDefaults,
+  resolveServer,
+  type ServerConfig,
+} from './defaults.js';
 import type { Env } from './env.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
@@ -19,6 +26,8 @@ export interface ProviderConfig {
   readonly module?: string;
   /** As written in the config (after `${env:…}`); relative paths in it are relative to `dir`. */
   readonly options: Record<string, unknown>;
+  /** This kind's deletion budget, over `defaults.deletionBudget`. */
+  readonly deletionBudget?: DeletionBudgetLimit;
 }
 
 /** A config that passed every check: ready to hand to the runtime. */
@@ -94,8 +103,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   const providers: Record<string, ProviderConfig> = {};
   for (const [kind, entry] of Object.entries(config.providers ?? {})) {
     const options = entry.options ?? {};
+    const budget =
+      entry.deletionBudget === undefined ? {} : { deletionBudget: budgetLimit(entry.deletionBudget) };
     if (entry.use !== undefined) {
-      providers[kind] = { use: entry.use, options };
+      providers[kind] = { use: entry.use, options, ...budget };
       if (!knownProviders.includes(entry.use)) {
         issues.push(
           issue(
@@ -108,7 +119,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       }
     } else if (entry.module !== undefined) {
       const module = resolve(dir, entry.module);
-      providers[kind] = { module, options };
+      providers[kind] = { module, options, ...budget };
       if (!(await isFile(module))) {
         issues.push(
           issue(
