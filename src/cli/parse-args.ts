@@ -13,7 +13,12 @@ export interface CommonArgs {
 export type CommandArgs =
   | (CommonArgs & { readonly command: 'validate' })
   | (CommonArgs & { readonly command: 'plan'; readonly detailedExitcode: boolean })
-  | (CommonArgs & { readonly command: 'apply'; readonly dryRun: boolean; readonly timeoutMs: number })
+  | (CommonArgs & {
+      readonly command: 'apply';
+      readonly dryRun: boolean;
+      readonly timeoutMs: number;
+      readonly approveDeletions: boolean;
+    })
   | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
   | (CommonArgs & { readonly command: 'status' });
 
@@ -81,7 +86,13 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       }
       return {
         kind: 'command',
-        args: { command, ...common, dryRun: values['dry-run'] === true, timeoutMs: timeout.ms },
+        args: {
+          command,
+          ...common,
+          dryRun: values['dry-run'] === true,
+          timeoutMs: timeout.ms,
+          approveDeletions: values['approve-deletions'] === true,
+        },
       };
     }
     case 'run': {
