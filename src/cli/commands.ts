@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status';
+export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status' | 'approve';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -138,6 +138,25 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       [1, 'error'],
     ],
     options: {},
+  },
+  approve: {
+    name: 'approve',
+    summary: 'let a running instance delete what its deletion budget holds',
+    description:
+      'Asks the instance listening on `server.listen` to go ahead with the deletes its deletion\n' +
+      'budget holds: all of them, or those named with --key. Sends `server.token`, which the\n' +
+      'instance requires for this. Prints what was approved and what is still held.',
+    exit: [
+      [0, 'the deletes were approved (or none were held)'],
+      [1, 'nothing answered, the instance refused, or an error'],
+    ],
+    options: {
+      key: {
+        spec: { type: 'string', multiple: true },
+        usage: '--key <kind/name>',
+        help: 'approve only this held delete (repeat for more; default: all)',
+      },
+    },
   },
 };
 

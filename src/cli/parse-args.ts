@@ -20,7 +20,8 @@ export type CommandArgs =
       readonly approveDeletions: boolean;
     })
   | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
-  | (CommonArgs & { readonly command: 'status' });
+  | (CommonArgs & { readonly command: 'status' })
+  | (CommonArgs & { readonly command: 'approve'; readonly keys: readonly string[] | undefined });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,7 +51,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
 }
 
 function parseCommand(command: CommandName, argv: readonly string[]): Invocation {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -58,7 +59,7 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       options: parseOptionsOf(command),
       strict: true,
       allowPositionals: true,
-    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+    }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] });
   } catch (error) {
     return usageError(command, (error as Error).message);
   }
@@ -94,6 +95,10 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
           approveDeletions: values['approve-deletions'] === true,
         },
       };
+    }
+    case 'approve': {
+      const keys = values.key;
+      return { kind: 'command', args: { command, ...common, keys: Array.isArray(keys) ? keys : undefined } };
     }
     case 'run': {
       const level = String(values['log-level']);
