@@ -39,7 +39,8 @@ export interface Runtime {
   /**
    * Resolves once every resource of the current desired set has finished a pass at its
    * current generation — in sync, failed and backing off, Degraded, waiting for a dependency —
-   * and every resource that left it is deleted (or blocked). The outcome is in `status()`.
+   * and every resource that left it is deleted (or blocked, or held by the deletion budget).
+   * The outcome is in `status()`.
    * For scripts and tests; a long-running process just lets the runtime run.
    */
   settled(): Promise<void>;
