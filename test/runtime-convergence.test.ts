@@ -74,6 +74,8 @@ describe('convergence', () => {
             timeout: 3000,
             backoff: { baseMs: 100, capMs: 5000 },
             allowEmpty: true,
+            // The property is about convergence: a shrinking set deletes all it drops, unheld.
+            deletionBudget: false,
           });
           const createsOnExisting: string[] = [];
           rt.on('action:failed', (e) => {

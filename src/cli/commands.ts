@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status';
+export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status' | 'approve';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -79,17 +79,24 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
     description:
       'Starts the runtime, applies every change (dependencies first, failures retried with backoff)\n' +
       'and exits once every resource is in sync, or once what is left has given up (Degraded, or\n' +
-      'waiting on something that has). Prunes like `run` when `defaults.prune` is true. On a\n' +
-      'terminal it shows progress: resources in sync / total, failing, and the current wave.',
+      'waiting on something that has). Prunes like `run` when `defaults.prune` is true, within\n' +
+      'the deletion budget: deletes beyond it are held and listed (--approve-deletions lets them\n' +
+      'go). On a terminal it shows progress: resources in sync / total, failing, the current wave.',
     exit: [
       [0, 'every resource is in sync (with --dry-run: the plan was computed)'],
       [1, 'some resource is not in sync, the deadline passed, or an error'],
+      [3, 'every resource is in sync, but deletes beyond the deletion budget were held'],
     ],
     options: {
       'dry-run': {
         spec: { type: 'boolean' },
         usage: '--dry-run',
         help: 'compute and show what would be applied; apply nothing',
+      },
+      'approve-deletions': {
+        spec: { type: 'boolean' },
+        usage: '--approve-deletions',
+        help: 'delete what leaves the desired set even beyond the deletion budget',
       },
       timeout: {
         spec: { type: 'string', default: '5m' },
@@ -131,6 +138,25 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       [1, 'error'],
     ],
     options: {},
+  },
+  approve: {
+    name: 'approve',
+    summary: 'let a running instance delete what its deletion budget holds',
+    description:
+      'Asks the instance listening on `server.listen` to go ahead with the deletes its deletion\n' +
+      'budget holds: all of them, or those named with --key. Sends `server.token`, which the\n' +
+      'instance requires for this. Prints what was approved and what is still held.',
+    exit: [
+      [0, 'the deletes were approved (or none were held)'],
+      [1, 'nothing answered, the instance refused, or an error'],
+    ],
+    options: {
+      key: {
+        spec: { type: 'string', multiple: true },
+        usage: '--key <kind/name>',
+        help: 'approve only this held delete (repeat for more; default: all)',
+      },
+    },
   },
 };
 

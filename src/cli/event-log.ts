@@ -4,7 +4,8 @@ import type { Runtime } from '../runtime/index.js';
 /**
  * Log what the runtime does, one line per event that matters to an operator: changes applied,
  * failures, drift, giving up and recovering, crashes and restarts, desired sets accepted or
- * rejected. Passes themselves are logged at `debug`. Returns a function that stops logging.
+ * rejected, deletes held by the deletion budget and approved. Passes themselves are logged at
+ * `debug`. Returns a function that stops logging.
  */
 export function logRuntimeEvents(runtime: Runtime, log: Logger): () => void {
   const offs = [
@@ -51,6 +52,13 @@ export function logRuntimeEvents(runtime: Runtime, log: Logger): () => void {
         'desired state rejected; the previous one keeps running',
       ),
     ),
+    runtime.on('deletion:held', (e) =>
+      log.warn(
+        { kind: e.kind, keys: e.keys, budget: e.budget.max, windowMs: e.budget.windowMs },
+        `${e.keys.length} deletes of ${e.kind} held by the deletion budget; setpoint approve lets them go`,
+      ),
+    ),
+    runtime.on('deletion:approved', (e) => log.info({ keys: e.keys }, 'held deletes approved')),
     runtime.on('reconcile:done', (e) =>
       log.debug({ key: e.key, result: e.result, ms: e.durationMs }, `${e.key}: pass ${e.result}`),
     ),

@@ -30,7 +30,6 @@ export function mainHelp(): string {
 /** `setpoint <command> --help`. */
 export function commandHelp(name: CommandName): string {
   const command = COMMANDS[name];
-  const own = Object.keys(command.options).length > 0 ? optionLines(command.options) : '';
   const exit = command.exit.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n');
   return [
     `Usage: setpoint ${name} [options]`,
@@ -40,8 +39,7 @@ export function commandHelp(name: CommandName): string {
     command.description,
     '',
     'Options:',
-    ...(own === '' ? [] : [own]),
-    optionLines(COMMON_OPTIONS),
+    optionLines({ ...command.options, ...COMMON_OPTIONS }), // one column for both
     '',
     'Exit status:',
     exit,

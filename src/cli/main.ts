@@ -3,7 +3,7 @@ import { type CliIo, processIo } from './cli-io.js';
 import { parseInvocation } from './parse-args.js';
 
 /**
- * The `setpoint` command: `validate | plan | apply | run | status`, each with `--json`,
+ * The `setpoint` command: `validate | plan | apply | run | status | approve`, each with `--json`,
  * `-c/--config` and `--help`. Returns the exit status; `bin/setpoint.js` calls this.
  */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -40,6 +40,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await (await import('./commands/run.js')).runCommand(args, io);
       case 'status':
         return await (await import('./commands/status.js')).statusCommand(args, io);
+      case 'approve':
+        return await (await import('./commands/approve.js')).approveCommand(args, io);
     }
   } catch (error) {
     // A bug, not bad input (bad input is reported where it is found): say so, with the stack.

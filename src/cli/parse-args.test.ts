@@ -14,7 +14,14 @@ describe('the command line', () => {
     });
     expect(parseInvocation(['apply'])).toEqual({
       kind: 'command',
-      args: { command: 'apply', config: 'setpoint.yaml', json: false, dryRun: false, timeoutMs: 300_000 },
+      args: {
+        command: 'apply',
+        config: 'setpoint.yaml',
+        json: false,
+        dryRun: false,
+        timeoutMs: 300_000,
+        approveDeletions: false,
+      },
     });
     expect(parseInvocation(['apply', '--dry-run', '--timeout', '90s', '--config=a/b.yaml'])).toMatchObject({
       args: { dryRun: true, timeoutMs: 90_000, config: 'a/b.yaml' },

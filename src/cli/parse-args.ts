@@ -13,9 +13,15 @@ export interface CommonArgs {
 export type CommandArgs =
   | (CommonArgs & { readonly command: 'validate' })
   | (CommonArgs & { readonly command: 'plan'; readonly detailedExitcode: boolean })
-  | (CommonArgs & { readonly command: 'apply'; readonly dryRun: boolean; readonly timeoutMs: number })
+  | (CommonArgs & {
+      readonly command: 'apply';
+      readonly dryRun: boolean;
+      readonly timeoutMs: number;
+      readonly approveDeletions: boolean;
+    })
   | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
-  | (CommonArgs & { readonly command: 'status' });
+  | (CommonArgs & { readonly command: 'status' })
+  | (CommonArgs & { readonly command: 'approve'; readonly keys: readonly string[] | undefined });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,7 +51,7 @@ export function parseInvocation(argv: readonly string[]): Invocation {
 }
 
 function parseCommand(command: CommandName, argv: readonly string[]): Invocation {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -53,7 +59,7 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       options: parseOptionsOf(command),
       strict: true,
       allowPositionals: true,
-    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+    }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] });
   } catch (error) {
     return usageError(command, (error as Error).message);
   }
@@ -81,8 +87,18 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       }
       return {
         kind: 'command',
-        args: { command, ...common, dryRun: values['dry-run'] === true, timeoutMs: timeout.ms },
+        args: {
+          command,
+          ...common,
+          dryRun: values['dry-run'] === true,
+          timeoutMs: timeout.ms,
+          approveDeletions: values['approve-deletions'] === true,
+        },
       };
+    }
+    case 'approve': {
+      const keys = values.key;
+      return { kind: 'command', args: { command, ...common, keys: Array.isArray(keys) ? keys : undefined } };
     }
     case 'run': {
       const level = String(values['log-level']);

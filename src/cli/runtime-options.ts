@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Provider } from '../contract/provider.js';
-import type { RuntimeOptions } from '../runtime/index.js';
+import type { DeletionBudgetLimit, RuntimeOptions } from '../runtime/index.js';
 import type { StateStore } from '../store/index.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
@@ -42,6 +42,7 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     prune: d.prune,
     pruneAdopted: d.pruneAdopted,
     allowEmpty: d.allowEmpty,
+    deletionBudget: { ...d.deletionBudget, kinds: kindBudgets(config) },
     rollback: d.rollback,
     concurrency: d.concurrency,
     timeout: d.timeoutMs,
@@ -56,4 +57,13 @@ function kindOptions(config: LoadedConfig): Record<string, { progressDeadline: n
     if (entry.progressDeadlineMs !== undefined) out[kind] = { progressDeadline: entry.progressDeadlineMs };
   }
   return out;
+}
+
+/** The per-kind deletion budgets the config's providers set. */
+function kindBudgets(config: LoadedConfig): Record<string, DeletionBudgetLimit> {
+  const kinds: Record<string, DeletionBudgetLimit> = {};
+  for (const [kind, entry] of Object.entries(config.providers)) {
+    if (entry.deletionBudget !== undefined) kinds[kind] = entry.deletionBudget;
+  }
+  return kinds;
 }

@@ -20,6 +20,33 @@ import { driftSchema, durationMs, durationSchema, type IssueParams, kindSchema }
  * Each top-level section is a schema of its own, so a broken `server:` does not hide what is
  * wrong (or right) in `resources:` and `providers:`.
  */
+export const deletionBudgetSchema = z
+  .strictObject({
+    max: z
+      .union([z.int().min(0), z.literal('unlimited')], {
+        error: (i) =>
+          `${quote(i.input)} is not a number of deletes: write a whole number from 0 up, or unlimited`,
+      })
+      .optional()
+      .meta({
+        description:
+          'Deletes per window that go ahead without approval (at least). 0 with fraction 0: every delete waits; unlimited: no budget. Default 5.',
+      }),
+    fraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .meta({ description: "Or this share of the kind's managed resources, when more. Default 0.1." }),
+    window: durationSchema
+      .optional()
+      .meta({ description: 'The window deletes are counted over; 0 counts each reload alone. Default 1h.' }),
+  })
+  .meta({
+    description:
+      'Deletes beyond this are held until approved (setpoint approve, or apply --approve-deletions).',
+  });
+
 export const providerEntrySchema = z
   .strictObject({
     use: z.string().min(1).optional().meta({ description: 'A built-in provider: file, http or memory.' }),
@@ -35,6 +62,7 @@ export const providerEntrySchema = z
     progressDeadline: durationSchema
       .optional()
       .meta({ description: "This kind's progress deadline, over defaults.progressDeadline." }),
+    deletionBudget: deletionBudgetSchema.optional(),
   })
   .superRefine((entry, ctx) => {
     if ((entry.use === undefined) === (entry.module === undefined)) {
@@ -103,6 +131,7 @@ export const defaultsSchema = z
         'Let prune delete adopted objects (found existing) too. Default false: they are released, left in place.',
     }),
     allowEmpty: z.boolean().optional().meta({ description: 'Let prune go down to zero resources.' }),
+    deletionBudget: deletionBudgetSchema.optional(),
     rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
     concurrency: z
       .int()

@@ -1,6 +1,7 @@
 import type { JitterMode } from '../backoff/jitter.js';
 import type { DriftPolicy } from '../contract/resource.js';
 import { RUNTIME_DEFAULTS } from '../runtime/defaults.js';
+import type { DeletionBudgetLimit } from '../runtime/index.js';
 import type { ConfigFile } from './config-schema.js';
 import { parseListen } from './config-schema.js';
 import { durationMs } from './schema-parts.js';
@@ -28,6 +29,8 @@ export interface ConfigDefaults {
   readonly pruneAdopted: boolean;
   /** Let prune take the set down to zero. */
   readonly allowEmpty: boolean;
+  /** Deletes per kind and window that need no approval (`max: Infinity`: no budget). */
+  readonly deletionBudget: { readonly max: number; readonly fraction: number; readonly windowMs: number };
   /** When Degraded, apply the last spec that worked. */
   readonly rollback: boolean;
   /** Operations in flight per provider. */
@@ -62,6 +65,7 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
   prune: false,
   pruneAdopted: RUNTIME_DEFAULTS.pruneAdopted,
   allowEmpty: RUNTIME_DEFAULTS.allowEmpty,
+  deletionBudget: RUNTIME_DEFAULTS.deletionBudget,
   rollback: RUNTIME_DEFAULTS.rollback,
   concurrency: RUNTIME_DEFAULTS.concurrency,
   timeoutMs: RUNTIME_DEFAULTS.timeoutMs,
@@ -96,12 +100,25 @@ export function resolveDefaults(section: ConfigFile['defaults']): ConfigDefaults
     prune: s.prune ?? d.prune,
     pruneAdopted: s.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: s.allowEmpty ?? d.allowEmpty,
+    deletionBudget: { ...d.deletionBudget, ...budgetLimit(s.deletionBudget) },
     rollback: s.rollback ?? d.rollback,
     concurrency: s.concurrency ?? d.concurrency,
     timeoutMs: ms(s.timeout, d.timeoutMs),
     shutdownMs: ms(s.shutdownTimeout, d.shutdownMs),
   };
 }
+
+/** A `deletionBudget:` section as written (already valid), as runtime options: only what it sets. */
+export function budgetLimit(section: DeletionBudgetSection | undefined): DeletionBudgetLimit {
+  const out: DeletionBudgetLimit = {};
+  if (section?.max !== undefined)
+    out.max = section.max === 'unlimited' ? Number.POSITIVE_INFINITY : section.max;
+  if (section?.fraction !== undefined) out.fraction = section.fraction;
+  if (section?.window !== undefined) out.windowMs = durationMs(section.window);
+  return out;
+}
+
+type DeletionBudgetSection = NonNullable<NonNullable<ConfigFile['defaults']>['deletionBudget']>;
 
 /** `server:` as written (already valid), over `SERVER_DEFAULTS`. */
 export function resolveServer(section: ConfigFile['server']): ServerConfig {

@@ -40,6 +40,7 @@ describe('a config that sets everything', () => {
       prune: true,
       pruneAdopted: true,
       allowEmpty: true,
+      deletionBudget: { max: 20, fraction: 0.25, windowMs: 600_000 },
       rollback: true,
       concurrency: 4,
       timeoutMs: 10_000,
@@ -51,7 +52,7 @@ describe('a config that sets everything', () => {
   it('keeps built-in providers by name, resolves module paths, and substitutes the environment in options', async () => {
     const config = await load('01-full', FULL_ENV);
     expect(config.providers).toEqual({
-      files: { use: 'file', options: { root: './out' } },
+      files: { use: 'file', options: { root: './out' }, deletionBudget: { max: Number.POSITIVE_INFINITY } },
       users: {
         use: 'http',
         options: { baseUrl: 'http://api.internal:8080/users', headers: { authorization: 'Bearer tok-4f9a' } },
@@ -118,6 +119,7 @@ describe('a config that sets almost nothing', () => {
       prune: false,
       pruneAdopted: false,
       allowEmpty: false,
+      deletionBudget: { max: 5, fraction: 0.1, windowMs: 3_600_000 },
       rollback: false,
       concurrency: 10,
       timeoutMs: 30_000,

@@ -1,8 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Resource } from '../contract/resource.js';
+import type { DeletionBudgetLimit } from '../runtime/index.js';
 import { checkResources } from './check-resources.js';
-import { type ConfigDefaults, resolveDefaults, resolveServer, type ServerConfig } from './defaults.js';
+import {
+  budgetLimit,
+  type ConfigDefaults,
+  resolveDefaults,
+  resolveServer,
+  type ServerConfig,
+} from './defaults.js';
 import type { Env } from './env.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
@@ -22,6 +29,8 @@ export interface ProviderConfig {
   readonly options: Record<string, unknown>;
   /** This kind's progress deadline in ms, when the config sets one. */
   readonly progressDeadlineMs?: number;
+  /** This kind's deletion budget, over `defaults.deletionBudget`. */
+  readonly deletionBudget?: DeletionBudgetLimit;
 }
 
 /** A config that passed every check: ready to hand to the runtime. */
@@ -99,8 +108,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
     const options = entry.options ?? {};
     const deadline =
       entry.progressDeadline === undefined ? {} : { progressDeadlineMs: durationMs(entry.progressDeadline) };
+    const budget =
+      entry.deletionBudget === undefined ? {} : { deletionBudget: budgetLimit(entry.deletionBudget) };
     if (entry.use !== undefined) {
-      providers[kind] = { use: entry.use, options, ...deadline };
+      providers[kind] = { use: entry.use, options, ...deadline, ...budget };
       if (!knownProviders.includes(entry.use)) {
         issues.push(
           issue(
@@ -113,7 +124,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       }
     } else if (entry.module !== undefined) {
       const module = resolve(dir, entry.module);
-      providers[kind] = { module, options, ...deadline };
+      providers[kind] = { module, options, ...deadline, ...budget };
       if (!(await isFile(module))) {
         issues.push(
           issue(

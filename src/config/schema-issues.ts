@@ -19,6 +19,9 @@ const FIELD_HINTS: Record<string, string> = {
   options: 'options is a mapping passed to the provider, e.g. options: { root: ./out }',
   use: 'the name of a built-in provider: file, http or memory',
   module: 'a path to your provider module, relative to the config file, e.g. ./providers/mine.js',
+  max: 'a whole number of deletes from 0 up, or unlimited',
+  fraction: 'a share of the managed resources from 0 to 1, e.g. 0.1 for 10 %',
+  deletionBudget: 'a mapping like deletionBudget: { max: 5, fraction: 0.1, window: 1h }',
   token: 'a bearer token, best from the environment: token: ${env:SETPOINT_TOKEN}',
 };
 

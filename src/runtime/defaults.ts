@@ -27,6 +27,11 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   /** What it adopted (found existing) is released, not deleted, unless told otherwise. */
   pruneAdopted: false,
   allowEmpty: false,
+  /**
+   * Deletes per kind that go ahead without approval: the larger of 5 and a tenth of the kind's
+   * managed resources, per hour. The rest are held until approved.
+   */
+  deletionBudget: Object.freeze({ max: 5, fraction: 0.1, windowMs: 3_600_000 }),
   /** Crash loops and when they escalate: see `docs/decisions/0013-crash-loops.md`. */
   supervision: Object.freeze({
     // A kind escalates when more than max(maxRestarts, systemicShare × its resources) distinct

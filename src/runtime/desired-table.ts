@@ -6,6 +6,7 @@ import type { DesiredView } from '../diff/desired-change.js';
 import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
 import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
+import type { DeletionBudget } from './deletion-budget.js';
 
 const NONE: ReadonlyMap<string, Resource> = new Map();
 
@@ -19,6 +20,8 @@ export interface Entry {
   removed: boolean;
   /** Desired again while its delete was running: spawn afresh once it is gone. */
   resurrect: Resource | undefined;
+  /** Left the desired set, but the deletion budget holds its delete: kept as it is. */
+  held: boolean;
 }
 
 /** How the table starts and stops actors (the supervision tree does it). */
@@ -58,6 +61,7 @@ export class DesiredTable implements DependencyPort {
     private readonly store: StateStore,
     private readonly intake: Intake,
     private readonly policy: { readonly prune: boolean; readonly allowEmpty: boolean },
+    private readonly budget: DeletionBudget,
   ) {}
 
   /** The supervision tree, which starts and stops the actors. */
@@ -69,7 +73,7 @@ export class DesiredTable implements DependencyPort {
   readonly view: DesiredView = {
     current: (key) => {
       const entry = this.entries.get(key);
-      return entry?.removed ? entry.resurrect : entry?.resource;
+      return entry?.removed ? entry.resurrect : entry?.held ? undefined : entry?.resource;
     },
     dependents: (key) => this.#dependents.get(key) ?? [],
   };
@@ -125,8 +129,16 @@ export class DesiredTable implements DependencyPort {
     }
     this.intake.end();
     for (const entry of unrevived) entry.resurrect = undefined;
-    for (const [key, entry] of leaving) this.#leave(key, entry);
-    for (const [key, resource] of leftovers) this.#add(key, resource, 1, true);
+    // What an earlier run left behind leaves too, under the same budget: each gets an actor, which
+    // deletes it unless the budget holds it.
+    const going: [string, Entry][] = [...leaving];
+    for (const [key, resource] of leftovers) {
+      this.#add(key, resource, 1);
+      going.push([key, this.entries.get(key)!]);
+    }
+    for (const [key, entry] of this.budget.hold(going, (key) => this.#dependents.get(key) ?? [])) {
+      this.leave(key, entry);
+    }
     this.#live = remaining;
     return { ok: true, added, changed, removed: leaving.length + unrevived.length + leftovers.size };
   }
@@ -142,6 +154,10 @@ export class DesiredTable implements DependencyPort {
       entry.resurrect = resource; // once its delete is done
       return 'added';
     }
+    if (entry.held) {
+      this.budget.revive(key, entry); // desired again while its delete was held: nothing to delete
+      if (sameResource(entry.resource, resource)) return 'added';
+    }
     if (sameResource(entry.resource, resource)) return 'same';
     const before = entry.resource.dependsOn;
     this.#link(key, before, false);
@@ -154,15 +170,16 @@ export class DesiredTable implements DependencyPort {
     return 'changed';
   }
 
-  /** A new entry and its actor; `removed`: one that is to be deleted from the start. */
-  #add(key: string, resource: Resource, generation: number, removed = false): void {
+  /** A new entry and its actor. */
+  #add(key: string, resource: Resource, generation: number): void {
     const entry: Entry = {
       resource,
       generation,
       actor: undefined,
       restarts: 0,
-      removed,
+      removed: false,
       resurrect: undefined,
+      held: false,
     };
     this.entries.set(key, entry);
     this.#link(key, resource.dependsOn, true);
@@ -170,12 +187,12 @@ export class DesiredTable implements DependencyPort {
   }
 
   /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */
-  #leave(key: string, entry: Entry): void {
+  leave(key: string, entry: Entry): void {
     entry.removed = true;
-    if (this.policy.prune && entry.actor) {
+    if (this.policy.prune) {
       // The actor deletes it only if it is ours (in the inventory), once any operation in
-      // flight, such as a create, has finished.
-      entry.actor.requestDelete();
+      // flight, such as a create, has finished. An actor not started yet deletes from its start.
+      entry.actor?.requestDelete();
     } else {
       // Not ours to delete (or prune is off): stop managing it, leave it in place.
       this.#launcher?.release(key, entry.resource.kind);

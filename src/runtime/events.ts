@@ -91,6 +91,19 @@ export interface RuntimeEvents {
   'desired:accepted': (e: { added: number; changed: number; removed: number; at: number }) => void;
   /** A desired set was rejected; the previous one keeps running. */
   'desired:rejected': (e: { errors: readonly DesiredSetError[]; at: number }) => void;
+  /**
+   * Deletes beyond the kind's deletion budget are held: the resources left the desired set but
+   * stay until `approveDeletions` (or until they are desired again). `budget.max` is the limit
+   * they were counted against, per `windowMs`.
+   */
+  'deletion:held': (e: {
+    kind: string;
+    keys: readonly string[];
+    budget: { max: number; windowMs: number };
+    at: number;
+  }) => void;
+  /** Held deletes were approved and go ahead (dependents first). */
+  'deletion:approved': (e: { keys: readonly string[]; at: number }) => void;
   /** The root supervisor gave up: the runtime cannot keep its promises any more. */
   'runtime:failed': (e: { error: string; at: number; tree: SupervisorTree | undefined }) => void;
 }

@@ -7,6 +7,8 @@ export type { Condition, ConditionType, ResourceStatus } from '../actors/status.
 export type { DesiredChange } from '../diff/desired-change.js';
 export type { DesiredSetError } from '../diff/rules.js';
 export { RUNTIME_DEFAULTS } from './defaults.js';
+export { DELETION_HELD, type HeldDeletion } from './deletion-budget.js';
+export type { DeletionBudgetLimit, DeletionBudgetOptions } from './deletion-budget-options.js';
 export type { SetDesiredResult } from './desired-table.js';
 export type { RuntimeEventName, RuntimeEvents } from './events.js';
 export type { RuntimeMetrics } from './metrics.js';

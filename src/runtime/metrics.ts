@@ -24,6 +24,8 @@ export function createRuntimeMetrics(options: {
   registry?: Registry | undefined;
   /** Called at scrape time: resource counts by kind and phase. */
   phases: () => Iterable<[kind: string, phase: string, count: number]>;
+  /** Called at scrape time: deletes held by the deletion budget, by kind. */
+  held?: () => Iterable<[kind: string, count: number]>;
 }): RuntimeMetrics {
   const registry = options.registry ?? new Registry();
   const registers = [registry];
@@ -90,6 +92,16 @@ export function createRuntimeMetrics(options: {
     collect() {
       this.reset();
       for (const [kind, phase, count] of options.phases()) this.set({ kind, phase }, count);
+    },
+  });
+  new Gauge({
+    name: 'setpoint_deletions_held',
+    help: 'Deletes held by the deletion budget until approved, by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [kind, count] of options.held?.() ?? []) this.set({ kind }, count);
     },
   });
 

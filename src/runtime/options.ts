@@ -13,6 +13,11 @@ import { checkBackoff } from '../supervisor/options.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { RUNTIME_DEFAULTS } from './defaults.js';
+import {
+  type DeletionBudgetOptions,
+  type DeletionBudgetSettings,
+  resolveDeletionBudget,
+} from './deletion-budget-options.js';
 
 export interface RuntimeOptions {
   /** One provider per kind. */
@@ -66,6 +71,11 @@ export interface RuntimeOptions {
   pruneAdopted?: boolean;
   /** Allow a desired set that would delete every managed resource. Default false. */
   allowEmpty?: boolean;
+  /**
+   * Deletes per kind and window that go ahead without `approveDeletions`; the rest are held.
+   * Default: the larger of 5 and 10 % of the kind's managed resources, per hour. `false`: none.
+   */
+  deletionBudget?: DeletionBudgetOptions | false;
   /** Where the inventory and journal live. Default: in memory. */
   store?: StateStore;
   /** Prometheus registry for setpoint's metrics. Default: a private one. */
@@ -121,6 +131,7 @@ export interface RuntimeSettings {
   readonly prune: boolean;
   readonly pruneAdopted: boolean;
   readonly allowEmpty: boolean;
+  readonly deletionBudget: DeletionBudgetSettings;
   readonly store: StateStore;
   readonly registry: Registry | undefined;
   readonly supervision: {
@@ -169,6 +180,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     prune: options.prune ?? d.prune,
     pruneAdopted: options.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: options.allowEmpty ?? d.allowEmpty,
+    deletionBudget: resolveDeletionBudget(options.deletionBudget),
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,
     supervision: {

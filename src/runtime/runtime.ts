@@ -1,5 +1,4 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
-import type { ResourceActor } from '../actors/resource-actor.js';
 import type { ResourceStatus } from '../actors/status.js';
 import type { Resource } from '../contract/resource.js';
 import { type DesiredChange, validateDesiredChange } from '../diff/desired-change.js';
@@ -9,7 +8,8 @@ import type { StateStore } from '../store/index.js';
 import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
 import { CrashLoops } from './crash-loops.js';
-import { DesiredTable, type SetDesiredResult } from './desired-table.js';
+import { DeletionBudget, type HeldDeletion, heldStatus } from './deletion-budget.js';
+import { DesiredTable, type Entry, type SetDesiredResult } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
@@ -40,11 +40,22 @@ export interface Runtime {
   /**
    * Resolves once every resource of the current desired set has finished a pass at its
    * current generation — in sync, failed and backing off, Degraded, waiting for a dependency —
-   * and every resource that left it is deleted (or blocked). The outcome is in `status()`.
+   * and every resource that left it is deleted (or blocked, or held by the deletion budget).
+   * The outcome is in `status()`.
    * For scripts and tests; a long-running process just lets the runtime run.
    */
   settled(): Promise<void>;
   on<E extends keyof RuntimeEvents>(event: E, fn: RuntimeEvents[E]): () => void;
+  /**
+   * Deletes held by the deletion budget: resources that left the desired set and are kept,
+   * as they are, until approved. Their status says so (`Synced` false, reason `DeletionHeld`).
+   */
+  heldDeletions(): HeldDeletion[];
+  /**
+   * Let held deletes go ahead: those of `keys` (default: all). Returns the keys approved; keys
+   * not held are ignored. Dependents are still deleted before what they depend on.
+   */
+  approveDeletions(keys?: readonly string[]): string[];
   /** The supervision tree, as data. */
   tree(): SupervisorTree | undefined;
   /**
@@ -80,6 +91,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const shutdown = new AbortController();
   const ticks = new TickTimers(clock);
   const hosts = new Map<string, KindHost>();
+  const budget = new DeletionBudget(settings, emitter);
   const table = new DesiredTable(
     store,
     {
@@ -91,8 +103,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       },
     },
     settings,
+    budget,
   );
-  const metrics = createRuntimeMetrics({ registry: settings.registry, phases: () => table.phaseCounts() });
+  const metrics = createRuntimeMetrics({
+    registry: settings.registry,
+    phases: () => table.phaseCounts(),
+    held: () => budget.counts(),
+  });
   const inventory = new Inventory(store, logger, {
     pruneAdopted: settings.pruneAdopted,
     adopted: (a) => {
@@ -184,16 +201,33 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
 
     status: ((key?: string) => {
-      // A crash loop shows on the status of the actor it last crashed (see `crash-loops.ts`).
-      const of = (actor: ResourceActor) => (loops.active ? loops.status(actor.status()) : actor.status());
+      // A crash loop shows on the status of the actor it last crashed (see `crash-loops.ts`); a
+      // held delete, on the status of its resource (see `deletion-budget.ts`).
+      const of = (entry: Entry) => {
+        const actor = entry.actor;
+        if (!actor) return undefined;
+        const status = loops.active ? loops.status(actor.status()) : actor.status();
+        return entry.held ? heldStatus(status) : status;
+      };
       if (key !== undefined) {
-        const actor = table.entries.get(key)?.actor;
-        return actor && of(actor);
+        const entry = table.entries.get(key);
+        return entry && of(entry);
       }
       const all: ResourceStatus[] = [];
-      for (const entry of table.entries.values()) if (entry.actor) all.push(of(entry.actor));
+      for (const entry of table.entries.values()) {
+        const status = of(entry);
+        if (status) all.push(status);
+      }
       return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     }) as Runtime['status'],
+
+    heldDeletions: () => budget.list(),
+    approveDeletions(keys) {
+      const approved = budget.take(keys).map((held) => held.key);
+      for (const key of approved) table.leave(key, table.entries.get(key)!);
+      if (approved.length > 0) emitter.emit('deletion:approved', { keys: approved, at: clock.now() });
+      return approved;
+    },
 
     plan: () => planAll(table, hosts, store, settings.prune),
     settled: () =>

@@ -6,7 +6,10 @@ import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';
 
 export interface StatusServerOptions {
-  readonly runtime: Pick<Runtime, 'status' | 'tree' | 'metrics' | 'state'>;
+  readonly runtime: Pick<
+    Runtime,
+    'status' | 'tree' | 'metrics' | 'state' | 'heldDeletions' | 'approveDeletions'
+  >;
   /** Default `127.0.0.1`: only this machine can ask. */
   readonly host?: string;
   /** Default 9464; 0 picks a free port (read it back from `port`). */
@@ -41,7 +44,8 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * | `/healthz` | 200 while the process is alive (never needs the token: for liveness probes) |
  * | `/readyz`  | 200 once the desired set is loaded and every resource has had its first pass, else 503 |
  * | `/metrics` | the runtime's Prometheus registry, as text, with prom-client's content type |
- * | `/status`  | JSON: `ready`, every resource's status (phase, conditions, plan, …) and the supervision tree, secrets redacted |
+ * | `/status`  | JSON: `ready`, every resource's status (phase, conditions, plan, …), the deletes held by the deletion budget and the supervision tree, secrets redacted |
+ * | `POST /deletions/approve` | let held deletes go ahead: body `{"keys": [...]}`, or none for all; needs the token (403 when none is set) |
  *
  * ```ts
  * const server = await createStatusServer({ runtime, port: 9464, token: process.env.TOKEN });
@@ -49,7 +53,7 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * await server.close();
  * ```
  *
- * Only `GET` and `HEAD` are allowed. Resolves once listening; rejects if the address is taken.
+ * Only `GET` and `HEAD` are allowed, but for the one `POST`. Resolves once listening; rejects if the address is taken.
  */
 export async function createStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const { runtime, token } = options;
@@ -83,8 +87,19 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         state: runtime.state,
         ...options.details?.(),
         resources: runtime.status(),
+        heldDeletions: runtime.heldDeletions(),
         tree: runtime.tree() ?? null,
       };
+      send(res, 200, JSON_TYPE, `${redactedJson(body, secrets(), 2)}\n`);
+    },
+  };
+
+  const posts: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
+    '/deletions/approve': async (req, res) => {
+      const keys = keysOf(await readBody(req));
+      if (keys instanceof Error) return send(res, 400, TEXT_TYPE, `${keys.message}\n`);
+      const approved = runtime.approveDeletions(keys);
+      const body = { approved, heldDeletions: runtime.heldDeletions() };
       send(res, 200, JSON_TYPE, `${redactedJson(body, secrets(), 2)}\n`);
     },
   };
@@ -99,6 +114,21 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const post = Object.hasOwn(posts, path) ? posts[path] : undefined;
+    if (post !== undefined) {
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        return send(res, 405, TEXT_TYPE, 'method not allowed: POST\n');
+      }
+      if (token === undefined) {
+        return send(res, 403, TEXT_TYPE, 'forbidden: set server.token to approve deletes over HTTP\n');
+      }
+      if (!bearerMatches(req.headers.authorization, token)) {
+        res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
+        return send(res, 401, TEXT_TYPE, 'unauthorized: send Authorization: Bearer <server.token>\n');
+      }
+      return post(req, res);
+    }
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (route === undefined)
       return send(res, 404, TEXT_TYPE, 'not found: try /healthz, /readyz, /metrics, /status\n');
@@ -141,4 +171,35 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
     'cache-control': 'no-store',
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The request's body as text, refusing more than `MAX_BODY_BYTES`. */
+async function readBody(req: IncomingMessage): Promise<string | Error> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return new Error(`the body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The keys an approval names: none (all held deletes), or `{"keys": ["kind/name", …]}`. */
+function keysOf(body: string | Error): readonly string[] | undefined | Error {
+  if (body instanceof Error || body.trim() === '') return body instanceof Error ? body : undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return new Error('the body is not JSON: send {"keys": ["kind/name"]}, or nothing to approve all');
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+    return new Error('"keys" must be a list of resource keys like "files/motd"');
+  }
+  return keys;
 }

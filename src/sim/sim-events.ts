@@ -24,6 +24,8 @@ export const RUNTIME_EVENTS = [
   'supervisor:escalated',
   'desired:accepted',
   'desired:rejected',
+  'deletion:held',
+  'deletion:approved',
   'runtime:failed',
 ] as const satisfies readonly (keyof RuntimeEvents)[];
 

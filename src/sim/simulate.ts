@@ -90,6 +90,8 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
     // everything the runtime manages once it leaves the desired set.
     pruneAdopted: true,
     supervision: o.supervision,
+    // The checks expect every dropped resource gone; a held delete waits for a person.
+    deletionBudget: false,
     store,
   });
   const counts = watchEvents(rt, checks.events());

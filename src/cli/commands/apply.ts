@@ -3,6 +3,7 @@ import { keyOf } from '../../contract/resource.js';
 import { orderByDependencies } from '../../diff/graph.js';
 import type { Runtime } from '../../runtime/index.js';
 import { redactedJson, redactJsonText } from '../../server/redact-json.js';
+import { HELD_EXIT, watchHeld } from '../apply-held.js';
 import { type ApplyVerdict, judgeApply } from '../apply-verdict.js';
 import type { CliIo } from '../cli-io.js';
 import { sweepStuckDeletes } from '../delete-sweeper.js';
@@ -91,11 +92,14 @@ async function converge(
   );
   const counts = { create: 0, update: 0, replace: 0, delete: 0, restart: 0, adopt: 0 };
   const safe = (text: string) => redactJsonText(text, config.secrets);
+  // Deletes the deletion budget holds are not waited for: they wait for an approval.
+  const held = watchHeld(runtime);
+  let heldKeys: ReadonlySet<string> = new Set();
   const judge = () =>
     judgeApply({
       desired: config.resources,
       waves,
-      pruning,
+      pruning: heldKeys.size === 0 ? pruning : pruning.filter((key) => !heldKeys.has(key)),
       status: (key) => runtime.status(key),
       maxRetries: config.defaults.maxRetries,
     });
@@ -171,11 +175,19 @@ async function converge(
     );
     const fed = runtime.setDesired(config.resources);
     if (!fed.ok) finish('rejected', fed.errors.map((e) => e.message).join('; '));
-    else check();
+    else {
+      const approved = args.approveDeletions ? runtime.approveDeletions() : [];
+      if (approved.length > 0)
+        progress.info(`Approved ${plural(approved.length, 'delete')} over the deletion budget.`);
+      heldKeys = held.keys();
+      check();
+    }
   });
 
   progress.close();
   sweeper.stop();
+  held.off();
+  const heldLines = held.report();
   await runtime.stop();
   release();
   const elapsed = shortDuration(io.clock.now() - started);
@@ -186,7 +198,7 @@ async function converge(
 
   if (args.json) {
     const report = {
-      ok: outcome === 'converged',
+      ok: outcome === 'converged' && heldKeys.size === 0,
       outcome,
       ...(detail !== undefined ? { detail } : {}),
       durationMs: io.clock.now() - started,
@@ -195,6 +207,7 @@ async function converge(
       failed: verdict.failed,
       blocked: verdict.blocked,
       pending: verdict.pending,
+      heldDeletions: [...heldKeys].sort(),
     };
     io.stdout.write(`${redactedJson(report, config.secrets, 2)}\n`);
   }
@@ -205,7 +218,9 @@ async function converge(
         `Apply complete: ${plural(config.resources.length, 'resource')} in sync; ${what} (${elapsed}).\n`,
       );
     }
-    return 0;
+    if (heldLines.length === 0) return 0;
+    io.stderr.write(`${heldLines.join('\n')}\n`);
+    return HELD_EXIT;
   }
   const lines = [
     ...verdict.failed.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
@@ -218,6 +233,6 @@ async function converge(
     'runtime-failed': `Apply failed: the runtime gave up (${safe(detail ?? '')}).`,
     rejected: `Apply refused: ${safe(detail ?? '')}.`,
   };
-  io.stderr.write(`${[headline[outcome], ...lines].join('\n')}\n`);
+  io.stderr.write(`${[headline[outcome], ...lines, ...heldLines].join('\n')}\n`);
   return 1;
 }

@@ -32,7 +32,11 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     return 1;
   }
   if (answer.kind === 'ok') {
-    const body = answer.body as { ready?: boolean; resources?: ResourceStatus[] };
+    const body = answer.body as {
+      ready?: boolean;
+      resources?: ResourceStatus[];
+      heldDeletions?: { key: string }[];
+    };
     if (args.json) {
       io.stdout.write(`${redactedJson({ source: 'server', url, ...body }, config.secrets, 2)}\n`);
       return 0;
@@ -49,6 +53,11 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
       `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${resources.length} resources.\n` +
         `${redact(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
     );
+    const held = body.heldDeletions ?? [];
+    if (held.length > 0) {
+      const keys = redact(held.map((h) => h.key).join(', '), config.secrets);
+      io.stdout.write(`Deletes held by the deletion budget (setpoint approve lets them go): ${keys}\n`);
+    }
     return 0;
   }
   const state = await readStateDir(config.state);
@@ -76,7 +85,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
 }
 
 /** Where to reach the server from here: a wildcard listen address means this machine. */
-function baseUrl(config: StatusConfig): string {
+export function baseUrl(config: StatusConfig): string {
   const { host, port } = config.server;
   const local = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${local.includes(':') ? `[${local}]` : local}:${port}`;
