@@ -141,7 +141,7 @@ describe('the status server', () => {
     expect(text).not.toContain('hunter2');
     const [alice] = (JSON.parse(text) as { resources: { plan: unknown; lastError: string }[] }).resources;
     expect(alice?.lastError).toBe('Error: the API refuses [redacted]');
-    expect(alice?.plan).toMatchObject({ action: 'update', key: 'user/alice' });
+    expect(alice?.plan).toMatchObject({ action: 'adopt', key: 'user/alice' }); // it existed before: taken over
     expect(JSON.stringify(alice?.plan)).toContain('old-[redacted]');
   });
 

@@ -1,6 +1,6 @@
 import { kindOf } from '../contract/describe.js';
 import { ProviderContractError } from '../contract/errors.js';
-import type { Observed, ProviderContext } from '../contract/provider.js';
+import { isAborted, type Observed, type ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
 import type { OperationWork } from '../queue/operation-queue.js';
@@ -136,18 +136,19 @@ async function applyPlan(
   const spec = desired.spec as Record<string, unknown>;
   switch (plan.action) {
     case 'create':
-      return host.journal(actor, 'create', spec, () => provider.create(desired, ctx));
+      return host.journal(actor, 'create', spec, () => live(ctx, () => provider.create(desired, ctx)));
     case 'update':
     case 'adopt':
       return host.journal(actor, 'update', spec, () =>
-        provider.update(desired, current ?? {}, plan.changes, ctx),
+        live(ctx, () => provider.update(desired, current ?? {}, plan.changes, ctx)),
       );
     case 'replace':
       if (current) {
-        const removed = () => expectVoid(actor.key, 'delete', provider.delete(current, desired, ctx));
+        const removed = () =>
+          live(ctx, () => expectVoid(actor.key, 'delete', provider.delete(current, desired, ctx)));
         await host.journal(actor, 'delete', undefined, removed, true);
       }
-      return host.journal(actor, 'create', spec, () => provider.create(desired, ctx));
+      return host.journal(actor, 'create', spec, () => live(ctx, () => provider.create(desired, ctx)));
     default:
       throw new Error(`${actor.key}: unexpected action ${plan.action}`);
   }
@@ -185,9 +186,21 @@ async function deleteObject(
     return undefined;
   }
   if (host.dryRun) return actionFor(actor.key, actor.kind, actor.name, undefined, current, host.compare);
-  const removed = () => expectVoid(actor.key, 'delete', host.provider.delete(current, actor.desired, ctx));
+  const removed = () =>
+    live(ctx, () => expectVoid(actor.key, 'delete', host.provider.delete(current, actor.desired, ctx)));
   await host.journal(actor, 'delete', undefined, removed);
   return 'deleted';
+}
+
+/**
+ * Make the next provider call of an operation, unless the operation is over: an operation of
+ * several calls (observe then delete, delete then create) that timed out or was shut down
+ * while a call ran on, deaf to its signal, must not start another one. The operation has failed
+ * already and the actor backs off from that failure.
+ */
+function live<T>(ctx: ProviderContext, call: () => Promise<T>): Promise<T> {
+  if (isAborted(ctx)) return Promise.reject(ctx.signal.reason ?? new Error('operation aborted'));
+  return call();
 }
 
 /** Tell the host a change was applied, and how long it took since `started`. */

@@ -36,6 +36,8 @@ describe('a config that sets everything', () => {
       intervalMs: 90_000,
       backoff: { baseMs: 500, capMs: 120_000, factor: 3, jitter: 'equal' },
       maxRetries: 7,
+      progressDeadlineMs: 900_000,
+      hotLoop: { maxApplies: 8, windowMs: 1_200_000 },
       drift: 'alert',
       prune: true,
       pruneAdopted: true,
@@ -57,7 +59,11 @@ describe('a config that sets everything', () => {
         use: 'http',
         options: { baseUrl: 'http://api.internal:8080/users', headers: { authorization: 'Bearer tok-4f9a' } },
       },
-      buckets: { module: join(dir, 'providers', 'buckets.js'), options: { region: 'eu-west-1' } },
+      buckets: {
+        module: join(dir, 'providers', 'buckets.js'),
+        options: { region: 'eu-west-1' },
+        progressDeadlineMs: 1_800_000,
+      },
     });
   });
 
@@ -74,7 +80,13 @@ describe('a config that sets everything', () => {
       name: 'motd',
       spec: { path: 'etc/motd.txt', content: 'hello\n', mode: '0644' },
       dependsOn: ['files/etc'],
-      policy: { drift: 'enforce', intervalMs: 300_000, maxRetries: 2, rollback: false },
+      policy: {
+        drift: 'enforce',
+        intervalMs: 300_000,
+        maxRetries: 2,
+        rollback: false,
+        progressDeadlineMs: 120_000,
+      },
     });
     expect(config.sources.get('files/motd')).toEqual({
       file: join(dir, 'resources', 'files.yaml'),
@@ -115,6 +127,8 @@ describe('a config that sets almost nothing', () => {
       intervalMs: 30_000,
       backoff: { baseMs: 1000, capMs: 60_000, factor: 2, jitter: 'full' },
       maxRetries: 5,
+      progressDeadlineMs: 600_000,
+      hotLoop: { maxApplies: 5, windowMs: 600_000 },
       drift: 'enforce',
       prune: false,
       pruneAdopted: false,

@@ -7,6 +7,7 @@ import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
 import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
 import type { DeletionBudget } from './deletion-budget.js';
+import { Dependents } from './dependents.js';
 
 const NONE: ReadonlyMap<string, Resource> = new Map();
 
@@ -51,7 +52,7 @@ export type SetDesiredResult =
 export class DesiredTable implements DependencyPort {
   readonly entries = new Map<string, Entry>();
   /** key → keys that depend on it (from every live entry, removed ones included). */
-  readonly #dependents = new Map<string, Set<string>>();
+  readonly #dependents = new Dependents();
   /** How many keys the desired set holds now (leaving ones not counted, revived ones are). */
   #live = 0;
   #launcher: ActorLauncher | undefined = undefined;
@@ -75,7 +76,7 @@ export class DesiredTable implements DependencyPort {
       const entry = this.entries.get(key);
       return entry?.removed ? entry.resurrect : entry?.held ? undefined : entry?.resource;
     },
-    dependents: (key) => this.#dependents.get(key) ?? [],
+    dependents: (key) => this.#dependents.of(key),
   };
 
   /** The keys a whole new set `next` takes out of the set in force. */
@@ -136,7 +137,7 @@ export class DesiredTable implements DependencyPort {
       this.#add(key, resource, 1);
       going.push([key, this.entries.get(key)!]);
     }
-    for (const [key, entry] of this.budget.hold(going, (key) => this.#dependents.get(key) ?? [])) {
+    for (const [key, entry] of this.budget.hold(going, (key) => this.#dependents.of(key))) {
       this.leave(key, entry);
     }
     this.#live = remaining;
@@ -160,8 +161,8 @@ export class DesiredTable implements DependencyPort {
     }
     if (sameResource(entry.resource, resource)) return 'same';
     const before = entry.resource.dependsOn;
-    this.#link(key, before, false);
-    this.#link(key, resource.dependsOn, true);
+    this.#dependents.link(key, before, false);
+    this.#dependents.link(key, resource.dependsOn, true);
     entry.resource = resource;
     // A dependency this one no longer needs may be waiting for it to go before its delete.
     this.#wake(before, 'deleteBackoff');
@@ -182,7 +183,7 @@ export class DesiredTable implements DependencyPort {
       held: false,
     };
     this.entries.set(key, entry);
-    this.#link(key, resource.dependsOn, true);
+    this.#dependents.link(key, resource.dependsOn, true);
     this.#launcher?.launch(key, resource.kind);
   }
 
@@ -205,7 +206,7 @@ export class DesiredTable implements DependencyPort {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    this.#link(key, entry.resource.dependsOn, false);
+    this.#dependents.link(key, entry.resource.dependsOn, false);
     this.#wake(entry.resource.dependsOn, 'deleteBackoff');
     const resource = entry.resurrect;
     if (resource) {
@@ -217,7 +218,7 @@ export class DesiredTable implements DependencyPort {
 
   /** `key` became Ready: its dependents waiting for it look again. */
   becameReady(key: string): void {
-    this.#wake(this.#dependents.get(key), 'waiting');
+    this.#wake(this.#dependents.of(key), 'waiting');
   }
 
   dependenciesReady(record: ResourceRecord): boolean {
@@ -225,7 +226,7 @@ export class DesiredTable implements DependencyPort {
   }
 
   dependentsRemain(record: ResourceRecord): boolean {
-    return (this.#dependents.get(record.key)?.size ?? 0) > 0;
+    return this.#dependents.of(record.key).size > 0;
   }
 
   /** How many resources of each kind are in each phase (for the `setpoint_resources` gauge). */
@@ -251,22 +252,6 @@ export class DesiredTable implements DependencyPort {
     for (const key of keys) {
       const actor = this.entries.get(key)?.actor;
       if (actor?.phase === phase) actor.trigger();
-    }
-  }
-
-  #link(key: string, deps: readonly string[] | undefined, add: boolean): void {
-    for (const dep of deps ?? []) {
-      let set = this.#dependents.get(dep);
-      if (add) {
-        if (!set) {
-          set = new Set();
-          this.#dependents.set(dep, set);
-        }
-        set.add(key);
-      } else if (set) {
-        set.delete(key);
-        if (set.size === 0) this.#dependents.delete(dep);
-      }
     }
   }
 }

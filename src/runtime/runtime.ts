@@ -1,73 +1,20 @@
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import type { ResourceStatus } from '../actors/status.js';
-import type { Resource } from '../contract/resource.js';
-import { type DesiredChange, validateDesiredChange } from '../diff/desired-change.js';
+import { validateDesiredChange } from '../diff/desired-change.js';
 import { validateDesiredSet } from '../diff/desired-set.js';
-import type { Plan } from '../diff/plan.js';
-import type { StateStore } from '../store/index.js';
-import type { SupervisorTree } from '../supervisor/index.js';
 import { TickTimers } from '../time/tick-timers.js';
 import { CrashLoops } from './crash-loops.js';
-import { DeletionBudget, type HeldDeletion, heldStatus } from './deletion-budget.js';
+import { DeletionBudget, heldStatus } from './deletion-budget.js';
 import { DesiredTable, type Entry, type SetDesiredResult } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
-import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
+import { createRuntimeMetrics } from './metrics.js';
 import { type RuntimeOptions, resolveOptions } from './options.js';
 import { leftoversOf, planAll, recoverIntents } from './plan.js';
+import type { Runtime, RuntimeState } from './runtime-api.js';
 import { settled } from './settled.js';
 import { SupervisionTree } from './tree.js';
-
-export type RuntimeState = 'new' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-export interface Runtime {
-  start(): Promise<void>;
-  /** Replace the whole desired set. Invalid sets are rejected whole, with every error. */
-  setDesired(resources: readonly Resource[]): SetDesiredResult;
-  /**
-   * Change part of the desired set: add or replace `set`, take out `remove` (keys). Checked by
-   * the same rules as a whole set, at a cost that does not grow with its size: for a process
-   * holding many resources and changing a few at a time. Rejected whole, with every error.
-   */
-  updateDesired(change: DesiredChange): SetDesiredResult;
-  /** Reconcile one resource now. Returns false for an unknown key. */
-  reconcile(key: string): boolean;
-  status(): ResourceStatus[];
-  status(key: string): ResourceStatus | undefined;
-  /** Observe everything once and return what would change. */
-  plan(): Promise<Plan>;
-  /**
-   * Resolves once every resource of the current desired set has finished a pass at its
-   * current generation — in sync, failed and backing off, Degraded, waiting for a dependency —
-   * and every resource that left it is deleted (or blocked, or held by the deletion budget).
-   * The outcome is in `status()`.
-   * For scripts and tests; a long-running process just lets the runtime run.
-   */
-  settled(): Promise<void>;
-  on<E extends keyof RuntimeEvents>(event: E, fn: RuntimeEvents[E]): () => void;
-  /**
-   * Deletes held by the deletion budget: resources that left the desired set and are kept,
-   * as they are, until approved. Their status says so (`Synced` false, reason `DeletionHeld`).
-   */
-  heldDeletions(): HeldDeletion[];
-  /**
-   * Let held deletes go ahead: those of `keys` (default: all). Returns the keys approved; keys
-   * not held are ignored. Dependents are still deleted before what they depend on.
-   */
-  approveDeletions(keys?: readonly string[]): string[];
-  /** The supervision tree, as data. */
-  tree(): SupervisorTree | undefined;
-  /**
-   * Where the runtime is in its life. `failed`: the root supervisor gave up (`runtime:failed`);
-   * nothing reconciles any more, and `status()` shows each resource as it was last seen.
-   */
-  readonly state: RuntimeState;
-  readonly metrics: RuntimeMetrics;
-  readonly store: StateStore;
-  /** Graceful: in-flight operations finish or are aborted at the shutdown timeout. */
-  stop(): Promise<void>;
-}
 
 /**
  * Create a runtime: one supervised actor per resource, reconciling forever.
@@ -84,6 +31,8 @@ export interface Runtime {
  * tree (`tree.ts`) runs them; one host per kind (`kind-host.ts`) is each actor's way down to its
  * provider's queue, the inventory (`inventory.ts`) and the notices (`notices.ts`).
  */
+export type { Runtime, RuntimeState } from './runtime-api.js';
+
 export function createRuntime(options: RuntimeOptions): Runtime {
   const settings = resolveOptions(options);
   const { clock, logger, store, shutdownMs } = settings;
@@ -200,26 +149,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return true;
     },
 
-    status: ((key?: string) => {
-      // A crash loop shows on the status of the actor it last crashed (see `crash-loops.ts`); a
-      // held delete, on the status of its resource (see `deletion-budget.ts`).
-      const of = (entry: Entry) => {
-        const actor = entry.actor;
-        if (!actor) return undefined;
-        const status = loops.active ? loops.status(actor.status()) : actor.status();
-        return entry.held ? heldStatus(status) : status;
-      };
-      if (key !== undefined) {
-        const entry = table.entries.get(key);
-        return entry && of(entry);
-      }
-      const all: ResourceStatus[] = [];
-      for (const entry of table.entries.values()) {
-        const status = of(entry);
-        if (status) all.push(status);
-      }
-      return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    }) as Runtime['status'],
+    status: ((key?: string) => statusOf(table, loops, key)) as Runtime['status'],
 
     heldDeletions: () => budget.list(),
     approveDeletions(keys) {
@@ -261,4 +191,32 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     },
   };
+}
+
+/**
+ * A resource's status as the runtime shows it: its actor's, with a crash loop shown on the
+ * actor it last crashed (see `crash-loops.ts`) and a held delete on its resource (see
+ * `deletion-budget.ts`); every resource, sorted by key, when no key is given.
+ */
+function statusOf(
+  table: DesiredTable,
+  loops: CrashLoops,
+  key: string | undefined,
+): ResourceStatus | ResourceStatus[] | undefined {
+  const of = (entry: Entry) => {
+    const actor = entry.actor;
+    if (!actor) return undefined;
+    const status = loops.active ? loops.status(actor.status()) : actor.status();
+    return entry.held ? heldStatus(status) : status;
+  };
+  if (key !== undefined) {
+    const entry = table.entries.get(key);
+    return entry && of(entry);
+  }
+  const all: ResourceStatus[] = [];
+  for (const entry of table.entries.values()) {
+    const status = of(entry);
+    if (status) all.push(status);
+  }
+  return all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
