@@ -13,6 +13,7 @@ export {
 } from './memory.js';
 export {
   compileFaults,
+  DEFAULT_FLAP_MS,
   DEFAULT_ZOMBIE_MS,
   type FaultOutcome,
   type FaultRates,

@@ -54,6 +54,11 @@ export class MemoryCallGate {
     return name === undefined ? this.#total : (this.#running.get(name) ?? 0);
   }
 
+  /** The faults in force now. */
+  get faults(): CompiledFaults {
+    return this.#faults;
+  }
+
   /** Replace the faults; calls already running keep what they drew. */
   setFaults(faults: CompiledFaults): void {
     this.#faults = faults;

@@ -55,6 +55,16 @@ export interface FaultRates {
    * uniformly. Default 5000.
    */
   readonly zombieMs?: number | readonly [number, number];
+  /**
+   * Share of successful `create` and `update` calls that another writer undoes: `flapMs` later
+   * it puts the object back as it was before the write (or removes the object a create made),
+   * unless something wrote the object since. The undo is no call: it is neither counted nor
+   * tracked. Drawn apart from the rates above (after a call's work succeeds), so it does not
+   * count toward their sum. Default 0.
+   */
+  readonly flapRate?: number;
+  /** How long after the write the other writer undoes it, in ms: a number or `[min, max]`. Default 1000. */
+  readonly flapMs?: number | readonly [number, number];
 }
 
 /** The memory provider's faults: the rates, and when and where they apply. */
@@ -82,11 +92,15 @@ export interface CompiledFaults {
   readonly latency: readonly [number, number] | undefined;
   /** How long a zombie runs on past its abort: `[min, max]` ms. */
   readonly zombie: readonly [number, number];
+  /** Share of successful writes another writer undoes; 0: none, and no draw. */
+  readonly flapRate: number;
+  /** How long after the write it undoes it: `[min, max]` ms. */
+  readonly flap: readonly [number, number];
   readonly retryAfterMs: number;
   readonly outage: readonly Outage[];
   /** `undefined`: every operation. */
   readonly operations: ReadonlySet<MemoryOperation> | undefined;
-  /** False when nothing can ever go wrong: calls skip the fault path entirely. */
+  /** False when no call can go wrong (an undo by another writer is not the call's): calls skip the fault path. */
   readonly active: boolean;
 }
 
@@ -100,6 +114,8 @@ const KEYS = [
   'crashRate',
   'zombieRate',
   'zombieMs',
+  'flapRate',
+  'flapMs',
   'outage',
   'operations',
 ];
@@ -107,6 +123,9 @@ const RATES = ['failRate', 'hangRate', 'retryAfterRate', 'permanentRate', 'crash
 
 /** How long a zombie runs on past its abort unless told otherwise. */
 export const DEFAULT_ZOMBIE_MS = 5000;
+
+/** How long after a write another writer undoes it unless told otherwise. */
+export const DEFAULT_FLAP_MS = 1000;
 
 /** Check `faults` and compile them; throws a `TypeError` naming the option on misuse. */
 export function compileFaults(faults: Faults | undefined, name = 'faults'): CompiledFaults {
@@ -134,6 +153,14 @@ export function compileFaults(faults: Faults | undefined, name = 'faults'): Comp
     faults.zombieMs === undefined
       ? ([DEFAULT_ZOMBIE_MS, DEFAULT_ZOMBIE_MS] as const)
       : (rangeOf(faults.zombieMs, `${name}.zombieMs`, ['5000', '[1000, 10000]']) ?? ([0, 0] as const));
+  const flapRate = faults.flapRate ?? 0;
+  if (typeof flapRate !== 'number' || !(flapRate >= 0 && flapRate <= 1)) {
+    throw optionError(`${name}.flapRate`, flapRate, 'a number from 0 to 1, like 0.2');
+  }
+  const flap =
+    faults.flapMs === undefined
+      ? ([DEFAULT_FLAP_MS, DEFAULT_FLAP_MS] as const)
+      : (rangeOf(faults.flapMs, `${name}.flapMs`, ['1000', '[500, 20000]']) ?? ([0, 0] as const));
   const retryAfterMs =
     faults.retryAfterMs === undefined
       ? 1000
@@ -141,7 +168,7 @@ export function compileFaults(faults: Faults | undefined, name = 'faults'): Comp
   const outage = outagesOf(faults.outage, `${name}.outage`);
   const operations = operationsOf(faults.operations, `${name}.operations`);
   const active = total > 0 || latency !== undefined || outage.length > 0;
-  return { thresholds, latency, zombie, retryAfterMs, outage, operations, active };
+  return { thresholds, latency, zombie, flapRate, flap, retryAfterMs, outage, operations, active };
 }
 
 /** The fault a call gets for a uniform draw `u` in [0, 1). Pure. */

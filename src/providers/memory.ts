@@ -13,6 +13,7 @@ import { throwIfAborted } from './abortable.js';
 import { frozenCopy } from './frozen.js';
 import { MemoryCallGate, type MemoryCalls } from './memory-call-gate.js';
 import { compileFaults, type Faults, INVALID_VALUE, type MemoryOperation } from './memory-faults.js';
+import { MemoryFlap } from './memory-flap.js';
 import { checkString, isRecord, optionError } from './options.js';
 
 /**
@@ -43,7 +44,9 @@ import { checkString, isRecord, optionError } from './options.js';
  *   `random` that picks fail, hang, retryAfter, permanent, crash, zombie or ok (and a zombie's
  *   time, one more draw when it is a range). A faulted call changes nothing in the store, but
  *   a zombie: deaf to its signal, it does its work late, `zombieMs` after the signal aborted.
- *   No draw is made when no fault is configured.
+ *   A create or update that did its work then makes, with `flapRate` set, one more draw (two
+ *   when `flapMs` is a range): whether another writer undoes it `flapMs` later, and when (see
+ *   `MemoryFlap`). No draw is made when no fault is configured.
  * - `calls` counts every call that reached an operation, faulted or not. `inFlight(name)` and
  *   `overlaps` (a call started while another one for the same name was running) track the
  *   per-key operations (all but `list`).
@@ -72,6 +75,8 @@ export interface MemoryProvider extends Provider {
   readonly overlaps: number;
   /** Calls that drew the zombie fault (they run on past their abort, then do their work). */
   readonly zombies: number;
+  /** Writes another writer undid (`flapRate`): not calls, and counted nowhere else. */
+  readonly reverts: number;
   /** Calls running now for `name`, or for every name when `name` is omitted. */
   inFlight(name?: string): number;
   /** Replace the fault settings; calls already running keep what they drew. */
@@ -104,6 +109,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
   }
   const gate = new MemoryCallGate(kind, clock, random, compileFaults(options.faults, 'options.faults'));
   const calls = gate.calls;
+  const flap = new MemoryFlap(clock, random, store);
   let restarts = 0;
 
   function existing(op: MemoryOperation, name: string): Observed {
@@ -125,6 +131,9 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
     },
     get zombies() {
       return gate.zombies;
+    },
+    get reverts() {
+      return flap.reverts;
     },
     inFlight: (name) => gate.inFlight(name),
     setFaults(next) {
@@ -158,6 +167,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
         }
         const spec = frozenCopy(desired.spec) as Observed;
         store.set(desired.name, spec);
+        flap.wrote(gate.faults, 'create', desired.name, undefined, spec);
         return spec;
       });
     },
@@ -176,6 +186,7 @@ export function memoryProvider(options: MemoryProviderOptions): MemoryProvider {
           }
         }
         store.set(desired.name, spec);
+        flap.wrote(gate.faults, 'update', desired.name, before, spec);
         return spec;
       });
     },

@@ -20,9 +20,13 @@ export const CONVERGENCE_SLACK_MS = 1000;
 /**
  * How long after the faults stop the world must have converged: one resync (interval + 10 %
  * jitter) to notice what a swallowed call left wrong, plus the longest backoff (the cap, or a
- * larger `Retry-After`) after a failure still in flight, plus the timeout of a call that hung
- * when the faults stopped, plus the longest a zombie runs on past that timeout (`zombieMs`,
- * while it holds its key, the next call for it waits), plus {@link CONVERGENCE_SLACK_MS}.
+ * larger `Retry-After`) after a failure still in flight, or the longest a hot loop holds its
+ * next apply (the cap too), plus the timeout of a call that hung when the faults stopped, plus
+ * the longest a zombie runs on past that timeout (`zombieMs`, while it holds its key, the next
+ * call for it waits), plus the longest an undo by another writer drawn before the faults stopped
+ * may still come after (`flapMs`: a resync then finds it, and the hold, begun at the apply it
+ * undoes, is over by the time the undo lands or ends within the cap), plus
+ * {@link CONVERGENCE_SLACK_MS}.
  */
 export function convergenceBound(o: {
   interval: number;
@@ -30,12 +34,14 @@ export function convergenceBound(o: {
   timeout: number;
   retryAfterMs: number;
   zombieMs?: number;
+  flapMs?: number;
 }): number {
   return (
     Math.ceil(o.interval * 1.1) +
     Math.max(o.capMs, o.retryAfterMs) +
     o.timeout +
     (o.zombieMs ?? 0) +
+    (o.flapMs ?? 0) +
     CONVERGENCE_SLACK_MS
   );
 }

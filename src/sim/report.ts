@@ -25,6 +25,12 @@ export interface SimReport {
   readonly escalations: number;
   /** Provider calls that drew the zombie fault: deaf to their abort, they ran on and wrote late. */
   readonly zombies: number;
+  /** Successful writes another writer undid later (`flapRate`): writes by someone else, not calls. */
+  readonly reverts: number;
+  /** `hotloop` events: resources applied more than `hotLoop.maxApplies` times at one generation. */
+  readonly hotLoops: number;
+  /** `hotloop:ended` events: hot loops that held. */
+  readonly hotLoopsEnded: number;
   /** Whether the root gave up (`runtime:failed`). */
   readonly runtimeFailed: boolean;
   /** Desired sets handed to the runtime (the first included). */
@@ -50,7 +56,10 @@ export function formatReport(report: SimReport, options: { replay?: string } = {
   const lines = [
     `seed ${report.seed}: ${report.resources} resources in ${report.kinds} kinds, ${hours(report.durationMs)} virtual (faults for ${hours(report.faultWindowMs)}), ${report.desiredSets} desired sets`,
     `operations: observe ${ops.observe}, create ${ops.create}, update ${ops.update}, delete ${ops.delete}, restart ${ops.restart}`,
-    `failures ${report.failures}, crashes ${report.crashes}, restarts ${report.restarts}, escalations ${report.escalations}${report.zombies > 0 ? `, zombie calls ${report.zombies}` : ''}${report.runtimeFailed ? ', RUNTIME FAILED' : ''}`,
+    `failures ${report.failures}, crashes ${report.crashes}, restarts ${report.restarts}, escalations ${report.escalations}${report.zombies > 0 ? `, zombie calls ${report.zombies}` : ''}${report.reverts > 0 ? `, writes undone by another writer ${report.reverts}` : ''}${report.runtimeFailed ? ', RUNTIME FAILED' : ''}`,
+    ...(report.hotLoops > 0 || report.hotLoopsEnded > 0
+      ? [`hot loops ${report.hotLoops}, ended ${report.hotLoopsEnded}`]
+      : []),
     report.converged
       ? `converged ${report.timeToConvergeMs} ms after the faults stopped (bound ${report.convergenceBoundMs} ms)${report.held > 0 ? `; ${report.held} held Degraded by permanent errors` : ''}`
       : `DID NOT CONVERGE within ${report.convergenceBoundMs} ms of the faults stopping`,

@@ -54,6 +54,10 @@ export interface EventCounts {
   readonly crashes: number;
   readonly restarts: number;
   readonly escalations: number;
+  /** `hotloop` events: a resource kept being applied at one generation without staying in sync. */
+  readonly hotLoops: number;
+  /** `hotloop:ended` events: a hot loop held. */
+  readonly hotLoopsEnded: number;
   readonly runtimeFailed: boolean;
 }
 
@@ -63,7 +67,15 @@ export interface EventCounts {
  * counted, and the ones the checks need are handed on.
  */
 export function watchEvents(rt: Runtime, on: EventHandlers): EventCounts {
-  const counts = { failures: 0, crashes: 0, restarts: 0, escalations: 0, runtimeFailed: false };
+  const counts = {
+    failures: 0,
+    crashes: 0,
+    restarts: 0,
+    escalations: 0,
+    hotLoops: 0,
+    hotLoopsEnded: 0,
+    runtimeFailed: false,
+  };
   const line = (name: string, e: { at: number }): number => on.record(e.at, `! ${name} ${JSON.stringify(e)}`);
   for (const name of RUNTIME_EVENTS) {
     switch (name) {
@@ -95,6 +107,18 @@ export function watchEvents(rt: Runtime, on: EventHandlers): EventCounts {
         rt.on(name, (e) => {
           counts.runtimeFailed = true;
           on.runtimeFailed(e, line(name, { error: e.error, at: e.at } as { at: number }));
+        });
+        break;
+      case 'hotloop':
+        rt.on(name, (e) => {
+          counts.hotLoops++;
+          line(name, e);
+        });
+        break;
+      case 'hotloop:ended':
+        rt.on(name, (e) => {
+          counts.hotLoopsEnded++;
+          line(name, e);
         });
         break;
       case 'degraded':

@@ -27,6 +27,18 @@ describe('simulation options', () => {
     expect(zombies.convergenceBoundMs).toBe(33_000 + 60_000 + 30_000 + 7000 + CONVERGENCE_SLACK_MS);
     const unused = resolveSimOptions({ ...base, faults: { zombieMs: 7000 } });
     expect(unused.convergenceBoundMs).toBe(o.convergenceBoundMs);
+    // An undo by another writer drawn before the faults stopped may land up to flapMs after.
+    const flaps = resolveSimOptions({ ...base, faults: { flapRate: 0.3, flapMs: [1000, 9000] } });
+    expect(flaps.convergenceBoundMs).toBe(33_000 + 60_000 + 30_000 + 9000 + CONVERGENCE_SLACK_MS);
+    expect(resolveSimOptions({ ...base, faults: { flapMs: 9000 } }).convergenceBoundMs).toBe(
+      o.convergenceBoundMs,
+    );
+    // The hot-loop policy is the runtime's unless told otherwise.
+    expect(o.hotLoop).toEqual({ maxApplies: 5, window: 600_000 });
+    expect(resolveSimOptions({ ...base, hotLoop: { window: 60_000 } }).hotLoop).toEqual({
+      maxApplies: 5,
+      window: 60_000,
+    });
   });
 
   it('rejects bad options with a TypeError that names the option and the value', () => {
@@ -44,6 +56,12 @@ describe('simulation options', () => {
         /`faults.zombieMs` to be a number of ms >= 0, or \[min, max\]/,
       ],
       [{ ...base, faults: { failRate: 0.9, zombieRate: 0.2 } }, /rates in `faults`.*add up to at most 1/],
+      [{ ...base, faults: { flapRate: 1.2 } }, /`faults.flapRate` to be a number from 0 to 1/],
+      [{ ...base, faults: { flapMs: [9, 3] } }, /`faults.flapMs` to be a number of ms >= 0, or \[min, max\]/],
+      [{ ...base, faults: { flapRates: 0.1 } }, /Unknown option `faults.flapRates`/],
+      [{ ...base, hotLoop: { maxApplies: 0 } }, /`hotLoop.maxApplies`/],
+      [{ ...base, hotLoop: { maxApplies: 2.5 } }, /`hotLoop.maxApplies` to be a whole number/],
+      [{ ...base, hotLoop: { window: -1 } }, /`hotLoop.window`/],
       [{ ...base, faultWindow: 590_000 }, /`duration`.*room.*convergence bound/],
     ];
     for (const [options, message] of cases) {
@@ -88,6 +106,9 @@ describe('the report', () => {
     restarts: 0,
     escalations: 0,
     zombies: 0,
+    reverts: 0,
+    hotLoops: 0,
+    hotLoopsEnded: 0,
     runtimeFailed: false,
     desiredSets: 2,
     held: 0,
@@ -102,6 +123,10 @@ describe('the report', () => {
     for (const name of INVARIANTS) expect(text).toContain(`${name} 0`);
     expect(text).toContain('converged 1234 ms after the faults stopped');
     expect(text).not.toContain('replay');
+    expect(text).not.toContain('hot loops');
+    const fought = formatReport({ ...report, reverts: 40, hotLoops: 7, hotLoopsEnded: 5 });
+    expect(fought).toContain('writes undone by another writer 40');
+    expect(fought).toContain('hot loops 7, ended 5');
   });
 
   it('prints the seed, each violation and how to replay it when something broke', () => {

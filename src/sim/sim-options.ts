@@ -51,6 +51,8 @@ export interface SimOptions {
   readonly maxRetries?: number;
   /** Runtime rollback to the last-good spec. Default false. */
   readonly rollback?: boolean;
+  /** Runtime hot-loop detection: applies at one generation allowed within `window` ms. Default the runtime's. */
+  readonly hotLoop?: { readonly maxApplies?: number; readonly window?: number };
   /**
    * When a kind escalates (`maxRestarts` derived from `crashRate`, see `docs/reliability.md`;
    * `withinMs` and `systemicShare` the runtime's), and the restart backoff of a crashed actor
@@ -91,6 +93,7 @@ export interface ResolvedSimOptions {
   readonly concurrency: number;
   readonly maxRetries: number;
   readonly rollback: boolean;
+  readonly hotLoop: { readonly maxApplies: number; readonly window: number };
   readonly supervision: KindSupervision & { readonly restartBackoff: RestartBackoffOptions };
   readonly unmanaged: number;
   readonly preexisting: number;
@@ -167,11 +170,12 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
     timeout,
     retryAfterMs: (faults.retryAfterRate ?? 0) > 0 ? retryAfterMs : 0,
     zombieMs: (faults.zombieRate ?? 0) > 0 ? compiled.zombie[1] : 0,
+    flapMs: compiled.flapRate > 0 ? compiled.flap[1] : 0,
   });
   const faultWindow = number('faultWindow', options.faultWindow, Math.floor(duration / 2), 0);
   if (faultWindow + convergenceBoundMs > duration) {
     throw new TypeError(
-      `Expected \`duration\` (${duration} ms) to leave room after \`faultWindow\` (${faultWindow} ms) for the convergence bound of ${convergenceBoundMs} ms (interval·1.1 + cap + timeout + zombieMs + slack): make duration at least ${faultWindow + convergenceBoundMs}`,
+      `Expected \`duration\` (${duration} ms) to leave room after \`faultWindow\` (${faultWindow} ms) for the convergence bound of ${convergenceBoundMs} ms (interval·1.1 + cap + timeout + zombieMs + flapMs + slack): make duration at least ${faultWindow + convergenceBoundMs}`,
     );
   }
   const kinds = number('kinds', options.kinds, 2, 1, { integer: true });
@@ -202,6 +206,12 @@ export function resolveSimOptions(options: SimOptions): ResolvedSimOptions {
     concurrency: number('concurrency', options.concurrency, D.concurrency, 1, { integer: true }),
     maxRetries: number('maxRetries', options.maxRetries, D.maxRetries, 1, { integer: true }),
     rollback: options.rollback ?? D.rollback,
+    hotLoop: {
+      maxApplies: number('hotLoop.maxApplies', options.hotLoop?.maxApplies, D.hotLoop.maxApplies, 1, {
+        integer: true,
+      }),
+      window: number('hotLoop.window', options.hotLoop?.window, D.hotLoop.windowMs, 1),
+    },
     supervision: {
       maxRestarts: number(
         'supervision.maxRestarts',

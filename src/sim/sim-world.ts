@@ -82,6 +82,13 @@ export class SimWorld {
     return zombies;
   }
 
+  /** Writes another writer undid (`flapRate`), in every memory provider. */
+  get reverts(): number {
+    let reverts = 0;
+    for (const memory of this.memories.values()) reverts += memory.reverts;
+    return reverts;
+  }
+
   /** Calls the memory providers saw start while another for the same name was running. */
   get overlaps(): number {
     let overlaps = 0;
