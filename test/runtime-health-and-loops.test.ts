@@ -277,6 +277,17 @@ describe('hot loops', () => {
     expect(f.sys.objects.get('key')).toMatchObject({ owner: 'setpoint' });
   });
 
+  it('ends a hot loop when the spec changes: the new generation starts afresh', async () => {
+    const f = await fight();
+    await f.clock.advance(5 * 60_000);
+    expect(f.loops).toHaveLength(1);
+    f.stop();
+    f.rt.setDesired([{ kind: 'cfg', name: 'key', spec: { owner: 'setpoint', size: 2 } }]);
+    await f.clock.advance(10_000);
+    expect(f.ended).toHaveLength(1);
+    expect(condition(f.rt, 'cfg/key', 'Degraded')).toMatchObject({ status: false });
+  });
+
   it('does not call a spec change a loop: each generation starts its count afresh', async () => {
     const clock = new TestClock();
     const sys = system('cfg', clock);

@@ -99,10 +99,13 @@ export function noteInSync(a: ResourceRecord): void {
   a.emit({ type: 'hot-loop-ended', applies: loop.applies });
 }
 
-/** A new generation: its applies are counted afresh. */
+/** A new generation: its applies are counted afresh, and a hot loop of the old one is over. */
 export function resetLoop(a: ResourceRecord): void {
+  const loop = a.loop;
+  const hot = (a.flags & F_HOTLOOP) !== 0;
   a.flags &= ~(F_APPLIED | F_HOTLOOP);
   a.loop = undefined;
+  if (hot) a.emit({ type: 'hot-loop-ended', applies: loop?.applies ?? 0 });
 }
 
 function addFields(fields: string[], plan: PlannedAction | undefined): void {
