@@ -89,8 +89,16 @@ export interface Provider<Spec extends object = Record<string, unknown>> {
     ctx: ProviderContext,
   ): Promise<unknown>;
   delete(current: Observed, ref: Resource<Spec>, ctx: ProviderContext): Promise<void>;
-  /** Everything that exists, keyed by name: for prune and adoption. */
+  /**
+   * Everything that exists, keyed by name (or by `listKey`): many new resources' first passes
+   * read one list instead of observing one by one.
+   */
   list?(ctx: ProviderContext): Promise<Map<string, Observed>>;
+  /**
+   * The key `list` files this resource under, when it is not its name (a file provider lists
+   * files by path); `undefined`: look the resource up with `observe` instead.
+   */
+  listKey?(ref: Resource<Spec>): string | undefined;
   /** Health of an observed object. Absent: always healthy. */
   health?(observed: Observed, desired: Resource<Spec>): Health;
   /** The action for an unhealthy object. */

@@ -1,12 +1,12 @@
 import type { Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { PermanentError } from '../contract/errors.js';
 import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { throwIfAborted } from './abortable.js';
 import { formatMode, lstatOrUndefined, readText, TEMP_FILE, writeAtomically } from './file-io.js';
-import { codeOf, locate } from './file-paths.js';
+import { codeOf, locate, resolveInside } from './file-paths.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 
 /**
@@ -104,6 +104,13 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
     kind,
     root,
     compare: { replaceOn: ['type'], keep: ['content', 'mode'] },
+
+    /** `list` files by path, relative to the root with `/`: so is each resource looked up. */
+    listKey(ref) {
+      const path = isRecord(ref.spec) ? ref.spec.path : undefined;
+      if (typeof path !== 'string' || !resolveInside(root, path).ok) return undefined;
+      return posix.normalize(path.replaceAll('\\', '/')).replace(/\/$/, '');
+    },
 
     async observe(ref, ctx) {
       const spec = specOf(ref);

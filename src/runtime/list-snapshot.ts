@@ -16,10 +16,16 @@ export class ListSnapshot {
 
   constructor(private readonly provider: Provider) {}
 
-  /** What the list says of `name`. A list that fails fails this observation too. */
+  /**
+   * What the list says of `ref` (filed under its name, or the provider's `listKey`). A list
+   * that fails fails this observation too. A resource the provider cannot file is observed.
+   */
   async observe(ref: Resource, ctx: ProviderContext): Promise<Observed | undefined> {
+    const provider = this.provider;
+    const key = provider.listKey ? provider.listKey(ref) : ref.name;
+    if (key === undefined) return provider.observe(ref, ctx);
     this.#listing ??= this.#list(ctx);
-    return (await this.#listing).get(ref.name);
+    return (await this.#listing).get(key);
   }
 
   async #list(ctx: ProviderContext): Promise<ReadonlyMap<string, Observed>> {
