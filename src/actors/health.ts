@@ -35,9 +35,9 @@ export function overdue(a: ResourceRecord): boolean {
 /** The observation was assessed: start or stop the progress clock. */
 export function trackProgress(a: ResourceRecord): void {
   if (a.assessment === 'progressing') {
-    if (Number.isNaN(a.progressSince)) a.progressSince = a.host.clock.now();
+    if (a.progressSince < 0) a.progressSince = a.host.clock.now();
   } else if (a.assessment === 'in-sync') {
-    a.progressSince = Number.NaN;
+    a.progressSince = -1;
     a.flags &= ~(F_UNHEALTHY | F_OVERDUE);
   }
 }

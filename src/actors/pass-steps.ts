@@ -163,7 +163,7 @@ export class PassSteps implements ResourceShell {
     if (rollback) {
       // Apply the last-good spec now, with a progress deadline (and, once applied, attempts) of its own.
       a.flags = (a.flags | F_ROLLBACK) & ~(F_OVERDUE | F_UNHEALTHY);
-      a.progressSince = Number.NaN;
+      a.progressSince = -1;
       a.progressPolls = 0;
       a.nextDelayMs = 0;
       a.batch?.retryNow();
@@ -215,7 +215,7 @@ export function markSynced(a: ResourceActor): void {
     a.syncedGeneration = a.generation;
   }
   a.flags &= ~(F_PERMANENT | F_UNHEALTHY | F_OVERDUE);
-  a.progressSince = Number.NaN;
+  a.progressSince = -1;
   a.attempts = 0;
   a.lastError = undefined;
   a.observedGeneration = a.generation;

@@ -38,8 +38,8 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
   /** The delay the last pass computed for the next tick (`Infinity`: none). */
   nextDelayMs = 0;
   progressPolls = 0;
-  /** When the object was last changed or first seen progressing (`NaN`: healthy). */
-  progressSince = Number.NaN;
+  /** When the object was last changed or first seen progressing (-1: neither; a small integer costs no box). */
+  progressSince = -1;
   /** Applies at this generation after the first; made only when there is a second (`hot-loop.ts`). */
   loop: HotLoop | undefined = undefined;
   passStartedAt = 0;

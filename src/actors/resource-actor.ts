@@ -84,7 +84,7 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
     this.generation = generation;
     this.flags &= ~(F_ROLLBACK | F_PERMANENT | F_OVERDUE | F_UNHEALTHY);
     this.attempts = 0;
-    this.progressSince = Number.NaN;
+    this.progressSince = -1;
     resetLoop(this);
     this.trigger();
   }

@@ -209,11 +209,22 @@ export class CrashLoops {
     this.#cancel(loop);
     loop.restartAt = clock.now() + delayMs;
     this.#kind(loop.kind).waiting++;
-    loop.timer = clock.setTimeout(() => {
+    const restart = () => {
       loop.timer = undefined;
       this.#cancel(loop);
       this.#host?.restart(key, loop.kind);
-    }, delayMs);
+    };
+    if (delayMs > 0) {
+      loop.timer = clock.setTimeout(restart, delayMs);
+      return;
+    }
+    // The first crash restarts at once, as OTP does: once the supervisor's step is over, not on
+    // a timer (a timer costs a turn of the event loop, and a process with nothing else to do
+    // would exit before it fired).
+    const waiting = loop.restartAt;
+    queueMicrotask(() => {
+      if (loop.restartAt === waiting && loop.timer === undefined) restart();
+    });
   }
 
   #cancel(loop: Loop): void {
