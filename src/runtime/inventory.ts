@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { InventoryPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
+import { sameValue } from '../diff/compare.js';
 import type { StateStore } from '../store/index.js';
 
 /**
@@ -114,7 +115,9 @@ export class Inventory implements InventoryPort {
 
   private markGood(actor: ResourceRecord): void {
     const spec = actor.targetSpec();
-    if (this.store.get(actor.key)?.lastGood === spec) return;
+    const good = this.store.get(actor.key)?.lastGood;
+    // Already the last-good spec (a fresh actor after a restart, a second sync): write nothing.
+    if (good !== undefined && sameValue(spec, good) && sameValue(good, spec)) return;
     void this.store.markGood(actor.key, spec).catch((error: unknown) => this.#failed(actor.kind, error));
   }
 
