@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderPlan } from '../src/diff/render.js';
 import type { RuntimeEvents, RuntimeOptions } from '../src/runtime/index.js';
 import { createRuntime } from '../src/runtime/index.js';
 import { TestClock } from '../src/time/test-clock.js';
@@ -27,6 +28,20 @@ const syncedReason = (status: { conditions: readonly { type: string; status: boo
   status.conditions.find((c) => c.type === 'Synced');
 
 describe('the deletion budget', () => {
+  it('is told by plan() before an apply: how many deletes of a kind go ahead, and how many are held', async () => {
+    const { clock, sys, rt, synced } = await setup();
+    await synced(names(10));
+    // A second, dry-run runtime on the same state plans the shrink, as `setpoint plan` does.
+    const planner = createRuntime({ providers: [sys.provider], clock, store: rt.store, dryRun: true });
+    planner.setDesired([user('u0', { v: 1 })]);
+    const plan = await planner.plan();
+    expect(plan.summary.destroy).toBe(9);
+    expect(plan.held).toEqual([{ kind: 'user', deletes: 9, through: 5, limit: 5, windowMs: 3_600_000 }]);
+    expect(renderPlan(plan)).toContain(
+      'Deletion budget: 5 of the 9 deletes of user go ahead now (at most 5 per 1h); an apply holds the other 4',
+    );
+  });
+
   it('deletes at most the budget when the set shrinks from 10 to 1, and holds the rest, saying so', async () => {
     const { clock, sys, rt, held, synced } = await setup();
     await synced(names(10));

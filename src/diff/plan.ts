@@ -52,6 +52,19 @@ export interface PlanSummary {
 export interface Plan {
   readonly actions: readonly PlannedAction[];
   readonly summary: PlanSummary;
+  /** Kinds whose deletes exceed their deletion budget: how many an apply would hold. */
+  readonly held?: readonly HeldDeletes[];
+}
+
+/** Of a kind's planned deletes, how many go ahead now and how many a deletion budget holds. */
+export interface HeldDeletes {
+  readonly kind: string;
+  readonly deletes: number;
+  /** Deletes that go ahead without approval. */
+  readonly through: number;
+  /** The budget: deletes per window. */
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 /** The plan of a world already in its desired state. */

@@ -47,7 +47,20 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   const { add, change, destroy, adopt } = plan.summary;
   const adopted = adopt > 0 ? `, ${adopt} to adopt` : '';
   blocks.push(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy${adopted}.`);
+  const held = (plan.held ?? []).map(
+    (h) =>
+      `Deletion budget: ${h.through} of the ${h.deletes} deletes of ${h.kind} go ahead now (at most ${h.limit} per ${formatWindow(h.windowMs)}); ` +
+      `an apply holds the other ${h.deletes - h.through} until they are approved.`,
+  );
+  if (held.length > 0) blocks.push(held.join('\n'));
   return blocks.join('\n\n');
+}
+
+function formatWindow(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 /**
@@ -66,7 +79,8 @@ export function renderPlanJson(plan: Plan): string {
   });
   const { add, change, destroy, adopt } = plan.summary;
   const summary = { add, change, destroy, adopt };
-  return JSON.stringify({ format: 'setpoint-plan/1', summary, actions }, null, 2);
+  const held = plan.held?.length ? { held: plan.held } : {};
+  return JSON.stringify({ format: 'setpoint-plan/1', summary, actions, ...held }, null, 2);
 }
 
 type Sign = '+' | '~' | '-' | '-/+' | '=';

@@ -1,5 +1,6 @@
 import type { Emitter } from 'nanoevents';
 import type { ResourceStatus } from '../actors/status.js';
+import type { HeldDeletes } from '../diff/plan.js';
 import type { StateStore } from '../store/index.js';
 import type { Clock } from '../time/clock.js';
 import { budgetOf, type DeletionBudgetSettings } from './deletion-budget-options.js';
@@ -113,6 +114,22 @@ export class DeletionBudget {
       });
     }
     return go;
+  }
+
+  /**
+   * Of `deletes` (kind → how many of its managed resources would be deleted), how many the
+   * budget lets through now, without spending anything: what a plan tells about an apply.
+   * Only kinds that would hold some are returned.
+   */
+  preview(deletes: ReadonlyMap<string, number>): HeldDeletes[] {
+    if (!this.settings.prune) return [];
+    const now = this.settings.clock.now();
+    const out: HeldDeletes[] = [];
+    for (const [kind, n] of deletes) {
+      const { left, limit, windowMs } = this.#room(kind, n, now);
+      if (n > left) out.push({ kind, deletes: n, through: left, limit, windowMs });
+    }
+    return out;
   }
 
   /** Whether `key`'s delete is held. */

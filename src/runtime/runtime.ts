@@ -159,7 +159,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return approved;
     },
 
-    plan: () => planAll(table, hosts, store, settings.prune),
+    async plan() {
+      const plan = await planAll(table, hosts, store, settings.prune);
+      const deletes = new Map<string, number>();
+      for (const a of plan.actions)
+        if (a.action === 'delete') deletes.set(a.kind, (deletes.get(a.kind) ?? 0) + 1);
+      const held = deletes.size > 0 ? budget.preview(deletes) : [];
+      return held.length > 0 ? { ...plan, held } : plan;
+    },
     settled: () =>
       settled(
         table,
