@@ -1,6 +1,6 @@
 /**
  * The booleans of a resource actor's record, packed into one number: a process may hold a
- * million records, and one small integer field costs less than fifteen boolean ones.
+ * million records, and one small integer field costs less than sixteen boolean ones.
  */
 export const F_DIRTY = 1; // triggers arrived while busy: one more pass before resting
 export const F_DELETE = 2; // left the desired set: delete once the pass in flight ends
@@ -17,3 +17,4 @@ export const F_UNHEALTHY = 2048; // the last observation found it unhealthy (or 
 export const F_OVERDUE = 4096; // still progressing past its progress deadline: the change failed
 export const F_HOTLOOP = 8192; // keeps being applied without staying in sync: applies are throttled
 export const F_APPLIED = 16384; // a change was applied at this generation already
+export const F_NODROPS = 32768; // the spec last applied has no field the desired spec dropped: no three-way part

@@ -8,6 +8,7 @@ import {
   F_DIRTY,
   F_DRIFT,
   F_INPASS,
+  F_NODROPS,
   F_OVERDUE,
   F_PERMANENT,
   F_ROLLBACK,
@@ -162,7 +163,7 @@ export class PassSteps implements ResourceShell {
     const rollback = !a.rolledBack && lastGood !== undefined && !sameJson(lastGood, a.desired.spec);
     if (rollback) {
       // Apply the last-good spec now, with a progress deadline (and, once applied, attempts) of its own.
-      a.flags = (a.flags | F_ROLLBACK) & ~(F_OVERDUE | F_UNHEALTHY);
+      a.flags = (a.flags | F_ROLLBACK) & ~(F_OVERDUE | F_UNHEALTHY | F_NODROPS);
       a.progressSince = -1;
       a.progressPolls = 0;
       a.nextDelayMs = 0;

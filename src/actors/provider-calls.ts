@@ -4,7 +4,7 @@ import { isAborted, type Observed, type ProviderContext } from '../contract/prov
 import type { Resource } from '../contract/resource.js';
 import { actionFor, type PlannedAction } from '../diff/plan.js';
 import type { OperationWork } from '../queue/operation-queue.js';
-import { F_DRIFT, F_UNVERIFIED } from './flags.js';
+import { F_DRIFT, F_NODROPS, F_UNVERIFIED } from './flags.js';
 import { changeMade } from './health.js';
 import { noteApply } from './hot-loop.js';
 import type { AppliedAction } from './notices.js';
@@ -75,7 +75,8 @@ export function startApply(a: ResourceActor): void {
     function (this: ResourceActor, result: unknown) {
       if (result === SUPERSEDED) return this.send({ type: 'SUPERSEDED' });
       // Repaired: a difference seen from now on is a new drift episode.
-      this.flags = (this.flags | F_UNVERIFIED) & ~F_DRIFT;
+      // (and what was applied is new: look at it again for a three-way diff)
+      this.flags = (this.flags | F_UNVERIFIED) & ~(F_DRIFT | F_NODROPS);
       if (this.rolledBack) this.attempts = 0; // the last-good spec gets attempts of its own
       if (this.host.provider.health) changeMade(this);
       reportApplied(this, action, started, spec);

@@ -2,8 +2,18 @@ import type { Logger } from 'pino';
 import type { Observed } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import type { PlannedAction } from '../diff/plan.js';
+import { mayDropFields } from '../diff/three-way.js';
 import type { Assessment, AssessSubject } from './assess.js';
-import { F_CHANGED, F_DEGRADED, F_HOTLOOP, F_INPASS, F_OVERDUE, F_ROLLBACK, F_UNHEALTHY } from './flags.js';
+import {
+  F_CHANGED,
+  F_DEGRADED,
+  F_HOTLOOP,
+  F_INPASS,
+  F_NODROPS,
+  F_OVERDUE,
+  F_ROLLBACK,
+  F_UNHEALTHY,
+} from './flags.js';
 import { describeLoop, type HotLoop } from './hot-loop.js';
 import { type ActorNotice, type NoticeBatch, PASS_START, type PassResult } from './notices.js';
 import type { ResourcePhase } from './phase.js';
@@ -90,8 +100,17 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     return this.host.dependenciesReady(this);
   }
 
+  /**
+   * The spec last applied, for a three-way diff, or `undefined` when it cannot matter: once it is
+   * known to drop no field of this generation's spec, every tick skips both the lookup and the
+   * walk until the spec or what was applied changes (`setDesired`, an apply clear `F_NODROPS`).
+   */
   lastApplied(): Record<string, unknown> | undefined {
-    return this.host.lastApplied(this.key);
+    if (this.flags & F_NODROPS) return undefined;
+    const applied = this.host.lastApplied(this.key);
+    if (applied === undefined || mayDropFields(applied, this.targetSpec())) return applied;
+    this.flags |= F_NODROPS;
+    return undefined;
   }
 
   managed(): boolean {

@@ -10,6 +10,7 @@ import {
   F_DIRTY,
   F_FAST,
   F_INPASS,
+  F_NODROPS,
   F_OVERDUE,
   F_PERMANENT,
   F_ROLLBACK,
@@ -82,7 +83,7 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
   setDesired(desired: Resource, generation: number): void {
     this.desired = desired;
     this.generation = generation;
-    this.flags &= ~(F_ROLLBACK | F_PERMANENT | F_OVERDUE | F_UNHEALTHY);
+    this.flags &= ~(F_ROLLBACK | F_PERMANENT | F_OVERDUE | F_UNHEALTHY | F_NODROPS);
     this.attempts = 0;
     this.progressSince = -1;
     resetLoop(this);

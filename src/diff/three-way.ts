@@ -78,6 +78,21 @@ export function dropsFields(
   return false;
 }
 
+/**
+ * Could `desired` drop a field `lastApplied` has, whatever is observed? A field of last-applied
+ * that desired lacks, at any depth where both hold an object. When not, no three-way diff of the
+ * two can ever find a removal: a caller may skip it for as long as neither changes.
+ */
+export function mayDropFields(lastApplied: Spec, desired: Spec): boolean {
+  for (const key in lastApplied) {
+    const want = desired[key];
+    if (want === undefined) return true;
+    const was = lastApplied[key];
+    if (isRecord(was) && isRecord(want) && mayDropFields(was, want)) return true;
+  }
+  return false;
+}
+
 function collectRemovals(
   lastApplied: Spec,
   desired: Spec,
