@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyChanges, compareSpec, NO_CHANGES } from './compare.js';
-import { threeWayChanges } from './three-way.js';
+import { mayDropFields, threeWayChanges } from './three-way.js';
 
 type Spec = Record<string, unknown>;
 
@@ -90,6 +90,16 @@ describe('threeWayChanges', () => {
         expect(threeWayChanges(lastApplied, desired, after)).toEqual([]);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('finds no removal, whatever is observed, where mayDropFields says none can be (the tick skips it)', () => {
+    fc.assert(
+      fc.property(spec, spec, spec, (lastApplied, desired, observed) => {
+        const removals = threeWayChanges(lastApplied, desired, observed).filter((c) => c.new === undefined);
+        if (!mayDropFields(lastApplied, desired)) expect(removals).toEqual([]);
+        expect(mayDropFields(lastApplied, desired)).toBe(dropped(lastApplied, desired).length > 0);
+      }),
     );
   });
 });
