@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, until } from './helpers/poll.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'setpoint.js');
 
@@ -35,23 +35,6 @@ afterAll(() => {
 });
 
 /** Poll until `check` holds; fail with `what` after 15 s. */
-async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A project whose resources are files f0.txt, f1.txt, … in out/, with prune on. */
 function project(count: number, more = '', budget = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'setpoint-budget-'));

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, until } from './helpers/poll.js';
 
 // The real command, as a subprocess, on a temporary directory. Real time cannot be avoided
 // here: every wait polls a file or an HTTP endpoint with a bounded deadline.
@@ -35,24 +35,6 @@ function collect(child: ChildProcess) {
 
 function finished(child: ChildProcess, out: { stdout: string; stderr: string }): Promise<Done> {
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...out })));
-}
-
-/** Poll until `check` holds; fail with `what` after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function httpStatus(url: string): Promise<number> {
