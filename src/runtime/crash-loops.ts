@@ -1,11 +1,12 @@
 import type { Emitter } from 'nanoevents';
 import type { PassResult } from '../actors/notices.js';
 import type { ResourceRecord } from '../actors/record.js';
-import type { Condition, ResourceStatus } from '../actors/status.js';
+import type { ResourceStatus } from '../actors/status.js';
 import { describeError } from '../contract/errors.js';
 import { parseKey } from '../contract/resource.js';
 import { type RestartBackoff, restartBackoff } from '../supervisor/index.js';
 import type { TimerHandle } from '../time/clock.js';
+import { crashLoopStatus } from './crash-loop-status.js';
 import type { DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -181,27 +182,10 @@ export class CrashLoops {
     this.#kinds.clear();
   }
 
-  /** `status` as a crash loop shows it: Degraded, reason `CrashLoop`, and the crash as the last error. */
+  /** `status` as a crash loop shows it (see `crash-loop-status.ts`). */
   status(status: ResourceStatus): ResourceStatus {
     const loop = this.#loops.get(status.key);
-    if (!loop?.degraded) return status;
-    const degraded: Condition = { type: 'Degraded', status: true, reason: 'CrashLoop' };
-    if (loop.restartAt === undefined) {
-      const conditions = status.conditions.map((c) => (c.type === 'Degraded' ? degraded : c));
-      return { ...status, conditions, lastError: loop.error };
-    }
-    return {
-      ...status,
-      phase: 'degraded',
-      conditions: [
-        { type: 'Ready', status: false, reason: 'CrashLoop' },
-        { type: 'Synced', status: false, reason: 'CrashLoop' },
-        { type: 'Progressing', status: false, reason: 'CrashLoop' },
-        degraded,
-      ],
-      lastError: loop.error,
-      nextReconcileAt: loop.restartAt,
-    };
+    return loop?.degraded ? crashLoopStatus(status, loop.error, loop.restartAt) : status;
   }
 
   #wait(key: string, loop: Loop, delayMs: number): void {
