@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,22 @@ describe('the file state store', () => {
     expect(snapshot.entries).toEqual([
       expect.objectContaining({ key: 'user/alice', lastApplied: { role: 'admin' } }),
     ]);
+  });
+
+  it('keeps its files private to their owner, even ones an earlier version left readable', async () => {
+    const dir = await stateDir();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'journal.log'), '');
+    await chmod(join(dir, 'journal.log'), 0o644);
+    await chmod(dir, 0o755);
+    const store = fileStore(dir);
+    await store.open();
+    await store.record({ ...alice, lastApplied: { password: 'hunter2' } });
+    await store.close();
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    expect(await mode(dir)).toBe(0o700);
+    expect(await mode(join(dir, 'journal.log'))).toBe(0o600);
+    expect(await mode(join(dir, 'inventory.json'))).toBe(0o600);
   });
 
   it('is read back by a new store on the same directory', async () => {

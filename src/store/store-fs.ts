@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 
 /**
  * The file operations the file store uses, and nothing more: a seam for tests that count
@@ -34,10 +34,18 @@ export interface StoreFile {
 
 const isCode = (error: unknown, code: string): boolean => (error as { code?: unknown })?.code === code;
 
+/**
+ * The state holds the specs this runtime applied, which may carry credentials: its files are
+ * readable by their owner only (0600), in a directory only the owner can enter (0700).
+ */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_DIR = 0o700;
+
 /** {@link StoreFs} over `node:fs/promises`. */
 export const nodeStoreFs: StoreFs = {
   mkdir: async (path) => {
-    await mkdir(path, { recursive: true });
+    await mkdir(path, { recursive: true, mode: PRIVATE_DIR });
+    await chmod(path, PRIVATE_DIR); // one made before (or under another umask) becomes private too
   },
   readFile: async (path) => {
     try {
@@ -48,7 +56,8 @@ export const nodeStoreFs: StoreFs = {
     }
   },
   open: async (path, flags) => {
-    const handle = await open(path, flags);
+    const handle = await open(path, flags, PRIVATE_FILE);
+    if (flags === 'a') await handle.chmod(PRIVATE_FILE); // a journal written before this rule
     return {
       write: async (data) => {
         let offset = 0;
