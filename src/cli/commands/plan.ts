@@ -6,6 +6,7 @@ import { type CliIo, colorFor } from '../cli-io.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
+import { maskPlan, secretFields } from '../secret-fields.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 
 type PlanArgs = Extract<CommandArgs, { command: 'plan' }>;
@@ -28,8 +29,10 @@ export async function planCommand(args: PlanArgs, io: CliIo): Promise<number> {
 
 /** The plan as text (or JSON), with every secret of the config redacted. */
 export function showPlan(plan: Plan, input: Input, io: CliIo, json: boolean): string {
-  const text = json ? renderPlanJson(plan) : renderPlan(plan, { color: colorFor(io.stdout, io.env) });
-  return redactJsonText(text, input.config.secrets);
+  const { resources, secrets } = input.config;
+  const masked = maskPlan(plan, secretFields(resources, secrets));
+  const text = json ? renderPlanJson(masked) : renderPlan(masked, { color: colorFor(io.stdout, io.env) });
+  return redactJsonText(text, secrets);
 }
 
 /**

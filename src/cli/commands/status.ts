@@ -1,11 +1,13 @@
 import { relative, resolve } from 'node:path';
 import { formatIssues } from '../../config/format-issues.js';
+import { loadConfig } from '../../config/load-config.js';
 import { redact } from '../../config/redact.js';
 import type { ResourceStatus } from '../../runtime/index.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { readStateDir } from '../../store/index.js';
 import { type CliIo, colorFor } from '../cli-io.js';
 import type { CommonArgs } from '../parse-args.js';
+import { maskSpec, secretFields } from '../secret-fields.js';
 import { loadStatusConfig, type StatusConfig } from '../status-config.js';
 import { table } from '../table.js';
 
@@ -22,7 +24,13 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     io.stderr.write(`${redact(shown, loaded.secrets)}\n`);
     return 1;
   }
-  const config = loaded.config;
+  // The resource files too, when they load, for the secrets they hold and their secret fields;
+  // a broken edit of them (which a running instance refuses) must not stop `status`.
+  const file = resolve(io.cwd, args.config);
+  const full = await loadConfig(file, { env: io.env });
+  const resources = full.ok ? full.config.resources : [];
+  const more = full.ok ? full.config.secrets : full.secrets;
+  const config = { ...loaded.config, secrets: [...new Set([...loaded.config.secrets, ...more])] };
   const url = `${baseUrl(config)}/status`;
   const answer = await ask(url, config.server.token, io);
   if (answer.kind === 'refused') {
@@ -60,7 +68,17 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     }
     return 0;
   }
-  const state = await readStateDir(config.state);
+  const read = await readStateDir(config.state);
+  // A secret field's earlier values (before a rotation) are secrets too: hide them by field.
+  const fields = secretFields(resources, config.secrets);
+  const state = {
+    ...read,
+    entries: read.entries.map((e) => {
+      const paths = fields.get(e.key);
+      if (paths === undefined) return e;
+      return { ...e, lastApplied: maskSpec(e.lastApplied, paths), lastGood: maskSpec(e.lastGood, paths) };
+    }),
+  };
   const dir = relative(io.cwd, config.state) || config.state;
   if (args.json) {
     const view = { source: 'state', url, dir: config.state, ...state };
