@@ -23,9 +23,9 @@ import { assertInside, codeOf } from './file-paths.js';
  * is the time between the last check and the system call itself.
  */
 
-const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 /** `O_PATH` on Linux: a handle on the entry itself, even a symlink, without opening its content. */
 const O_PATH = 0o10000000;
+const DIRECTORY = constants.O_DIRECTORY | constants.O_NOFOLLOW;
 /** Symlinks followed, or directories made again, by one walk before it gives up. */
 const MAX_DETOURS = 40;
 
@@ -98,7 +98,9 @@ export async function openDir(
   try {
     for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
       const here = chain[chain.length - 1]!.path;
-      const next = await open(at(handle, here, name), DIRECTORY).catch((error: unknown) => error);
+      // Through a descriptor, the directory need only be searchable (`O_PATH`), as by path.
+      const flags = DIRECTORY | (byDescriptor ? O_PATH : constants.O_RDONLY);
+      const next = await open(at(handle, here, name), flags).catch((error: unknown) => error);
       if (!(next instanceof Error)) {
         const stats = await (next as FileHandle).stat();
         await handle.close();
