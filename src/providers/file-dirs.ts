@@ -58,7 +58,8 @@ export function useDescriptorPaths(mode: 'auto' | 'off'): void {
 }
 
 async function viaDescriptor(handle: FileHandle, stats: Stats): Promise<boolean> {
-  if (descriptorPaths === 'off') return false;
+  // Linux only: `O_PATH` below is Linux's value, and other systems' `/proc` differ.
+  if (descriptorPaths === 'off' || process.platform !== 'linux') return false;
   if (descriptorPathsWork === undefined) {
     const seen = await stat(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
     descriptorPathsWork = seen !== undefined && seen.dev === stats.dev && seen.ino === stats.ino;
