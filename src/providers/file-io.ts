@@ -1,5 +1,5 @@
-import type { Stats } from 'node:fs';
-import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { throwIfAborted } from './abortable.js';
 import { codeOf } from './file-paths.js';
@@ -24,8 +24,20 @@ export function formatMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-export function readText(path: string, signal: AbortSignal): Promise<string> {
-  return readFile(path, { encoding: 'utf8', signal });
+/**
+ * The text of the regular file at `path`. A symlink there is not followed (`ELOOP`), and a
+ * pipe or device swapped in is not read.
+ */
+export async function readText(path: string, signal: AbortSignal): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) {
+      throw Object.assign(new Error(`not a regular file: ${path}`), { code: 'EINVAL' });
+    }
+    return await handle.readFile({ encoding: 'utf8', signal });
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Temporary files are named `.<name>.<pid>.<n>.tmp`, beside their target; `list` skips them. */

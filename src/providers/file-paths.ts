@@ -1,5 +1,4 @@
-import { mkdir, realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
 import { PermanentError } from '../contract/errors.js';
 import { err, ok, type Result } from '../contract/result.js';
 
@@ -10,9 +9,10 @@ import { err, ok, type Result } from '../contract/result.js';
  * 1. {@link resolveInside}, lexical and pure: the path is relative, has no `..` segment at all
  *    (not even `a/../b`: if `a` is a symlink, the kernel resolves `..` from the link's target)
  *    and does not name the root itself. The config validator runs it before anything starts.
- * 2. {@link locate}, on the real file system: the real path (`realpath`) of the directory that
- *    holds the target must lie inside the real path of the root, so a symlink anywhere on the
- *    way out is caught. The target itself is opened by its real parent and its name.
+ * 2. On the real file system, the directories on the way are opened one at a time from the
+ *    root without following symlinks (`file-dirs.ts`); a symlink that really leads out of the
+ *    root is refused with {@link assertInside}. The target is then used through the directory
+ *    held open and its own name, never through a path checked earlier.
  */
 
 export interface PathProblem {
@@ -47,70 +47,24 @@ export function resolveInside(root: string, path: unknown): Result<string, PathP
   return ok(full);
 }
 
-/** Where a target really is: its real parent directory, and its full path through that parent. */
-export interface Located {
-  /** The target's path through the real parent (symlinks above it resolved). */
-  readonly full: string;
-  /** False when the parent directory does not exist (and was not created). */
-  readonly parentExists: boolean;
-}
-
 /**
- * Resolve `path` under `root` on disk, rejecting any escape with a `PermanentError` that names
- * the path. With `createParents`, missing directories on the way (and the root) are made first.
+ * The names on the way from `root` to `path` and the target's own name, or a `PermanentError`
+ * naming the path when it may not be used (see {@link resolveInside}).
  */
-export async function locate(root: string, path: unknown, createParents: boolean): Promise<Located> {
+export function namesInside(root: string, path: unknown): { parents: string[]; name: string } {
   const lexical = resolveInside(root, path);
   if (!lexical.ok) throw new PermanentError(lexical.errors[0]!.message);
-  const full = lexical.value;
-  let realRoot = await realOrUndefined(root);
-  if (realRoot === undefined) {
-    if (!createParents) return { full, parentExists: false };
-    await mkdir(root, { recursive: true });
-    realRoot = await realpath(root);
-  }
-  const parent = dirname(full);
-  let realParent = await realOrUndefined(parent);
-  if (realParent === undefined) {
-    // Check the deepest directory that exists before making (or reporting) the rest.
-    let existing = dirname(parent);
-    let real = await realOrUndefined(existing);
-    while (real === undefined && existing !== dirname(existing)) {
-      existing = dirname(existing);
-      real = await realOrUndefined(existing);
-    }
-    assertInside(realRoot, real ?? existing, path as string);
-    if (!createParents) return { full, parentExists: false };
-    try {
-      await mkdir(parent, { recursive: true });
-    } catch (error) {
-      if (codeOf(error) === 'ENOTDIR' || codeOf(error) === 'EEXIST') {
-        throw new PermanentError(`path \`${String(path)}\`: a parent on the way is not a directory`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    realParent = await realpath(parent);
-  }
-  assertInside(realRoot, realParent, path as string);
-  return { full: join(realParent, basename(full)), parentExists: true };
+  const names = relative(resolve(root), lexical.value).split(sep);
+  const name = names.pop()!;
+  return { parents: names, name };
 }
 
-function assertInside(realRoot: string, realDir: string, path: string): void {
+/** Throws a `PermanentError` unless the real directory `realDir` lies inside the real root. */
+export function assertInside(realRoot: string, realDir: string, path: string): void {
   if (realDir === realRoot || realDir.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) return;
   throw new PermanentError(
     `path \`${path}\` leaves the root \`${realRoot}\` through a symlink: its directory is really \`${realDir}\``,
   );
-}
-
-async function realOrUndefined(path: string): Promise<string | undefined> {
-  try {
-    return await realpath(path);
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }
 
 /** The `code` of a Node.js system error (`ENOENT`, …), if it has one. */

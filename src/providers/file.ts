@@ -1,12 +1,13 @@
-import type { Stats } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
-import { join, posix, resolve } from 'node:path';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { posix, resolve } from 'node:path';
 import { PermanentError } from '../contract/errors.js';
 import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { throwIfAborted } from './abortable.js';
-import { formatMode, lstatOrUndefined, readText, TEMP_FILE, writeAtomically } from './file-io.js';
-import { codeOf, locate, resolveInside } from './file-paths.js';
+import { chmodEntry, type Dir, openDir, within } from './file-dirs.js';
+import { deleteIn, describeEntry, ignoreCode, refuseOddities } from './file-entry.js';
+import { lstatOrUndefined, TEMP_FILE, writeAtomically } from './file-io.js';
+import { namesInside, resolveInside } from './file-paths.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 
 /**
@@ -21,6 +22,12 @@ import { checkString, isRecord, optionError, rejectUnknownKeys } from './options
  * - `path` is relative to the root and may never leave it: absolute paths, `..` segments and
  *   symlinks on the way out are refused with a `PermanentError` naming the path. A symlink at
  *   the path itself is refused too: the provider manages regular files and directories only.
+ * - The check holds while the provider works: each directory on the way is opened from the
+ *   root without following symlinks, and the target is used through the directory held open
+ *   (on Linux, through its descriptor), so swapping a directory for a symlink mid-operation
+ *   cannot lead a write or a delete out of the root. Where descriptors cannot be used that way,
+ *   every step is bracketed by checks that each directory is still the one opened, and what
+ *   remains is the time between the last check and the step.
  * - Writes are atomic (temporary file in the same directory, fsync, rename, fsync the
  *   directory), so a reader never sees half a file. Missing parent directories are created.
  * - `observe` and `list` report `{ path, type, mode, content }` (no `content` for a
@@ -71,8 +78,19 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
   async function apply(desired: Resource<FileSpec>, ctx: ProviderContext): Promise<Observed> {
     const spec = specOf(desired);
     throwIfAborted(ctx.signal);
-    const { full } = await locate(root, spec.path, true);
-    const stats = refuseOddities(await lstatOrUndefined(full), spec.path);
+    const { parents, name } = namesInside(root, spec.path);
+    const dir = await openDir(root, parents, true, spec.path);
+    if (!dir) throw new Error(`path \`${spec.path}\`: its directory vanished while it was made`);
+    try {
+      return await applyIn(dir, name, spec, ctx);
+    } finally {
+      await dir.close();
+    }
+  }
+
+  async function applyIn(dir: Dir, name: string, spec: FileSpec, ctx: ProviderContext): Promise<Observed> {
+    const full = dir.child(name);
+    const stats = refuseOddities(await within(dir, () => lstatOrUndefined(full)), spec.path);
     const mode = spec.mode === undefined ? undefined : Number.parseInt(spec.mode, 8);
     if (spec.type === 'directory') {
       if (stats && !stats.isDirectory()) {
@@ -80,24 +98,21 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
           `path \`${spec.path}\` is a file, but the spec asks for a directory: remove it first`,
         );
       }
-      if (!stats) await mkdir(full, { mode: mode ?? 0o777 }).catch(ignoreCode('EEXIST'));
-      if (mode !== undefined) await chmod(full, mode);
+      if (!stats) await within(dir, () => mkdir(full, { mode: mode ?? 0o777 }).catch(ignoreCode('EEXIST')));
+      if (mode !== undefined) await chmodEntry(dir, name, mode, spec.path);
     } else if (stats?.isDirectory()) {
       throw new PermanentError(
         `path \`${spec.path}\` is a directory, but the spec asks for a file: remove it first`,
       );
     } else if (stats && spec.content === undefined) {
-      if (mode !== undefined) await chmod(full, mode);
+      if (mode !== undefined) await chmodEntry(dir, name, mode, spec.path);
     } else {
-      await writeAtomically(
-        full,
-        spec.content ?? '',
-        mode ?? (stats ? stats.mode & 0o7777 : undefined),
-        ctx.signal,
-      );
+      const keep = mode ?? (stats ? stats.mode & 0o7777 : undefined);
+      await within(dir, () => writeAtomically(full, spec.content ?? '', keep, ctx.signal));
     }
     ctx.log.debug({ path: spec.path }, 'file applied');
-    return describeEntry(full, spec.path, await lstat(full), ctx.signal, spec.content);
+    const now = refuseOddities(await within(dir, () => lstat(full)), spec.path)!;
+    return describeEntry(dir, name, spec.path, now, ctx.signal, spec.content);
   }
 
   const provider: FileProvider = {
@@ -115,11 +130,15 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
     async observe(ref, ctx) {
       const spec = specOf(ref);
       throwIfAborted(ctx.signal);
-      const { full, parentExists } = await locate(root, spec.path, false);
-      if (!parentExists) return undefined;
-      const stats = refuseOddities(await lstatOrUndefined(full), spec.path);
-      if (!stats) return undefined;
-      return describeEntry(full, spec.path, stats, ctx.signal);
+      const { parents, name } = namesInside(root, spec.path);
+      const dir = await openDir(root, parents, false, spec.path);
+      if (!dir) return undefined;
+      try {
+        const stats = refuseOddities(await within(dir, () => lstatOrUndefined(dir.child(name))), spec.path);
+        return stats && (await describeEntry(dir, name, spec.path, stats, ctx.signal));
+      } finally {
+        await dir.close();
+      }
     },
     create: apply,
     update: (desired, _current, _changes, ctx) => apply(desired, ctx),
@@ -127,77 +146,45 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
     async delete(current, ref, ctx) {
       const path = typeof current.path === 'string' ? current.path : specOf(ref).path;
       throwIfAborted(ctx.signal);
-      const { full, parentExists } = await locate(root, path, false);
-      if (!parentExists) return;
-      const stats = refuseOddities(await lstatOrUndefined(full), path);
-      if (!stats) return;
-      if (!stats.isDirectory()) {
-        await unlink(full).catch(ignoreCode('ENOENT'));
-        return;
-      }
+      const { parents, name } = namesInside(root, path);
+      const dir = await openDir(root, parents, false, path);
+      if (!dir) return;
       try {
-        await rmdir(full);
-      } catch (error) {
-        if (codeOf(error) === 'ENOENT') return;
-        if (codeOf(error) === 'ENOTEMPTY' || codeOf(error) === 'EEXIST') {
-          throw new PermanentError(
-            `directory \`${path}\` is not empty: the file provider deletes only empty directories; delete what is inside first`,
-            { cause: error },
-          );
-        }
-        throw error;
+        await deleteIn(dir, name, path);
+      } finally {
+        await dir.close();
       }
     },
 
     async list(ctx) {
       const found = new Map<string, Observed>();
-      let realRoot: string;
-      try {
-        realRoot = await realpath(root);
-      } catch (error) {
-        if (codeOf(error) === 'ENOENT') return found;
-        throw error;
-      }
       const pending = [''];
-      for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+      for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
         throwIfAborted(ctx.signal);
-        for (const entry of await readdir(join(realRoot, dir), { withFileTypes: true })) {
-          if (entry.isSymbolicLink() || TEMP_FILE.test(entry.name)) continue;
-          if (!entry.isFile() && !entry.isDirectory()) continue;
-          const path = dir === '' ? entry.name : `${dir}/${entry.name}`;
-          const full = join(realRoot, path);
-          const stats = await lstatOrUndefined(full);
-          if (!stats) continue;
-          found.set(path, await describeEntry(full, path, stats, ctx.signal));
-          if (stats.isDirectory()) pending.push(path);
+        // A directory that stopped being one since it was seen (a symlink now) is skipped.
+        const dir = await openDir(root, at === '' ? [] : at.split('/'), false).catch((error: unknown) => {
+          if (at === '' || !PermanentError.is(error)) throw error;
+          return undefined;
+        });
+        if (!dir) continue;
+        try {
+          for (const entry of await within(dir, () => readdir(dir.child(''), { withFileTypes: true }))) {
+            if (entry.isSymbolicLink() || TEMP_FILE.test(entry.name)) continue;
+            if (!entry.isFile() && !entry.isDirectory()) continue;
+            const path = at === '' ? entry.name : `${at}/${entry.name}`;
+            const stats = await within(dir, () => lstatOrUndefined(dir.child(entry.name)));
+            if (!stats || !(stats.isFile() || stats.isDirectory())) continue;
+            found.set(path, await describeEntry(dir, entry.name, path, stats, ctx.signal));
+            if (stats.isDirectory()) pending.push(path);
+          }
+        } finally {
+          await dir.close();
         }
       }
       return found;
     },
   };
   return provider;
-}
-
-/** The whole truth about one file or directory: what `list` reports. */
-async function describeEntry(
-  full: string,
-  path: string,
-  stats: Stats,
-  signal: AbortSignal,
-  written?: string,
-): Promise<Observed> {
-  const mode = formatMode(stats.mode);
-  if (stats.isDirectory()) return { path, type: 'directory', mode };
-  return { path, type: 'file', mode, content: written ?? (await readText(full, signal)) };
-}
-
-/** Symlinks, sockets, devices and pipes at the target are refused: only files and directories are managed. */
-function refuseOddities(stats: Stats | undefined, path: string): Stats | undefined {
-  if (!stats || stats.isFile() || stats.isDirectory()) return stats;
-  const what = stats.isSymbolicLink() ? 'a symlink' : 'not a regular file or directory';
-  throw new PermanentError(
-    `path \`${path}\` is ${what}: the file provider manages only regular files and directories`,
-  );
 }
 
 const MODE = /^[0-7]{4}$/;
@@ -226,10 +213,4 @@ function specOf(resource: Resource<FileSpec>): FileSpec {
     throw bad('mode', spec.mode, 'four octal digits as a quoted string, like "0644" (in YAML, quote it)');
   }
   return spec as FileSpec;
-}
-
-function ignoreCode(code: string): (error: unknown) => void {
-  return (error) => {
-    if (codeOf(error) !== code) throw error;
-  };
 }
