@@ -7,6 +7,7 @@ import type { Resource } from '../contract/resource.js';
 import { throwIfAborted } from './abortable.js';
 import { formatMode, lstatOrUndefined, readText, TEMP_FILE, writeAtomically } from './file-io.js';
 import { codeOf, locate, resolveInside } from './file-paths.js';
+import { removeStaleTemps, sweptOnFirstUse } from './file-temps.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 
 /**
@@ -136,7 +137,12 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
         return;
       }
       try {
-        await rmdir(full);
+        // A temporary file a killed write left here is setpoint's own: it never blocks a delete.
+        await rmdir(full).catch(async (error: unknown) =>
+          codeOf(error) === 'ENOTEMPTY' && (await removeStaleTemps(full)) > 0
+            ? rmdir(full)
+            : Promise.reject(error),
+        );
       } catch (error) {
         if (codeOf(error) === 'ENOENT') return;
         if (codeOf(error) === 'ENOTEMPTY' || codeOf(error) === 'EEXIST') {
@@ -175,7 +181,7 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
       return found;
     },
   };
-  return provider;
+  return sweptOnFirstUse(provider, root);
 }
 
 /** The whole truth about one file or directory: what `list` reports. */
