@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileStore } from '../src/store/file-store.js';
 import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 // `setpoint apply` over a few hundred real files (the built-in file provider, wrapped only to
 // log its creates and deletes) is killed with SIGKILL at random points, many of them inside
@@ -194,4 +196,44 @@ describe('setpoint apply under SIGKILL, with hundreds of files', () => {
     expect(figures.killsInPrunes, `seed ${SEED}: kills inside prunes`).toBeGreaterThan(0);
     expect(statSync(join(dir, '.setpoint')).isDirectory()).toBe(true);
   }, 600_000);
+});
+
+describe('a state a kill left with an intent in the older format', () => {
+  it('status says what the next start does, and the next apply starts and settles it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'setpoint-old-intent-'));
+    try {
+      writeFileSync(
+        join(dir, 'setpoint.yaml'),
+        'resources: [desired.yaml]\nstate: .setpoint\nproviders:\n  files: { use: file, options: { root: ./world } }\ndefaults: { prune: true }\nserver: { listen: "127.0.0.1:1" }\n',
+      );
+      writeFileSync(join(dir, 'desired.yaml'), 'kind: files\nname: a\nspec: { path: a.txt, content: a }\n');
+      const store = createFileStore({ dir: join(dir, '.setpoint'), clock: new TestClock({ start: 1 }) });
+      await store.open();
+      await store.intend({ key: 'files/x', op: 'delete' }); // no spec, and its entry already forgotten
+      await store.close();
+
+      const run = async (args: string[]) => {
+        const child = spawn(process.execPath, [BIN, ...args], {
+          cwd: dir,
+          env: { ...process.env, NO_COLOR: '1' },
+        });
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        return { code, text };
+      };
+      const before = await run(['status']);
+      expect(before.text).toContain('1 intent pending (the next start looks at the world and resolves each');
+      const applied = await run(['apply']);
+      expect(applied.code, applied.text).toBe(0);
+      expect((await run(['status'])).text).toContain('1 managed; 0 intents pending.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -206,40 +206,6 @@ describe.each(backends)('resolving pending intents on the %s store', (_name, mak
   });
 });
 
-describe('a journal written by the older format', () => {
-  it('a delete without its spec, after its entry was forgotten, is settled on reopen', async () => {
-    const dir = join(base, 'old-format');
-    const before = createFileStore({ dir, clock: new TestClock(), pid: deadPid });
-    await before.open();
-    await before.record({
-      key: 'files/x',
-      kind: 'files',
-      name: 'x',
-      origin: 'created',
-      lastApplied: { path: 'x' },
-    });
-    await before.intend({ key: 'files/x', op: 'delete' }); // the old format: no spec
-    await before.forget('files/x'); // the crash came before the settle
-    await before.close();
-
-    const after = createFileStore({ dir, clock: new TestClock() });
-    await after.open();
-    expect(after.pendingIntents()).toHaveLength(1);
-    expect(after.pendingIntents()[0]?.spec).toBeUndefined();
-    const summary = await resolvePendingIntents(after, async () => {
-      throw new Error('the spec {} names no file');
-    });
-    expect(summary).toEqual({ adopted: 0, retried: 0, forgotten: 1, unresolved: [] });
-    await after.close();
-
-    const again = createFileStore({ dir, clock: new TestClock() });
-    await again.open();
-    expect(again.pendingIntents()).toEqual([]);
-    expect(again.inventory().size).toBe(0);
-    await again.close();
-  });
-});
-
 describe('a runtime killed between create and record', () => {
   it('finds the object on restart and owns it, instead of leaking or creating it twice', async () => {
     const dir = join(base, 'killed');
