@@ -5,6 +5,7 @@ import type { Observed } from '../contract/provider.js';
 import { type Dir, within } from './file-dirs.js';
 import { formatMode, lstatOrUndefined, readText } from './file-io.js';
 import { codeOf } from './file-paths.js';
+import { removeStaleTemps } from './file-temps.js';
 
 /**
  * What the file provider does with one entry of a directory it holds open: look at it, describe
@@ -21,7 +22,14 @@ export async function deleteIn(dir: Dir, name: string, path: string): Promise<vo
     return;
   }
   try {
-    await within(dir, () => rmdir(full));
+    // A temporary file a killed write left here is setpoint's own: it never blocks a delete.
+    await within(dir, () =>
+      rmdir(full).catch(async (error: unknown) =>
+        codeOf(error) === 'ENOTEMPTY' && (await removeStaleTemps(full)) > 0
+          ? rmdir(full)
+          : Promise.reject(error),
+      ),
+    );
   } catch (error) {
     if (codeOf(error) === 'ENOENT') return;
     if (codeOf(error) === 'ENOTEMPTY' || codeOf(error) === 'EEXIST') {

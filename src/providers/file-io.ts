@@ -44,6 +44,9 @@ export async function readText(path: string, signal: AbortSignal): Promise<strin
 export const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
 let counter = 0;
 
+/** Temporary files a write of this process is using right now: never stale. */
+export const inFlightTemps = new Set<string>();
+
 /**
  * Write `content` to `path` so that a reader sees either the old file or the new one, never
  * half of one, even across a crash: write a temporary file in the same directory, set its mode,
@@ -61,8 +64,10 @@ export async function writeAtomically(
   while (handle === undefined) {
     tmp = join(dir, `.${basename(path)}.${process.pid}.${++counter}.tmp`);
     try {
+      inFlightTemps.add(tmp);
       handle = await open(tmp, 'wx', mode ?? 0o666);
     } catch (error) {
+      inFlightTemps.delete(tmp);
       if (codeOf(error) !== 'EEXIST') throw error;
     }
   }
@@ -80,6 +85,8 @@ export async function writeAtomically(
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  } finally {
+    inFlightTemps.delete(tmp);
   }
   await syncDirectory(dir);
 }

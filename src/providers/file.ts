@@ -8,6 +8,7 @@ import { chmodEntry, type Dir, openDir, within } from './file-dirs.js';
 import { deleteIn, describeEntry, ignoreCode, refuseOddities } from './file-entry.js';
 import { lstatOrUndefined, TEMP_FILE, writeAtomically } from './file-io.js';
 import { namesInside, resolveInside } from './file-paths.js';
+import { sweptOnFirstUse } from './file-temps.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 
 /**
@@ -184,7 +185,7 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
       return found;
     },
   };
-  return provider;
+  return sweptOnFirstUse(provider, root);
 }
 
 const MODE = /^[0-7]{4}$/;

@@ -55,7 +55,10 @@ export class Inventory implements InventoryPort {
     keep = false,
   ): Promise<T> {
     const store = this.store;
-    const intent = await store.intend({ key: actor.key, op, ...(spec ? { spec } : {}) });
+    // A delete carries the spec its object was found with, so recovery can look it up again
+    // even once the entry is forgotten.
+    const intended = spec ?? (op === 'delete' ? this.deleteSpec(actor) : undefined);
+    const intent = await store.intend({ key: actor.key, op, ...(intended ? { spec: intended } : {}) });
     let result: T;
     try {
       result = await apply();
@@ -80,6 +83,13 @@ export class Inventory implements InventoryPort {
     }
     await store.settle(intent.id, 'done');
     return result;
+  }
+
+  /** What a delete's object was found with: the desired spec of the actor, else the last applied. */
+  private deleteSpec(actor: ResourceRecord): Record<string, unknown> | undefined {
+    const spec = actor.desired?.spec;
+    if (spec !== null && typeof spec === 'object') return spec as Record<string, unknown>;
+    return this.store.get(actor.key)?.lastApplied;
   }
 
   /**

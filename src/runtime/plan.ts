@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parseKey, type Resource } from '../contract/resource.js';
 import { actionFor, asAdoption, type Plan, type PlannedAction, planOf } from '../diff/plan.js';
-import type { StateStore } from '../store/index.js';
+import type { RecoverySummary, StateStore } from '../store/index.js';
 import { resolvePendingIntents } from '../store/index.js';
 import type { DesiredTable } from './desired-table.js';
 import type { KindHost } from './kind-host.js';
@@ -91,20 +91,35 @@ export function leftoversOf(
 
 /**
  * A crash between "intend" and "done" left intents behind: look at the world and resolve them
- * before any actor acts, so nothing is leaked or created twice.
+ * before any actor acts, so nothing is leaked or created twice. Each intent is observed with
+ * its own spec (a delete carries the spec the object was found with), or else the inventory's.
+ * One that cannot be observed now (its kind has no provider any more, nothing says where the
+ * object is, the provider fails) stays pending with a warning, and the next start tries again:
+ * the runtime starts either way.
  */
 export async function recoverIntents(
   store: StateStore,
   hosts: ReadonlyMap<string, KindHost>,
   logger: Logger,
-): Promise<void> {
-  if (store.pendingIntents().length === 0) return;
+): Promise<RecoverySummary | undefined> {
+  if (store.pendingIntents().length === 0) return undefined;
   const summary = await resolvePendingIntents(store, async (intent) => {
     const { kind, name } = parseKey(intent.key);
     const host = hosts.get(kind);
-    if (!host) return 'absent';
-    const ref: Resource = { kind, name, spec: intent.spec ?? store.get(intent.key)?.lastApplied ?? {} };
-    return (await planDelete(host, intent.key, ref)) ? 'present' : 'absent';
+    if (!host) throw new Error(`no provider serves kind \`${kind}\` in this configuration`);
+    const entry = store.get(intent.key);
+    const spec = intent.spec ?? entry?.lastApplied ?? entry?.lastGood;
+    if (spec === undefined)
+      throw new Error('the intent has no spec, and the inventory none to look it up with');
+    return (await planDelete(host, intent.key, { kind, name, spec })) ? 'present' : 'absent';
   });
-  logger.info({ ...summary }, 'resolved intents left by an earlier run');
+  const { unresolved, ...counts } = summary;
+  logger.info({ ...counts, unresolved: unresolved.length }, 'resolved intents left by an earlier run');
+  for (const left of unresolved) {
+    logger.warn(
+      { intent: left.id, op: left.op, key: left.key, reason: left.reason },
+      `could not resolve the pending ${left.op} of ${left.key}: left pending, the next start tries again`,
+    );
+  }
+  return summary;
 }

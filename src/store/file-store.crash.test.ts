@@ -132,6 +132,9 @@ function mortalFs(crashAt: number, fraction: number): { fs: StoreFs; dead: () =>
     mkdir: (path) => step(() => nodeStoreFs.mkdir(path)),
     readFile: (path) => (dead ? Promise.reject(new Error('process killed')) : nodeStoreFs.readFile(path)),
     rename: (from, to) => step(() => nodeStoreFs.rename(from, to)),
+    link: (from, to) => step(() => nodeStoreFs.link(from, to)),
+    names: (path) => step(() => nodeStoreFs.names(path)),
+    modifiedAt: (path) => step(() => nodeStoreFs.modifiedAt(path)),
     unlink: (path) => step(() => nodeStoreFs.unlink(path)),
     syncDir: (path) => step(() => nodeStoreFs.syncDir(path)),
     open: (path, flags) =>
@@ -164,6 +167,9 @@ function watchedFs(): { fs: StoreFs; idle: () => Promise<void> } {
     mkdir: (path) => track(nodeStoreFs.mkdir(path)),
     readFile: (path) => track(nodeStoreFs.readFile(path)),
     rename: (from, to) => track(nodeStoreFs.rename(from, to)),
+    link: (from, to) => track(nodeStoreFs.link(from, to)),
+    names: (path) => track(nodeStoreFs.names(path)),
+    modifiedAt: (path) => track(nodeStoreFs.modifiedAt(path)),
     unlink: (path) => track(nodeStoreFs.unlink(path)),
     syncDir: (path) => track(nodeStoreFs.syncDir(path)),
     open: (path, flags) =>

@@ -17,6 +17,7 @@ export {
   type ObserveIntent,
   type RecoverySummary,
   resolvePendingIntents,
+  type UnresolvedIntent,
 } from './resolve-pending-intents.js';
 export { specHash } from './spec-hash.js';
 export type {

@@ -1,7 +1,16 @@
 import { parseKey } from '../contract/resource.js';
 import type { Intent, StateStore } from './state-store.js';
 
-/** What recovery did, by count of intents. */
+/** An intent recovery could not resolve this time: it stays pending, for the next start. */
+export interface UnresolvedIntent {
+  readonly id: string;
+  readonly op: Intent['op'];
+  readonly key: string;
+  /** Why: the provider's error, or what is missing to look the object up. */
+  readonly reason: string;
+}
+
+/** What recovery did, by count of intents, and what it left pending. */
 export interface RecoverySummary {
   /** Creates whose object exists: recorded in the inventory (origin `created`). */
   readonly adopted: number;
@@ -9,9 +18,15 @@ export interface RecoverySummary {
   readonly retried: number;
   /** Deletes whose object is gone: removed from the inventory. */
   readonly forgotten: number;
+  /** Intents left pending (the object could not be observed); the next start tries them again. */
+  readonly unresolved: readonly UnresolvedIntent[];
 }
 
-/** Whether the object an intent is about exists now. Usually the provider's `observe`. */
+/**
+ * Whether the object an intent is about exists now. Usually the provider's `observe`, given
+ * the intent's spec (or, for an intent written without one, the inventory's last-applied spec).
+ * Throwing means "cannot tell now": the intent stays pending.
+ */
 export type ObserveIntent = (intent: Intent) => Promise<'present' | 'absent'>;
 
 /**
@@ -22,16 +37,19 @@ export type ObserveIntent = (intent: Intent) => Promise<'present' | 'absent'>;
  * |---|---|---|---|
  * | create | present | recorded in the inventory as `created` with the intent's spec; settled done | adopted |
  * | create | absent  | settled failed; the actor creates it | retried |
- * | delete | absent  | forgotten; settled done | forgotten |
- * | delete | present | kept in the inventory; settled failed; the actor deletes it again | retried |
+ * | delete | absent  | forgotten (if still there); settled done | forgotten |
+ * | delete | present | kept in the inventory, or put back (origin `created`, the intent's spec) if the crash came after it was forgotten; settled failed; the object is deleted again | retried |
  * | update | either  | settled failed; the actor re-observes and applies what still differs | retried |
+ * | delete without a spec, key no longer in the inventory | not observed | settled done: the entry is forgotten only after the delete succeeded | forgotten |
+ * | any    | cannot be observed (`observe` throws) | left pending, listed in `unresolved` | — |
  *
  * Without this, a crash after a create and before its record would leak the object (it
  * exists, but nothing owns it, so it is never pruned) or, worse, create it twice.
  *
- * Intents are resolved one at a time, oldest first. If `observe` fails for some, the others
- * are still resolved, those stay pending, and the returned promise rejects with an
- * `AggregateError` naming them: run it again once the provider answers.
+ * Intents are resolved one at a time, oldest first. Recovery never rejects because of one
+ * intent: those it cannot resolve now stay pending (a provider that is down, a kind no provider
+ * serves any more) and are returned in `unresolved`; a later run resolves them. Only a failing
+ * store write rejects.
  */
 export async function resolvePendingIntents(
   store: StateStore,
@@ -40,9 +58,15 @@ export async function resolvePendingIntents(
   let adopted = 0;
   let retried = 0;
   let forgotten = 0;
-  const errors: unknown[] = [];
-  const unresolved: string[] = [];
+  const unresolved: UnresolvedIntent[] = [];
   for (const intent of store.pendingIntents()) {
+    const entry = store.get(intent.key);
+    if (intent.op === 'delete' && intent.spec === undefined && entry === undefined) {
+      // Written by an older version, without a spec; the entry goes only once the delete is done.
+      await store.settle(intent.id, 'done');
+      forgotten++;
+      continue;
+    }
     let seen: 'present' | 'absent';
     try {
       seen = await observe(intent);
@@ -50,15 +74,14 @@ export async function resolvePendingIntents(
         throw new TypeError(`Expected observe to return 'present' or 'absent', got \`${String(seen)}\``);
       }
     } catch (error) {
-      errors.push(error);
-      unresolved.push(`${intent.op} ${intent.key} (intent ${intent.id})`);
+      const reason = error instanceof Error ? error.message : String(error);
+      unresolved.push({ id: intent.id, op: intent.op, key: intent.key, reason });
       continue;
     }
+    const { kind, name } = parseKey(intent.key);
     if (intent.op === 'create' && seen === 'present') {
-      if (!store.get(intent.key)) {
-        const { kind, name } = parseKey(intent.key);
+      if (!entry)
         await store.record({ key: intent.key, kind, name, origin: 'created', lastApplied: intent.spec });
-      }
       await store.settle(intent.id, 'done');
       adopted++;
     } else if (intent.op === 'delete' && seen === 'absent') {
@@ -66,15 +89,13 @@ export async function resolvePendingIntents(
       await store.settle(intent.id, 'done');
       forgotten++;
     } else {
+      if (intent.op === 'delete' && !entry) {
+        // It is still there and was ours to delete: own it again, so a prune finishes the job.
+        await store.record({ key: intent.key, kind, name, origin: 'created', lastApplied: intent.spec });
+      }
       await store.settle(intent.id, 'failed');
       retried++;
     }
   }
-  if (errors.length > 0) {
-    throw new AggregateError(
-      errors,
-      `Could not resolve ${errors.length} pending intent(s), left pending: ${unresolved.join(', ')}`,
-    );
-  }
-  return { adopted, retried, forgotten };
+  return { adopted, retried, forgotten, unresolved };
 }

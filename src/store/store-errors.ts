@@ -10,6 +10,11 @@ export interface LockHolder {
   readonly hostname: string;
   /** When the holder took the lock (ms since the Unix epoch, from its clock). */
   readonly startedAt: number;
+  /**
+   * When the holder's process started, as the system counts it (clock ticks since boot, on
+   * Linux): with the pid, it names one process for good, so a reused pid is told apart.
+   */
+  readonly processStart?: string;
 }
 
 /** Another live process holds the state directory. */

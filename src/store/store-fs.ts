@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 
 /**
  * The file operations the file store uses, and nothing more: a seam for tests that count
@@ -17,6 +17,12 @@ export interface StoreFs {
   open(path: string, flags: 'a' | 'w' | 'wx'): Promise<StoreFile>;
   /** Atomically replace `to` with `from`. */
   rename(from: string, to: string): Promise<void>;
+  /** Give `from`'s file the name `to` too; fails with code `EEXIST` if `to` exists (atomic). */
+  link(from: string, to: string): Promise<void>;
+  /** The names in a directory (none if it does not exist). */
+  names(path: string): Promise<string[]>;
+  /** When the file last changed (ms since the Unix epoch), or `undefined` if it does not exist. */
+  modifiedAt(path: string): Promise<number | undefined>;
   /** Remove a file; fine if it does not exist. */
   unlink(path: string): Promise<void>;
   /** Make a directory's entries (creations, renames) durable. */
@@ -72,6 +78,23 @@ export const nodeStoreFs: StoreFs = {
     };
   },
   rename: (from, to) => rename(from, to),
+  link: (from, to) => link(from, to),
+  names: async (path) => {
+    try {
+      return await readdir(path);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return [];
+      throw error;
+    }
+  },
+  modifiedAt: async (path) => {
+    try {
+      return (await stat(path)).mtimeMs;
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+  },
   unlink: async (path) => {
     try {
       await unlink(path);

@@ -93,7 +93,9 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     lines.push(table([['KEY', 'ORIGIN', 'UPDATED'], ...rows]));
     lines.push(
       `${state.entries.length} managed; ${state.pending.length} intent${state.pending.length === 1 ? '' : 's'} pending` +
-        (state.pending.length > 0 ? ' (resolved at the next start)' : '') +
+        (state.pending.length > 0
+          ? ' (the next start looks at the world and resolves each; one it cannot observe stays pending, with a warning)'
+          : '') +
         (state.lock ? `; locked by pid ${state.lock.pid} on ${state.lock.hostname}` : '') +
         '.',
     );
