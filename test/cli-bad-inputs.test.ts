@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -49,13 +49,15 @@ function setpoint(args: string[], cwd: string): Promise<Run> {
   );
 }
 
-/** Every path under `dir` with a hash of its content (directories marked), sorted. */
+/** Every path under `dir` with a hash of its content (directories and links marked), sorted. */
 function snapshot(dir: string): string[] {
   const walk = (at: string): string[] =>
     readdirSync(at).flatMap((name) => {
       const path = join(at, name);
       const rel = relative(dir, path);
-      if (statSync(path).isDirectory()) return [`${rel}/`, ...walk(path)];
+      const info = lstatSync(path);
+      if (info.isDirectory()) return [`${rel}/`, ...walk(path)];
+      if (info.isSymbolicLink()) return [`${rel} -> ${readlinkSync(path)}`];
       return [`${rel} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`];
     });
   return walk(dir).sort();
