@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Logger } from 'pino';
+import { escapeControl } from '../config/format-issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { keyOf } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
@@ -75,8 +76,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
     if (!loaded.ok) {
       // Its issues come redacted; hide its secrets from whatever else is logged from now on too.
       options.onSecrets(loaded.secrets);
-      const errors = loaded.errors.map(
-        (e) => `${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`,
+      const errors = loaded.errors.map((e) =>
+        escapeControl(`${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`),
       );
       for (const [i, e] of loaded.errors.entries()) {
         log.error({ code: e.code, hint: e.hint }, errors[i] ?? e.message);
@@ -143,6 +144,12 @@ const isEmptyFile = (e: { code: string }) => e.code === 'empty-file';
 
 function sameOutsideResources(a: LoadedConfig, b: LoadedConfig): boolean {
   const rest = (c: LoadedConfig) =>
-    canonicalJson({ providers: c.providers, defaults: c.defaults, state: c.state, server: c.server });
+    canonicalJson({
+      // Where an entry is written is not what it is: moving lines changes no provider.
+      providers: Object.entries(c.providers).map(([kind, { source: _, ...entry }]) => [kind, entry]),
+      defaults: c.defaults,
+      state: c.state,
+      server: c.server,
+    });
   return rest(a) === rest(b);
 }

@@ -31,6 +31,8 @@ export interface ProviderConfig {
   readonly progressDeadlineMs?: number;
   /** This kind's deletion budget, over `defaults.deletionBudget`. */
   readonly deletionBudget?: DeletionBudgetLimit;
+  /** Where the entry's options (else its `use:` or `module:`) are: for a provider's complaints. */
+  readonly source?: SourcePosition;
 }
 
 /** A config that passed every check: ready to hand to the runtime. */
@@ -110,8 +112,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       entry.progressDeadline === undefined ? {} : { progressDeadlineMs: durationMs(entry.progressDeadline) };
     const budget =
       entry.deletionBudget === undefined ? {} : { deletionBudget: budgetLimit(entry.deletionBudget) };
+    const at = entry.options !== undefined ? 'options' : entry.use !== undefined ? 'use' : 'module';
+    const source = locate(['providers', kind, at]);
     if (entry.use !== undefined) {
-      providers[kind] = { use: entry.use, options, ...deadline, ...budget };
+      providers[kind] = { use: entry.use, options, ...deadline, ...budget, source };
       if (!knownProviders.includes(entry.use)) {
         issues.push(
           issue(
@@ -124,7 +128,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       }
     } else if (entry.module !== undefined) {
       const module = resolve(dir, entry.module);
-      providers[kind] = { module, options, ...deadline, ...budget };
+      providers[kind] = { module, options, ...deadline, ...budget, source };
       if (!(await isFile(module))) {
         issues.push(
           issue(
