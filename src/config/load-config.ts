@@ -11,6 +11,7 @@ import {
   type ServerConfig,
 } from './defaults.js';
 import type { Env } from './env.js';
+import { readFileRefs } from './file-refs.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
 import { parseConfigText } from './parse-config.js';
@@ -50,7 +51,7 @@ export interface LoadedConfig {
   readonly sources: Map<string, SourcePosition>;
   readonly defaults: ConfigDefaults;
   readonly server: ServerConfig;
-  /** Values to hide in logs and output: everything from `${env:NAME}`, and the server token. */
+  /** Values to hide in logs and output: everything from `${env:NAME}` and `${file:PATH}`, and the server token. */
   readonly secrets: string[];
 }
 
@@ -100,7 +101,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const read = await readText(file, maxFileBytes, true);
   if (!read.ok) return { ok: false, errors: [read.issue], secrets: [] };
-  const parsed = parseConfigText(read.text, file, { env });
+  const parsed = parseConfigText(read.text, file, {
+    env,
+    files: await readFileRefs(read.text, dir, maxFileBytes),
+  });
   const issues: ConfigIssue[] = [...parsed.issues];
   const secrets = [...parsed.secrets];
   const { config, broken, locate } = parsed;
@@ -175,13 +179,16 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const entries: ResourceEntry[] = [];
   const results = await Promise.all(files.map((f) => readText(f, maxFileBytes, false)));
+  const refs = await Promise.all(
+    results.map((r) => (r.ok ? readFileRefs(r.text, dir, maxFileBytes) : undefined)),
+  );
   results.forEach((result, i) => {
     if (!result.ok) {
       complete = false;
       issues.push(result.issue);
       return;
     }
-    const parsedFile = parseResourceText(result.text, files[i] as string, { env });
+    const parsedFile = parseResourceText(result.text, files[i] as string, { env, files: refs[i] });
     complete &&= parsedFile.complete;
     entries.push(...parsedFile.entries);
     issues.push(...parsedFile.issues);

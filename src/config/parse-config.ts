@@ -26,7 +26,7 @@ export interface ConfigFileResult {
  * used (and checked) by `loadConfig`.
  */
 export function parseConfigText(text: string, file: string, options: ReadTextOptions = {}): ConfigFileResult {
-  const yaml = parseYaml(text, file, options.env ?? {});
+  const yaml = parseYaml(text, file, options.env ?? {}, options.files);
   const issues = [...yaml.issues];
   const documents = yaml.documents.filter((doc) => !doc.empty);
   const [doc, ...extra] = documents;
