@@ -10,10 +10,10 @@ import {
   resolveServer,
   type ServerConfig,
 } from './defaults.js';
-import type { Env } from './env.js';
 import { readFileRefs } from './file-refs.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
+import { checkOptions, type LoadConfigOptions } from './load-options.js';
 import { parseConfigText } from './parse-config.js';
 import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
@@ -64,17 +64,7 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: LoadedConfig }
   | { readonly ok: false; readonly errors: ConfigIssue[]; readonly secrets: string[] };
 
-export interface LoadConfigOptions {
-  /** Where `${env:NAME}` looks. Default `process.env`. */
-  readonly env?: Env;
-  /** The names `use:` accepts. Default `['file', 'http', 'memory']`. */
-  readonly knownProviders?: readonly string[];
-  /** Any file larger than this is refused unread. Default 1 MiB. */
-  readonly maxFileBytes?: number;
-}
-
-export const DEFAULT_KNOWN_PROVIDERS: readonly string[] = ['file', 'http', 'memory'];
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export { DEFAULT_KNOWN_PROVIDERS, DEFAULT_MAX_FILE_BYTES, type LoadConfigOptions } from './load-options.js';
 
 /**
  * Load and check a standalone config: `setpoint.yaml` and every resource file it names.
@@ -227,31 +217,6 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
 function uniqueSecrets(secrets: readonly string[]): string[] {
   return [...new Set(secrets)].filter((s) => s !== '');
-}
-
-function checkOptions(path: unknown, options: LoadConfigOptions) {
-  if (typeof path !== 'string' || path === '') {
-    throw new TypeError(`Expected \`path\` to be the path of a config file, got \`${String(path)}\``);
-  }
-  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (typeof maxFileBytes !== 'number' || !Number.isInteger(maxFileBytes) || maxFileBytes < 1) {
-    throw new TypeError(
-      `Expected \`maxFileBytes\` to be a whole number of bytes from 1 up, got \`${String(maxFileBytes)}\``,
-    );
-  }
-  const knownProviders = options.knownProviders ?? DEFAULT_KNOWN_PROVIDERS;
-  if (!Array.isArray(knownProviders) || knownProviders.some((p) => typeof p !== 'string')) {
-    throw new TypeError(
-      `Expected \`knownProviders\` to be an array of provider names like ['file', 'http', 'memory'], got \`${String(knownProviders)}\``,
-    );
-  }
-  const env = options.env ?? process.env;
-  if (typeof env !== 'object' || env === null) {
-    throw new TypeError(
-      `Expected \`env\` to be an object of variables (like process.env), got \`${String(env)}\``,
-    );
-  }
-  return { env, knownProviders, maxFileBytes };
 }
 
 async function isFile(path: string): Promise<boolean> {
