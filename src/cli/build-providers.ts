@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type ConfigIssue, issue } from '../config/issue.js';
 import type { LoadedConfig, ProviderConfig } from '../config/load-config.js';
 import { defineProvider, type Provider } from '../contract/provider.js';
 import { type BuiltinProviderEnv, builtinProviders } from '../providers/index.js';
@@ -17,7 +18,10 @@ export type ProviderFactory = (
 
 export type BuiltProviders =
   | { readonly ok: true; readonly providers: Provider[] }
-  | { readonly ok: false; readonly errors: string[] };
+  | { readonly ok: false; readonly issues: ConfigIssue[] };
+
+/** How long a provider module may take to load and build its provider. */
+export const PROVIDER_BUILD_TIMEOUT_MS = 10_000;
 
 /**
  * Make one provider per kind from the config: built-ins by `use:`, your own by `module:`.
@@ -40,20 +44,24 @@ export type BuiltProviders =
  * }
  * ```
  *
- * Building calls no provider operation. Every problem is collected; none throws.
+ * Building calls no provider operation, but it does import and run the module's code: a config
+ * is trusted like a program. Every problem is collected as an issue at the entry's `options:`
+ * (none throws); a module that takes longer than `timeoutMs` to give its provider is one.
  */
 export async function buildProviders(
   config: LoadedConfig,
-  services: { readonly clock: Clock; readonly random: Random },
+  services: { readonly clock: Clock; readonly random: Random; readonly timeoutMs?: number },
 ): Promise<BuiltProviders> {
   const providers: Provider[] = [];
-  const errors: string[] = [];
+  const issues: ConfigIssue[] = [];
+  const { clock, random } = services;
+  const timeoutMs = services.timeoutMs ?? PROVIDER_BUILD_TIMEOUT_MS;
   for (const [kind, entry] of Object.entries(config.providers)) {
-    const env: ProviderModuleEnv = { ...services, kind, configDir: config.dir };
+    const env: ProviderModuleEnv = { clock, random, kind, configDir: config.dir };
     try {
       const provider =
         entry.use !== undefined ? builtinProviders[entry.use]?.(entry.options, env) : undefined;
-      const built = provider ?? (await fromModule(entry, env));
+      const built = provider ?? (await withTimeout(fromModule(entry, env), clock, timeoutMs));
       if (built.kind !== kind) {
         throw new TypeError(
           `its kind is \`${built.kind}\`, but it is configured under \`${kind}\`: make them the same (a factory gets the kind as \`env.kind\`)`,
@@ -62,10 +70,48 @@ export async function buildProviders(
       providers.push(built);
     } catch (error) {
       const source = entry.use !== undefined ? `built-in \`${entry.use}\`` : moduleName(entry, config);
-      errors.push(`${config.file}: provider for kind \`${kind}\` (${source}): ${messageOf(error)}`);
+      issues.push(
+        issue(
+          'invalid-provider',
+          entry.source ?? { file: config.file, line: 1, column: 1 },
+          `provider for kind \`${kind}\` (${source}): ${messageOf(error)}`,
+          error instanceof BuildTimeout
+            ? 'make the module export its provider, or a factory that returns (or resolves to) one without waiting on anything that never comes'
+            : entry.use !== undefined
+              ? `fix this provider's options: see the \`${entry.use}\` provider in the documentation`
+              : 'fix the options, or the module: it must export a provider (or a factory of one) for this kind',
+        ),
+      );
     }
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, providers };
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, providers };
+}
+
+class BuildTimeout extends Error {}
+
+/** `work`, or a rejection once `ms` have passed without it settling. */
+function withTimeout<T>(work: Promise<T>, clock: Clock, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimeout(
+      () =>
+        reject(
+          new BuildTimeout(
+            `the module did not give its provider within ${ms / 1000} s (its import or factory never settles)`,
+          ),
+        ),
+      ms,
+    );
+    work.then(
+      (value) => {
+        clock.clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clock.clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 async function fromModule(entry: ProviderConfig, env: ProviderModuleEnv): Promise<Provider> {

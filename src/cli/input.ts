@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { formatIssues } from '../config/format-issues.js';
+import { escapeControl, formatIssues } from '../config/format-issues.js';
 import type { ConfigIssue } from '../config/issue.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { redact } from '../config/redact.js';
+import { redactIssues } from '../config/redact-issues.js';
 import type { Provider } from '../contract/provider.js';
 import { buildProviders } from './build-providers.js';
 import { type CliIo, colorFor } from './cli-io.js';
@@ -32,10 +33,13 @@ export type InputResult =
 export async function loadInput(args: CommonArgs, io: CliIo): Promise<InputResult> {
   const loaded = await loadConfig(resolve(io.cwd, args.config), { env: io.env });
   if (!loaded.ok) return { ok: false, issues: loaded.errors, errors: [], secrets: loaded.secrets };
-  const built = await buildProviders(loaded.config, { clock: io.clock, random: io.random });
+  // A module's factory runs on no timer of ours: hold the process open until it settles or
+  // times out, so a factory that never does is reported rather than ending the process.
+  const release = io.hold();
+  const built = await buildProviders(loaded.config, { clock: io.clock, random: io.random }).finally(release);
   if (!built.ok) {
     const { secrets } = loaded.config;
-    return { ok: false, issues: [], errors: built.errors.map((e) => redact(e, secrets)), secrets };
+    return { ok: false, issues: redactIssues(built.issues, secrets), errors: [], secrets };
   }
   return { ok: true, input: { config: loaded.config, providers: built.providers } };
 }
@@ -48,7 +52,7 @@ export function reportInputErrors(result: Extract<InputResult, { ok: false }>, i
   const color = colorFor(io.stderr, io.env);
   const parts: string[] = [];
   if (result.issues.length > 0) parts.push(formatIssues(result.issues, { relativeTo: io.cwd, color }));
-  parts.push(...result.errors);
+  parts.push(...result.errors.map(escapeControl));
   const count = result.issues.length + result.errors.length;
   parts.push(`${count} problem${count === 1 ? '' : 's'} found; nothing was changed.`);
   io.stderr.write(`${redact(parts.join('\n'), result.secrets)}\n`);

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Logger } from 'pino';
+import { escapeControl } from '../config/format-issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { keyOf } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
@@ -45,7 +46,9 @@ export interface ReloaderOptions {
  * Hot reload for `setpoint run`: load the config and resource files again and hand the new
  * desired set to the runtime. A reload that fails — bad YAML, a schema error, a cycle, or a set
  * the runtime refuses — is logged with every problem and changes nothing: the last good
- * desired set keeps running. Only resources are reloaded; a change to providers, defaults,
+ * desired set keeps running. A resource file read empty (0 bytes: an editor's save caught
+ * between truncate and write) is read again a few times first, then refused like any error, so
+ * what it declared is never pruned for it. Only resources are reloaded; a change to providers, defaults,
  * state or server is reported and takes effect at the next start.
  */
 export function createReloader(options: ReloaderOptions): Reloader {
@@ -57,14 +60,24 @@ export function createReloader(options: ReloaderOptions): Reloader {
   let running: Promise<void> | undefined;
   let again: string[] | undefined;
 
+  /** Load; a resource file caught half-saved (0 bytes) gets a few short waits to be finished. */
+  async function load() {
+    let loaded = await loadConfig(started.file, { env: io.env });
+    for (let i = 0; i < EMPTY_RETRIES && !loaded.ok && loaded.errors.every(isEmptyFile); i++) {
+      await new Promise<void>((done) => io.clock.setTimeout(done, EMPTY_RETRY_MS));
+      loaded = await loadConfig(started.file, { env: io.env });
+    }
+    return loaded;
+  }
+
   async function once(paths: readonly string[]): Promise<void> {
     const at = io.clock.now();
-    const loaded = await loadConfig(started.file, { env: io.env });
+    const loaded = await load();
     if (!loaded.ok) {
       // Its issues come redacted; hide its secrets from whatever else is logged from now on too.
       options.onSecrets(loaded.secrets);
-      const errors = loaded.errors.map(
-        (e) => `${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`,
+      const errors = loaded.errors.map((e) =>
+        escapeControl(`${relative(io.cwd, e.file) || e.file}:${e.line}:${e.column} ${e.code}: ${e.message}`),
       );
       for (const [i, e] of loaded.errors.entries()) {
         log.error({ code: e.code, hint: e.hint }, errors[i] ?? e.message);
@@ -124,8 +137,19 @@ export function createReloader(options: ReloaderOptions): Reloader {
   };
 }
 
+/** Waits for a resource file found empty before a reload is refused: 5 × 100 ms. */
+const EMPTY_RETRIES = 5;
+const EMPTY_RETRY_MS = 100;
+const isEmptyFile = (e: { code: string }) => e.code === 'empty-file';
+
 function sameOutsideResources(a: LoadedConfig, b: LoadedConfig): boolean {
   const rest = (c: LoadedConfig) =>
-    canonicalJson({ providers: c.providers, defaults: c.defaults, state: c.state, server: c.server });
+    canonicalJson({
+      // Where an entry is written is not what it is: moving lines changes no provider.
+      providers: Object.entries(c.providers).map(([kind, { source: _, ...entry }]) => [kind, entry]),
+      defaults: c.defaults,
+      state: c.state,
+      server: c.server,
+    });
   return rest(a) === rest(b);
 }

@@ -1,6 +1,6 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { compileGlob, matchesGlob } from '../config/glob.js';
 import { parseConfigText } from '../config/parse-config.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
@@ -56,6 +56,11 @@ export interface WatchOptions {
   onChange(paths: string[]): void;
   /** A directory could not be watched (missing, permissions); the others still are. */
   onError(dir: string, error: Error): void;
+  /**
+   * A watched directory was deleted, replaced or created again: it is watched anew (`present`)
+   * or waited for (`!present`); a reload follows, for what changed in the meantime.
+   */
+  onRewatch?(dir: string, present: boolean): void;
 }
 
 /**
@@ -63,7 +68,9 @@ export interface WatchOptions {
  * been quiet for `debounceMs` (an editor's save is often several events: write, rename, chmod).
  */
 export function watchFiles(targets: readonly WatchTarget[], options: WatchOptions): FileWatcher {
-  const watchers: FSWatcher[] = [];
+  const watchers = new Map<WatchTarget, FSWatcher>();
+  const parents: FSWatcher[] = [];
+  const rearms = new Map<WatchTarget, TimerHandle>();
   const changed = new Set<string>();
   let timer: TimerHandle | undefined;
   let closed = false;
@@ -75,21 +82,63 @@ export function watchFiles(targets: readonly WatchTarget[], options: WatchOption
     changed.clear();
     options.onChange(paths);
   };
+  const note = (path: string) => {
+    changed.add(path);
+    if (timer !== undefined) options.clock.clearTimeout(timer);
+    timer = options.clock.setTimeout(fire, options.debounceMs);
+  };
 
-  for (const target of targets) {
+  /** Watch `target.dir`; false when it is not there (its parent's watcher waits for it). */
+  const arm = (target: WatchTarget, quietWhenMissing: boolean): boolean => {
+    watchers.get(target)?.close();
+    watchers.delete(target);
     try {
       const watcher = watch(target.dir, { recursive: target.recursive, persistent: true }, (_event, name) => {
         if (closed || name === null) return;
         const path = join(target.dir, name.toString());
-        if (!target.matches(path)) return;
-        changed.add(path);
-        if (timer !== undefined) options.clock.clearTimeout(timer);
-        timer = options.clock.setTimeout(fire, options.debounceMs);
+        if (target.matches(path)) note(path);
       });
-      watcher.on('error', (error) => options.onError(target.dir, error));
-      watchers.push(watcher);
+      // Deleting a watched directory may end its watcher with an error: its parent re-arms it.
+      watcher.on('error', (error) => {
+        if (!closed && !quietWhenMissing) options.onError(target.dir, error);
+      });
+      watchers.set(target, watcher);
+      return true;
     } catch (error) {
-      options.onError(target.dir, error as Error);
+      if (!(quietWhenMissing && (error as { code?: unknown }).code === 'ENOENT')) {
+        options.onError(target.dir, error as Error);
+      }
+      return false;
+    }
+  };
+
+  const rearm = (target: WatchTarget) => {
+    rearms.delete(target);
+    if (closed) return;
+    const present = arm(target, true);
+    options.onRewatch?.(target.dir, present);
+    note(target.dir);
+  };
+
+  for (const target of targets) {
+    arm(target, false);
+    // The directory itself may be deleted and made again (rm -rf, a deploy replacing it): a
+    // watcher on a deleted directory hears nothing more, so its parent watches for its name.
+    try {
+      const name = basename(target.dir);
+      const parent = watch(dirname(target.dir), { persistent: true }, (_event, changedName) => {
+        if (closed || changedName === null || changedName.toString() !== name) return;
+        const pending = rearms.get(target);
+        if (pending !== undefined) options.clock.clearTimeout(pending);
+        rearms.set(
+          target,
+          options.clock.setTimeout(() => rearm(target), options.debounceMs),
+        );
+      });
+      parent.on('error', () => {});
+      parents.push(parent);
+    } catch {
+      // No parent to watch (the root, or unreadable): the directory is watched as it is.
     }
   }
 
@@ -97,7 +146,8 @@ export function watchFiles(targets: readonly WatchTarget[], options: WatchOption
     close() {
       closed = true;
       if (timer !== undefined) options.clock.clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      for (const pending of rearms.values()) options.clock.clearTimeout(pending);
+      for (const watcher of [...watchers.values(), ...parents]) watcher.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { posix, win32 } from 'node:path';
 import type { Resource } from '../contract/resource.js';
 import { orderByDependencies } from '../diff/graph.js';
 import { RULES } from '../diff/rules.js';
+import { resolveInside } from '../providers/file-paths.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import type { ResourceEntry } from './parse-resource.js';
 import { closest } from './schema-issues.js';
@@ -82,6 +83,22 @@ export function checkResources(input: ResourceSetInput): ResourceSet {
               "write a path relative to the provider's options.root, without leading '..' or '/'",
             ),
           );
+        } else if (path !== undefined) {
+          // The provider's own check of a path (pure: it reads nothing), run now rather than
+          // at the first apply: a NUL byte, the root itself, any `..` (a link on the way could
+          // make `a/../b` leave the root), a path that is not a string.
+          const checked = resolveInside('.', path);
+          if (!checked.ok) {
+            const climbs = typeof path === 'string' && path.split(/[\\/]/).includes('..');
+            issues.push(
+              issue(
+                climbs ? 'path-escape' : 'invalid-value',
+                entry.locate(['spec', 'path']),
+                `${entry.key}: ${checked.errors[0]?.message ?? 'the path cannot be used'}`,
+                "write the path of a file or directory under the provider's options.root, e.g. path: motd.txt",
+              ),
+            );
+          }
         }
       }
     }

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { JITTER_MODES } from '../backoff/jitter.js';
-import { RUNTIME_DEFAULTS } from '../runtime/defaults.js';
+import { RUNTIME_MINIMUMS as MIN, RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import { quote } from './issue.js';
-import { driftSchema, durationMs, durationSchema, type IssueParams, kindSchema } from './schema-parts.js';
+import {
+  driftSchema,
+  durationAtLeast,
+  durationMs,
+  durationSchema,
+  type IssueParams,
+  kindSchema,
+} from './schema-parts.js';
 
 /**
  * The config file, `setpoint.yaml`:
@@ -59,9 +66,10 @@ export const providerEntrySchema = z
       .record(z.string(), z.unknown())
       .optional()
       .meta({ description: 'Passed to the provider as it is.' }),
-    progressDeadline: durationSchema
-      .optional()
-      .meta({ description: "This kind's progress deadline, over defaults.progressDeadline." }),
+    progressDeadline: durationAtLeast(
+      MIN.progressDeadlineMs,
+      "This kind's progress deadline, over defaults.progressDeadline.",
+    ).optional(),
     deletionBudget: deletionBudgetSchema.optional(),
   })
   .superRefine((entry, ctx) => {
@@ -104,20 +112,24 @@ export const backoffSchema = z
 
 export const defaultsSchema = z
   .strictObject({
-    interval: durationSchema.optional().meta({ description: 'Resync interval after success. Default 30s.' }),
+    interval: durationAtLeast(MIN.intervalMs, 'Resync interval after success. Default 30s.').optional(),
     backoff: backoffSchema.optional(),
-    maxRetries: z.int().min(0).optional().meta({ description: 'Failures before Degraded. Default 5.' }),
-    progressDeadline: durationSchema.optional().meta({
-      description: 'How long a change may stay progressing before it has failed (Degraded). Default 10m.',
+    maxRetries: z.int().min(MIN.maxRetries).optional().meta({
+      description:
+        'Failures before Degraded. Default 5; 0 (like 1): Degraded on the first failure, no retry.',
     }),
+    progressDeadline: durationAtLeast(
+      MIN.progressDeadlineMs,
+      'How long a change may stay progressing before it has failed (Degraded). Default 10m.',
+    ).optional(),
     hotLoop: z
       .strictObject({
         maxApplies: z
           .int()
-          .min(1)
+          .min(MIN.hotLoopMaxApplies)
           .optional()
           .meta({ description: 'Applies at one generation allowed. Default 5.' }),
-        window: durationSchema.optional().meta({ description: 'Within this long. Default 10m.' }),
+        window: durationAtLeast(MIN.hotLoopWindowMs, 'Within this long. Default 10m.').optional(),
       })
       .optional()
       .meta({ description: 'When applying again and again without staying in sync is a hot loop.' }),
@@ -135,13 +147,11 @@ export const defaultsSchema = z
     rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
     concurrency: z
       .int()
-      .min(1)
+      .min(MIN.concurrency)
       .optional()
       .meta({ description: 'Operations in flight per provider. Default 10.' }),
-    timeout: durationSchema
-      .optional()
-      .meta({ description: 'Timeout of one provider operation. Default 30s.' }),
-    shutdownTimeout: durationSchema.optional().meta({ description: 'Graceful shutdown limit. Default 30s.' }),
+    timeout: durationAtLeast(MIN.timeoutMs, 'Timeout of one provider operation. Default 30s.').optional(),
+    shutdownTimeout: durationAtLeast(MIN.shutdownMs, 'Graceful shutdown limit. Default 30s.').optional(),
   })
   .meta({ description: 'Settings for every resource, unless its policy says otherwise.' });
 

@@ -12,6 +12,7 @@ describe('substituteEnv', () => {
       values: ['db.local', 's3cr3t'],
       missing: [],
       invalid: [],
+      unreadable: [],
     });
   });
 
@@ -47,8 +48,14 @@ describe('substituteEnv', () => {
   it('leaves text without references unchanged', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
-        fc.pre(!text.includes('${env:'));
-        expect(substituteEnv(text, env)).toEqual({ text, values: [], missing: [], invalid: [] });
+        fc.pre(!text.includes('${env:') && !text.includes('${file:'));
+        expect(substituteEnv(text, env)).toEqual({
+          text,
+          values: [],
+          missing: [],
+          invalid: [],
+          unreadable: [],
+        });
       }),
       { numRuns: 1000 },
     );
@@ -57,7 +64,9 @@ describe('substituteEnv', () => {
   it('puts each value in verbatim, however odd (no second round of substitution)', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (before, value, after) => {
-        fc.pre(!before.includes('{env:') && !after.includes('{env:') && !before.endsWith('$'));
+        fc.pre(
+          ![before, after].some((t) => t.includes('{env:') || t.includes('{file:')) && !before.endsWith('$'),
+        );
         const result = substituteEnv(`${before}\${env:X}${after}`, { X: value });
         expect(result.text).toBe(`${before}${value}${after}`);
         expect(result.values).toEqual([value]);

@@ -60,3 +60,19 @@ describe('formatIssues', () => {
     expect(formatIssues([])).toBe('');
   });
 });
+
+describe('control characters in messages', () => {
+  it('are written escaped, never raw: a quoted spec cannot drive the terminal', () => {
+    const hostile: ConfigIssue = {
+      code: 'path-escape',
+      message: 'path "\u001b]0;owned\u0007\u001b[2J\u0000\u202e/x" leaves the root',
+      hint: 'a\tb\nc',
+      ...at('/cfg/\u001b[31mred.yaml', 4, 9),
+    };
+    const text = formatIssues([hostile], { relativeTo: '/cfg' });
+    expect(text.replaceAll('\n', '')).not.toMatch(/[\p{Cc}\u202e]/u);
+    expect(text).toBe(
+      '\\u001b[31mred.yaml:4:9 error path-escape: path "\\u001b]0;owned\\u0007\\u001b[2J\\u0000\\u202e/x" leaves the root\n  hint: a\\tb\\nc',
+    );
+  });
+});

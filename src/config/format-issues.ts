@@ -28,11 +28,26 @@ export function formatIssues(issues: readonly ConfigIssue[], options: FormatIssu
   const paint = options.color === true ? (code: string, text: string) => `${code}${text}${RESET}` : noPaint;
   return sortIssues(issues)
     .map((item) => {
-      const where = `${showPath(item.file, options.relativeTo)}:${item.line}:${item.column}`;
-      const head = `${paint(BOLD, where)} ${paint(RED, 'error')} ${paint(DIM, `${item.code}:`)} ${item.message}`;
-      return item.hint === '' ? head : `${head}\n  ${paint(CYAN, 'hint:')} ${item.hint}`;
+      const where = `${escapeControl(showPath(item.file, options.relativeTo))}:${item.line}:${item.column}`;
+      const message = escapeControl(item.message);
+      const head = `${paint(BOLD, where)} ${paint(RED, 'error')} ${paint(DIM, `${item.code}:`)} ${message}`;
+      return item.hint === '' ? head : `${head}\n  ${paint(CYAN, 'hint:')} ${escapeControl(item.hint)}`;
     })
     .join('\n');
+}
+
+/** Control characters and bidirectional overrides: a terminal would act on them. */
+const UNSAFE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text for a terminal, with every control character (ESC, BEL, NUL, newline, …) and every
+ * bidirectional override written as a visible escape (`\u001b`), as plans write values: a
+ * message quoting a spec must not be able to move the cursor, retitle the window or hide text.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(UNSAFE, (char) =>
+    char === '\n' ? '\\n' : char === '\t' ? '\\t' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function noPaint(_code: string, text: string): string {

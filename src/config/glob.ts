@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compareText } from './issue.js';
 
@@ -15,6 +15,8 @@ import { compareText } from './issue.js';
  * Everything else is literal (no `[...]` classes, no `{a,b}`). A `*`, `?` or `**` never matches a
  * name that starts with `.`, so editor droppings and `.git` stay out unless the pattern spells
  * the dot (`.config/*.yaml`). Symbolic links to files are followed; links to directories are not.
+ * A match that is not a readable file — a dangling or looping link, a pipe — is still returned,
+ * so that reading it reports the problem: skipping it would drop (and prune) what it declares.
  */
 export interface GlobPattern {
   /** The leading segments without wildcards, as a path: where the walk starts. */
@@ -96,7 +98,7 @@ export async function expandGlob(pattern: string, cwd: string): Promise<GlobResu
   const files: string[] = [];
   const unreadable: string[] = [];
   if (glob.segments.length === 0) {
-    if (await isFile(base)) files.push(base);
+    if (await isMatchable(base)) files.push(base);
     return { files, unreadable };
   }
   if (!(await isDirectory(base))) return { files, unreadable };
@@ -115,10 +117,7 @@ export async function expandGlob(pattern: string, cwd: string): Promise<GlobResu
       const path = resolve(dir, entry.name);
       if (entry.isDirectory()) {
         if ([...next].some((k) => k < glob.segments.length)) await walk(path, next);
-      } else if (
-        next.has(glob.segments.length) &&
-        (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path))))
-      ) {
+      } else if (next.has(glob.segments.length) && (await isMatchable(path))) {
         files.push(path);
       }
     }
@@ -128,10 +127,17 @@ export async function expandGlob(pattern: string, cwd: string): Promise<GlobResu
   return { files, unreadable };
 }
 
-async function isFile(path: string): Promise<boolean> {
+/**
+ * Whether a path a pattern matches names a file to read: anything that exists but a directory
+ * (or a link to one). A link whose target is missing or loops counts: reading it says why.
+ */
+async function isMatchable(path: string): Promise<boolean> {
+  const own = await lstat(path).catch(() => undefined);
+  if (own === undefined || own.isDirectory()) return false;
+  if (!own.isSymbolicLink()) return true;
   return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
+    (target) => !target.isDirectory(),
+    () => true,
   );
 }
 

@@ -23,6 +23,8 @@ export const ISSUE_CODES = [
   'file-not-found',
   /** A file exists but could not be read (permissions, a directory, …). */
   'read-error',
+  /** A resource file of 0 bytes: half-saved, or emptied by mistake (it would prune what it held). */
+  'empty-file',
   /** A file is over the size limit (`maxFileBytes`, default 1 MiB). */
   'file-too-large',
   /** The text is not valid YAML (or uses a tag or alias that cannot be resolved). */

@@ -16,6 +16,8 @@ interface Expected {
   code: string;
   file: string;
   line: number;
+  /** "building providers": found only once the providers are built (by the command line). */
+  when?: string;
 }
 
 const order = (a: Expected, b: Expected) =>
@@ -29,9 +31,15 @@ describe('the corpus of bad inputs', () => {
   it.each(cases)('%s is refused with exactly its expected errors', async (name) => {
     const dir = join(BAD, name);
     const raw: Expected | Expected[] = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
-    const expected = (Array.isArray(raw) ? raw : [raw]).sort(order);
+    const all = Array.isArray(raw) ? raw : [raw];
+    const expected = all.filter((e) => e.when === undefined).sort(order);
 
     const result = await loadConfig(join(dir, 'setpoint.yaml'), { env: {} });
+    if (expected.length === 0) {
+      // Only building its providers refuses it (test/cli-bad-inputs.test.ts): the files are fine.
+      expect(result.ok, result.ok ? '' : formatIssues(result.errors, { relativeTo: dir })).toBe(true);
+      return;
+    }
 
     expect(result.ok).toBe(false);
     if (result.ok) return;

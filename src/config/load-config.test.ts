@@ -53,16 +53,24 @@ describe('a config that sets everything', () => {
 
   it('keeps built-in providers by name, resolves module paths, and substitutes the environment in options', async () => {
     const config = await load('01-full', FULL_ENV);
+    const at = (line: number) => ({ file: join(dir, 'setpoint.yaml'), line, column: expect.any(Number) });
     expect(config.providers).toEqual({
-      files: { use: 'file', options: { root: './out' }, deletionBudget: { max: Number.POSITIVE_INFINITY } },
+      files: {
+        use: 'file',
+        options: { root: './out' },
+        deletionBudget: { max: Number.POSITIVE_INFINITY },
+        source: at(expect.any(Number) as unknown as number),
+      },
       users: {
         use: 'http',
         options: { baseUrl: 'http://api.internal:8080/users', headers: { authorization: 'Bearer tok-4f9a' } },
+        source: at(expect.any(Number) as unknown as number),
       },
       buckets: {
         module: join(dir, 'providers', 'buckets.js'),
         options: { region: 'eu-west-1' },
         progressDeadlineMs: 1_800_000,
+        source: at(11),
       },
     });
   });

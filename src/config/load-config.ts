@@ -10,9 +10,10 @@ import {
   resolveServer,
   type ServerConfig,
 } from './defaults.js';
-import type { Env } from './env.js';
+import { readFileRefs } from './file-refs.js';
 import { expandGlob } from './glob.js';
 import { type ConfigIssue, issue, type SourcePosition, sortIssues } from './issue.js';
+import { checkOptions, type LoadConfigOptions } from './load-options.js';
 import { parseConfigText } from './parse-config.js';
 import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
@@ -31,6 +32,8 @@ export interface ProviderConfig {
   readonly progressDeadlineMs?: number;
   /** This kind's deletion budget, over `defaults.deletionBudget`. */
   readonly deletionBudget?: DeletionBudgetLimit;
+  /** Where the entry's options (else its `use:` or `module:`) are: for a provider's complaints. */
+  readonly source?: SourcePosition;
 }
 
 /** A config that passed every check: ready to hand to the runtime. */
@@ -48,7 +51,7 @@ export interface LoadedConfig {
   readonly sources: Map<string, SourcePosition>;
   readonly defaults: ConfigDefaults;
   readonly server: ServerConfig;
-  /** Values to hide in logs and output: everything from `${env:NAME}`, and the server token. */
+  /** Values to hide in logs and output: everything from `${env:NAME}` and `${file:PATH}`, and the server token. */
   readonly secrets: string[];
 }
 
@@ -61,17 +64,7 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: LoadedConfig }
   | { readonly ok: false; readonly errors: ConfigIssue[]; readonly secrets: string[] };
 
-export interface LoadConfigOptions {
-  /** Where `${env:NAME}` looks. Default `process.env`. */
-  readonly env?: Env;
-  /** The names `use:` accepts. Default `['file', 'http', 'memory']`. */
-  readonly knownProviders?: readonly string[];
-  /** Any file larger than this is refused unread. Default 1 MiB. */
-  readonly maxFileBytes?: number;
-}
-
-export const DEFAULT_KNOWN_PROVIDERS: readonly string[] = ['file', 'http', 'memory'];
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export { DEFAULT_KNOWN_PROVIDERS, DEFAULT_MAX_FILE_BYTES, type LoadConfigOptions } from './load-options.js';
 
 /**
  * Load and check a standalone config: `setpoint.yaml` and every resource file it names.
@@ -98,7 +91,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const read = await readText(file, maxFileBytes, true);
   if (!read.ok) return { ok: false, errors: [read.issue], secrets: [] };
-  const parsed = parseConfigText(read.text, file, { env });
+  const parsed = parseConfigText(read.text, file, {
+    env,
+    files: await readFileRefs(read.text, dir, maxFileBytes),
+  });
   const issues: ConfigIssue[] = [...parsed.issues];
   const secrets = [...parsed.secrets];
   const { config, broken, locate } = parsed;
@@ -110,8 +106,10 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       entry.progressDeadline === undefined ? {} : { progressDeadlineMs: durationMs(entry.progressDeadline) };
     const budget =
       entry.deletionBudget === undefined ? {} : { deletionBudget: budgetLimit(entry.deletionBudget) };
+    const at = entry.options !== undefined ? 'options' : entry.use !== undefined ? 'use' : 'module';
+    const source = locate(['providers', kind, at]);
     if (entry.use !== undefined) {
-      providers[kind] = { use: entry.use, options, ...deadline, ...budget };
+      providers[kind] = { use: entry.use, options, ...deadline, ...budget, source };
       if (!knownProviders.includes(entry.use)) {
         issues.push(
           issue(
@@ -124,7 +122,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       }
     } else if (entry.module !== undefined) {
       const module = resolve(dir, entry.module);
-      providers[kind] = { module, options, ...deadline, ...budget };
+      providers[kind] = { module, options, ...deadline, ...budget, source };
       if (!(await isFile(module))) {
         issues.push(
           issue(
@@ -171,13 +169,16 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
   const entries: ResourceEntry[] = [];
   const results = await Promise.all(files.map((f) => readText(f, maxFileBytes, false)));
+  const refs = await Promise.all(
+    results.map((r) => (r.ok ? readFileRefs(r.text, dir, maxFileBytes) : undefined)),
+  );
   results.forEach((result, i) => {
     if (!result.ok) {
       complete = false;
       issues.push(result.issue);
       return;
     }
-    const parsedFile = parseResourceText(result.text, files[i] as string, { env });
+    const parsedFile = parseResourceText(result.text, files[i] as string, { env, files: refs[i] });
     complete &&= parsedFile.complete;
     entries.push(...parsedFile.entries);
     issues.push(...parsedFile.issues);
@@ -216,31 +217,6 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
 
 function uniqueSecrets(secrets: readonly string[]): string[] {
   return [...new Set(secrets)].filter((s) => s !== '');
-}
-
-function checkOptions(path: unknown, options: LoadConfigOptions) {
-  if (typeof path !== 'string' || path === '') {
-    throw new TypeError(`Expected \`path\` to be the path of a config file, got \`${String(path)}\``);
-  }
-  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  if (typeof maxFileBytes !== 'number' || !Number.isInteger(maxFileBytes) || maxFileBytes < 1) {
-    throw new TypeError(
-      `Expected \`maxFileBytes\` to be a whole number of bytes from 1 up, got \`${String(maxFileBytes)}\``,
-    );
-  }
-  const knownProviders = options.knownProviders ?? DEFAULT_KNOWN_PROVIDERS;
-  if (!Array.isArray(knownProviders) || knownProviders.some((p) => typeof p !== 'string')) {
-    throw new TypeError(
-      `Expected \`knownProviders\` to be an array of provider names like ['file', 'http', 'memory'], got \`${String(knownProviders)}\``,
-    );
-  }
-  const env = options.env ?? process.env;
-  if (typeof env !== 'object' || env === null) {
-    throw new TypeError(
-      `Expected \`env\` to be an object of variables (like process.env), got \`${String(env)}\``,
-    );
-  }
-  return { env, knownProviders, maxFileBytes };
 }
 
 async function isFile(path: string): Promise<boolean> {

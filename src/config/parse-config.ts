@@ -26,7 +26,7 @@ export interface ConfigFileResult {
  * used (and checked) by `loadConfig`.
  */
 export function parseConfigText(text: string, file: string, options: ReadTextOptions = {}): ConfigFileResult {
-  const yaml = parseYaml(text, file, options.env ?? {});
+  const yaml = parseYaml(text, file, options.env ?? {}, options.files);
   const issues = [...yaml.issues];
   const documents = yaml.documents.filter((doc) => !doc.empty);
   const [doc, ...extra] = documents;
@@ -86,5 +86,37 @@ export function parseConfigText(text: string, file: string, options: ReadTextOpt
       issues.push(...schemaIssues(parsed.error.issues, where, value[section], schema, [section]));
     }
   }
+  const proto = protoKeys(value.providers, where);
+  if (proto.length > 0) {
+    issues.push(...proto);
+    broken.add('providers');
+  }
   return { config, broken, issues, secrets: yaml.secrets, locate };
 }
+
+/**
+ * `__proto__` as a kind or as an option name: YAML reads it as a plain key, but an object of
+ * options would lose it (or worse, take it as its prototype), so it is refused, not dropped.
+ */
+function protoKeys(providers: unknown, where: YamlDocument): ConfigIssue[] {
+  if (!isPlainObject(providers)) return [];
+  const out: ConfigIssue[] = [];
+  const refuse = (path: string[], what: string) =>
+    out.push(
+      issue(
+        'invalid-value',
+        where.locate(path, { key: true }),
+        `"__proto__" cannot be ${what}: it would be dropped`,
+        'rename the key; "__proto__" is reserved in JavaScript objects',
+      ),
+    );
+  if (Object.hasOwn(providers, PROTO)) refuse(['providers', PROTO], 'a kind');
+  for (const kind of Object.keys(providers)) {
+    const entry = providers[kind];
+    if (kind === PROTO || !isPlainObject(entry) || !isPlainObject(entry.options)) continue;
+    if (Object.hasOwn(entry.options, PROTO)) refuse(['providers', kind, 'options', PROTO], 'an option name');
+  }
+  return out;
+}
+
+const PROTO = '__proto__';

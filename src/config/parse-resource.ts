@@ -50,7 +50,7 @@ export function parseResourceText(
   file: string,
   options: ReadTextOptions = {},
 ): ResourceFileResult {
-  const yaml = parseYaml(text, file, options.env ?? {});
+  const yaml = parseYaml(text, file, options.env ?? {}, options.files);
   const issues = [...yaml.issues];
   const entries: ResourceEntry[] = [];
   let complete = true;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Resource, ResourcePolicy } from '../contract/resource.js';
+import { RUNTIME_MINIMUMS as MIN } from '../runtime/defaults.js';
 import {
   driftSchema,
+  durationAtLeast,
   durationMs,
-  durationSchema,
   type IssueParams,
   isPlainObject,
   keySchema,
@@ -28,12 +29,17 @@ import {
 export const resourcePolicySchema = z
   .strictObject({
     drift: driftSchema.optional(),
-    interval: durationSchema.optional(),
-    maxRetries: z.int().min(0).optional().meta({ description: 'Failures before the resource is Degraded.' }),
-    rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
-    progressDeadline: durationSchema
+    interval: durationAtLeast(MIN.intervalMs, 'Resync interval of this resource.').optional(),
+    maxRetries: z
+      .int()
+      .min(MIN.maxRetries)
       .optional()
-      .meta({ description: 'How long a change may stay progressing before it has failed.' }),
+      .meta({ description: 'Failures before the resource is Degraded (0 or 1: on the first failure).' }),
+    rollback: z.boolean().optional().meta({ description: 'When Degraded, apply the last spec that worked.' }),
+    progressDeadline: durationAtLeast(
+      MIN.progressDeadlineMs,
+      'How long a change may stay progressing before it has failed.',
+    ).optional(),
   })
   .meta({ description: "Overrides of the config's defaults for this resource." });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, MAX_DURATION_MS, parseDuration } from './duration.js';
+import { DURATION_PATTERN, formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 import { quote } from './issue.js';
 
 /**
@@ -60,6 +60,36 @@ export const durationSchema = z
     ],
     examples: ['30s'],
   });
+
+/**
+ * A duration of at least `minMs` (a limit of the runtime's, see `RUNTIME_MINIMUMS`): less is
+ * refused with a hint, so what the schema accepts the runtime runs.
+ */
+export function durationAtLeast(minMs: number, description: string) {
+  if (minMs <= 0) return durationSchema.meta({ description });
+  return durationSchema
+    .superRefine((value, ctx) => {
+      const result = parseDuration(value);
+      if (result.ok && result.ms < minMs) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${quote(value)} is below the minimum of ${formatDuration(minMs)}`,
+          params: {
+            code: 'invalid-value',
+            hint: `write ${formatDuration(minMs)} or more`,
+          } satisfies IssueParams,
+        });
+      }
+    })
+    .meta({
+      description: `${description} At least ${formatDuration(minMs)}.`,
+      anyOf: [
+        { type: 'integer', minimum: minMs, maximum: MAX_DURATION_MS },
+        { type: 'string', pattern: DURATION_PATTERN },
+      ],
+      examples: ['30s'],
+    });
+}
 
 /** The duration in ms of a value `durationSchema` accepted (0 for anything else). */
 export function durationMs(value: string | number): number {

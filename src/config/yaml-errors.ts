@@ -114,12 +114,20 @@ export function envIssues(result: Substitution, where: SourcePosition): ConfigIs
         `set ${name} in the environment, or write $\${env:${name}} for the literal text`,
       ),
     ),
+    ...result.unreadable.map(({ path, reason }) =>
+      issue(
+        'read-error',
+        where,
+        `\${file:${path}} cannot be used: ${reason}`,
+        `create the file (the path is relative to the config file's directory), or write $\${file:${path}} for the literal text`,
+      ),
+    ),
     ...result.invalid.map((reference) =>
       issue(
         'bad-env-reference',
         where,
-        `${quote(reference)} is not a valid environment reference`,
-        'write ${env:NAME} with NAME made of letters, digits and _, not starting with a digit',
+        `${quote(reference)} is not a valid reference`,
+        'write ${env:NAME} with NAME made of letters, digits and _, not starting with a digit, or ${file:PATH}',
       ),
     ),
   ];

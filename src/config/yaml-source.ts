@@ -1,5 +1,5 @@
 import { type Document, isAlias, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
-import { type Env, substituteEnv } from './env.js';
+import { type Env, type FileRefs, substituteEnv } from './env.js';
 import { type ConfigIssue, issue, type SourcePosition } from './issue.js';
 import {
   checkKeys,
@@ -53,12 +53,14 @@ export interface YamlFile {
 export interface ReadTextOptions {
   /** Where `${env:NAME}` looks. Default: an empty environment, in which every reference is missing. */
   readonly env?: Env;
+  /** The `${file:PATH}` references, read (`readFileRefs`). Default: none read. */
+  readonly files?: FileRefs;
 }
 
 /** At most this many alias expansions per document: enough for real use, not for a bomb. */
 export const MAX_ALIAS_COUNT = 100;
 
-export function parseYaml(text: string, file: string, env: Env): YamlFile {
+export function parseYaml(text: string, file: string, env: Env, files?: FileRefs): YamlFile {
   const issues: ConfigIssue[] = [];
   const secrets: string[] = [];
   const lines = new LineCounter();
@@ -74,7 +76,7 @@ export function parseYaml(text: string, file: string, env: Env): YamlFile {
       uniqueKeys: false, // checked below, with the message and position we want
       merge: true,
     });
-    const documents = [...parsed].map((doc) => readDocument(doc, at, env, issues, secrets));
+    const documents = [...parsed].map((doc) => readDocument(doc, at, env, files, issues, secrets));
     return { documents, issues, secrets };
   } catch (error) {
     // The parser recurses: absurd nesting can exhaust the stack. Nothing else is expected here.
@@ -96,6 +98,7 @@ function readDocument(
   doc: Document.Parsed,
   at: Locator,
   env: Env,
+  files: FileRefs | undefined,
   issues: ConfigIssue[],
   secrets: string[],
 ): YamlDocument {
@@ -117,9 +120,9 @@ function readDocument(
       if (!checkKeys(node, at, issues)) broken = true;
     } else if (isScalar(node) && !isKey && typeof node.value === 'string') {
       const where = at(node.range?.[0] ?? 0);
-      const result = substituteEnv(node.value, env);
+      const result = substituteEnv(node.value, env, files);
       issues.push(...envIssues(result, where));
-      if (result.missing.length > 0 || result.invalid.length > 0)
+      if (result.missing.length > 0 || result.invalid.length > 0 || result.unreadable.length > 0)
         unresolved.add(`${where.line}:${where.column}`);
       secrets.push(...result.values);
       node.value = result.text;

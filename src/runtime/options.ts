@@ -12,7 +12,7 @@ import type { RestartBackoffOptions } from '../supervisor/index.js';
 import { checkBackoff } from '../supervisor/options.js';
 import { type Clock, systemClock, systemRandom } from '../time/clock.js';
 import type { Random } from '../time/random.js';
-import { RUNTIME_DEFAULTS } from './defaults.js';
+import { RUNTIME_DEFAULTS, RUNTIME_MINIMUMS } from './defaults.js';
 import {
   type DeletionBudgetOptions,
   type DeletionBudgetSettings,
@@ -28,11 +28,11 @@ export interface RuntimeOptions {
   random?: Random;
   /** pino logger; default: silent. */
   logger?: Logger;
-  /** Resync interval for in-sync resources (±10 % jitter). Default 30000 ms. */
+  /** Resync interval for in-sync resources (±10 % jitter). Default 30000 ms, at least 100 ms. */
   interval?: number;
   /** Failure backoff. Default base 1000 ms, ×2, cap 60000 ms, full jitter. */
   backoff?: Omit<BackoffOptions, 'random'>;
-  /** Failures before a resource is Degraded. Default 5. */
+  /** Failures before a resource is Degraded. Default 5; 0 or 1: Degraded on the first failure. */
   maxRetries?: number;
   /**
    * How long a change may stay `progressing` (its provider's `health`) before it has failed:
@@ -154,6 +154,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     );
   }
   const d = RUNTIME_DEFAULTS;
+  const m = RUNTIME_MINIMUMS;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   return {
@@ -161,19 +162,29 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     clock,
     random,
     logger: options.logger ?? pino({ level: 'silent' }),
-    intervalMs: atLeast('interval', options.interval, d.intervalMs, 1),
+    intervalMs: atLeast('interval', options.interval, d.intervalMs, m.intervalMs),
     backoff: exponentialBackoff({ ...options.backoff, random }),
-    maxRetries: atLeast('maxRetries', options.maxRetries, d.maxRetries, 1),
-    progressDeadlineMs: atLeast('progressDeadline', options.progressDeadline, d.progressDeadlineMs, 1),
+    maxRetries: atLeast('maxRetries', options.maxRetries, d.maxRetries, m.maxRetries),
+    progressDeadlineMs: atLeast(
+      'progressDeadline',
+      options.progressDeadline,
+      d.progressDeadlineMs,
+      m.progressDeadlineMs,
+    ),
     kindDeadlines: kindDeadlines(options.kinds),
     hotLoop: {
-      maxApplies: atLeast('hotLoop.maxApplies', options.hotLoop?.maxApplies, d.hotLoop.maxApplies, 1),
-      windowMs: atLeast('hotLoop.window', options.hotLoop?.window, d.hotLoop.windowMs, 1),
+      maxApplies: atLeast(
+        'hotLoop.maxApplies',
+        options.hotLoop?.maxApplies,
+        d.hotLoop.maxApplies,
+        m.hotLoopMaxApplies,
+      ),
+      windowMs: atLeast('hotLoop.window', options.hotLoop?.window, d.hotLoop.windowMs, m.hotLoopWindowMs),
     },
-    concurrency: atLeast('concurrency', options.concurrency, d.concurrency, 1),
+    concurrency: atLeast('concurrency', options.concurrency, d.concurrency, m.concurrency),
     rateLimit: options.rateLimit,
-    timeoutMs: atLeast('timeout', options.timeout, d.timeoutMs, 1),
-    shutdownMs: atLeast('shutdownTimeout', options.shutdownTimeout, d.shutdownMs, 0),
+    timeoutMs: atLeast('timeout', options.timeout, d.timeoutMs, m.timeoutMs),
+    shutdownMs: atLeast('shutdownTimeout', options.shutdownTimeout, d.shutdownMs, m.shutdownMs),
     dryRun: options.dryRun ?? d.dryRun,
     drift: options.drift ?? d.drift,
     rollback: options.rollback ?? d.rollback,
@@ -205,7 +216,12 @@ function kindDeadlines(kinds: RuntimeOptions['kinds']): Map<string, number> {
     throw new TypeError(`Expected \`kinds\` to be an object of kind → options, got ${describe(kinds)}`);
   }
   for (const [kind, o] of Object.entries(kinds)) {
-    const deadline = atLeast(`kinds.${kind}.progressDeadline`, o?.progressDeadline, Number.NaN, 1);
+    const deadline = atLeast(
+      `kinds.${kind}.progressDeadline`,
+      o?.progressDeadline,
+      Number.NaN,
+      RUNTIME_MINIMUMS.progressDeadlineMs,
+    );
     if (!Number.isNaN(deadline)) out.set(kind, deadline);
   }
   return out;

@@ -165,6 +165,10 @@ async function runUntilStopped(
       debounceMs: RELOAD_DEBOUNCE_MS,
       onChange: (paths) => reloader.reload(paths),
       onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
+      onRewatch: (dir, present) =>
+        present
+          ? log.warn({ dir }, `${dir} was deleted or replaced: watching it again, and reloading`)
+          : log.warn({ dir }, `${dir} was deleted: reloading, and watching for it to come back`),
     });
   };
 
