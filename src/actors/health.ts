@@ -1,3 +1,4 @@
+import { formatDuration } from '../contract/duration-text.js';
 import { F_CHANGED, F_OVERDUE, F_UNHEALTHY } from './flags.js';
 import type { ResourceRecord } from './record.js';
 import { failureDelay } from './schedule.js';
@@ -60,7 +61,7 @@ export function noteUnhealthy(a: ResourceRecord, canRestart: boolean): void {
   a.attempts++;
   const now = a.host.clock.now();
   a.lastError = late
-    ? `still progressing ${formatMs(now - a.progressSince)} after the change: past its progress deadline of ${formatMs(progressDeadlineMs(a))}`
+    ? `still progressing ${formatDuration(Math.round(now - a.progressSince))} after the change: past its progress deadline of ${formatDuration(progressDeadlineMs(a))}`
     : 'the provider reports the object unhealthy';
   a.observedGeneration = a.generation;
   a.lastReconcileAt = now;
@@ -76,10 +77,4 @@ export function noteUnhealthy(a: ResourceRecord, canRestart: boolean): void {
 
 export function maxRetriesOf(a: ResourceRecord): number {
   return a.desired.policy?.maxRetries ?? a.host.maxRetries;
-}
-
-function formatMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../contract/duration-text.js';
 /**
  * Durations as people write them in a config file: `500ms`, `30s`, `5m`, `1h`, `1h30m`, or a
  * plain number of milliseconds.
@@ -82,26 +83,4 @@ function typeName(value: unknown): string {
   return `${typeof value} ${String(value).slice(0, 40)}`;
 }
 
-/**
- * The shortest text `parseDuration` reads back as `ms`: `formatDuration(90_000)` is `1m30s`.
- * Throws a `TypeError` for anything but a whole number of milliseconds from 0 up.
- */
-export function formatDuration(ms: number): string {
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) {
-    throw new TypeError(`Expected \`ms\` to be a whole number of milliseconds >= 0, got \`${String(ms)}\``);
-  }
-  if (ms === 0) return '0ms';
-  let rest = ms;
-  let text = '';
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-  ] as const) {
-    const count = Math.floor(rest / size);
-    if (count > 0) text += `${count}${unit}`;
-    rest -= count * size;
-  }
-  return text;
-}
+export { formatDuration };

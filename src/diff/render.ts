@@ -1,3 +1,4 @@
+import { formatDuration } from '../contract/duration-text.js';
 import type { FieldChange } from '../contract/provider.js';
 import { appendSegment } from './path.js';
 import type { Plan, PlannedAction } from './plan.js';
@@ -49,18 +50,11 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   blocks.push(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy${adopted}.`);
   const held = (plan.held ?? []).map(
     (h) =>
-      `Deletion budget: ${h.through} of the ${h.deletes} deletes of ${h.kind} go ahead now (at most ${h.limit} per ${formatWindow(h.windowMs)}); ` +
+      `Deletion budget: ${h.through} of the ${h.deletes} deletes of ${h.kind} go ahead now (at most ${h.limit} per ${formatDuration(h.windowMs)}); ` +
       `an apply holds the other ${h.deletes - h.through} until they are approved.`,
   );
   if (held.length > 0) blocks.push(held.join('\n'));
   return blocks.join('\n\n');
-}
-
-function formatWindow(ms: number): string {
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 /**
