@@ -98,7 +98,7 @@ export class PassSteps implements ResourceShell {
   }
 
   onUnhealthy(): void {
-    noteUnhealthy(this.a, this.a.host.provider.restart !== undefined && this.a.observed !== undefined);
+    noteUnhealthy(this.a, this.canRestart);
   }
 
   endUnhealthy(): void {

@@ -61,6 +61,14 @@ export function isInSync(
   return compiled.ignore?.end === true || sameRecord(desired, observed, compiled.ignore);
 }
 
+/**
+ * Two specs hold the same value: every field of each matches the other, under the rules of
+ * `compareSpec` (key order aside). Allocates nothing.
+ */
+export function sameSpec(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a === b || (sameValue(a, b) && sameValue(b, a));
+}
+
 /** `compareSpec` with options already compiled and specs already checked. */
 export function changesBetween(
   desired: Record<string, unknown>,

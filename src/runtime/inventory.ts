@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { InventoryPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
-import { sameValue } from '../diff/compare.js';
+import { sameSpec } from '../diff/compare.js';
 import type { StateStore } from '../store/index.js';
 
 /**
@@ -127,7 +127,7 @@ export class Inventory implements InventoryPort {
     const spec = actor.targetSpec();
     const good = this.store.get(actor.key)?.lastGood;
     // Already the last-good spec (a fresh actor after a restart, a second sync): write nothing.
-    if (good !== undefined && sameValue(spec, good) && sameValue(good, spec)) return;
+    if (good !== undefined && sameSpec(spec, good)) return;
     void this.store.markGood(actor.key, spec).catch((error: unknown) => this.#failed(actor.kind, error));
   }
 

@@ -1,4 +1,5 @@
 import { keyOf, parseKey } from '../contract/resource.js';
+import { sameSpec } from '../diff/compare.js';
 import type { Clock } from '../time/clock.js';
 import { specHash } from './spec-hash.js';
 import type { Intent, IntentRequest, InventoryEntry, InventoryRecord, StateStore } from './state-store.js';
@@ -86,7 +87,7 @@ export function createBackedStore(backend: StoreBackend, clock: Clock): StateSto
       // Most often the good spec is the one last applied: share that frozen copy, not a second one.
       const copy = copySpec(spec, 'spec');
       const applied = state.entries.get(key)?.lastApplied;
-      const good = applied !== undefined && sameJson(applied, copy) ? applied : copy;
+      const good = applied !== undefined && sameSpec(applied, copy) ? applied : copy;
       await commit({ seq: state.seq + 1, t: 'good', key, spec: good, at: clock.now() });
     },
 
@@ -184,11 +185,6 @@ function normalizeIntent(request: IntentRequest, id: string, at: number): Intent
     return Object.freeze({ id, key, op, at });
   }
   return Object.freeze({ id, key, op, spec: copySpec(request.spec, 'spec'), at });
-}
-
-/** Two stored specs (plain JSON values, copied the same way) hold the same value. */
-function sameJson(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Specs are stored as JSON: copy through JSON so every backend holds exactly the same value. */
