@@ -1,10 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { resolveServer, type ServerConfig } from '../config/defaults.js';
+import { formatIssues } from '../config/format-issues.js';
 import type { ConfigIssue } from '../config/issue.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/load-config.js';
 import { parseConfigText } from '../config/parse-config.js';
 import { readText } from '../config/read-text.js';
+import { redact } from '../config/redact.js';
 import { redactIssues } from '../config/redact-issues.js';
+import { type CliIo, colorFor } from './cli-io.js';
 
 /** What `setpoint status` needs from a config: where to ask, and where the state is. */
 export interface StatusConfig {
@@ -34,4 +37,16 @@ export async function loadStatusConfig(
     ok: true,
     config: { state: resolve(dirname(file), parsed.config.state ?? '.setpoint'), server, secrets },
   };
+}
+
+/**
+ * `loadStatusConfig` for a command: the config, or `undefined` after its problems were written
+ * to stderr (secrets redacted), for the command to exit 1.
+ */
+export async function statusConfigFor(configPath: string, io: CliIo): Promise<StatusConfig | undefined> {
+  const loaded = await loadStatusConfig(resolve(io.cwd, configPath), io.env);
+  if (loaded.ok) return loaded.config;
+  const shown = formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) });
+  io.stderr.write(`${redact(shown, loaded.secrets)}\n`);
+  return undefined;
 }

@@ -1,10 +1,8 @@
-import { resolve } from 'node:path';
-import { formatIssues } from '../../config/format-issues.js';
 import { redact } from '../../config/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
-import { type CliIo, colorFor } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
 import type { CommandArgs } from '../parse-args.js';
-import { loadStatusConfig } from '../status-config.js';
+import { statusConfigFor } from '../status-config.js';
 import { baseUrl } from './status.js';
 
 type ApproveArgs = Extract<CommandArgs, { command: 'approve' }>;
@@ -16,13 +14,8 @@ const ASK_TIMEOUT_MS = 5000;
  * ahead with the deletes its deletion budget holds, all of them or the `--key`s given.
  */
 export async function approveCommand(args: ApproveArgs, io: CliIo): Promise<number> {
-  const loaded = await loadStatusConfig(resolve(io.cwd, args.config), io.env);
-  if (!loaded.ok) {
-    const shown = formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) });
-    io.stderr.write(`${redact(shown, loaded.secrets)}\n`);
-    return 1;
-  }
-  const { config } = loaded;
+  const config = await statusConfigFor(args.config, io);
+  if (config === undefined) return 1;
   const url = `${baseUrl(config)}/deletions/approve`;
   const token = config.server.token;
   if (token === undefined) {

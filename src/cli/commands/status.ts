@@ -1,14 +1,13 @@
 import { relative, resolve } from 'node:path';
-import { formatIssues } from '../../config/format-issues.js';
 import { loadConfig } from '../../config/load-config.js';
 import { redact } from '../../config/redact.js';
 import type { ResourceStatus } from '../../runtime/index.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { readStateDir } from '../../store/index.js';
-import { type CliIo, colorFor } from '../cli-io.js';
+import type { CliIo } from '../cli-io.js';
 import type { CommonArgs } from '../parse-args.js';
 import { maskSpec, secretFields } from '../secret-fields.js';
-import { loadStatusConfig, type StatusConfig } from '../status-config.js';
+import { type StatusConfig, statusConfigFor } from '../status-config.js';
 import { table } from '../table.js';
 
 const ASK_TIMEOUT_MS = 2000;
@@ -18,19 +17,15 @@ const ASK_TIMEOUT_MS = 2000;
  * nothing answers, read the state directory instead. Reads only; takes no lock.
  */
 export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number> {
-  const loaded = await loadStatusConfig(resolve(io.cwd, args.config), io.env);
-  if (!loaded.ok) {
-    const shown = formatIssues(loaded.errors, { relativeTo: io.cwd, color: colorFor(io.stderr, io.env) });
-    io.stderr.write(`${redact(shown, loaded.secrets)}\n`);
-    return 1;
-  }
+  const status = await statusConfigFor(args.config, io);
+  if (status === undefined) return 1;
   // The resource files too, when they load, for the secrets they hold and their secret fields;
   // a broken edit of them (which a running instance refuses) must not stop `status`.
   const file = resolve(io.cwd, args.config);
   const full = await loadConfig(file, { env: io.env });
   const resources = full.ok ? full.config.resources : [];
   const more = full.ok ? full.config.secrets : full.secrets;
-  const config = { ...loaded.config, secrets: [...new Set([...loaded.config.secrets, ...more])] };
+  const config = { ...status, secrets: [...new Set([...status.secrets, ...more])] };
   const url = `${baseUrl(config)}/status`;
   const answer = await ask(url, config.server.token, io);
   if (answer.kind === 'refused') {
