@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/main.js';
 import { systemClock, systemRandom } from '../src/time/clock.js';
+import { tempProjects } from './helpers/temp-project.js';
 
 // The commands in-process, with their output captured: cheap, so the finer cases live here;
 // the subprocess tests (cli-e2e, cli-bad-inputs, cli-kill9) cover the real process.
@@ -41,21 +41,7 @@ async function setpoint(
   return { code: await runCli(argv, io), ...out };
 }
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A directory with `setpoint.yaml` and the given files. */
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'setpoint-cli-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = tempProjects('setpoint-cli-');
 
 const FILES_CONFIG = `resources: ["*.res.yaml"]
 providers:

@@ -1,27 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${file:PATH} and ${env:NAME} are the config syntax, not templates
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { capturedIo } from './helpers/captured-io.js';
+import { tempProjects } from './helpers/temp-project.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'setpoint-fileref-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = tempProjects('setpoint-fileref-');
 
 const SECRET = 's3cr3t-from-a-file';
 

@@ -1,33 +1,24 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReloader } from '../src/cli/reloader.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { memoryProvider } from '../src/providers/memory.js';
 import { createRuntime } from '../src/runtime/index.js';
 import { systemClock } from '../src/time/clock.js';
 import { capturedIo } from './helpers/captured-io.js';
+import { tempProjects } from './helpers/temp-project.js';
 
 // Resource files that cannot be read, or are caught empty, must never be taken as "no
 // resources": that would prune what they declared.
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'setpoint-hostile-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'resources'));
-  writeFileSync(
-    join(dir, 'setpoint.yaml'),
-    'resources: ["resources/*.yaml"]\nproviders:\n  app: { use: memory }\n',
-  );
-  writeFileSync(join(dir, 'resources', 'a.yaml'), 'kind: app\nname: a\nspec: {}\n');
-  return dir;
-}
+const files = tempProjects('setpoint-hostile-');
+const project = () =>
+  files({
+    'setpoint.yaml': 'resources: ["resources/*.yaml"]\nproviders:\n  app: { use: memory }\n',
+    'resources/a.yaml': 'kind: app\nname: a\nspec: {}\n',
+  });
 
 const codes = async (dir: string) => {
   const result = await loadConfig(join(dir, 'setpoint.yaml'), { env: {} });

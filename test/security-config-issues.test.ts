@@ -1,9 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCliLogger } from '../src/cli/logger.js';
 import { runCli } from '../src/cli/main.js';
 import { createReloader } from '../src/cli/reloader.js';
@@ -16,6 +15,7 @@ import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { capturedIo } from './helpers/captured-io.js';
 import { showsWholeOrStart } from './helpers/secret-forms.js';
+import { tempProjects } from './helpers/temp-project.js';
 
 /** Whether `text` shows `secret`, whole or its start (4 characters or more) before a cut. */
 const shows = (text: string, secret: string) => showsWholeOrStart(text, secret, 4);
@@ -30,20 +30,7 @@ const SECRETS = [
   'ünï😀cødé',
 ];
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'setpoint-issues-'));
-  dirs.push(dir);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const project = tempProjects('setpoint-issues-');
 
 /** A config that quotes `${env:P}` in every check that fails on a value. */
 const BAD = {

@@ -1,36 +1,25 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { capturedIo } from './helpers/captured-io.js';
+import { tempProjects } from './helpers/temp-project.js';
 
 /**
  * A secret that rotates: after `${env:TOKEN}` changes, the old value still sits in the world and
  * in the state. It is a secret all the same: no plan, status or apply output may print it, nor
  * the new one, whatever the values are.
  */
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'setpoint-rotate-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'resources'));
-  writeFileSync(
-    join(dir, 'setpoint.yaml'),
-    'resources: ["resources/*.yaml"]\nproviders:\n  files: { use: file, options: { root: ./out } }\nserver: { listen: "127.0.0.1:1" }\n',
-  );
-  writeFileSync(
-    join(dir, 'resources', 'token.yaml'),
-    'kind: files\nname: token\nspec: { path: token.txt, content: "token=${env:TOKEN}\\n", mode: "0600" }\n',
-  );
-  return dir;
-}
+const files = tempProjects('setpoint-rotate-');
+const project = () =>
+  files({
+    'setpoint.yaml':
+      'resources: ["resources/*.yaml"]\nproviders:\n  files: { use: file, options: { root: ./out } }\nserver: { listen: "127.0.0.1:1" }\n',
+    'resources/token.yaml':
+      'kind: files\nname: token\nspec: { path: token.txt, content: "token=${env:TOKEN}\\n", mode: "0600" }\n',
+  });
 
 async function setpoint(dir: string, token: string, ...argv: string[]) {
   const { io, out } = capturedIo(dir, { env: { NO_COLOR: '1', TOKEN: token } });
