@@ -1,22 +1,11 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ProviderContext } from '../contract/provider.js';
-import type { Resource } from '../contract/resource.js';
+import { memorySetup, res } from '../../test/helpers/memory-setup.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
 import { memoryProvider } from './memory.js';
 import { compileFaults, DEFAULT_FLAP_MS } from './memory-faults.js';
 
-const log = pino({ level: 'silent' });
-
-function setup(options: Partial<Parameters<typeof memoryProvider>[0]> = {}) {
-  const clock = new TestClock();
-  const provider = memoryProvider({ kind: 'thing', clock, random: seededRandom(7), ...options });
-  const ctx: ProviderContext = { signal: new AbortController().signal, log, clock };
-  return { clock, provider, ctx };
-}
-
-const res = (name: string, spec: Record<string, unknown> = {}): Resource => ({ kind: 'thing', name, spec });
+const setup = memorySetup;
 
 describe('memory provider: another writer undoes writes (flapRate)', () => {
   it('puts the previous object back flapMs after an update, without a call', async () => {
@@ -67,14 +56,10 @@ describe('memory provider: another writer undoes writes (flapRate)', () => {
   it('draws which writes are undone, and when, from the injected random, at the drawn time', async () => {
     const [min, max] = [1000, 20_000];
     const run = async (seed: number) => {
-      const clock = new TestClock();
-      const provider = memoryProvider({
-        kind: 'thing',
-        clock,
+      const { clock, provider, ctx } = memorySetup({
         random: seededRandom(seed),
         faults: { flapRate: 0.5, flapMs: [min, max] },
       });
-      const ctx: ProviderContext = { signal: new AbortController().signal, log, clock };
       for (let i = 0; i < 40; i++) await provider.create(res(`r${i}`, { i }), ctx);
       const gone: number[] = [];
       let last = provider.store.size;
@@ -103,9 +88,7 @@ describe('memory provider: another writer undoes writes (flapRate)', () => {
         n++;
         return base();
       };
-      const clock = new TestClock();
-      const provider = memoryProvider({ kind: 'thing', clock, random, faults });
-      const ctx: ProviderContext = { signal: new AbortController().signal, log, clock };
+      const { provider, ctx } = memorySetup({ random, faults });
       await provider.create(res('a'), ctx).catch(() => undefined);
       return n;
     };

@@ -1,24 +1,12 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ProviderContext } from '../contract/provider.js';
-import type { Resource } from '../contract/resource.js';
+import { memorySetup, res } from '../../test/helpers/memory-setup.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
 import { memoryProvider } from './memory.js';
 import { compileFaults, DEFAULT_ZOMBIE_MS, pickFault } from './memory-faults.js';
 
-const log = pino({ level: 'silent' });
-
-function setup(options: Partial<Parameters<typeof memoryProvider>[0]> = {}) {
-  const clock = new TestClock();
-  const provider = memoryProvider({ kind: 'thing', clock, random: seededRandom(7), ...options });
-  const controller = new AbortController();
-  const ctx: ProviderContext = { signal: controller.signal, log, clock };
-  return { clock, provider, controller, ctx };
-}
-
-const res = (name: string, spec: Record<string, unknown> = {}): Resource => ({ kind: 'thing', name, spec });
+const setup = memorySetup;
 
 describe('memory provider: zombie calls', () => {
   it('ignores the abort, runs on for zombieMs on the clock, then writes late and resolves', async () => {

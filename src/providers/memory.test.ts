@@ -1,25 +1,13 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { memorySetup, res } from '../../test/helpers/memory-setup.js';
 import { PermanentError, RetryableError } from '../contract/errors.js';
-import type { ProviderContext } from '../contract/provider.js';
-import type { Resource } from '../contract/resource.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
 import { memoryProvider } from './memory.js';
 import { compileFaults, type FaultOutcome, INVALID_VALUE, pickFault } from './memory-faults.js';
 
-const log = pino({ level: 'silent' });
-
-function setup(options: Partial<Parameters<typeof memoryProvider>[0]> = {}) {
-  const clock = new TestClock();
-  const provider = memoryProvider({ kind: 'thing', clock, random: seededRandom(7), ...options });
-  const controller = new AbortController();
-  const ctx: ProviderContext = { signal: controller.signal, log, clock };
-  return { clock, provider, controller, ctx };
-}
-
-const res = (name: string, spec: Record<string, unknown> = {}): Resource => ({ kind: 'thing', name, spec });
+const setup = memorySetup;
 
 describe('memory provider', () => {
   it('creates, observes, updates and deletes objects in its store', async () => {
