@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, type SimOptions, type SimReport, simulate } from '../src/sim/index.js';
-import { INVARIANTS } from '../src/sim/violation.js';
-
-function expectClean(report: SimReport, options: SimOptions): void {
-  const broken = INVARIANTS.filter((name) => report.violationCounts[name] > 0);
-  if (broken.length > 0 || !report.converged) {
-    console.error(formatReport(report, { replay: `simulate(${JSON.stringify(options)})` }));
-  }
-  expect(broken).toEqual([]);
-  expect(report.converged).toBe(true);
-}
+import { type SimOptions, simulate } from '../src/sim/index.js';
+import { expectClean } from './helpers/sim-clean.js';
 
 describe('simulated scenarios', () => {
   for (const seed of [21, 22]) {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatReport, type SimReport, simulate, soakCommand, soakOptions } from '../src/sim/index.js';
-import { INVARIANTS } from '../src/sim/violation.js';
-
-/** Fails with the whole report, and the command that replays it, when anything broke. */
-function expectClean(report: SimReport, replay: string): void {
-  const broken = INVARIANTS.filter((name) => report.violationCounts[name] > 0);
-  if (broken.length > 0 || !report.converged) {
-    // The seed and the replay command, where a person running the tests will see them.
-    console.error(formatReport(report, { replay }));
-  }
-  expect(broken).toEqual([]);
-  expect(report.converged).toBe(true);
-}
+import { simulate, soakCommand, soakOptions } from '../src/sim/index.js';
+import { expectClean } from './helpers/sim-clean.js';
 
 describe('the soak, small: 1,000 resources for one virtual hour', () => {
   for (const seed of [1, 2, 3, 4, 5]) {

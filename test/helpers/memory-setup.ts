@@ -20,4 +20,8 @@ export function memorySetup(options: Partial<Parameters<typeof memoryProvider>[0
 }
 
 /** A `thing` resource. */
-export const res = (name: string, spec: Record<string, unknown> = {}): Resource => ({ kind: 'thing', name, spec });
+export const res = (name: string, spec: Record<string, unknown> = {}): Resource => ({
+  kind: 'thing',
+  name,
+  spec,
+});
