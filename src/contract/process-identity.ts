@@ -52,3 +52,16 @@ export async function processStartedAtMs(pid: number): Promise<number | undefine
     return undefined;
   }
 }
+
+/** Slack on start times, which `/proc` gives to about a second. */
+const START_SLACK_MS = 2000;
+
+/**
+ * `pid` names a process that started after `atMs` (ms since the epoch, e.g. when a file it
+ * would have written was last changed): so it is not the process that wrote it, but one that
+ * got its pid since. False where `/proc` does not say.
+ */
+export async function startedAfter(pid: number, atMs: number): Promise<boolean> {
+  const started = await processStartedAtMs(pid);
+  return started !== undefined && started > atMs + START_SLACK_MS;
+}

@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pidIsRunning, processStartedAtMs } from '../contract/process-identity.js';
+import { pidIsRunning, startedAfter } from '../contract/process-identity.js';
 import { inFlightTemps, TEMP_FILE } from './file-io.js';
 
 /**
@@ -13,19 +13,13 @@ import { inFlightTemps, TEMP_FILE } from './file-io.js';
  * names a process that started after the file was last written (the pid was reused).
  */
 
-/** Slack on start times, which `/proc` gives to about a second. */
-const START_SLACK_MS = 2000;
-
 const TEMP_PID = /^\..+\.(\d+)\.\d+\.tmp$/;
 
 async function isStale(full: string, name: string): Promise<boolean> {
   const pid = Number(TEMP_PID.exec(name)?.[1]);
   if (!Number.isSafeInteger(pid) || inFlightTemps.has(full)) return false;
   if (pid === process.pid || !pidIsRunning(pid)) return true;
-  const started = await processStartedAtMs(pid);
-  if (started === undefined) return false;
-  const stats = await lstat(full);
-  return started > stats.mtimeMs + START_SLACK_MS;
+  return startedAfter(pid, (await lstat(full)).mtimeMs);
 }
 
 /**

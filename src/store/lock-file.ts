@@ -1,6 +1,6 @@
 import { hostname as osHostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pidIsRunning, processStartedAtMs, processStartTicks } from '../contract/process-identity.js';
+import { pidIsRunning, processStartTicks, startedAfter } from '../contract/process-identity.js';
 import { stateDirPaths } from './state-dir.js';
 import { type LockHolder, StateLockedError } from './store-errors.js';
 import type { StoreFs } from './store-fs.js';
@@ -37,9 +37,6 @@ const heldHere = new Set<string>();
 
 /** An unreadable lock this old is a torn one, not one being written. */
 const UNREADABLE_STALE_MS = 5000;
-/** Slack on process start times, which the system gives to about a second. */
-const START_SLACK_MS = 2000;
-
 const LOCK_TEMP = /^lock\.(\d+)\.tmp$/;
 const lockTemp = (dir: string, pid: number) => join(dir, `lock.${pid}.tmp`);
 
@@ -105,8 +102,7 @@ async function isStale(
     const now = await processStartTicks(current.pid);
     return now !== undefined && now !== current.processStart;
   }
-  const started = await processStartedAtMs(current.pid);
-  return started !== undefined && started > changed + START_SLACK_MS;
+  return startedAfter(current.pid, changed);
 }
 
 /** Staging files of a lock whose writer was killed before it removed them. */
