@@ -73,14 +73,10 @@ export function throttled(a: ResourceRecord): boolean {
   return (a.flags & F_HOTLOOP) !== 0 && a.loop !== undefined && a.host.clock.now() < a.loop.holdUntil;
 }
 
-/** The pass found changes and holds them: rest until the hold ends. */
-export function holdApply(a: ResourceRecord): void {
+/** How long a pass that found changes holds them: until the hot loop's hold ends. */
+export function holdDelay(a: ResourceRecord): number {
   const now = a.host.clock.now();
-  a.observedGeneration = a.generation;
-  a.lastReconcileAt = now;
-  a.nextDelayMs = Math.max(0, (a.loop?.holdUntil ?? now) - now);
-  if (a.plan) a.emit({ type: 'planned', action: a.plan });
-  a.endPass('planned');
+  return Math.max(0, (a.loop?.holdUntil ?? now) - now);
 }
 
 /** An observation found the resource in sync: a hot loop that held is over. */

@@ -16,7 +16,7 @@ import {
   F_UNVERIFIED,
 } from './flags.js';
 import { maxRetriesOf, noteUnhealthy, overdue, trackProgress } from './health.js';
-import { holdApply, noteInSync, throttled } from './hot-loop.js';
+import { holdDelay, noteInSync, throttled } from './hot-loop.js';
 import type { FailedNotice } from './notices.js';
 import { startApply, startDelete, startObserve, startRestart } from './provider-calls.js';
 import type { ResourceShell } from './resource.machine.js';
@@ -106,7 +106,9 @@ export class PassSteps implements ResourceShell {
   }
 
   onThrottled(): void {
-    holdApply(this.a);
+    // Like a plan reported and not applied, resting until the hold ends.
+    this.a.nextDelayMs = holdDelay(this.a);
+    this.onOutOfSync();
   }
 
   /** Just changed (or restarted), or in sync and still coming up: look again soon, backing off. */
