@@ -8,7 +8,7 @@ import { runCli } from '../src/cli/main.js';
 import { createReloader } from '../src/cli/reloader.js';
 import { formatIssues } from '../src/config/format-issues.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { REDACTED } from '../src/config/redact.js';
+import { REDACTED } from '../src/contract/redact.js';
 import { memoryProvider } from '../src/providers/memory.js';
 import { createRuntime } from '../src/runtime/index.js';
 import { seededRandom } from '../src/time/random.js';

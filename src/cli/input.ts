@@ -2,17 +2,20 @@ import { resolve } from 'node:path';
 import { escapeControl, formatIssues } from '../config/format-issues.js';
 import type { ConfigIssue } from '../config/issue.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { redact } from '../config/redact.js';
 import { redactIssues } from '../config/redact-issues.js';
 import type { Provider } from '../contract/provider.js';
+import { redact } from '../contract/redact.js';
 import { buildProviders } from './build-providers.js';
 import { type CliIo, colorFor } from './cli-io.js';
 import type { CommonArgs } from './parse-args.js';
+import { stateKeyFromEnv } from './state-key.js';
 
 /** A config that loaded and whose providers were built: ready to run. */
 export interface Input {
   readonly config: LoadedConfig;
   readonly providers: Provider[];
+  /** The key that seals secrets in the state, from `SETPOINT_STATE_KEY`; else the state's own. */
+  readonly stateKey?: Uint8Array;
 }
 
 export type InputResult =
@@ -33,6 +36,16 @@ export type InputResult =
 export async function loadInput(args: CommonArgs, io: CliIo): Promise<InputResult> {
   const loaded = await loadConfig(resolve(io.cwd, args.config), { env: io.env });
   if (!loaded.ok) return { ok: false, issues: loaded.errors, errors: [], secrets: loaded.secrets };
+  const stateKey = stateKeyFromEnv(io.env);
+  if (stateKey !== undefined && 'error' in stateKey) {
+    const fix = `set it to the key the state was sealed with, or unset it to use ${loaded.config.state}/state.key`;
+    return {
+      ok: false,
+      issues: [],
+      errors: [`setpoint: ${stateKey.error}; ${fix}`],
+      secrets: loaded.config.secrets,
+    };
+  }
   // A module's factory runs on no timer of ours: hold the process open until it settles or
   // times out, so a factory that never does is reported rather than ending the process.
   const release = io.hold();
@@ -41,7 +54,8 @@ export async function loadInput(args: CommonArgs, io: CliIo): Promise<InputResul
     const { secrets } = loaded.config;
     return { ok: false, issues: redactIssues(built.issues, secrets), errors: [], secrets };
   }
-  return { ok: true, input: { config: loaded.config, providers: built.providers } };
+  const input = { config: loaded.config, providers: built.providers };
+  return { ok: true, input: stateKey === undefined ? input : { ...input, stateKey } };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { REDACTED } from '../config/redact.js';
 import type { FieldChange } from '../contract/provider.js';
+import { REDACTED } from '../contract/redact.js';
 import type { Resource } from '../contract/resource.js';
 import { isPrefixOf, type PathSegment, parsePath } from '../diff/path.js';
 import type { Plan, PlannedAction } from '../diff/plan.js';

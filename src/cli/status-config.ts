@@ -5,8 +5,8 @@ import type { ConfigIssue } from '../config/issue.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../config/load-config.js';
 import { parseConfigText } from '../config/parse-config.js';
 import { readText } from '../config/read-text.js';
-import { redact } from '../config/redact.js';
 import { redactIssues } from '../config/redact-issues.js';
+import { redact } from '../contract/redact.js';
 import { type CliIo, colorFor } from './cli-io.js';
 
 /** What `setpoint status` needs from a config: where to ask, and where the state is. */

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references, not a template
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REDACTED, redact } from '../contract/redact.js';
 import { CONFIG_DEFAULTS, SERVER_DEFAULTS } from './defaults.js';
 import { type LoadedConfig, loadConfig } from './load-config.js';
-import { REDACTED, redact } from './redact.js';
 
 const GOOD = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'good');
 const FULL_ENV = {

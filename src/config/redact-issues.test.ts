@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { showsWholeOrStart } from '../../test/helpers/secret-forms.js';
+import { REDACTED } from '../contract/redact.js';
 import { type ConfigIssue, issue, quote } from './issue.js';
-import { REDACTED } from './redact.js';
 import { redactIssues } from './redact-issues.js';
 
 /** Whether `text` shows `secret`, whole or any start of it before a cut. */

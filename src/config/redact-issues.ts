@@ -1,5 +1,5 @@
+import { jsonEscaped, REDACTED, redact } from '../contract/redact.js';
 import type { ConfigIssue } from './issue.js';
-import { jsonEscaped, REDACTED, redact } from './redact.js';
 
 /** Messages quote a value cut short with this mark: `"a long value…"`. */
 const CUT = '…';

@@ -1,4 +1,4 @@
-import { redact } from '../config/redact.js';
+import { redact } from '../contract/redact.js';
 
 /**
  * `value` as JSON with every secret hidden: the way to print a document that may hold one.

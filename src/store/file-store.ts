@@ -3,9 +3,11 @@ import { temporaryPathOf, writeFileAtomically } from './atomic-write.js';
 import { createBackedStore } from './backed-store.js';
 import { GroupCommit } from './group-commit.js';
 import { acquireLock, releaseLock } from './lock-file.js';
+import { createSealer, newStateKeyText, parseStateKey, type Sealer, STATE_KEY_BYTES } from './seal.js';
 import { encodeChange, encodeSnapshot } from './state-codec.js';
-import { checkStateDir, readStoredState, stateDirPaths } from './state-dir.js';
+import { checkStateDir, readStoredState, type StateDirPaths, stateDirPaths } from './state-dir.js';
 import type { StateStore } from './state-store.js';
+import { StateCorruptError } from './store-errors.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 import { emptyState, type StoreState } from './store-state.js';
 
@@ -20,6 +22,19 @@ export interface FileStoreOptions {
   readonly compactAfterBytes?: number;
   /** The file operations to use. Default: the real file system. Tests count or break them. */
   readonly fs?: StoreFs;
+  /**
+   * The values that are secrets, asked at each write: every string of a spec holding one is
+   * sealed (encrypted, and written redacted) on its way to disk. The CLI passes the values of
+   * the config's `${env:…}` and `${file:…}` references. Default: none.
+   */
+  readonly secrets?: () => Iterable<string>;
+  /**
+   * The 32-byte key that seals secrets. Default: the state directory's `state.key`, created
+   * (readable by its owner only) the first time secrets are given.
+   */
+  readonly key?: Uint8Array;
+  /** Called once the state is read: the secrets its seals held, and how many seals could not be opened. */
+  readonly onOpen?: (info: { readonly secretsFound: readonly string[]; readonly sealsLost: number }) => void;
 }
 
 /** Counters for diagnostics and tests. */
@@ -70,11 +85,16 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
   }
   const pid = options.pid ?? process.pid;
   const compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
+  const secrets = options.secrets ?? (() => []);
   if (!(compactAfterBytes > 0)) {
     throw new TypeError(`Expected \`compactAfterBytes\` to be a number > 0, got \`${compactAfterBytes}\``);
   }
   const fs = options.fs ?? nodeStoreFs;
   const paths = stateDirPaths(dir);
+  if (options.key !== undefined && options.key.length !== STATE_KEY_BYTES) {
+    throw new TypeError(`Expected \`key\` to be ${STATE_KEY_BYTES} bytes, got ${options.key.length}`);
+  }
+  let sealer: Sealer | undefined;
 
   let state: StoreState = emptyState();
   let journal: StoreFile | undefined;
@@ -89,8 +109,11 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
   };
 
   async function load(): Promise<StoreState> {
-    const stored = await readStoredState(fs, paths);
+    sealer = createSealer(options.key ?? (await stateKey(fs, paths, options.secrets !== undefined)), secrets);
+    const stored = await readStoredState(fs, paths, sealer);
+    options.onOpen?.({ secretsFound: sealer.found(), sealsLost: sealer.lost() });
     await fs.unlink(temporaryPathOf(paths.snapshot)); // a snapshot a crash left half-written
+    await fs.unlink(temporaryPathOf(paths.key));
     const parsed = stored.journal;
     stats.replayed = stored.replayed;
     stats.tornBytes = parsed.tornBytes;
@@ -106,7 +129,7 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
   }
 
   async function compact(): Promise<void> {
-    await writeFileAtomically(fs, paths.snapshot, encodeSnapshot(state));
+    await writeFileAtomically(fs, paths.snapshot, encodeSnapshot(state, sealer));
     // Crash here: the journal still holds changes the snapshot has; their seq makes replay skip them.
     await journal!.truncate(0);
     await journal!.sync();
@@ -150,7 +173,7 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
       },
       persist(change) {
         stats.journalChanges++;
-        return log!.append(encodeChange(change));
+        return log!.append(encodeChange(change, sealer));
       },
       async close() {
         try {
@@ -164,4 +187,24 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
     clock,
   );
   return { ...store, dir, stats: () => ({ ...stats }) };
+}
+
+/**
+ * The state directory's key: read from `state.key`; when there is none, created if `create`
+ * (the lock is held, so no other process races to create it), else `undefined`.
+ */
+async function stateKey(fs: StoreFs, paths: StateDirPaths, create: boolean): Promise<Uint8Array | undefined> {
+  const bytes = await fs.readFile(paths.key);
+  if (bytes !== undefined) {
+    try {
+      return parseStateKey(new TextDecoder().decode(bytes), `\`${paths.key}\``);
+    } catch (error) {
+      throw new StateCorruptError(paths.key, (error as Error).message);
+    }
+  }
+  if (!create) return undefined;
+  // Atomically: a kill mid-write must not leave an empty key that no later start can read.
+  const text = newStateKeyText();
+  await writeFileAtomically(fs, paths.key, text);
+  return parseStateKey(text, 'a new state key');
 }

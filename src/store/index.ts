@@ -19,6 +19,7 @@ export {
   resolvePendingIntents,
   type UnresolvedIntent,
 } from './resolve-pending-intents.js';
+export { parseStateKey, STATE_KEY_BYTES } from './seal.js';
 export { specHash } from './spec-hash.js';
 export type {
   Intent,

@@ -1,3 +1,4 @@
+import type { Sealer } from './seal.js';
 import { decodeChange } from './state-codec.js';
 import { StateCorruptError } from './store-errors.js';
 import type { StoreChange } from './store-state.js';
@@ -25,7 +26,7 @@ export interface ParsedJournal {
 const NEWLINE = 0x0a;
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-export function parseJournal(bytes: Uint8Array, file: string): ParsedJournal {
+export function parseJournal(bytes: Uint8Array, file: string, sealer?: Sealer): ParsedJournal {
   const changes: StoreChange[] = [];
   let start = 0;
   let badLine: number | undefined;
@@ -33,7 +34,7 @@ export function parseJournal(bytes: Uint8Array, file: string): ParsedJournal {
   for (let line = 1; start < bytes.length; line++) {
     const end = bytes.indexOf(NEWLINE, start);
     // A last line without its newline is torn, even if it happens to parse.
-    const change = end === -1 ? undefined : decodeChange(decoder.decode(bytes.subarray(start, end)));
+    const change = end === -1 ? undefined : decodeChange(decoder.decode(bytes.subarray(start, end)), sealer);
     if (change === undefined) {
       badLine ??= line;
     } else if (badLine !== undefined) {

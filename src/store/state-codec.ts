@@ -1,3 +1,5 @@
+import type { Sealer } from './seal.js';
+import { specHash } from './spec-hash.js';
 import type { Intent, InventoryEntry } from './state-store.js';
 import { deepFreeze, type StoreChange, type StoreState } from './store-state.js';
 
@@ -12,26 +14,73 @@ import { deepFreeze, type StoreChange, type StoreState } from './store-state.js'
  *   "entries": [{ "key": "user/alice", "kind": "user", "name": "alice", "origin": "created", ... }],
  *   "pending": [{ "id": "6", "key": "user/bob", "op": "create", "spec": { ... }, "at": 1700000000000 }] }
  * ```
+ *
+ * Specs are written through a {@link Sealer}: a string holding a secret goes to disk redacted,
+ * with a `sealed` list beside the spec (`sealed: { lastApplied: [...] }` on an entry, `sealed:
+ * [...]` on an intent or a `good` change) that restores it. Decoding with a sealer opens the
+ * seals; decoding without one (a read-only view) leaves the strings redacted.
  */
 
 export const SNAPSHOT_VERSION = 1;
 
-export function encodeChange(change: StoreChange): string {
-  return `${JSON.stringify(change)}\n`;
+export function encodeChange(change: StoreChange, sealer?: Sealer): string {
+  return `${JSON.stringify(sealer ? sealChange(change, sealer) : change)}\n`;
 }
 
-export function encodeSnapshot(state: StoreState): string {
+export function encodeSnapshot(state: StoreState, sealer?: Sealer): string {
+  const entries = [...state.entries.values()];
+  const pending = [...state.pending.values()];
   return JSON.stringify({
     version: SNAPSHOT_VERSION,
     seq: state.seq,
     nextIntent: state.nextIntent,
-    entries: [...state.entries.values()],
-    pending: [...state.pending.values()],
+    entries: sealer ? entries.map((e) => sealEntry(e, sealer)) : entries,
+    pending: sealer ? pending.map((i) => sealIntent(i, sealer)) : pending,
   });
 }
 
+function sealChange(change: StoreChange, sealer: Sealer): object {
+  switch (change.t) {
+    case 'record':
+      return { ...change, entry: sealEntry(change.entry, sealer) };
+    case 'intent':
+      return { ...change, intent: sealIntent(change.intent, sealer) };
+    case 'good': {
+      if (change.spec === undefined) return change;
+      const { spec, seals } = sealer.seal(change.spec);
+      return seals ? { ...change, spec, sealed: seals } : change;
+    }
+    default:
+      return change;
+  }
+}
+
+function sealEntry(entry: InventoryEntry, sealer: Sealer): object {
+  const applied = entry.lastApplied && sealer.seal(entry.lastApplied);
+  const good = entry.lastGood === entry.lastApplied ? applied : entry.lastGood && sealer.seal(entry.lastGood);
+  if (!applied?.seals && !good?.seals) return entry;
+  const { lastAppliedHash, ...rest } = entry;
+  return {
+    ...rest,
+    // A hash of a spec holding a secret would let a guess at the secret be checked: recomputed on read.
+    ...(applied?.seals ? {} : lastAppliedHash === undefined ? {} : { lastAppliedHash }),
+    ...(applied ? { lastApplied: applied.spec } : {}),
+    ...(good ? { lastGood: good.spec } : {}),
+    sealed: {
+      ...(applied?.seals ? { lastApplied: applied.seals } : {}),
+      ...(good?.seals ? { lastGood: good.seals } : {}),
+    },
+  };
+}
+
+function sealIntent(intent: Intent, sealer: Sealer): object {
+  if (intent.spec === undefined) return intent;
+  const { spec, seals } = sealer.seal(intent.spec);
+  return seals ? { ...intent, spec, sealed: seals } : intent;
+}
+
 /** The state in a snapshot's text, or a description of what is wrong with it. */
-export function decodeSnapshot(text: string): StoreState | string {
+export function decodeSnapshot(text: string, sealer?: Sealer): StoreState | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -48,12 +97,12 @@ export function decodeSnapshot(text: string): StoreState | string {
   }
   const state: StoreState = { entries: new Map(), pending: new Map(), seq, nextIntent };
   for (const raw of entries) {
-    const entry = decodeEntry(raw);
+    const entry = decodeEntry(raw, sealer);
     if (!entry) return `malformed inventory entry ${JSON.stringify(raw)}`;
     state.entries.set(entry.key, entry);
   }
   for (const raw of pending) {
-    const intent = decodeIntent(raw);
+    const intent = decodeIntent(raw, sealer);
     if (!intent) return `malformed intent ${JSON.stringify(raw)}`;
     state.pending.set(intent.id, intent);
   }
@@ -61,7 +110,7 @@ export function decodeSnapshot(text: string): StoreState | string {
 }
 
 /** A journal line's change, or `undefined` if the line is not one. */
-export function decodeChange(line: string): StoreChange | undefined {
+export function decodeChange(line: string, sealer?: Sealer): StoreChange | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -72,17 +121,22 @@ export function decodeChange(line: string): StoreChange | undefined {
   const { seq } = value;
   switch (value.t) {
     case 'record': {
-      const entry = decodeEntry(value.entry);
+      const entry = decodeEntry(value.entry, sealer);
       return entry && { seq, t: 'record', entry };
     }
-    case 'good':
-      return typeof value.key === 'string' && isRecord(value.spec) && typeof value.at === 'number'
-        ? { seq, t: 'good', key: value.key, spec: deepFreeze(value.spec), at: value.at }
-        : undefined;
+    case 'good': {
+      if (typeof value.key !== 'string' || !isRecord(value.spec) || typeof value.at !== 'number')
+        return undefined;
+      const good = openSpec(value.spec, value.sealed, sealer);
+      if (good === undefined) return undefined;
+      // A rollback target that cannot be restored is no target at all.
+      const spec = good.complete ? deepFreeze(good.spec) : undefined;
+      return { seq, t: 'good', key: value.key, spec, at: value.at };
+    }
     case 'forget':
       return typeof value.key === 'string' ? { seq, t: 'forget', key: value.key } : undefined;
     case 'intent': {
-      const intent = decodeIntent(value.intent);
+      const intent = decodeIntent(value.intent, sealer);
       return intent && { seq, t: 'intent', intent };
     }
     case 'settle':
@@ -94,9 +148,10 @@ export function decodeChange(line: string): StoreChange | undefined {
   }
 }
 
-function decodeEntry(value: unknown): InventoryEntry | undefined {
+function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry | undefined {
   if (!isRecord(value)) return undefined;
-  const { key, kind, name, origin, updatedAt, lastApplied, lastAppliedHash, lastGood, generation } = value;
+  const { key, kind, name, origin, updatedAt, lastApplied, lastAppliedHash, lastGood, generation, sealed } =
+    value;
   const ok =
     typeof key === 'string' &&
     typeof kind === 'string' &&
@@ -106,20 +161,51 @@ function decodeEntry(value: unknown): InventoryEntry | undefined {
     (lastApplied === undefined || isRecord(lastApplied)) &&
     (lastAppliedHash === undefined || typeof lastAppliedHash === 'string') &&
     (lastGood === undefined || isRecord(lastGood)) &&
-    (generation === undefined || typeof generation === 'number');
-  return ok ? deepFreeze(value as unknown as InventoryEntry) : undefined;
+    (generation === undefined || typeof generation === 'number') &&
+    (sealed === undefined || isRecord(sealed));
+  if (!ok) return undefined;
+  if (sealed === undefined) return deepFreeze(value as unknown as InventoryEntry);
+  const { sealed: _, ...entry } = value;
+  if (lastApplied !== undefined) {
+    const applied = openSpec(lastApplied as Record<string, unknown>, sealed.lastApplied, sealer);
+    if (applied === undefined) return undefined;
+    entry.lastApplied = applied.spec;
+    entry.lastAppliedHash = specHash(applied.spec);
+  }
+  if (lastGood !== undefined) {
+    const good = openSpec(lastGood as Record<string, unknown>, sealed.lastGood, sealer);
+    if (good === undefined) return undefined;
+    if (good.complete) entry.lastGood = good.spec;
+    else delete entry.lastGood; // never roll back to a spec that says `[redacted]`
+  }
+  return deepFreeze(entry as unknown as InventoryEntry);
 }
 
-function decodeIntent(value: unknown): Intent | undefined {
+function decodeIntent(value: unknown, sealer: Sealer | undefined): Intent | undefined {
   if (!isRecord(value)) return undefined;
-  const { id, key, op, spec, at } = value;
+  const { id, key, op, spec, at, sealed } = value;
   const ok =
     typeof id === 'string' &&
     typeof key === 'string' &&
     (op === 'create' || op === 'update' || op === 'delete') &&
     (spec === undefined || isRecord(spec)) &&
     typeof at === 'number';
-  return ok ? deepFreeze(value as unknown as Intent) : undefined;
+  if (!ok) return undefined;
+  if (sealed === undefined || spec === undefined) return deepFreeze(value as unknown as Intent);
+  const opened = openSpec(spec, sealed, sealer);
+  if (opened === undefined) return undefined;
+  const { sealed: _, ...intent } = value;
+  return deepFreeze({ ...intent, spec: opened.spec } as unknown as Intent);
+}
+
+/** `spec` with its seals opened; without a sealer (a view), left as written. */
+function openSpec(
+  spec: Record<string, unknown>,
+  seals: unknown,
+  sealer: Sealer | undefined,
+): { spec: Record<string, unknown>; complete: boolean } | undefined {
+  if (seals !== undefined && !Array.isArray(seals)) return undefined;
+  return sealer ? sealer.open(spec, seals) : { spec, complete: true };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

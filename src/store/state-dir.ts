@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe } from '../contract/describe.js';
 import { type ParsedJournal, parseJournal } from './journal.js';
+import type { Sealer } from './seal.js';
 import { decodeSnapshot } from './state-codec.js';
 import { StateCorruptError } from './store-errors.js';
 import type { StoreFs } from './store-fs.js';
@@ -14,6 +15,7 @@ import { applyChange, emptyState, type StoreState } from './store-state.js';
  *   inventory.json   the snapshot: all state as of some change, replaced atomically
  *   journal.log      every change since, one JSON line each, appended and fsynced
  *   lock             { pid, hostname, startedAt } of the process that has it open
+ *   state.key        the key that seals secrets in the other two (see `seal.ts`), unless one is given
  * ```
  *
  * Only this file knows the names. The file store's `open()` and the read-only
@@ -28,6 +30,8 @@ export interface StateDirPaths {
   readonly journal: string;
   /** The lock, `lock`. */
   readonly lock: string;
+  /** The state key, `state.key`. */
+  readonly key: string;
 }
 
 /** Where each file of the state directory `dir` lives. */
@@ -37,6 +41,7 @@ export function stateDirPaths(dir: string): StateDirPaths {
     snapshot: join(dir, 'inventory.json'),
     journal: join(dir, 'journal.log'),
     lock: join(dir, 'lock'),
+    key: join(dir, 'state.key'),
   };
 }
 
@@ -64,18 +69,23 @@ export interface StoredState {
 /**
  * Read the snapshot, then replay the journal over it. Reads only: a torn last journal line is
  * reported in `journal.tornBytes` and left for the caller (the file store cuts it off).
+ * Seals are opened with `sealer`; without one, sealed strings stay redacted.
  * Throws {@link StateCorruptError} for damage a crash cannot explain.
  */
-export async function readStoredState(fs: StoreFs, paths: StateDirPaths): Promise<StoredState> {
+export async function readStoredState(
+  fs: StoreFs,
+  paths: StateDirPaths,
+  sealer?: Sealer,
+): Promise<StoredState> {
   const snapshot = await fs.readFile(paths.snapshot);
   let state = emptyState();
   if (snapshot !== undefined) {
-    const decoded = decodeSnapshot(new TextDecoder().decode(snapshot));
+    const decoded = decodeSnapshot(new TextDecoder().decode(snapshot), sealer);
     if (typeof decoded === 'string') throw new StateCorruptError(paths.snapshot, decoded);
     state = decoded;
   }
   const bytes = await fs.readFile(paths.journal);
-  const journal = parseJournal(bytes ?? new Uint8Array(), paths.journal);
+  const journal = parseJournal(bytes ?? new Uint8Array(), paths.journal, sealer);
   const replayed = journal.changes.filter((change) => applyChange(state, change)).length;
   return { state, hasSnapshot: snapshot !== undefined, hasJournal: bytes !== undefined, journal, replayed };
 }

@@ -28,7 +28,8 @@ export type StoreChange =
       readonly seq: number;
       readonly t: 'good';
       readonly key: string;
-      readonly spec: Record<string, unknown>;
+      /** `undefined` only when read back from disk with seals that could not be opened: no target. */
+      readonly spec: Record<string, unknown> | undefined;
       readonly at: number;
     }
   | { readonly seq: number; readonly t: 'forget'; readonly key: string }
@@ -53,11 +54,10 @@ export function applyChange(state: StoreState, change: StoreChange): boolean {
       break;
     case 'good': {
       const entry = state.entries.get(change.key);
-      if (entry)
-        state.entries.set(
-          change.key,
-          Object.freeze({ ...entry, lastGood: change.spec, updatedAt: change.at }),
-        );
+      if (entry === undefined) break;
+      const { lastGood: _, ...rest } = entry;
+      const next = change.spec === undefined ? rest : { ...rest, lastGood: change.spec };
+      state.entries.set(change.key, Object.freeze({ ...next, updatedAt: change.at }));
       break;
     }
     case 'forget':

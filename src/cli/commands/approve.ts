@@ -1,4 +1,4 @@
-import { redact } from '../../config/redact.js';
+import { redact } from '../../contract/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandArgs } from '../parse-args.js';

@@ -89,7 +89,14 @@ async function runUntilStopped(
     pretty: io.stderr.isTTY && !args.json,
     color: colorFor(io.stderr, io.env),
   });
-  const runtime = runtimeFor(result.input, io, log);
+  const runtime = runtimeFor(result.input, io, {
+    logger: log,
+    secrets: () => secrets,
+    onSecrets: (found) => {
+      addSecrets(found);
+      for (const s of found) secrets.add(s);
+    },
+  });
   // Subscribed before anything starts: the root can give up while the desired set is fed.
   let stop!: (reason: { code: number; why: string }) => void;
   const stopped = new Promise<{ code: number; why: string }>((resolve) => {

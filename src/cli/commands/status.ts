@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
-import { redact } from '../../config/redact.js';
+import { redact } from '../../contract/redact.js';
 import type { ResourceStatus } from '../../runtime/index.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { readStateDir } from '../../store/index.js';
