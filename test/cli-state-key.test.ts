@@ -13,7 +13,8 @@ const project = () =>
   files({
     'setpoint.yaml':
       'resources: ["resources/*.yaml"]\nproviders:\n  files: { use: file, options: { root: ./out } }\nserver: { listen: "127.0.0.1:1" }\n',
-    'resources/db.yaml': 'kind: files\nname: db\nspec: { path: db.env, content: "PASSWORD=${env:DB_PASSWORD}\\n" }\n',
+    'resources/db.yaml':
+      'kind: files\nname: db\nspec: { path: db.env, content: "PASSWORD=${env:DB_PASSWORD}\\n" }\n',
   });
 
 async function setpoint(dir: string, env: Record<string, string>, ...argv: string[]) {

@@ -1,6 +1,7 @@
 import { describe } from '../contract/describe.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import { isSpec } from './compare.js';
+import { policyProblems } from './policy-check.js';
 import { breach, type DesiredSetError, firstPositions, isWellFormed, RULES } from './rules.js';
 
 /** What `checkShapes` found: the breaches, and the resources fit to go on to the graph. */
@@ -14,7 +15,7 @@ export interface Shapes {
 
 /**
  * Each resource on its own: a non-empty `kind` and `name`, an object `spec`, a key that
- * appears once, a kind with a provider. A resource of an unknown kind still joins the graph,
+ * appears once, a kind with a provider, a `policy` the runtime can run. A resource of an unknown kind still joins the graph,
  * so that its dependencies are checked too. `option` names the list in a misuse message.
  */
 export function checkShapes(
@@ -47,6 +48,9 @@ export function checkShapes(
       return;
     }
     if (!knownKinds.has(r.kind)) errors.push(breach(RULES.knownKind, key, r.kind, knownKinds));
+    for (const [field, want, got] of policyProblems(r.policy)) {
+      errors.push(breach(RULES.policyValue, key, field, want, got));
+    }
     byKey.set(key, r);
     wellFormed.push(r);
   });

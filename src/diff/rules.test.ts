@@ -56,6 +56,18 @@ const table: [keyof typeof RULES, Row][] = [
     },
   ],
   [
+    'policyValue',
+    {
+      inForce: [],
+      change: { set: [{ kind: 'app', name: 'web', spec: {}, policy: { intervalMs: 0 } }] },
+      breach: {
+        code: 'invalid-resource',
+        key: 'app/web',
+        message: 'app/web: `policy.intervalMs` must be a finite number ≥ 100, got `0` (number)',
+      },
+    },
+  ],
+  [
     'specObject',
     {
       inForce: [],
@@ -194,6 +206,21 @@ describe('the rules of a desired set', () => {
     expect(Object.keys(RULES).filter((rule) => !covered.has(rule as keyof typeof RULES))).toEqual([
       'notEmpty',
     ]);
+  });
+
+  it('policyValue: every field the runtime could not run is named, all at once', () => {
+    const policy = { maxRetries: 1.5, progressDeadlineMs: -1, drift: 'sometimes', rollback: 'yes' };
+    const result = validateDesiredSet([{ kind: 'app', name: 'web', spec: {}, policy } as never], KINDS);
+    expect(errorsOf(result).map((e) => e.message)).toEqual([
+      'app/web: `policy.maxRetries` must be an integer ≥ 0, got `1.5` (number)',
+      'app/web: `policy.progressDeadlineMs` must be a finite number ≥ 1, got `-1` (number)',
+      "app/web: `policy.drift` must be 'enforce', 'alert' or 'ignore', got `\"sometimes\"` (string)",
+      'app/web: `policy.rollback` must be a boolean, got `"yes"` (string)',
+    ]);
+    const fine = { intervalMs: 100, maxRetries: 0, drift: 'alert', rollback: true } as const;
+    expect(validateDesiredSet([{ kind: 'app', name: 'web', spec: {}, policy: fine }], KINDS).ok).toBe(true);
+    const notObject = validateDesiredSet([{ kind: 'app', name: 'web', spec: {}, policy: 5 } as never], KINDS);
+    expect(errorsOf(notObject)[0]?.message).toMatch(/`policy` must be an object/);
   });
 
   it('notEmpty: refuses the set as a whole', () => {

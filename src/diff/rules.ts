@@ -60,6 +60,12 @@ export const RULES = {
     message: (key: string, spec: unknown) =>
       `${key}: \`spec\` must be an object like { replicas: 3 }, got ${describe(spec)}`,
   },
+  /** A resource's `policy`, when given, holds values the runtime can run (see `RUNTIME_MINIMUMS`). */
+  policyValue: {
+    code: 'invalid-resource',
+    message: (key: string, field: string, want: string, got: unknown) =>
+      `${key}: \`${field === '' ? 'policy' : `policy.${field}`}\` must be ${want}, got ${describe(got)}`,
+  },
   /** A key appears once. `where` names the places it appears, when the caller knows them. */
   uniqueKey: {
     code: 'duplicate-key',
