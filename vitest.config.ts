@@ -1,10 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The test files that run longest, longest first. Without a record of earlier runs (a fresh
+ * clone, CI) files start largest first, and one of minutes that starts last runs alone at the
+ * end while the other worker idles; started first, it runs beside everything else.
+ */
+const SLOWEST = ['test/cli-kill9-apply.test.ts', 'test/cli-kill9.test.ts', 'test/cli-bad-inputs.test.ts'];
+
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const at = SLOWEST.findIndex((slow) => file.moduleId.endsWith(slow));
+      return at === -1 ? SLOWEST.length : at;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts', 'exercises/**/*.test.ts'],
     exclude: ['exercises/**/check.test.ts', 'node_modules/**', 'dist/**'],
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+    sequence: { sequencer: SlowestFirst },
     testTimeout: 60_000,
   },
 });

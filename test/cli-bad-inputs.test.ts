@@ -3,12 +3,13 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtCli } from './helpers/built-cli.js';
 
 // The whole corpus of bad inputs through the real command, as a subprocess: each case must be
 // refused with exit 1, every expected problem named on stderr as file:line with its code, and
 // nothing on disk may change (no state directory, no output, no file touched). Error lines hold
 // no raw control character.
-const BIN = join(import.meta.dirname, '..', 'bin', 'setpoint.js');
+const BIN = builtCli().bin; // compiled once for the run: each process starts faster
 const BAD = join(import.meta.dirname, 'fixtures', 'bad');
 const cases = readdirSync(BAD, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * The CLI this test run compiled (once, in `test/global-setup.ts`), for tests that start it as a
+ * process many times. Tests of `bin/setpoint.js` itself, as a user runs it, use that instead.
+ */
+export function builtCli(): { readonly bin: string; readonly dist: string } {
+  return inject('builtCli');
+}
+
+/** The CLI compiled for a test that starts it many times. */
+export interface BuiltCli {
+  /** A script that runs the compiled `setpoint`: `node <bin> apply`. */
+  readonly bin: string;
+  /** The compiled `src/`, to import a built-in provider from. */
+  readonly dist: string;
+  remove(): void;
+}
+
+/**
+ * Compile `src/` once into a fresh directory under `node_modules/.cache` (where its package
+ * imports resolve), and bundle the CLI into one file, so each process starts without compiling
+ * TypeScript or resolving a hundred modules: about a third of the start-up time of `bin/`.
+ * Built from the sources as they are now, never from a stale `dist/`.
+ */
+export function buildCli(): BuiltCli {
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'setpoint-cli-'));
+  const dist = join(dir, 'dist');
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], {
+    stdio: 'pipe',
+  });
+  // The bundle sits where main.js does, so `--version` finds package.json two levels up.
+  const bundle = join(dist, 'cli', 'bundle.mjs');
+  const esbuild = join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild');
+  execFileSync(
+    esbuild,
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${bundle}`,
+    ],
+    { stdio: 'pipe' },
+  );
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  const bin = join(dir, 'setpoint.mjs');
+  writeFileSync(
+    bin,
+    "const { main } = await import('./dist/cli/bundle.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
+  return { bin, dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
