@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -23,6 +24,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts', 'exercises/**/*.test.ts'],
     exclude: ['exercises/**/check.test.ts', 'node_modules/**', 'dist/**'],
     pool: 'forks',
+    // One worker per core (vitest's default leaves one core to itself: on 2 cores, one file at a
+    // time). Much of the suite waits on child processes, sockets and files, not on the CPU.
+    maxWorkers: availableParallelism(),
     globalSetup: ['test/global-setup.ts'],
     sequence: { sequencer: SlowestFirst },
     testTimeout: 60_000,
