@@ -86,6 +86,8 @@ export interface InventoryPort {
   lastGood(key: string): Record<string, unknown> | undefined;
   /** The spec last applied (created, updated or adopted with), for the three-way diff. */
   lastApplied(key: string): Record<string, unknown> | undefined;
+  /** The provider's own id for the object, recorded from `Provider.handleOf`. */
+  handle(key: string): string | undefined;
   /**
    * Write the intent to the journal, apply, then record the outcome in the inventory. A delete
    * forgets the key unless `keep` (the delete half of a replace: the create follows).

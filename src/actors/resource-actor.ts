@@ -139,6 +139,11 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
     this.host.operate(this.key, operation, this, work, operation !== 'observe');
   }
 
+  /** OperationClient: the provider's id for this object, when the inventory has one. */
+  handle(): string | undefined {
+    return this.host.handle(this.key);
+  }
+
   /** OperationClient: the operation in flight ended. */
   settled(failed: boolean, result: unknown): void {
     const onDone = this.onDone;

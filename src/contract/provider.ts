@@ -9,6 +9,13 @@ export interface ProviderContext {
   /** A child logger bound to the resource (kind, name, generation, attempt). */
   readonly log: Logger;
   readonly clock: Clock;
+  /**
+   * The provider's own id for this object, as `handleOf` gave it after an earlier create or pass
+   * and the inventory recorded it; `undefined` when none is known (a first pass, an object made
+   * by someone else, a recovery after a crash). A provider whose server assigns ids addresses the
+   * object with it, and finds it by name when there is none.
+   */
+  readonly handle?: string;
 }
 
 /**
@@ -99,6 +106,11 @@ export interface Provider<Spec extends object = Record<string, unknown>> {
    * files by path); `undefined`: look the resource up with `observe` instead.
    */
   listKey?(ref: Resource<Spec>): string | undefined;
+  /**
+   * The provider's own id in an object it returned from `create`, `update` or `observe` (a
+   * server-assigned id), for the inventory to remember and hand back as `ctx.handle`.
+   */
+  handleOf?(object: unknown): string | undefined;
   /** Health of an observed object. Absent: always healthy. */
   health?(observed: Observed, desired: Resource<Spec>): Health;
   /** The action for an unhealthy object. */

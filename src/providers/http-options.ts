@@ -14,6 +14,14 @@ export interface HttpProviderOptions {
   readonly kind: string;
   /** The field that holds an object's name. Default `'name'`. Never a difference. */
   readonly idField?: string;
+  /**
+   * For a collection whose server assigns ids: the field of an object that holds the id (e.g.
+   * `'id'`). New objects are then POSTed to the collection, the id taken from the reply's body
+   * (or its `Location`), remembered in the inventory, and used as the address
+   * (`{baseUrl}/{id}`); an object whose id is not known is found by its name field through a
+   * list. Default: none (an object lives at `{baseUrl}/{name}`).
+   */
+  readonly serverId?: string;
   /** Sent with every request (e.g. `authorization`). Treated as secrets. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Default `'PUT'`. */
@@ -32,6 +40,8 @@ export interface ResolvedHttpOptions {
   readonly base: string;
   readonly kind: string;
   readonly idField: string;
+  /** The field holding the id the server assigned, when it assigns them. */
+  readonly serverId: string | undefined;
   /** The caller's headers only (the JSON ones are added per request). */
   readonly headers: Readonly<Record<string, string>>;
   readonly create: 'PUT' | 'POST';
@@ -40,7 +50,17 @@ export interface ResolvedHttpOptions {
   readonly ignore: readonly string[];
 }
 
-const OPTIONS = ['baseUrl', 'kind', 'idField', 'headers', 'create', 'update', 'timeoutMs', 'ignore'];
+const OPTIONS = [
+  'baseUrl',
+  'kind',
+  'idField',
+  'serverId',
+  'headers',
+  'create',
+  'update',
+  'timeoutMs',
+  'ignore',
+];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Check `httpProvider`'s options; a `TypeError` names any bad one (a header's value never shows). */
@@ -52,14 +72,28 @@ export function resolveHttpOptions(options: HttpProviderOptions): ResolvedHttpOp
   const idField =
     options.idField === undefined ? 'name' : checkString(options.idField, 'options.idField', "'id'");
   const headers = headersOf(options.headers);
-  const create = oneOf(options.create, ['PUT', 'POST'], 'options.create');
+  const serverId =
+    options.serverId === undefined
+      ? undefined
+      : checkString(options.serverId, 'options.serverId', "'id' (the field the server puts its id in)");
+  if (serverId !== undefined && serverId === idField) {
+    throw new TypeError(
+      `Expected \`options.serverId\` to differ from \`options.idField\` (the field holding the name), got \`${serverId}\` for both`,
+    );
+  }
+  if (serverId !== undefined && options.create === 'PUT') {
+    throw new TypeError(
+      "Expected `options.create` to be 'POST' (or left out) with `options.serverId`: a server that assigns ids takes new objects by POST to the collection",
+    );
+  }
+  const create = serverId === undefined ? oneOf(options.create, ['PUT', 'POST'], 'options.create') : 'POST';
   const update = oneOf(options.update, ['PUT', 'PATCH'], 'options.update');
   const timeoutMs =
     options.timeoutMs === undefined
       ? undefined
       : checkNumber(options.timeoutMs, 'options.timeoutMs', 1, '10000');
   const ignore = ignoreOf(options.ignore);
-  return { base, kind, idField, headers, create, update, timeoutMs, ignore };
+  return { base, kind, idField, serverId, headers, create, update, timeoutMs, ignore };
 }
 
 function baseUrlOf(value: unknown): string {

@@ -7,6 +7,8 @@ import { errorForResponse } from './http-errors.js';
 export interface HttpReply {
   readonly status: number;
   readonly body: string;
+  /** The `Location` header, when the server sent one (where a created object lives). */
+  readonly location?: string;
 }
 
 /** One JSON request. A status in `answers` is returned like a success instead of thrown. */
@@ -57,7 +59,10 @@ export function httpRequester({ headers: secrets, timeoutMs }: HttpRequestOption
       });
       const text = await response.text();
       ctx.log.debug({ method, url, status: response.status }, 'http request');
-      if (response.ok || answers.includes(response.status)) return { status: response.status, body: text };
+      if (response.ok || answers.includes(response.status)) {
+        const location = response.headers.get('location');
+        return { status: response.status, body: text, ...(location ? { location } : {}) };
+      }
       const failed = { method, url, status: response.status, statusText: response.statusText, body: text };
       throw redact(
         errorForResponse({ ...failed, retryAfter: response.headers.get('retry-after') }, ctx.clock.now()),

@@ -53,6 +53,7 @@ describe('http provider', () => {
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /items/alice',
       'PUT /items/alice',
+      'GET /items/alice', // the create read back
       'GET /items/alice',
       'PUT /items/alice',
       'GET /items',

@@ -16,6 +16,8 @@ export interface RateLimit {
 /** Who asked for an operation: names it in logs and hears how it ended. */
 export interface OperationClient {
   log(): Logger;
+  /** The provider's id for the client's object, when one is known (`ProviderContext.handle`). */
+  handle?(): string | undefined;
   /** The operation ended: with a value, or (`failed`) with an error. Called once, asynchronously. */
   settled(failed: boolean, result: unknown): void;
 }

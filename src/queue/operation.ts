@@ -34,6 +34,10 @@ export class Operation implements ProviderContext {
     return this.client.log();
   }
 
+  get handle(): string | undefined {
+    return this.client.handle?.();
+  }
+
   get [ABORTED](): boolean {
     return this.#abortReason !== undefined;
   }

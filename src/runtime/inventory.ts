@@ -47,6 +47,10 @@ export class Inventory implements InventoryPort {
     return this.store.get(key)?.lastApplied;
   }
 
+  handle(key: string): string | undefined {
+    return this.store.get(key)?.handle;
+  }
+
   async journal<T>(
     actor: ResourceRecord,
     op: 'create' | 'update' | 'delete',
@@ -72,6 +76,8 @@ export class Inventory implements InventoryPort {
       const known = store.get(actor.key)?.origin;
       const origin = known ?? (op === 'create' ? 'created' : 'adopted');
       if (known === undefined && origin === 'adopted') this.policy.adopted(actor);
+      // What the provider returned may name the object's server-assigned id; else what it observed.
+      const handle = handleIn(actor, result) ?? handleIn(actor, actor.observed);
       await store.record({
         key: actor.key,
         kind: actor.kind,
@@ -79,6 +85,7 @@ export class Inventory implements InventoryPort {
         origin,
         ...(spec ? { lastApplied: spec } : {}),
         generation: actor.generation,
+        ...(handle ? { handle } : {}),
       });
     }
     await store.settle(intent.id, 'done');
@@ -99,7 +106,16 @@ export class Inventory implements InventoryPort {
    */
   synced(actor: ResourceRecord, verified: boolean): void {
     const good = verified && !actor.rolledBack;
-    if (this.store.get(actor.key)) {
+    const entry = this.store.get(actor.key);
+    const handle = handleIn(actor, actor.observed);
+    if (entry) {
+      // The object's id changed (made again by someone else, found by name): remember the new one.
+      if (handle !== undefined && handle !== entry.handle) {
+        const { updatedAt: _, ...same } = entry;
+        void this.store
+          .record({ ...same, handle })
+          .catch((error: unknown) => this.#failed(actor.kind, error));
+      }
       if (good) this.markGood(actor);
       return;
     }
@@ -113,6 +129,7 @@ export class Inventory implements InventoryPort {
         origin: 'adopted',
         lastApplied: spec,
         generation: actor.generation,
+        ...(handle ? { handle } : {}),
       })
       .then(() => (good ? this.store.markGood(actor.key, spec) : undefined))
       .catch((error: unknown) => this.#failed(actor.kind, error));
@@ -134,4 +151,12 @@ export class Inventory implements InventoryPort {
   #failed(kind: string, error: unknown): void {
     this.logger.error({ kind, err: error }, 'state store write failed');
   }
+}
+
+/** The provider's own id in `value` (what a call returned, or observed), when its provider has ids. */
+function handleIn(actor: ResourceRecord, value: unknown): string | undefined {
+  const handleOf = actor.host.provider.handleOf;
+  if (handleOf === undefined || value === null || typeof value !== 'object') return undefined;
+  const handle = handleOf.call(actor.host.provider, value);
+  return typeof handle === 'string' && handle !== '' ? handle : undefined;
 }

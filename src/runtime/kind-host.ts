@@ -148,6 +148,10 @@ export class KindHost implements ActorHost {
     return this.inventory.lastApplied(key);
   }
 
+  handle(key: string): string | undefined {
+    return this.inventory.handle(key);
+  }
+
   journal<T>(
     actor: ResourceRecord,
     op: 'create' | 'update' | 'delete',

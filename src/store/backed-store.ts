@@ -127,7 +127,7 @@ function normalizeRecord(
       `Expected \`record\` to be given an inventory entry object, got \`${String(input)}\``,
     );
   }
-  const { key, kind, name, origin, generation, lastAppliedHash } = input;
+  const { key, kind, name, origin, generation, lastAppliedHash, handle } = input;
   if (typeof kind !== 'string' || kind === '' || typeof name !== 'string' || name === '') {
     throw new TypeError(
       `Expected \`kind\` and \`name\` to be non-empty strings, got \`${String(kind)}\` and \`${String(name)}\``,
@@ -143,6 +143,9 @@ function normalizeRecord(
   }
   if (generation !== undefined && !Number.isFinite(generation)) {
     throw new TypeError(`Expected \`generation\` to be a finite number, got \`${String(generation)}\``);
+  }
+  if (handle !== undefined && (typeof handle !== 'string' || handle === '')) {
+    throw new TypeError(`Expected \`handle\` to be a non-empty string, got \`${String(handle)}\``);
   }
   if (lastAppliedHash !== undefined && typeof lastAppliedHash !== 'string') {
     throw new TypeError(`Expected \`lastAppliedHash\` to be a string, got \`${String(lastAppliedHash)}\``);
@@ -164,6 +167,8 @@ function normalizeRecord(
   const lastGood = input.lastGood === undefined ? previous?.lastGood : copySpec(input.lastGood, 'lastGood');
   if (lastGood !== undefined) entry.lastGood = lastGood;
   if (generation !== undefined) entry.generation = generation;
+  const kept = handle ?? previous?.handle;
+  if (kept !== undefined) entry.handle = kept;
   return Object.freeze(entry);
 }
 

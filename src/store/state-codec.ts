@@ -150,8 +150,19 @@ export function decodeChange(line: string, sealer?: Sealer): StoreChange | undef
 
 function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry | undefined {
   if (!isRecord(value)) return undefined;
-  const { key, kind, name, origin, updatedAt, lastApplied, lastAppliedHash, lastGood, generation, sealed } =
-    value;
+  const {
+    key,
+    kind,
+    name,
+    origin,
+    updatedAt,
+    lastApplied,
+    lastAppliedHash,
+    lastGood,
+    generation,
+    sealed,
+    handle,
+  } = value;
   const ok =
     typeof key === 'string' &&
     typeof kind === 'string' &&
@@ -162,6 +173,7 @@ function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry
     (lastAppliedHash === undefined || typeof lastAppliedHash === 'string') &&
     (lastGood === undefined || isRecord(lastGood)) &&
     (generation === undefined || typeof generation === 'number') &&
+    (handle === undefined || typeof handle === 'string') &&
     (sealed === undefined || isRecord(sealed));
   if (!ok) return undefined;
   if (sealed === undefined) return deepFreeze(value as unknown as InventoryEntry);

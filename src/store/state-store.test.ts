@@ -140,9 +140,20 @@ describe.each(backends)('the %s state store', (_name, make) => {
     await store.close();
   });
 
+  it("keeps the provider's handle when a later record does not mention it, and takes a new one", async () => {
+    const { store } = await opened();
+    await store.record({ ...alice, lastApplied: { role: 'admin' }, handle: '17' });
+    await store.record({ ...alice, lastApplied: { role: 'root' } });
+    expect(store.get('user/alice')?.handle).toBe('17');
+    await store.record({ ...alice, lastApplied: { role: 'root' }, handle: '18' });
+    expect(store.get('user/alice')?.handle).toBe('18');
+    await expect(store.record({ ...alice, handle: '' })).rejects.toThrow(/`handle` to be a non-empty string/);
+    await store.close();
+  });
+
   it('keeps everything across close and open', async () => {
     const { store } = await opened();
-    await store.record({ ...alice, lastApplied: { role: 'admin' }, generation: 2 });
+    await store.record({ ...alice, lastApplied: { role: 'admin' }, generation: 2, handle: 'a-1' });
     await store.markGood('user/alice', { role: 'admin' });
     const pending = await store.intend({ key: 'user/bob', op: 'create', spec: { role: 'viewer' } });
     const before = new Map(store.inventory());

@@ -48,6 +48,8 @@ export interface InventoryEntry {
   readonly lastGood?: Record<string, unknown>;
   /** The desired-state generation that was applied. */
   readonly generation?: number;
+  /** The provider's own id for the object (a server-assigned id); kept when a record omits it. */
+  readonly handle?: string;
   /** When the entry last changed, from the store's clock. */
   readonly updatedAt: number;
 }
@@ -80,7 +82,7 @@ export type IntentRequest = Omit<Intent, 'id' | 'at'>;
  *
  * | call | when the runtime calls it | what changes |
  * |---|---|---|
- * | `record` | after a successful create, update or adopt | the entry is replaced; `lastGood` is kept when omitted |
+ * | `record` | after a successful create, update or adopt | the entry is replaced; `lastGood` and `handle` are kept when omitted |
  * | `markGood` | when the object is synced and healthy | the entry's `lastGood` (the key must be in the inventory) |
  * | `forget` | after a successful delete | the entry is removed (no-op if absent) |
  * | `intend` | before a provider create, update or delete | a pending intent is added; resolves once durable |
