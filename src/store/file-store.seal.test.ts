@@ -1,24 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempStateDirs } from '../../test/helpers/state-dirs.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore, type FileStoreOptions } from './file-store.js';
 import { STATE_KEY_BYTES } from './seal.js';
 import { specHash } from './spec-hash.js';
 import { readStateDir } from './state-view.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function stateDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'setpoint-seal-'));
-  dirs.push(dir);
-  return join(dir, '.setpoint');
-}
+const stateDir = tempStateDirs('setpoint-seal-');
 
 function store(dir: string, options: Partial<FileStoreOptions> = {}) {
   return createFileStore({ dir, clock: new TestClock({ start: 1_700_000_000_000 }), ...options });

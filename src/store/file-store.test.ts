@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pidOfExitedProcess } from '../../test/helpers/exited-pid.js';
+import { tempStateDirs } from '../../test/helpers/state-dirs.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore, type FileStoreOptions } from './file-store.js';
 import { StateCorruptError, StateLockedError } from './store-errors.js';
@@ -12,7 +13,6 @@ import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 
 let deadPid = 0;
 const children: ChildProcess[] = [];
-const dirs: string[] = [];
 
 beforeAll(async () => {
   deadPid = await pidOfExitedProcess();
@@ -20,15 +20,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function stateDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'setpoint-file-store-'));
-  dirs.push(dir);
-  return join(dir, '.setpoint');
-}
+const stateDir = tempStateDirs('setpoint-file-store-');
 
 function fileStore(dir: string, options: Partial<FileStoreOptions> = {}) {
   return createFileStore({ dir, clock: new TestClock({ start: 1_700_000_000_000 }), ...options });

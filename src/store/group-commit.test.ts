@@ -1,23 +1,14 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempStateDirs } from '../../test/helpers/state-dirs.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore, type FileStoreOptions } from './file-store.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
 
 // Group commit, seen from outside: count the fsyncs the real file system is asked for.
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function stateDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'setpoint-group-commit-'));
-  dirs.push(dir);
-  return join(dir, '.setpoint');
-}
+const stateDir = tempStateDirs('setpoint-group-commit-');
 
 function fileStore(dir: string, options: Partial<FileStoreOptions> = {}) {
   return createFileStore({ dir, clock: new TestClock(), ...options });

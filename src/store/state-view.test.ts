@@ -1,22 +1,14 @@
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempStateDirs } from '../../test/helpers/state-dirs.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore } from './file-store.js';
 import { readStateDir } from './state-view.js';
 import { StateCorruptError } from './store-errors.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function stateDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'setpoint-state-view-'));
-  dirs.push(dir);
-  return join(dir, '.setpoint');
-}
+const stateDir = tempStateDirs('setpoint-state-view-');
 
 async function contents(dir: string): Promise<Record<string, string>> {
   const names = (await readdir(dir)).sort();
