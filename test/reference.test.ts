@@ -335,7 +335,7 @@ describe('docs/reference/cli.md', () => {
     const dirs = ['cli', 'config', 'server', 'store'].map((d) => join(ROOT, 'src', d));
     for (const file of dirs.flatMap((dir) => walk(dir))) {
       if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
-      const text = readFileSync(file, 'utf8');
+      const text = withoutComments(readFileSync(file, 'utf8'));
       for (const m of text.matchAll(/\benv\.([A-Z][A-Z0-9_]*)\b/g)) names.add(m[1]!);
       for (const m of text.matchAll(/\benv\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g)) names.add(m[1]!);
       for (const m of text.matchAll(/_VARIABLE\s*=\s*['"]([A-Z][A-Z0-9_]*)['"]/g)) names.add(m[1]!);
