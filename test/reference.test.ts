@@ -6,7 +6,10 @@ import { z } from 'zod';
 import { COMMANDS, COMMON_OPTIONS } from '../src/cli/commands.js';
 import { configFileSchema } from '../src/config/config-schema.js';
 import { resourceDocumentSchema } from '../src/config/resource-schema.js';
+import { builtinProviders } from '../src/providers/builtin.js';
 import { createRuntimeMetrics } from '../src/runtime/metrics.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 
 // The reference in docs/reference/ is checked against the code it describes: every config key,
 // event, metric, command and flag the code has must appear on its page as a code span, so
@@ -342,6 +345,46 @@ describe('docs/reference/cli.md', () => {
     }
     expect([...names]).toEqual(expect.arrayContaining(['NO_COLOR', 'SETPOINT_STATE_KEY']));
     expect(missing(section(cli(), 'Environment'), names)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The built-in providers' options, from what each one says it allows.
+
+const ENV = { clock: new TestClock(), random: seededRandom(1), kind: 'things', configDir: ROOT };
+
+/** The options a provider allows, as the error for an unknown one lists them. */
+function allowedOptions(make: () => unknown): string[] {
+  try {
+    make();
+  } catch (error) {
+    const list = /the allowed options are (.*)$/.exec((error as Error).message)?.[1];
+    if (list === undefined) throw error;
+    return [...list.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  }
+  throw new Error('an unknown option was accepted');
+}
+
+describe('docs/reference/providers.md', () => {
+  const providers = () => page('providers.md');
+  const bogus = { 'no-such-option': 1 };
+
+  it('names every option of every built-in provider in its section', () => {
+    const wanted: Record<string, string[]> = {
+      file: allowedOptions(() => builtinProviders.file!(bogus, ENV)),
+      http: allowedOptions(() => builtinProviders.http!(bogus, ENV)),
+      memory: [
+        ...allowedOptions(() => builtinProviders.memory!(bogus, ENV)),
+        ...allowedOptions(() => builtinProviders.memory!({ faults: bogus }, ENV)).map((k) => `faults.${k}`),
+      ],
+    };
+    expect(Object.keys(builtinProviders).sort()).toEqual(Object.keys(wanted).sort());
+    expect(wanted.http).toEqual(expect.arrayContaining(['baseUrl', 'update']));
+    expect(wanted.memory).toEqual(expect.arrayContaining(['initial', 'faults.failRate']));
+    const absent = Object.entries(wanted).flatMap(([use, options]) =>
+      missing(section(providers(), use), options).map((option) => `${use}: ${option}`),
+    );
+    expect(absent).toEqual([]);
   });
 });
 
