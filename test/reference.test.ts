@@ -52,10 +52,20 @@ function section(markdown: string, title: string): string {
   return lines.slice(start, end === -1 ? undefined : end).join('\n');
 }
 
-/** What of `wanted` is missing from the code spans of `markdown`. */
+/** The code spans in the first cell of each table row: the names a table documents. */
+function rowNames(markdown: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of prose(markdown).split('\n')) {
+    if (!line.startsWith('|')) continue;
+    for (const name of codeSpans(line.split('|')[1] ?? '')) names.add(name);
+  }
+  return names;
+}
+
+/** What of `wanted` has no table row of its own in `markdown` (its name in the first cell). */
 function missing(markdown: string, wanted: Iterable<string>): string[] {
-  const spans = codeSpans(markdown);
-  return [...wanted].filter((name) => !spans.has(name));
+  const names = rowNames(markdown);
+  return [...wanted].filter((name) => !names.has(name));
 }
 
 // ---------------------------------------------------------------------------------------------
