@@ -418,6 +418,25 @@ function linksOf(markdown: string): string[] {
   return [...inline, ...defined];
 }
 
+/** The anchors of a page's headings, as a repository host makes them (`## \`a:b\` c` → `ab-c`). */
+function anchorsOf(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const anchors = new Set<string>();
+  for (const line of prose(markdown).split('\n')) {
+    const heading = /^#{1,6} (.*)$/.exec(line)?.[1];
+    if (heading === undefined) continue;
+    const slug = heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    anchors.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return anchors;
+}
+
 const isRelative = (target: string) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#');
 
 describe('links', () => {
@@ -442,12 +461,22 @@ describe('links', () => {
     expect(outside).toEqual([]);
   });
 
-  it('every relative link in docs/reference/ leads to a file that exists', () => {
+  it('every relative link in docs/reference/ leads to a file that exists, and to a heading in it', () => {
     const broken: string[] = [];
     for (const file of walk(REFERENCE).filter((f) => f.endsWith('.md'))) {
-      for (const target of linksOf(readFileSync(file, 'utf8')).filter(isRelative)) {
-        const path = resolve(dirname(file), decodeURI(target.split('#')[0]!));
-        if (!existsSync(path)) broken.push(`${relative(ROOT, file)}: ${target}`);
+      for (const target of linksOf(readFileSync(file, 'utf8')).filter(
+        (t) => !/^[a-z][a-z0-9+.-]*:/i.test(t),
+      )) {
+        const [path, anchor] = target.split('#') as [string, string | undefined];
+        const to = path === '' ? file : resolve(dirname(file), decodeURI(path));
+        if (!existsSync(to)) broken.push(`${relative(ROOT, file)}: ${target}`);
+        else if (
+          anchor !== undefined &&
+          to.endsWith('.md') &&
+          !anchorsOf(readFileSync(to, 'utf8')).has(anchor)
+        ) {
+          broken.push(`${relative(ROOT, file)}: ${target} (no such heading)`);
+        }
       }
     }
     expect(broken).toEqual([]);
