@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmEnv } from './helpers/npm-env.js';
 
 // setpoint as a user gets it: packed by `npm pack` (which builds dist/ through `prepare`),
 // installed into a project of its own, and used there through its command and its imports —
@@ -23,16 +24,6 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   exports: Record<string, string | Record<string, string>>;
 };
-
-/** The environment of a child npm: without what an outer `npm test` says about this package. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(npm_package_|npm_lifecycle_|npm_config_(?:prefix|global|local_prefix)$)/i.test(name))
-      env[name] = value;
-  }
-  return env;
-}
 
 const CONFIG = `resources: ["resources/*.yaml"]
 state: .setpoint
@@ -70,7 +61,7 @@ describe('the package, packed and installed', () => {
     work = mkdtempSync(join(tmpdir(), 'setpoint-pack-'));
     const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
       cwd: ROOT,
-      env: cleanEnv(),
+      env: npmEnv(),
       timeout: 120_000,
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -98,7 +89,7 @@ describe('the package, packed and installed', () => {
         '--no-fund',
         '--loglevel=error',
       ],
-      { cwd: consumer, env: cleanEnv(), timeout: 180_000 },
+      { cwd: consumer, env: npmEnv(), timeout: 180_000 },
     );
   }, 300_000);
 
