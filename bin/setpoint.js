@@ -34,7 +34,7 @@ if (existsSync(sources) && tsxResolves()) {
   entry = built;
 } else {
   process.stderr.write(
-    `setpoint: dist/ is missing: the package was not built; reinstall it or run npm run build (in ${root})\n`,
+    `setpoint: dist/ is missing: the package was not built; reinstall it or run npm run build (${built} does not exist)\n`,
   );
   process.exit(1);
 }
