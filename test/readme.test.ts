@@ -125,6 +125,16 @@ describe("the README's commands", () => {
     for (const command of commands) expect(command, command).toMatch(/^[\w./=:@-]+( [\w./=:@-]+)*$/);
   });
 
+  it('describe the quickstart one way, as the command its script runs', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const said = [...readme.matchAll(/^npm run quickstart +# (.*)$/gm)].map((found) => found[1]);
+    expect(said.length).toBeGreaterThan(1);
+    expect(new Set(said).size, said.join(' | ')).toBe(1);
+    expect(readme).toContain(`\`npm run quickstart\` is \`${pkg.scripts.quickstart}\``);
+  });
+
   it('exit 0 pasted in order at the root of a fresh clone', async () => {
     const copy = await freshClone();
     copies.push(copy);
