@@ -1,17 +1,42 @@
 #!/usr/bin/env node
-// The `setpoint` command. The compiled CLI lives in dist/; in a source checkout it runs via tsx.
+// The `setpoint` command. Which code it runs:
+//
+// - In a source checkout — `src/` sits next to `bin/` and `tsx` (a devDependency) resolves
+//   from here — it runs the sources in `src/` through tsx, always, even when a `dist/` exists:
+//   someone who edits `src/` must never silently run an older build.
+// - Anywhere else — an installed package ships `bin/` and `dist/`, never `src/` — it runs the
+//   compiled `dist/`, and needs nothing but the package's dependencies. Without `dist/` (a
+//   package that was never built) it says so and exits 1, rather than failing with a stack.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const sources = join(root, 'src', 'cli', 'main.ts');
 const built = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(built)) {
-  const { main } = await import(pathToFileURL(built).href);
-  process.exitCode = await main(process.argv.slice(2));
-} else {
+
+/** Whether `tsx` can be imported from this file: it is a devDependency, absent once installed. */
+function tsxResolves() {
+  try {
+    import.meta.resolve('tsx/esm/api');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let entry;
+if (existsSync(sources) && tsxResolves()) {
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
-  process.exitCode = await main(process.argv.slice(2));
+  entry = sources;
+} else if (existsSync(built)) {
+  entry = built;
+} else {
+  process.stderr.write(
+    `setpoint: dist/ is missing: the package was not built; reinstall it or run npm run build (${built} does not exist)\n`,
+  );
+  process.exit(1);
 }
+const { main } = await import(pathToFileURL(entry).href);
+process.exitCode = await main(process.argv.slice(2));
