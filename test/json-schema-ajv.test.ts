@@ -178,77 +178,55 @@ describe('the bad corpus under the JSON Schemas', () => {
   });
 });
 
+const CFG = 'setpoint.schema.json';
+const RES = 'resource.schema.json';
 const config = (extra: Record<string, unknown>) => ({ resources: ['*.yaml'], ...extra });
 const resource = (extra: Record<string, unknown>) => ({ kind: 'files', name: 'motd', spec: {}, ...extra });
 const files = (entry: Record<string, unknown>) => config({ providers: { files: entry } });
 
 describe('what the schemas refuse, by name', () => {
   it.each<[string, Which, unknown]>([
-    ['a resource document as a config', 'setpoint.schema.json', resource({})],
-    ['a config as a resource document', 'resource.schema.json', config({})],
-    ['use: nope', 'setpoint.schema.json', files({ use: 'nope' })],
-    ['use and module together', 'setpoint.schema.json', files({ use: 'file', module: './p.js' })],
-    ['neither use nor module', 'setpoint.schema.json', files({ options: {} })],
-    [
-      'an option named __proto__',
-      'setpoint.schema.json',
-      files({ use: 'file', options: JSON.parse('{"__proto__":1}') }),
-    ],
-    ['a kind starting with _', 'setpoint.schema.json', config({ providers: { _files: { use: 'file' } } })],
-    ['listen: nonsense', 'setpoint.schema.json', config({ server: { listen: 'nonsense' } })],
-    ['listen on port 65536', 'setpoint.schema.json', config({ server: { listen: '127.0.0.1:65536' } })],
-    [
-      'listen: an escaped reference',
-      'setpoint.schema.json',
-      config({ server: { listen: '$${env:LISTEN}' } }),
-    ],
-    ['an unknown server key', 'setpoint.schema.json', config({ server: { port: 9464 } })],
-    ['a duration without unit', 'setpoint.schema.json', config({ defaults: { interval: '30' } })],
-    ['an interval of 0', 'setpoint.schema.json', config({ defaults: { interval: 0 } })],
-    ['an interval of 99 ms as a number', 'resource.schema.json', resource({ policy: { interval: 99 } })],
-    ['a timeout of 0s', 'setpoint.schema.json', config({ defaults: { timeout: '0s' } })],
-    ['a timeout of 0m0s', 'setpoint.schema.json', config({ defaults: { timeout: '0m0s' } })],
-    ['maxRetries: -1', 'setpoint.schema.json', config({ defaults: { maxRetries: -1 } })],
-    [
-      'maxRetries from a reference (always a string)',
-      'setpoint.schema.json',
-      config({ defaults: { maxRetries: '${env:N}' } }),
-    ],
-    ['concurrency: 0', 'setpoint.schema.json', config({ defaults: { concurrency: 0 } })],
-    ['drift: sometimes', 'resource.schema.json', resource({ policy: { drift: 'sometimes' } })],
-    [
-      'a deletion budget of -1',
-      'setpoint.schema.json',
-      config({ defaults: { deletionBudget: { max: -1 } } }),
-    ],
-    ['a spec that is a list', 'resource.schema.json', resource({ spec: ['x'] })],
-    ['a dependency that is not a key', 'resource.schema.json', resource({ dependsOn: ['etc'] })],
-    ['a misspelt dependsOn', 'resource.schema.json', resource({ dependson: ['files/etc'] })],
-    ['a name with a space', 'resource.schema.json', resource({ name: 'my motd' })],
+    ['a resource document as a config', CFG, resource({})],
+    ['a config as a resource document', RES, config({})],
+    ['use: nope', CFG, files({ use: 'nope' })],
+    ['use and module together', CFG, files({ use: 'file', module: './p.js' })],
+    ['neither use nor module', CFG, files({ options: {} })],
+    ['an option __proto__', CFG, files({ use: 'file', options: JSON.parse('{"__proto__":1}') })],
+    ['a kind starting with _', CFG, config({ providers: { _files: { use: 'file' } } })],
+    ['listen: nonsense', CFG, config({ server: { listen: 'nonsense' } })],
+    ['listen on port 65536', CFG, config({ server: { listen: '127.0.0.1:65536' } })],
+    ['an escaped reference', CFG, config({ server: { listen: '$${env:LISTEN}' } })],
+    ['an unknown server key', CFG, config({ server: { port: 9464 } })],
+    ['a duration without unit', CFG, config({ defaults: { interval: '30' } })],
+    ['an interval of 0', CFG, config({ defaults: { interval: 0 } })],
+    ['an interval of 99 ms as a number', RES, resource({ policy: { interval: 99 } })],
+    ['a timeout of 0s', CFG, config({ defaults: { timeout: '0s' } })],
+    ['a timeout of 0m0s', CFG, config({ defaults: { timeout: '0m0s' } })],
+    ['maxRetries: -1', CFG, config({ defaults: { maxRetries: -1 } })],
+    ['maxRetries: ${env:N}', CFG, config({ defaults: { maxRetries: '${env:N}' } })],
+    ['concurrency: 0', CFG, config({ defaults: { concurrency: 0 } })],
+    ['drift: sometimes', RES, resource({ policy: { drift: 'sometimes' } })],
+    ['a budget of -1', CFG, config({ defaults: { deletionBudget: { max: -1 } } })],
+    ['a spec that is a list', RES, resource({ spec: ['x'] })],
+    ['a dependency that is not a key', RES, resource({ dependsOn: ['etc'] })],
+    ['a misspelt dependsOn', RES, resource({ dependson: ['files/etc'] })],
+    ['a name with a space', RES, resource({ name: 'my motd' })],
   ])('refuses %s', (_, which, value) => {
     expect(validators[which](value)).toBe(false);
   });
 
   it.each<[string, Which, unknown]>([
-    ['use from the environment', 'setpoint.schema.json', files({ use: '${env:PROVIDER}' })],
-    ['listen from the environment', 'setpoint.schema.json', config({ server: { listen: '${env:LISTEN}' } })],
-    [
-      'listen with a host from the environment',
-      'setpoint.schema.json',
-      config({ server: { listen: '${env:HOST}:9464' } }),
-    ],
-    ['listen on [::1]', 'setpoint.schema.json', config({ server: { listen: '[::1]:9464' } })],
-    ['a token from a file', 'setpoint.schema.json', config({ server: { token: '${file:secrets/token}' } })],
-    [
-      'an interval from the environment',
-      'setpoint.schema.json',
-      config({ defaults: { interval: '${env:INTERVAL}' } }),
-    ],
-    ['a timeout of 1ms', 'setpoint.schema.json', config({ defaults: { timeout: '1ms' } })],
-    ['a shutdown timeout of 0s', 'setpoint.schema.json', config({ defaults: { shutdownTimeout: '0s' } })],
-    ['a kind from the environment', 'resource.schema.json', resource({ kind: '${env:KIND}' })],
-    ['a drift policy from a file', 'resource.schema.json', resource({ policy: { drift: '${file:drift}' } })],
-    ['a dependency from the environment', 'resource.schema.json', resource({ dependsOn: ['${env:DEP}'] })],
+    ['use from the environment', CFG, files({ use: '${env:PROVIDER}' })],
+    ['listen from the environment', CFG, config({ server: { listen: '${env:LISTEN}' } })],
+    ['listen: ${env:H}:9464', CFG, config({ server: { listen: '${env:H}:9464' } })],
+    ['listen on [::1]', CFG, config({ server: { listen: '[::1]:9464' } })],
+    ['a token from a file', CFG, config({ server: { token: '${file:secrets/token}' } })],
+    ['interval: ${env:I}', CFG, config({ defaults: { interval: '${env:I}' } })],
+    ['a timeout of 1ms', CFG, config({ defaults: { timeout: '1ms' } })],
+    ['a shutdown timeout of 0s', CFG, config({ defaults: { shutdownTimeout: '0s' } })],
+    ['a kind from the environment', RES, resource({ kind: '${env:KIND}' })],
+    ['a drift policy from a file', RES, resource({ policy: { drift: '${file:drift}' } })],
+    ['a dependency from the environment', RES, resource({ dependsOn: ['${env:DEP}'] })],
   ])('accepts %s', (_, which, value) => {
     const validate = validators[which];
     expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
