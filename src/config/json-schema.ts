@@ -17,7 +17,9 @@ import { resourceDocumentSchema } from './resource-schema.js';
  * `# yaml-language-server: $schema=../schema/resource.schema.json` (in a resource file), the
  * path relative to the YAML file; a project that installs setpoint points into
  * `node_modules/setpoint/schema/`. CI can check files with any JSON Schema validator of
- * draft 2020-12.
+ * draft 2020-12. A schema sees one document at a time: what takes several files, the
+ * environment or the file system (a cycle, an unknown kind, a variable that is not set) only
+ * `setpoint validate` sees.
  *
  * Regenerate both files with `npx tsx scripts/gen-schema.ts`; a test fails when a committed file
  * is stale.
