@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { JITTER_MODES } from '../backoff/jitter.js';
 import { RUNTIME_MINIMUMS as MIN, RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import { quote } from './issue.js';
+import { DEFAULT_KNOWN_PROVIDERS } from './load-options.js';
 import {
   driftSchema,
   durationAtLeast,
@@ -56,7 +57,15 @@ export const deletionBudgetSchema = z
 
 export const providerEntrySchema = z
   .strictObject({
-    use: z.string().min(1).optional().meta({ description: 'A built-in provider: file, http or memory.' }),
+    use: z
+      .string()
+      .min(1)
+      .optional()
+      // The loader refuses any other name (unless a library caller widens `knownProviders`).
+      .meta({
+        description: 'A built-in provider: file, http or memory.',
+        enum: [...DEFAULT_KNOWN_PROVIDERS],
+      }),
     module: z
       .string()
       .min(1)
@@ -65,7 +74,11 @@ export const providerEntrySchema = z
     options: z
       .record(z.string(), z.unknown())
       .optional()
-      .meta({ description: 'Passed to the provider as it is.' }),
+      .meta({
+        description: 'Passed to the provider as it is.',
+        // Refused by the loader: an object of options would lose it (see `protoKeys`).
+        propertyNames: { type: 'string', not: { const: '__proto__' } },
+      }),
     progressDeadline: durationAtLeast(
       MIN.progressDeadlineMs,
       "This kind's progress deadline, over defaults.progressDeadline.",
@@ -87,7 +100,13 @@ export const providerEntrySchema = z
       });
     }
   })
-  .meta({ oneOf: [{ required: ['use'] }, { required: ['module'] }] });
+  // Each branch names the key it requires among its own properties, as strict validators ask.
+  .meta({
+    oneOf: [
+      { properties: { use: true }, required: ['use'] },
+      { properties: { module: true }, required: ['module'] },
+    ],
+  });
 
 export const backoffSchema = z
   .strictObject({
@@ -164,6 +183,13 @@ export function parseListen(text: string): { host: string; port: number } | unde
   return { host: match[1] ?? match[2] ?? '', port };
 }
 
+/**
+ * What `parseListen` accepts, as one pattern for the JSON Schema: the port's range (0 to 65535,
+ * leading zeros allowed) is spelt out in digits, since a pattern cannot compare numbers.
+ */
+export const LISTEN_PATTERN =
+  '^(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):(?:\\d{1,4}|[0-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])$';
+
 export const serverSchema = z
   .strictObject({
     listen: z
@@ -181,7 +207,10 @@ export const serverSchema = z
         }
       })
       .optional()
-      .meta({ description: 'Where /healthz, /readyz, /metrics and /status listen. Default 127.0.0.1:9464.' }),
+      .meta({
+        description: 'Where /healthz, /readyz, /metrics and /status listen. Default 127.0.0.1:9464.',
+        pattern: LISTEN_PATTERN,
+      }),
     token: z.string().min(1).optional().meta({ description: 'Bearer token required by /status.' }),
   })
   .meta({ description: 'The HTTP endpoint of `setpoint run`.' });

@@ -61,7 +61,10 @@ export const resourceDocumentSchema = z
     }),
     policy: resourcePolicySchema.optional(),
   })
-  .meta({ title: 'setpoint resource', description: 'One resource: its kind, name and desired spec.' });
+  .meta({
+    title: 'setpoint resource',
+    description: 'One resource, one YAML document of a resource file: its kind, name and desired spec.',
+  });
 
 export type ResourceDocument = z.infer<typeof resourceDocumentSchema>;
 

@@ -54,10 +54,7 @@ export const durationSchema = z
   })
   .meta({
     description: 'A duration: 500ms, 30s, 5m, 1h, 1h30m, or a number of milliseconds.',
-    anyOf: [
-      { type: 'integer', minimum: 0, maximum: MAX_DURATION_MS },
-      { type: 'string', pattern: DURATION_PATTERN },
-    ],
+    anyOf: durationShapes(0),
     examples: ['30s'],
   });
 
@@ -83,12 +80,25 @@ export function durationAtLeast(minMs: number, description: string) {
     })
     .meta({
       description: `${description} At least ${formatDuration(minMs)}.`,
-      anyOf: [
-        { type: 'integer', minimum: minMs, maximum: MAX_DURATION_MS },
-        { type: 'string', pattern: DURATION_PATTERN },
-      ],
+      anyOf: durationShapes(minMs),
       examples: ['30s'],
     });
+}
+
+/**
+ * The two shapes of a duration of at least `minMs`, for the JSON Schema. A number carries its
+ * minimum; text is the loader's pattern, with the surrounding blanks it trims, and when a
+ * minimum applies, at least one digit that is not 0 (`0s` or `0m0s` is below any minimum of
+ * 1 ms or more). A text minimum above that (`50ms` under 100ms) is a comparison of values that
+ * a pattern does not hold: the loader refuses it.
+ */
+export function durationShapes(minMs: number): Record<string, unknown>[] {
+  const body = DURATION_PATTERN.slice(1, -1); // without its ^ and $
+  const nonZero = minMs >= 1 ? '(?=.*[1-9])' : '';
+  return [
+    { type: 'integer', minimum: minMs, maximum: MAX_DURATION_MS },
+    { type: 'string', pattern: `^\\s*(?=\\S)${nonZero}${body}\\s*$` },
+  ];
 }
 
 /** The duration in ms of a value `durationSchema` accepted (0 for anything else). */
