@@ -33,7 +33,7 @@ const TYPE_NAMES: Record<string, string> = {
   int: 'integer',
 };
 
-const GENERIC_HINT = 'see schema/setpoint.schema.json for what each key accepts';
+const GENERIC_HINT = 'see docs/reference/config.md for what each key accepts';
 
 /**
  * Zod's issues for `data` (parsed from `doc`) as `ConfigIssue`s at the offending node. `schema`
