@@ -211,7 +211,13 @@ export const serverSchema = z
         description: 'Where /healthz, /readyz, /metrics and /status listen. Default 127.0.0.1:9464.',
         pattern: LISTEN_PATTERN,
       }),
-    token: z.string().min(1).optional().meta({ description: 'Bearer token required by /status.' }),
+    token: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: 'Bearer token every endpoint but /healthz requires (a secret: give it through an env reference).',
+      }),
   })
   .meta({ description: 'The HTTP endpoint of `setpoint run`.' });
 
