@@ -211,13 +211,10 @@ export const serverSchema = z
         description: 'Where /healthz, /readyz, /metrics and /status listen. Default 127.0.0.1:9464.',
         pattern: LISTEN_PATTERN,
       }),
-    token: z
-      .string()
-      .min(1)
-      .optional()
-      .meta({
-        description: 'Bearer token every endpoint but /healthz requires (a secret: give it through an env reference).',
-      }),
+    token: z.string().min(1).optional().meta({
+      description:
+        'Bearer token every endpoint but /healthz requires (a secret: give it through an env reference).',
+    }),
   })
   .meta({ description: 'The HTTP endpoint of `setpoint run`.' });
 
