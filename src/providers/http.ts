@@ -102,14 +102,14 @@ export function httpProvider(options: HttpProviderOptions): HttpProvider {
       if (serverId === undefined) {
         const url = create === 'PUT' ? at(desired.name) : base;
         const reply = await request(ctx, create, url, bodyOf(desired), [404, 405, 409]);
-        refuseCreate(reply.status, create, url, `${kind}/${desired.name}`);
+        refuseCreate(reply.status, create, url, desired.name);
         // Not there by name: the server keeps it elsewhere (it assigns ids), and trying again would
         // only make another copy. The configuration must change: permanent.
         const hint = 'if the server assigns ids, set `serverId`';
         return readBack(ctx, at(desired.name), `${create} ${url}`, hint, true);
       }
       const reply = await request(ctx, 'POST', base, bodyOf(desired), [404, 405, 409]);
-      refuseCreate(reply.status, 'POST', base, `${kind}/${desired.name}`);
+      refuseCreate(reply.status, 'POST', base, desired.name);
       const id = idIn(objectOrUndefined(reply.body), serverId) ?? idInLocation(reply.location, base);
       if (id === undefined) {
         const found = await findByName(request, ctx, desired.name, findOptions);
@@ -157,16 +157,15 @@ export function httpProvider(options: HttpProviderOptions): HttpProvider {
 }
 
 /** A create the server refused by status: 404 and 405 say which option to change; 409 is retried. */
-function refuseCreate(status: number, method: string, url: string, key: string): void {
+function refuseCreate(status: number, method: string, url: string, name: string): void {
   if (status === 404 || status === 405) {
     const fix =
       method === 'PUT'
         ? "this collection does not take objects by name: if its server assigns ids, set `serverId: 'id'` (new objects are then POSTed); else check `baseUrl`"
         : 'check `baseUrl`: it must be the collection itself (e.g. http://host/users)';
-    throw new PermanentError(`${key}: ${method} ${url} -> ${status}: ${fix}`);
+    throw new PermanentError(`${method} ${url} -> ${status}: ${fix}`);
   }
   if (status === 409) {
-    const name = key.slice(key.indexOf('/') + 1);
     throw new RetryableError(
       `${method} ${url} -> 409: \`${name}\` already exists; the next pass observes it and updates it`,
     );
