@@ -58,8 +58,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
     description:
       'Observes every desired resource once and prints the plan in Terraform\'s grammar: "+" create,\n' +
       '"~" update in place, "-/+" replace, "-" delete. Deletes of managed resources that are no\n' +
-      'longer desired appear only when `defaults.prune` is true. Changes nothing, but takes the\n' +
-      'state lock, so it never reads a state another process is writing.',
+      'longer desired appear only when `defaults.prune` is true. Changes nothing, the state\n' +
+      'directory included: it is read without its lock (a process holding it is named on stderr).',
     exit: [
       [0, 'done (with --detailed-exitcode: no changes)'],
       [1, 'error'],
