@@ -88,21 +88,29 @@ describe('plan and apply --dry-run write nothing to the state directory', () => 
     expect(existsSync(join(dir, '.setpoint'))).toBe(false);
   });
 
-  it('plans from a state a live process holds, saying so, and leaves its lock alone', async () => {
+  it('refuses a state a live process holds, as apply does, and leaves its lock alone', async () => {
     const dir = await projectWithState();
     const state = join(dir, '.setpoint');
     // The parent of this test process is alive for as long as the test runs.
     const lock = JSON.stringify({ pid: process.ppid, hostname: hostname(), startedAt: 0 });
     writeFileSync(join(state, 'lock'), lock);
     const before = snapshot(state);
-    const plan = await setpoint(dir, 'plan');
-    expect(plan.code).toBe(0);
-    expect(plan.stderr).toContain(`in use by pid ${process.ppid}`);
-    expect(plan.stdout).toContain('- files/b.txt');
-    expect(snapshot(state)).toEqual(before);
-    // An apply still needs the state to itself.
+    for (const argv of [['plan'], ['apply', '--dry-run']]) {
+      const refused = await setpoint(dir, ...argv);
+      expect(refused.code, argv.join(' ')).toBe(1);
+      expect(refused.stderr).toContain(`is locked by pid ${process.ppid}`);
+      expect(refused.stdout).toBe('');
+      expect(snapshot(state)).toEqual(before);
+    }
+    // The same words as an apply's refusal.
     const apply = await setpoint(dir, 'apply');
     expect(apply.code).toBe(1);
-    expect(apply.stderr).toContain(`locked by pid ${process.ppid}`);
+    expect(apply.stderr).toContain(`is locked by pid ${process.ppid}`);
+    // A lock whose process is gone is no reason to refuse a plan, and is left as it is too.
+    const gone = JSON.stringify({ pid: 2 ** 22 + 7, hostname: hostname(), startedAt: 0 });
+    writeFileSync(join(state, 'lock'), gone);
+    const stale = snapshot(state);
+    expect((await setpoint(dir, 'plan')).code).toBe(0);
+    expect(snapshot(state)).toEqual(stale);
   });
 });

@@ -59,7 +59,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'Observes every desired resource once and prints the plan in Terraform\'s grammar: "+" create,\n' +
       '"~" update in place, "-/+" replace, "-" delete. Deletes of managed resources that are no\n' +
       'longer desired appear only when `defaults.prune` is true. Changes nothing, the state\n' +
-      'directory included: it is read without its lock (a process holding it is named on stderr).',
+      'directory included; refuses a state another live process holds, as apply does.',
     exit: [
       [0, 'done (with --detailed-exitcode: no changes)'],
       [1, 'error'],

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { pidIsRunning } from '../contract/process-identity.js';
+import { pidIsRunning, processStartTicks } from '../contract/process-identity.js';
 import type { Clock } from '../time/clock.js';
 import { createBackedStore } from './backed-store.js';
 import { parseLockHolder } from './lock-file.js';
 import { createSealer, parseStateKey } from './seal.js';
 import { checkStateDir, readStoredState, stateDirPaths } from './state-dir.js';
 import type { StateStore } from './state-store.js';
-import { type LockHolder, StateCorruptError } from './store-errors.js';
+import { type LockHolder, StateCorruptError, StateLockedError } from './store-errors.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
 
 export interface ReadOnlyStoreOptions {
@@ -23,11 +23,6 @@ export interface ReadOnlyStoreOptions {
 
 export interface ReadOnlyStateStore extends StateStore {
   readonly dir: string;
-  /**
-   * Who held the lock when the state was read, when that process looks alive (on this host:
-   * its pid is running; on another host: it cannot be checked, so it counts as alive).
-   */
-  liveHolder(): LockHolder | undefined;
 }
 
 /**
@@ -40,16 +35,17 @@ export interface ReadOnlyStateStore extends StateStore {
  * secrets they hold can be redacted from what is printed; without a key they stay redacted.
  * Every write rejects: a runtime over this store can plan, never apply.
  *
- * The lock is not taken, so a process may be writing the state while it is read; the state
- * read is still whole (the snapshot is replaced atomically, the journal replayed up to its last
- * whole line), only perhaps a moment old. `liveHolder()` tells who that process is.
+ * The lock is not taken, but it is looked at: while a live process holds it, `open()` rejects
+ * with {@link StateLockedError}, as the file store's would. That process is changing the world
+ * and the state together, so a plan from what it last wrote could show as still to do what it
+ * is doing right now (or a delete of what it just created); better no plan than a wrong one.
+ * A lock its process left behind (the pid is gone, or reused by another program) is ignored.
  */
 export function createReadOnlyStore(options: ReadOnlyStoreOptions): ReadOnlyStateStore {
   const { dir, clock } = options;
   checkStateDir(dir);
   const fs = options.fs ?? nodeStoreFs;
   const paths = stateDirPaths(dir);
-  let holder: LockHolder | undefined;
 
   const refuse = (): Promise<never> =>
     Promise.reject(
@@ -59,13 +55,17 @@ export function createReadOnlyStore(options: ReadOnlyStoreOptions): ReadOnlyStat
   const store = createBackedStore(
     {
       async open() {
+        const lock = await fs.readFile(paths.lock);
+        if (lock !== undefined) {
+          const holder = parseLockHolder(lock);
+          if (holder === undefined || (await looksAlive(holder))) {
+            throw new StateLockedError(dir, paths.lock, holder);
+          }
+        }
         const key = options.key ?? (await existingKey(fs, paths.key));
         const sealer = createSealer(key, () => []);
         const stored = await readStoredState(fs, paths, sealer);
         options.onOpen?.({ secretsFound: sealer.found(), sealsLost: sealer.lost() });
-        const lock = await fs.readFile(paths.lock);
-        const named = lock === undefined ? undefined : parseLockHolder(lock);
-        holder = named !== undefined && looksAlive(named) ? named : undefined;
         return stored.state;
       },
       persist: refuse,
@@ -73,7 +73,7 @@ export function createReadOnlyStore(options: ReadOnlyStoreOptions): ReadOnlyStat
     },
     clock,
   );
-  return { ...store, dir, liveHolder: () => holder };
+  return { ...store, dir };
 }
 
 async function existingKey(fs: StoreFs, path: string): Promise<Uint8Array | undefined> {
@@ -86,7 +86,15 @@ async function existingKey(fs: StoreFs, path: string): Promise<Uint8Array | unde
   }
 }
 
-function looksAlive(holder: LockHolder): boolean {
+/**
+ * Whether the process a lock names may still hold it: on another host it cannot be checked,
+ * so yes; on this one, when its pid runs and (where the lock records it) is the same process.
+ * This process holds no lock the read-only store would look at.
+ */
+async function looksAlive(holder: LockHolder): Promise<boolean> {
   if (holder.hostname !== hostname()) return true;
-  return holder.pid !== process.pid && pidIsRunning(holder.pid);
+  if (holder.pid === process.pid || !pidIsRunning(holder.pid)) return false;
+  if (holder.processStart === undefined) return true;
+  const now = await processStartTicks(holder.pid);
+  return now === undefined || now === holder.processStart;
 }

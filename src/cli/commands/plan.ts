@@ -40,9 +40,9 @@ export function showPlan(plan: Plan, input: Input, io: CliIo, json: boolean): st
  * No actor is started: nothing is applied.
  *
  * The state is read, never written (see `planRuntimeFor`): no lock is taken, and a state
- * directory that does not exist is not created. So a plan runs beside a `setpoint run` or an
- * `apply` holding the state: it says so on stderr and plans from what that process last wrote,
- * which may be a moment old; only an apply needs the state to itself.
+ * directory that does not exist is not created. A state a live process holds is refused, as
+ * `apply` refuses it: that process is changing the world, and a plan from its state would be
+ * wrong in ways nobody could see.
  */
 export async function observePlan(input: Input, io: CliIo): Promise<Plan | undefined> {
   const { config } = input;
@@ -52,13 +52,6 @@ export async function observePlan(input: Input, io: CliIo): Promise<Plan | undef
   } catch (error) {
     io.stderr.write(`${describeOpenError(error)}\n`);
     return undefined;
-  }
-  const holder = store.liveHolder();
-  if (holder !== undefined) {
-    io.stderr.write(
-      `setpoint: note: the state in ${config.state} is in use by pid ${holder.pid} on ${holder.hostname}; ` +
-        'planning from what it last wrote (read-only, no lock taken)\n',
-    );
   }
   try {
     const inventory = runtime.store.inventory();
