@@ -21,6 +21,8 @@ export interface CommandDoc {
   readonly exit: readonly (readonly [code: number, meaning: string])[];
   /** Options of this command only; the common ones are added to every command. */
   readonly options: Readonly<Record<string, OptionDoc>>;
+  /** What `--json` does, where it is not to write the result to stdout as JSON. */
+  readonly json?: string;
 }
 
 /** Options every command takes. */
@@ -118,6 +120,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       [0, 'stopped by SIGTERM or SIGINT'],
       [1, 'could not start, or the root supervisor gave up (restart the process)'],
     ],
+    json: 'log JSON lines to stderr, on a terminal too, without colour',
     options: {
       'log-level': {
         spec: { type: 'string', default: 'info' },

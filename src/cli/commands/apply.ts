@@ -9,13 +9,13 @@ import type { CliIo } from '../cli-io.js';
 import { sweepStuckDeletes } from '../delete-sweeper.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { ApplyProgress } from '../progress.js';
 import { emptyPruneRefusal, type Orphans, orphansOf } from '../prune.js';
 import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
 import { observePlan, showPlan } from './plan.js';
 import { startRuntime } from './run.js';
-import { plural } from './validate.js';
 
 type ApplyArgs = Extract<CommandArgs, { command: 'apply' }>;
 type Outcome = 'converged' | 'failed' | 'timeout' | 'interrupted' | 'runtime-failed' | 'rejected';
@@ -106,7 +106,7 @@ async function converge(
 
   progress.info(
     `Applying ${plural(config.resources.length, 'resource')} from ${relative(io.cwd, config.file) || config.file}` +
-      (pruning.length > 0 ? `, pruning ${pruning.length} no longer desired` : '') +
+      (pruning.length > 0 ? `, pruning ${plural(pruning.length, 'resource')} no longer desired` : '') +
       '.',
   );
 
