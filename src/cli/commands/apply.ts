@@ -83,6 +83,7 @@ async function converge(
   const order = orderByDependencies(config.resources);
   const waves = order.ok ? order.value.waves : [config.resources.map(keyOf)];
   const pruning = config.defaults.prune ? orphans.resources.map(keyOf) : [];
+  const pruned = new Set(pruning);
   const progress = new ApplyProgress(
     args.json ? undefined : io.stdout,
     io.stderr,
@@ -155,14 +156,21 @@ async function converge(
         progress.info(`${SIGNS.adopt} ${e.key}: ${VERBS.adopt}`);
       }),
       runtime.on('action:failed', (e) => {
-        const retry = e.delayMs === undefined ? '' : `; retrying in ${shortDuration(e.delayMs)}`;
+        const retry =
+          e.delayMs !== undefined
+            ? `; retrying in ${shortDuration(e.delayMs)}`
+            : pruned.has(e.key) && e.operation === 'delete'
+              ? '; tried again once another delete is done'
+              : '';
         progress.problem(
           `  ! ${e.key}: ${e.operation} failed (attempt ${e.attempt}): ${safe(e.error)}${retry}`,
         );
         check();
       }),
       runtime.on('degraded', (e) => {
-        progress.problem(`  x ${e.key}: gave up for now: ${safe(e.reason)}`);
+        // A pruned resource's delete that failed for good is tried again as others go (a
+        // directory waits for its files): whether it gave up is the verdict's to say, at the end.
+        if (!pruned.has(e.key)) progress.problem(`  x ${e.key}: gave up for now: ${safe(e.reason)}`);
         check();
       }),
       runtime.on('actor:crashed', (e) =>
@@ -223,7 +231,7 @@ async function converge(
     return HELD_EXIT;
   }
   const lines = [
-    ...verdict.failed.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
+    ...verdict.failed.map((f) => `  x ${f.key}: gave up: ${safe(f.reason)}`),
     ...verdict.blocked.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
   ];
   const headline: Record<Exclude<Outcome, 'converged'>, string> = {
