@@ -13,13 +13,19 @@ const userProvider = defineProvider<{ role: string }>({
 
 const runtime = createRuntime({ providers: [userProvider], interval: 1000 });
 runtime.on('action:applied', (e) => console.log(`${e.action} ${e.key}`));
-runtime.on('drift', (e) => console.log(`drift on ${e.key}: ${e.changes} change(s)`));
+runtime.on('drift', (e) => console.log(`drift on ${e.key} (changes: ${e.changes})`));
 await runtime.start();
 
-runtime.setDesired([
+const accepted = runtime.setDesired([
   { kind: 'user', name: 'alice', spec: { role: 'admin' } },
   { kind: 'user', name: 'bob', spec: { role: 'dev' } },
 ]);
+if (!accepted.ok) {
+  // Rejected whole (a duplicate key, an unknown kind, a cycle…), with every error; nothing changed.
+  await runtime.stop();
+  throw new Error(accepted.errors.map((e) => e.message).join('\n'));
+}
+console.log(`desired set accepted: ${accepted.added} added`);
 await runtime.settled();
 
 users.set('bob', { role: 'admin' }); // someone changes bob behind our back

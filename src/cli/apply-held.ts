@@ -1,4 +1,5 @@
 import type { Runtime, RuntimeEvents } from '../runtime/index.js';
+import { plural } from './plural.js';
 import { shortDuration } from './table.js';
 
 type Held = Parameters<RuntimeEvents['deletion:held']>[0];
@@ -24,7 +25,7 @@ export function watchHeld(runtime: Runtime) {
         const keys = held.filter((h) => h.kind === kind).map((h) => h.key);
         const budget = budgets.get(kind);
         const per = budget === undefined ? '' : ` (budget ${budget.max} per ${windowOf(budget.windowMs)})`;
-        return `  ? ${keys.length} delete${keys.length === 1 ? '' : 's'} of ${kind} held by the deletion budget${per}: ${keys.join(', ')}`;
+        return `  ? ${plural(keys.length, 'delete')} of ${kind} held by the deletion budget${per}: ${keys.join(', ')}`;
       });
       return held.length === 0
         ? []

@@ -21,6 +21,8 @@ export interface CommandDoc {
   readonly exit: readonly (readonly [code: number, meaning: string])[];
   /** Options of this command only; the common ones are added to every command. */
   readonly options: Readonly<Record<string, OptionDoc>>;
+  /** What `--json` does, where it is not to write the result to stdout as JSON. */
+  readonly json?: string;
 }
 
 /** Options every command takes. */
@@ -58,8 +60,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
     description:
       'Observes every desired resource once and prints the plan in Terraform\'s grammar: "+" create,\n' +
       '"~" update in place, "-/+" replace, "-" delete. Deletes of managed resources that are no\n' +
-      'longer desired appear only when `defaults.prune` is true. Changes nothing, but takes the\n' +
-      'state lock, so it never reads a state another process is writing.',
+      'longer desired appear only when `defaults.prune` is true. Changes nothing, the state\n' +
+      'directory included; refuses a state another live process holds, as apply does.',
     exit: [
       [0, 'done (with --detailed-exitcode: no changes)'],
       [1, 'error'],
@@ -118,6 +120,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       [0, 'stopped by SIGTERM or SIGINT'],
       [1, 'could not start, or the root supervisor gave up (restart the process)'],
     ],
+    json: 'log JSON lines to stderr, on a terminal too, without colour',
     options: {
       'log-level': {
         spec: { type: 'string', default: 'info' },

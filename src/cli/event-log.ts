@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Runtime } from '../runtime/index.js';
+import { plural } from './plural.js';
 
 /**
  * Log what the runtime does, one line per event that matters to an operator: changes applied,
@@ -55,7 +56,7 @@ export function logRuntimeEvents(runtime: Runtime, log: Logger): () => void {
     runtime.on('deletion:held', (e) =>
       log.warn(
         { kind: e.kind, keys: e.keys, budget: e.budget.max, windowMs: e.budget.windowMs },
-        `${e.keys.length} deletes of ${e.kind} held by the deletion budget; setpoint approve lets them go`,
+        `${plural(e.keys.length, 'delete')} of ${e.kind} held by the deletion budget; setpoint approve lets them go`,
       ),
     ),
     runtime.on('deletion:approved', (e) => log.info({ keys: e.keys }, 'held deletes approved')),

@@ -2,26 +2,33 @@ import { COMMANDS, COMMON_OPTIONS, type CommandName } from './commands.js';
 
 const TAGLINE = 'setpoint: declare the state the world should be in; setpoint keeps it there.';
 
-/** `setpoint --help`: the commands and where to read more. */
+/** Lines of `setpoint --help` outside the option tables: what they are, and what they do. */
+const OTHER: readonly { usage: string; help: string }[] = [
+  { usage: 'setpoint --version', help: 'print the version' },
+  { usage: 'setpoint <command> --help', help: 'show the help of one command' },
+];
+
+/**
+ * `setpoint --help`: the commands and where to read more. Every two-column line of it (the
+ * commands, the common options, the other forms) starts its description in the same column.
+ */
 export function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const list = Object.values(COMMANDS)
-    .map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
-    .join('\n');
+  const commands = Object.values(COMMANDS).map((c) => ({ usage: c.name, help: c.summary }));
+  const options = Object.values(COMMON_OPTIONS);
+  const width = Math.max(...[...commands, ...options, ...OTHER].map((d) => d.usage.length));
   return [
     TAGLINE,
     '',
     'Usage: setpoint <command> [options]',
     '',
     'Commands:',
-    list,
+    columns(commands, width),
     '',
     'Options for every command:',
-    optionLines(COMMON_OPTIONS),
+    columns(options, width),
     '',
     'Other:',
-    '  setpoint --version        print the version',
-    '  setpoint <command> --help show the help of one command',
+    columns(OTHER, width),
     '',
     'Colour is used on a terminal unless NO_COLOR is set. Data goes to stdout, errors to stderr.',
   ].join('\n');
@@ -39,16 +46,28 @@ export function commandHelp(name: CommandName): string {
     command.description,
     '',
     'Options:',
-    optionLines({ ...command.options, ...COMMON_OPTIONS }), // one column for both
+    optionLines({ ...command.options, ...commonOptionsOf(name) }), // one column for both
     '',
     'Exit status:',
     exit,
   ].join('\n');
 }
 
+/** The options every command takes, with `--json` as this command means it. */
+function commonOptionsOf(name: CommandName): Readonly<Record<string, { usage: string; help: string }>> {
+  const json = COMMANDS[name].json;
+  return json === undefined
+    ? COMMON_OPTIONS
+    : { ...COMMON_OPTIONS, json: { ...COMMON_OPTIONS.json!, help: json } };
+}
+
 function optionLines(options: Readonly<Record<string, { usage: string; help: string }>>): string {
   const docs = Object.values(options);
-  const width = Math.max(...docs.map((d) => d.usage.length));
+  return columns(docs, Math.max(...docs.map((d) => d.usage.length)));
+}
+
+/** Two columns: each usage padded to `width`, then two spaces, then its description. */
+function columns(docs: readonly { usage: string; help: string }[], width: number): string {
   return docs.map((d) => `  ${d.usage.padEnd(width)}  ${d.help}`).join('\n');
 }
 

@@ -8,6 +8,7 @@ import { redact } from '../contract/redact.js';
 import { buildProviders } from './build-providers.js';
 import { type CliIo, colorFor } from './cli-io.js';
 import type { CommonArgs } from './parse-args.js';
+import { plural } from './plural.js';
 import { stateKeyFromEnv } from './state-key.js';
 
 /** A config that loaded and whose providers were built: ready to run. */
@@ -68,6 +69,6 @@ export function reportInputErrors(result: Extract<InputResult, { ok: false }>, i
   if (result.issues.length > 0) parts.push(formatIssues(result.issues, { relativeTo: io.cwd, color }));
   parts.push(...result.errors.map(escapeControl));
   const count = result.issues.length + result.errors.length;
-  parts.push(`${count} problem${count === 1 ? '' : 's'} found; nothing was changed.`);
+  parts.push(`${plural(count, 'problem')} found; nothing was changed.`);
   io.stderr.write(`${redact(parts.join('\n'), result.secrets)}\n`);
 }

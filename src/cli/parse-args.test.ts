@@ -62,12 +62,18 @@ describe('the command line', () => {
     const cases: [string[], RegExp][] = [
       [['deploy'], /unknown command "deploy".*commands: validate, plan, apply, run, status/],
       [['--json'], /unknown command "--json" \(put options after the command\)/],
-      [['plan', '--detailed'], /Unknown option '--detailed'.*see setpoint plan --help/],
+      [
+        ['plan', '--detailed'],
+        /^unknown option "--detailed" for plan \(its options: --detailed-exitcode, --config \(-c\), --json, --help \(-h\)\); see setpoint plan --help$/,
+      ],
+      [['status', '-x'], /^unknown option "-x" for status/],
+      [['validate', '--json=yes'], /^--json takes no value/],
       [['validate', 'extra'], /unexpected argument "extra"/],
-      [['apply', '--timeout', '30'], /--timeout "30" is not a duration: .*no unit/],
-      [['apply', '--timeout', '0s'], /must be more than 0/],
+      [['apply', '--timeout', '30'], /^--timeout: "30" has no unit/],
+      [['apply', '--timeout', '0s'], /^--timeout: "0s" must be more than 0/],
       [['run', '--log-level', 'loud'], /--log-level "loud" is not one of trace, debug/],
-      [['plan', '-c'], /argument missing/],
+      [['plan', '-c'], /^--config needs a value; see setpoint plan --help$/],
+      [['run', '--log-level'], /^--log-level needs a value/],
       [['help', 'nope'], /unknown command "nope"/],
     ];
     for (const [argv, message] of cases) {

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../config/duration.js';
-import { COMMAND_NAMES, type CommandName, isCommandName, parseOptionsOf } from './commands.js';
+import {
+  COMMAND_NAMES,
+  COMMANDS,
+  COMMON_OPTIONS,
+  type CommandName,
+  isCommandName,
+  parseOptionsOf,
+} from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
 
 /** Options every command has, after parsing. */
@@ -61,7 +68,7 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       allowPositionals: true,
     }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] });
   } catch (error) {
-    return usageError(command, (error as Error).message);
+    return usageError(command, parseErrorText(command, error));
   }
   if (values.help === true) return { kind: 'help', text: commandHelp(command) };
   if (positionals.length > 0) {
@@ -82,8 +89,8 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
     case 'apply': {
       const timeout = parseDuration(String(values.timeout));
       if (!timeout.ok || timeout.ms <= 0) {
-        const why = timeout.ok ? 'it must be more than 0' : timeout.reason;
-        return usageError(command, `--timeout "${String(values.timeout)}" is not a duration: ${why}`);
+        const why = timeout.ok ? `"${String(values.timeout)}" must be more than 0` : timeout.reason;
+        return usageError(command, `--timeout: ${why}`);
       }
       return {
         kind: 'command',
@@ -115,6 +122,31 @@ function unknownCommand(name: string): Invocation {
     ? 'put options after the command'
     : `commands: ${COMMAND_NAMES.join(', ')}`;
   return { kind: 'usage-error', message: `unknown command "${name}" (${hint}); see setpoint --help` };
+}
+
+/**
+ * `parseArgs`'s complaint in our words: which option, what is wrong with it, and (for an
+ * unknown one) the options there are. Its own messages suggest `--` tricks that do not apply.
+ */
+function parseErrorText(command: CommandName, error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const named = /'(-[^']*)'/.exec(message ?? '')?.[1] ?? '';
+  const flag = named.split(/[ ,]+/).find((part) => part.startsWith('--')) ?? named;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const known = Object.values({ ...COMMANDS[command].options, ...COMMON_OPTIONS })
+      .map(({ usage }) => {
+        const [long, short] = [/--[\w-]+/.exec(usage)?.[0], /^-\w\b/.exec(usage)?.[0]];
+        return short === undefined ? long : `${long} (${short})`;
+      })
+      .join(', ');
+    return `unknown option "${flag}" for ${command} (its options: ${known})`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /argument missing/.test(message ?? '')
+      ? `${flag} needs a value`
+      : `${flag} takes no value (give it alone, as ${flag})`;
+  }
+  return message ?? String(error);
 }
 
 function usageError(command: CommandName, message: string): Invocation {

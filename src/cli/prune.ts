@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load-config.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { InventoryEntry } from '../store/index.js';
+import { plural } from './plural.js';
 
 export interface Orphans {
   /** Managed, no longer desired, and of a kind with a provider: to be deleted. */
@@ -46,7 +47,7 @@ export function emptyPruneRefusal(config: LoadedConfig, managed: number): string
   const { prune, allowEmpty } = config.defaults;
   if (!prune || allowEmpty || config.resources.length > 0 || managed === 0) return undefined;
   return (
-    `the desired set is empty and prune is on: this would delete all ${managed} managed ` +
-    `resource${managed === 1 ? '' : 's'}. Set \`defaults.allowEmpty: true\` if that is really meant`
+    `the desired set is empty and prune is on: this would delete all ${plural(managed, 'managed resource')}` +
+    `. Set \`defaults.allowEmpty: true\` if that is really meant`
   );
 }

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.js';
-import { createFileStore, StateCorruptError, StateLockedError } from '../store/index.js';
+import {
+  createFileStore,
+  createReadOnlyStore,
+  type ReadOnlyStateStore,
+  StateCorruptError,
+  StateLockedError,
+} from '../store/index.js';
 import type { CliIo } from './cli-io.js';
 import type { Input } from './input.js';
 import { runtimeOptionsOf } from './runtime-options.js';
@@ -14,9 +20,11 @@ export interface SessionOptions {
   readonly onSecrets?: (found: readonly string[]) => void;
 }
 
+type OnOpen = (info: { readonly secretsFound: readonly string[]; readonly sealsLost: number }) => void;
+
 /**
  * A runtime for this input, with the file store in the config's state directory. Nothing is
- * opened yet: `runtime.start()` (or `runtime.store.open()` for a plan) takes the state lock.
+ * opened yet: `runtime.start()` takes the state lock (a plan uses `planRuntimeFor` instead).
  *
  * Secrets are sealed in the state (the key from `SETPOINT_STATE_KEY`, else the state
  * directory's `state.key`). The secrets its seals held join the config's, so whatever prints
@@ -24,20 +32,12 @@ export interface SessionOptions {
  */
 export function runtimeFor(input: Input, io: CliIo, options: SessionOptions = {}): Runtime {
   const { config } = input;
-  const { logger } = options;
   const store = createFileStore({
     dir: config.state,
     clock: io.clock,
     secrets: options.secrets ?? (() => config.secrets),
     ...(input.stateKey ? { key: input.stateKey } : {}),
-    onOpen: ({ secretsFound, sealsLost }) => {
-      for (const secret of secretsFound) if (!config.secrets.includes(secret)) config.secrets.push(secret);
-      if (secretsFound.length > 0) options.onSecrets?.(secretsFound);
-      if (sealsLost === 0) return;
-      const text = `${sealsLost} sealed secret value(s) in the state could not be opened: the state key is not the one that sealed them (${STATE_KEY_VARIABLE} changed, or ${config.state}/state.key was replaced); their resources are observed and re-applied, and their rollback targets are dropped`;
-      if (logger) logger.warn({ sealsLost }, text);
-      else io.stderr.write(`setpoint: warning: ${text}\n`);
-    },
+    onOpen: onOpenFor(input, io, options),
   });
   return createRuntime(
     runtimeOptionsOf(input.config, {
@@ -45,9 +45,40 @@ export function runtimeFor(input: Input, io: CliIo, options: SessionOptions = {}
       clock: io.clock,
       random: io.random,
       store,
-      ...(logger ? { logger } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
     }),
   );
+}
+
+/**
+ * A runtime for a plan: its store reads the state directory and writes nothing to it (see
+ * `createReadOnlyStore`), so `plan` and `apply --dry-run` leave it as they found it. Call
+ * `store.open()`, then `runtime.plan()`; the runtime cannot be started to apply anything.
+ */
+export function planRuntimeFor(input: Input, io: CliIo): { runtime: Runtime; store: ReadOnlyStateStore } {
+  const store = createReadOnlyStore({
+    dir: input.config.state,
+    clock: io.clock,
+    ...(input.stateKey ? { key: input.stateKey } : {}),
+    onOpen: onOpenFor(input, io, {}),
+  });
+  const runtime = createRuntime(
+    runtimeOptionsOf(input.config, { providers: input.providers, clock: io.clock, random: io.random, store }),
+  );
+  return { runtime, store };
+}
+
+/** What to do once the state is read: learn the secrets its seals held, warn of lost seals. */
+function onOpenFor(input: Input, io: CliIo, options: SessionOptions): OnOpen {
+  const { config } = input;
+  return ({ secretsFound, sealsLost }) => {
+    for (const secret of secretsFound) if (!config.secrets.includes(secret)) config.secrets.push(secret);
+    if (secretsFound.length > 0) options.onSecrets?.(secretsFound);
+    if (sealsLost === 0) return;
+    const text = `${sealsLost} sealed secret value(s) in the state could not be opened: the state key is not the one that sealed them (${STATE_KEY_VARIABLE} changed, or ${config.state}/state.key was replaced); their resources are observed and re-applied, and their rollback targets are dropped`;
+    if (options.logger) options.logger.warn({ sealsLost }, text);
+    else io.stderr.write(`setpoint: warning: ${text}\n`);
+  };
 }
 
 /**

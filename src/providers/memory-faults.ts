@@ -69,8 +69,11 @@ export interface FaultRates {
 
 /** The memory provider's faults: the rates, and when and where they apply. */
 export interface Faults extends FaultRates {
-  /** Windows of clock time in which every affected call throws. */
-  readonly outage?: readonly Outage[];
+  /**
+   * Windows of clock time in which every affected call throws: a list of them, or one window
+   * (`outage: { from: 0, until: 45_000 }` is `outage: [{ from: 0, until: 45_000 }]`).
+   */
+  readonly outage?: Outage | readonly Outage[];
   /** The operations the faults apply to. Default: all of them. */
   readonly operations?: readonly MemoryOperation[];
 }
@@ -219,7 +222,10 @@ function rangeOf(
 
 function outagesOf(value: unknown, name: string): Outage[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw optionError(name, value, 'an array like [{ from: 60000, until: 90000 }]');
+  if (isRecord(value)) return outagesOf([value], name);
+  if (!Array.isArray(value)) {
+    throw optionError(name, value, 'a window like { from: 60000, until: 90000 }, or an array of them');
+  }
   return value.map((window: unknown, i) => {
     if (
       !isRecord(window) ||

@@ -14,6 +14,11 @@ export {
 } from './file-store.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
+  createReadOnlyStore,
+  type ReadOnlyStateStore,
+  type ReadOnlyStoreOptions,
+} from './read-only-store.js';
+export {
   type ObserveIntent,
   type RecoverySummary,
   resolvePendingIntents,

@@ -9,13 +9,13 @@ import type { CliIo } from '../cli-io.js';
 import { sweepStuckDeletes } from '../delete-sweeper.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { ApplyProgress } from '../progress.js';
 import { emptyPruneRefusal, type Orphans, orphansOf } from '../prune.js';
 import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
 import { observePlan, showPlan } from './plan.js';
 import { startRuntime } from './run.js';
-import { plural } from './validate.js';
 
 type ApplyArgs = Extract<CommandArgs, { command: 'apply' }>;
 type Outcome = 'converged' | 'failed' | 'timeout' | 'interrupted' | 'runtime-failed' | 'rejected';
@@ -83,6 +83,7 @@ async function converge(
   const order = orderByDependencies(config.resources);
   const waves = order.ok ? order.value.waves : [config.resources.map(keyOf)];
   const pruning = config.defaults.prune ? orphans.resources.map(keyOf) : [];
+  const pruned = new Set(pruning);
   const progress = new ApplyProgress(
     args.json ? undefined : io.stdout,
     io.stderr,
@@ -106,7 +107,7 @@ async function converge(
 
   progress.info(
     `Applying ${plural(config.resources.length, 'resource')} from ${relative(io.cwd, config.file) || config.file}` +
-      (pruning.length > 0 ? `, pruning ${pruning.length} no longer desired` : '') +
+      (pruning.length > 0 ? `, pruning ${plural(pruning.length, 'resource')} no longer desired` : '') +
       '.',
   );
 
@@ -155,14 +156,21 @@ async function converge(
         progress.info(`${SIGNS.adopt} ${e.key}: ${VERBS.adopt}`);
       }),
       runtime.on('action:failed', (e) => {
-        const retry = e.delayMs === undefined ? '' : `; retrying in ${shortDuration(e.delayMs)}`;
+        const retry =
+          e.delayMs !== undefined
+            ? `; retrying in ${shortDuration(e.delayMs)}`
+            : pruned.has(e.key) && e.operation === 'delete'
+              ? '; tried again once another delete is done'
+              : '';
         progress.problem(
           `  ! ${e.key}: ${e.operation} failed (attempt ${e.attempt}): ${safe(e.error)}${retry}`,
         );
         check();
       }),
       runtime.on('degraded', (e) => {
-        progress.problem(`  x ${e.key}: gave up for now: ${safe(e.reason)}`);
+        // A pruned resource's delete that failed for good is tried again as others go (a
+        // directory waits for its files): whether it gave up is the verdict's to say, at the end.
+        if (!pruned.has(e.key)) progress.problem(`  x ${e.key}: gave up for now: ${safe(e.reason)}`);
         check();
       }),
       runtime.on('actor:crashed', (e) =>
@@ -223,7 +231,7 @@ async function converge(
     return HELD_EXIT;
   }
   const lines = [
-    ...verdict.failed.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
+    ...verdict.failed.map((f) => `  x ${f.key}: gave up: ${safe(f.reason)}`),
     ...verdict.blocked.map((f) => `  x ${f.key}: ${safe(f.reason)}`),
   ];
   const headline: Record<Exclude<Outcome, 'converged'>, string> = {

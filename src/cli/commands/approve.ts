@@ -2,6 +2,7 @@ import { redact } from '../../contract/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { statusConfigFor } from '../status-config.js';
 import { baseUrl } from './status.js';
 
@@ -55,7 +56,7 @@ export async function approveCommand(args: ApproveArgs, io: CliIo): Promise<numb
   const lines = [
     body.approved.length === 0
       ? 'Nothing approved: no such delete was held.'
-      : `Approved ${body.approved.length} held delete${body.approved.length === 1 ? '' : 's'}: ${body.approved.join(', ')}.`,
+      : `Approved ${plural(body.approved.length, 'held delete')}: ${body.approved.join(', ')}.`,
   ];
   if (body.heldDeletions.length > 0) {
     lines.push(`Still held: ${body.heldDeletions.map((h) => h.key).join(', ')}.`);

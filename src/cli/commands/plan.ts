@@ -7,7 +7,7 @@ import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { maskPlan, secretFields } from '../secret-fields.js';
-import { describeOpenError, runtimeFor } from '../session.js';
+import { describeOpenError, planRuntimeFor } from '../session.js';
 
 type PlanArgs = Extract<CommandArgs, { command: 'plan' }>;
 
@@ -37,14 +37,18 @@ export function showPlan(plan: Plan, input: Input, io: CliIo, json: boolean): st
 
 /**
  * Observe once and return the plan, or `undefined` after saying on stderr why there is none.
- * Holds the state lock while it reads the inventory, like `apply` and `run`, so it never reads
- * a state another process is in the middle of changing. No actor is started: nothing is applied.
+ * No actor is started: nothing is applied.
+ *
+ * The state is read, never written (see `planRuntimeFor`): no lock is taken, and a state
+ * directory that does not exist is not created. A state a live process holds is refused, as
+ * `apply` refuses it: that process is changing the world, and a plan from its state would be
+ * wrong in ways nobody could see.
  */
 export async function observePlan(input: Input, io: CliIo): Promise<Plan | undefined> {
   const { config } = input;
-  const runtime = runtimeFor(input, io);
+  const { runtime, store } = planRuntimeFor(input, io);
   try {
-    await runtime.store.open();
+    await store.open();
   } catch (error) {
     io.stderr.write(`${describeOpenError(error)}\n`);
     return undefined;

@@ -3,14 +3,15 @@ import { describeError } from '../../contract/errors.js';
 import type { Runtime } from '../../runtime/index.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import { createStatusServer, type StatusServer } from '../../server/status-server.js';
-import { type CliIo, colorFor, type StopSignal } from '../cli-io.js';
+import type { CliIo, StopSignal } from '../cli-io.js';
 import { sweepStuckDeletes } from '../delete-sweeper.js';
 import { logRuntimeEvents } from '../event-log.js';
-import { loadInput, reportInputErrors } from '../input.js';
-import { createCliLogger } from '../logger.js';
+import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { createReloader } from '../reloader.js';
+import { reportRunFailure, reportRunInputErrors, runLogger } from '../run-report.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
 
@@ -38,7 +39,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const offSignals = io.onSignal((signal: StopSignal) => {
     signals++;
     if (signals > 1) {
-      io.stderr.write(`setpoint: second ${signal}: stopping now, without waiting\n`);
+      const text = `second ${signal}: stopping now, without waiting`;
+      if (args.json) runLogger(args, io, []).logger.fatal(text);
+      else io.stderr.write(`setpoint: ${text}\n`);
       io.exit(1);
       return;
     }
@@ -56,14 +59,19 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
 
 /**
  * Start the runtime as `run` and `apply` do: it takes the state lock and reads the state. When
- * that fails, say why on stderr, stop what did start, and resolve false.
+ * that fails, say why (on stderr, unless `report` is given), stop what did start, and resolve
+ * false.
  */
-export async function startRuntime(runtime: Runtime, io: CliIo): Promise<boolean> {
+export async function startRuntime(
+  runtime: Runtime,
+  io: CliIo,
+  report: (text: string) => void = (text) => io.stderr.write(`${text}\n`),
+): Promise<boolean> {
   try {
     await runtime.start();
     return true;
   } catch (error) {
-    io.stderr.write(`${describeOpenError(error)}\n`);
+    report(describeOpenError(error));
     await runtime.stop().catch(() => {});
     return false;
   }
@@ -76,19 +84,12 @@ async function runUntilStopped(
 ): Promise<number> {
   const result = await loadInput(args, io);
   if (!result.ok) {
-    reportInputErrors(result, io);
+    reportRunInputErrors(args, io, result);
     return 1;
   }
   const { config } = result.input;
   const secrets = new Set(config.secrets);
-  const { logger: log, addSecrets } = createCliLogger({
-    output: io.stderr,
-    level: args.logLevel,
-    clock: io.clock,
-    secrets: config.secrets,
-    pretty: io.stderr.isTTY && !args.json,
-    color: colorFor(io.stderr, io.env),
-  });
+  const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
   const runtime = runtimeFor(result.input, io, {
     logger: log,
     secrets: () => secrets,
@@ -110,7 +111,7 @@ async function runUntilStopped(
     );
     stop({ code: 1, why: 'runtime failed' });
   });
-  if (!(await startRuntime(runtime, io))) return 1;
+  if (!(await startRuntime(runtime, io, (text) => reportRunFailure(args, io, log, text)))) return 1;
   const stopLogging = logRuntimeEvents(runtime, log);
   const sweeper = sweepStuckDeletes(runtime);
   let server: StatusServer | undefined;
@@ -137,8 +138,7 @@ async function runUntilStopped(
   const inventory = runtime.store.inventory();
   const refusal = emptyPruneRefusal(config, inventory.size);
   if (refusal !== undefined) {
-    log.fatal(refusal);
-    io.stderr.write(`setpoint: ${refusal}\n`);
+    reportRunFailure(args, io, log, refusal);
     return shutDown(1);
   }
   const orphans = orphansOf(inventory, config.resources, new Set(Object.keys(config.providers)));
@@ -196,7 +196,8 @@ async function runUntilStopped(
   } catch (error) {
     const where = `${config.server.host}:${config.server.port}`;
     log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
-    io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
+    if (!args.json)
+      io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
     return shutDown(1);
   }
   await rewatch(config.file, config.state);
@@ -206,7 +207,7 @@ async function runUntilStopped(
       resources: config.resources.length,
       config: relative(io.cwd, config.file) || config.file,
     },
-    `running: ${config.resources.length} resources, status on ${server.url}/status`,
+    `running: ${plural(config.resources.length, 'resource')}, status on ${server.url}/status`,
   );
 
   const release = io.hold();

@@ -6,6 +6,7 @@ import { redactedJson } from '../../server/redact-json.js';
 import { readStateDir } from '../../store/index.js';
 import type { CliIo } from '../cli-io.js';
 import type { CommonArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { maskSpec, secretFields } from '../secret-fields.js';
 import { type StatusConfig, statusConfigFor } from '../status-config.js';
 import { table } from '../table.js';
@@ -53,7 +54,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
       r.lastError ?? '',
     ]);
     io.stdout.write(
-      `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${resources.length} resources.\n` +
+      `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${plural(resources.length, 'resource')}.\n` +
         `${redact(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
     );
     const held = body.heldDeletions ?? [];
@@ -87,7 +88,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
     const rows = state.entries.map((e) => [e.key, e.origin, new Date(e.updatedAt).toISOString()]);
     lines.push(table([['KEY', 'ORIGIN', 'UPDATED'], ...rows]));
     lines.push(
-      `${state.entries.length} managed; ${state.pending.length} intent${state.pending.length === 1 ? '' : 's'} pending` +
+      `${state.entries.length} managed; ${plural(state.pending.length, 'intent')} pending` +
         (state.pending.length > 0
           ? ' (the next start looks at the world and resolves each; one it cannot observe stays pending, with a warning)'
           : '') +

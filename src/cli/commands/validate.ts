@@ -3,6 +3,7 @@ import { redactedJson } from '../../server/redact-json.js';
 import type { CliIo } from '../cli-io.js';
 import { loadInput, reportInputErrors } from '../input.js';
 import type { CommonArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 
 /**
  * `setpoint validate`: load the config and every resource file, build the providers, and
@@ -33,8 +34,4 @@ export async function validateCommand(args: CommonArgs, io: CliIo): Promise<numb
     );
   }
   return 0;
-}
-
-export function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
