@@ -54,7 +54,7 @@ describe('the state key', () => {
     writeFileSync(join(dir, 'out', 'db.env'), 'PASSWORD=drifted\n');
     const { code, stderr, stdout } = await setpoint(dir, {}, 'apply');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/warning: \d+ sealed secret value\(s\) in the state could not be opened/);
+    expect(stderr).toMatch(/warning: \d+ sealed secret values? in the state could not be opened/);
     expect(stdout + stderr).not.toContain('hunter2-value');
     expect(readFileSync(join(dir, 'out', 'db.env'), 'utf8')).toBe('PASSWORD=hunter2-value\n');
   });

@@ -9,6 +9,7 @@ import {
 } from '../store/index.js';
 import type { CliIo } from './cli-io.js';
 import type { Input } from './input.js';
+import { plural } from './plural.js';
 import { runtimeOptionsOf } from './runtime-options.js';
 import { STATE_KEY_VARIABLE } from './state-key.js';
 
@@ -75,7 +76,7 @@ function onOpenFor(input: Input, io: CliIo, options: SessionOptions): OnOpen {
     for (const secret of secretsFound) if (!config.secrets.includes(secret)) config.secrets.push(secret);
     if (secretsFound.length > 0) options.onSecrets?.(secretsFound);
     if (sealsLost === 0) return;
-    const text = `${sealsLost} sealed secret value(s) in the state could not be opened: the state key is not the one that sealed them (${STATE_KEY_VARIABLE} changed, or ${config.state}/state.key was replaced); their resources are observed and re-applied, and their rollback targets are dropped`;
+    const text = `${plural(sealsLost, 'sealed secret value')} in the state could not be opened: the state key is not the one that sealed them (${STATE_KEY_VARIABLE} changed, or ${config.state}/state.key was replaced); their resources are observed and re-applied, and their rollback targets are dropped`;
     if (options.logger) options.logger.warn({ sealsLost }, text);
     else io.stderr.write(`setpoint: warning: ${text}\n`);
   };
