@@ -189,6 +189,7 @@ export class PassSteps implements ResourceShell {
 
   onDeleted(): void {
     this.a.flags &= ~F_INPASS;
+    this.a.host.tracing?.end(this.a, 'deleted');
     this.a.emit({ type: 'deleted' });
   }
 }
