@@ -55,6 +55,11 @@ export class PassTracing {
     this.#passes.set(a.name, { span, generation: a.generation, action: 'none', error: undefined });
   }
 
+  /** A delete begins: a pass of its own, unless it is part of one under way. */
+  beginDelete(a: ResourceRecord): void {
+    if (!this.#passes.has(a.name)) this.begin(a);
+  }
+
   /**
    * A pass ended with `result`: close its span, ERROR if it failed, with the failing call's
    * error (or `error`, a crash) recorded on it. `planned` names the action of a pass that only
