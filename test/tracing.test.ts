@@ -6,7 +6,9 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
+import { createRuntime } from '../src/runtime/index.js';
+import { TestClock } from '../src/time/test-clock.js';
+import { mapProvider, startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 
 const track = stopAfterEach();
 
@@ -157,6 +159,28 @@ describe('tracing through @opentelemetry/api', () => {
     expect(deletion?.children.map((c) => c.name)).toEqual([
       'setpoint.provider.observe',
       'setpoint.provider.delete',
+    ]);
+  });
+
+  it('traces the calls of a frozen provider, whose methods cannot be reassigned', async () => {
+    const { exporter, provider } = sdk();
+    const clock = new TestClock();
+    const world = new Map<string, Record<string, unknown>>();
+    const rt = createRuntime({
+      providers: [Object.freeze(mapProvider('user', world))],
+      clock,
+      tracer: provider.getTracer('test'),
+    });
+    track(rt, clock);
+    await rt.start();
+    rt.setDesired([user('dora', { role: 'dev' })]);
+    await clock.advance(0);
+    await rt.settled();
+    expect(world.get('dora')).toEqual({ role: 'dev' });
+    const [created] = passes(exporter.getFinishedSpans());
+    expect(created?.children.map((c) => c.name)).toEqual([
+      'setpoint.provider.observe',
+      'setpoint.provider.create',
     ]);
   });
 });

@@ -114,20 +114,23 @@ export class PassTracing {
    * is traced by the shared listing, which knows which pass asked) reads through to it.
    */
   provider(provider: Provider): Provider {
-    const traced: Provider = Object.create(provider);
     const of = (ref: Resource) => ref.name;
-    traced.observe = (ref, ctx) => this.call(of(ref), 'observe', () => provider.observe(ref, ctx));
-    traced.create = (desired, ctx) => this.call(of(desired), 'create', () => provider.create(desired, ctx));
-    traced.update = (desired, current, changes, ctx) =>
-      this.call(of(desired), 'update', () => provider.update(desired, current, changes, ctx));
-    traced.delete = (current, ref, ctx) =>
-      this.call(of(ref), 'delete', () => provider.delete(current, ref, ctx));
+    const calls: Partial<Provider> = {
+      observe: (ref, ctx) => this.call(of(ref), 'observe', () => provider.observe(ref, ctx)),
+      create: (desired, ctx) => this.call(of(desired), 'create', () => provider.create(desired, ctx)),
+      update: (desired, current, changes, ctx) =>
+        this.call(of(desired), 'update', () => provider.update(desired, current, changes, ctx)),
+      delete: (current, ref, ctx) => this.call(of(ref), 'delete', () => provider.delete(current, ref, ctx)),
+    };
     const restart = provider.restart;
     if (restart) {
-      traced.restart = (current, desired, ctx) =>
+      calls.restart = (current, desired, ctx) =>
         this.call(of(desired), 'restart', () => restart.call(provider, current, desired, ctx));
     }
-    return traced;
+    // Defined, not assigned: a frozen provider's methods cannot be shadowed by assignment.
+    const own: PropertyDescriptorMap = {};
+    for (const [name, value] of Object.entries(calls)) own[name] = { value, enumerable: true };
+    return Object.create(provider, own) as Provider;
   }
 }
 
