@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { resourceMachine } from '../src/actors/resource.machine.js';
+import { createRuntime } from '../src/runtime/index.js';
 import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 
 const track = stopAfterEach();
@@ -66,5 +67,11 @@ describe('the inspect option', () => {
     await clock.advance(0);
     await rt.settled();
     expect(synced.size).toBe(3);
+  });
+
+  it('refuses an inspector that is neither a function nor an observer', () => {
+    expect(() => createRuntime({ providers: [], inspect: 42 as never })).toThrow(
+      /Expected `inspect` to be a function or an observer/,
+    );
   });
 });

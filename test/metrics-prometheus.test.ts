@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/runtime/index.js';
 import { createStatusServer } from '../src/server/status-server.js';
 import { startScripted, stopAfterEach, user } from './helpers/runtime-harness.js';
 
@@ -171,5 +172,11 @@ describe('the workqueue metrics, as a Prometheus scraper reads them', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('refuses a defaultMetrics that is not a boolean', () => {
+    expect(() => createRuntime({ providers: [], defaultMetrics: 'yes' as never })).toThrow(
+      /Expected `defaultMetrics` to be a boolean/,
+    );
   });
 });

@@ -183,4 +183,10 @@ describe('tracing through @opentelemetry/api', () => {
       'setpoint.provider.create',
     ]);
   });
+
+  it('refuses a tracer that is not one', () => {
+    expect(() => createRuntime({ providers: [], tracer: {} as never })).toThrow(
+      new TypeError('Expected `tracer` to be an OpenTelemetry Tracer or false, got `{}` (object)'),
+    );
+  });
 });

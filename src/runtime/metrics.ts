@@ -4,9 +4,11 @@ import { packageVersion } from './package-version.js';
 import { registerWorkQueueMetrics, type WorkQueueView } from './workqueue-metrics.js';
 
 /**
- * Prometheus metrics, named after controller-runtime's so existing dashboards fit.
- * The registry is injectable: a host service passes its own and gets setpoint's metrics
- * beside its own; by default each runtime has a private registry.
+ * Prometheus metrics, named after controller-runtime's so existing dashboards fit: setpoint's
+ * own (`setpoint_*`, with `setpoint_build_info`), the workqueue metrics of each kind's operation
+ * queue (`workqueue-metrics.ts`), and, when asked, prom-client's default metrics of the Node
+ * process. The registry is injectable: a host service passes its own and gets setpoint's
+ * metrics beside its own; by default each runtime has a private registry.
  */
 export interface RuntimeMetrics {
   readonly registry: Registry;
