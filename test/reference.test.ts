@@ -265,7 +265,7 @@ interface MetricDecl {
 
 async function readMetrics(): Promise<MetricDecl[]> {
   const registry = new Registry();
-  createRuntimeMetrics({ registry, phases: () => [], held: () => [] });
+  createRuntimeMetrics({ registry, phases: () => [], held: () => [], clock: new TestClock() });
   const metrics = await registry.getMetricsAsJSON();
   return metrics.map((metric) => {
     const instance = registry.getSingleMetric(metric.name) as unknown as { labelNames?: readonly string[] };

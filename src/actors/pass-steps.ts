@@ -85,6 +85,7 @@ export class PassSteps implements ResourceShell {
   }
 
   startDelete(): void {
+    this.a.host.tracing?.beginDelete(this.a);
     startDelete(this.a);
   }
 
@@ -152,6 +153,7 @@ export class PassSteps implements ResourceShell {
         a.flags |= F_DEGRADED;
         a.emit({ type: 'degraded', reason: a.lastError, rollback: false });
       }
+      a.host.tracing?.end(a, 'failed');
       return;
     }
     a.endPass('failed');
@@ -189,6 +191,7 @@ export class PassSteps implements ResourceShell {
 
   onDeleted(): void {
     this.a.flags &= ~F_INPASS;
+    this.a.host.tracing?.end(this.a, 'deleted');
     this.a.emit({ type: 'deleted' });
   }
 }

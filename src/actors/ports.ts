@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ActorOptions, AnyActorLogic } from 'xstate';
 import type { Backoff } from '../backoff/backoff.js';
 import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
@@ -10,6 +11,10 @@ import type { AssessPolicy } from './assess.js';
 import type { HotLoopPolicy } from './hot-loop.js';
 import type { ActorNotice, PassResult } from './notices.js';
 import type { ResourceRecord } from './record.js';
+import type { PassTracing } from './tracing.js';
+
+/** An xstate inspector (`createActor`'s `inspect`), given every resource machine as it wakes. */
+export type MachineInspector = ActorOptions<AnyActorLogic>['inspect'];
 
 /**
  * What a resource actor needs from the runtime that hosts it, as small ports. The actor calls
@@ -41,6 +46,10 @@ export interface ActorServices {
   /** Where an actor arms its next tick: one timer per due time, shared. */
   readonly ticks: TickTimers;
   readonly logger: Logger;
+  /** Spans for passes and provider calls, when tracing is on (see `tracing.ts`). */
+  readonly tracing: PassTracing | undefined;
+  /** Sees every step of the machine while it is awake, when one is given. */
+  readonly inspect: MachineInspector | undefined;
 }
 
 /** Provider operations, and a shared list for the first pass of many new resources. */

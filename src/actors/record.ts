@@ -182,6 +182,7 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     if (this.flags & F_INPASS) return; // a superseded apply, or a verify, observes within the pass
     this.flags = (this.flags | F_INPASS) & ~F_CHANGED;
     this.passStartedAt = this.host.clock.now();
+    this.host.tracing?.begin(this);
     this.emit(PASS_START);
   }
 
@@ -189,6 +190,7 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     this.flags &= ~F_INPASS;
     this.passGeneration = this.generation;
     const durationMs = this.host.clock.now() - this.passStartedAt;
+    this.host.tracing?.end(this, result);
     if (this.batch) this.batch.push({ type: 'pass-done', result, durationMs });
     else this.host.passDone(this, result, durationMs); // the hot path: no notice object
   }

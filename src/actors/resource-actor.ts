@@ -203,10 +203,12 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
       this.phase === 'pending'
         ? undefined
         : resourceMachine.resolveState({ value: this.phase, context: input });
+    const inspect = this.host.inspect;
     const machine = createActor(resourceMachine, {
       input,
       clock: this.host.clock,
       ...(snapshot ? { snapshot } : {}),
+      ...(inspect ? { inspect } : {}),
     });
     machine.subscribe({ error: (error) => this.crash(error) });
     this.machine = machine;
@@ -244,6 +246,7 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
   }
 
   private halt(): void {
+    this.host.tracing?.end(this, 'stopped'); // a pass cut short
     this.flags |= F_STOPPED;
     this.tickDue = Number.NaN;
     const machine = this.machine;
@@ -254,6 +257,7 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
   /** A bug, not a provider failure: stop and let the supervisor restart a fresh actor. */
   crash(error: unknown): void {
     if (this.flags & F_STOPPED) return;
+    this.host.tracing?.end(this, 'crashed', error);
     this.halt();
     this.host.notify(this, { type: 'crashed', error });
     this.link.exit({ reason: 'crash', error });

@@ -17,7 +17,8 @@ export interface RuntimeServices {
 /**
  * The runtime options a config asks for. Every setting of `defaults:` is passed through; in
  * particular `prune`, which is off unless the config turns it on (the library's own default
- * is on, for embedding, where the desired set is the program's whole intent).
+ * is on, for embedding, where the desired set is the program's whole intent). The process is
+ * setpoint's own, so its `/metrics` show the Node process too (`defaultMetrics`).
  */
 export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices): RuntimeOptions {
   const d = config.defaults;
@@ -47,6 +48,7 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     concurrency: d.concurrency,
     timeout: d.timeoutMs,
     shutdownTimeout: d.shutdownMs,
+    defaultMetrics: true,
   };
 }
 

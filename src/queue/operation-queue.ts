@@ -5,6 +5,7 @@ import type { ProviderContext } from '../contract/provider.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import { Fifo } from './fifo.js';
 import { Operation } from './operation.js';
+import { QueueStats } from './queue-stats.js';
 
 export interface RateLimit {
   /** Operations per second, sustained. */
@@ -60,6 +61,8 @@ export class OperationQueue {
   #sweepTimer: TimerHandle | undefined = undefined;
   #closed: unknown = undefined;
   #isClosed = false;
+  /** Admissions, waits and work, counted for the workqueue metrics (read when scraped). */
+  readonly stats = new QueueStats();
 
   constructor(options: {
     clock: Clock;
@@ -146,6 +149,18 @@ export class OperationQueue {
     for (const op of doomed) op.fail(this.#closed);
   }
 
+  /** The ages in ms at `now` of the work started and not yet settled: their sum and the oldest. */
+  inProgress(now: number): { totalMs: number; longestMs: number } {
+    let totalMs = 0;
+    let longestMs = 0;
+    for (const op of this.#running) {
+      const age = now - (op.deadline - this.#timeoutMs);
+      totalMs += age;
+      longestMs = Math.max(longestMs, age);
+    }
+    return { totalMs, longestMs };
+  }
+
   /** Does `op` hold its key (rather than wait in line for it)? */
   holds(op: Operation): boolean {
     return this.#holders.get(op.key) === op;
@@ -154,9 +169,12 @@ export class OperationQueue {
   // ── internals, called by Operation ─────────────────────────────────────────────────────────
 
   #admit(op: Operation): void {
+    this.stats.adds++;
     if (this.#active < this.#concurrency && this.pending === 0 && this.#open()) {
+      if (this.#bucket) op.queuedAt = this.#clock.now();
       this.#start(op);
     } else {
+      op.queuedAt = this.#clock.now();
       if (op.urgent) this.#urgent.push(op);
       else this.#ready.push(op);
       this.#drain();
@@ -200,7 +218,9 @@ export class OperationQueue {
       op.fail(this.#closed);
       return;
     }
-    op.deadline = this.#clock.now() + this.#timeoutMs;
+    const now = this.#clock.now();
+    this.stats.waits.observe(Number.isNaN(op.queuedAt) ? 0 : now - op.queuedAt);
+    op.deadline = now + this.#timeoutMs;
     this.#running.add(op);
     if (this.#sweepTimer === undefined) this.#armSweep(op.deadline);
     op.launch();
@@ -226,7 +246,9 @@ export class OperationQueue {
   /** We settled `op` (value, error, timeout or shutdown): free its slot. */
   released(op: Operation, started: boolean): void {
     if (!started) return;
-    this.#running.delete(op);
+    if (this.#running.delete(op)) {
+      this.stats.work.observe(this.#clock.now() - (op.deadline - this.#timeoutMs));
+    }
     this.#active--;
     if (this.#running.size === 0 && this.#sweepTimer !== undefined) {
       this.#clock.clearTimeout(this.#sweepTimer);

@@ -9,6 +9,8 @@ export class Operation implements ProviderContext {
   done = false;
   urgent = false;
   next: Operation | undefined = undefined;
+  /** When it began waiting for a slot (`NaN`: it started on admission); for the queue's stats. */
+  queuedAt = Number.NaN;
   #started = false;
   #controller: AbortController | undefined = undefined;
   #abortReason: unknown = undefined;

@@ -27,6 +27,8 @@ export const RUNTIME_DEFAULTS = Object.freeze({
   /** What it adopted (found existing) is released, not deleted, unless told otherwise. */
   pruneAdopted: false,
   allowEmpty: false,
+  /** prom-client's default Node process metrics: the host's choice in the library (the CLI turns them on). */
+  defaultMetrics: false,
   /**
    * Deletes per kind that go ahead without approval: the larger of 5 and a tenth of the kind's
    * managed resources, per hour. The rest are held until approved.

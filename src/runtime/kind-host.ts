@@ -2,8 +2,9 @@ import type { Emitter } from 'nanoevents';
 import type { Logger } from 'pino';
 import type { HotLoopPolicy } from '../actors/hot-loop.js';
 import type { ActorNotice, PassResult } from '../actors/notices.js';
-import type { ActorHost } from '../actors/ports.js';
+import type { ActorHost, MachineInspector } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
+import { PassTracing } from '../actors/tracing.js';
 import type { Backoff } from '../backoff/backoff.js';
 import type { Observed, Provider } from '../contract/provider.js';
 import type { DriftPolicy, Resource } from '../contract/resource.js';
@@ -29,6 +30,10 @@ import type { RuntimeSettings } from './options.js';
  */
 export class KindHost implements ActorHost {
   readonly kind: string;
+  /** The kind's provider; with tracing on, one whose calls open spans (`PassTracing.provider`). */
+  readonly provider: Provider;
+  readonly tracing: PassTracing | undefined;
+  readonly inspect: MachineInspector | undefined;
   readonly compare: CompiledCompare;
   readonly clock: Clock;
   readonly random: Random;
@@ -47,7 +52,7 @@ export class KindHost implements ActorHost {
   readonly #concurrency: number;
 
   constructor(
-    readonly provider: Provider,
+    provider: Provider,
     readonly ticks: TickTimers,
     s: RuntimeSettings,
     private readonly inventory: Inventory,
@@ -60,6 +65,9 @@ export class KindHost implements ActorHost {
     },
   ) {
     this.kind = provider.kind;
+    this.tracing = s.tracer ? new PassTracing(s.tracer, provider.kind) : undefined;
+    this.provider = this.tracing ? this.tracing.provider(provider) : provider;
+    this.inspect = s.inspect;
     this.compare = compileCompare(provider.compare, `compare of provider \`${provider.kind}\``);
     this.clock = s.clock;
     this.random = s.random;
@@ -85,6 +93,11 @@ export class KindHost implements ActorHost {
     this.#notices = new KindNotices(this.kind, { ...s, ...shared, inventory, table, queue: this.#queue });
   }
 
+  /** The kind's operation queue, read by the workqueue metrics when scraped. */
+  get queue(): OperationQueue {
+    return this.#queue;
+  }
+
   // ── the operation port ───────────────────────────────────────────────────────────────────
   operate<C extends OperationClient>(
     key: string,
@@ -101,7 +114,8 @@ export class KindHost implements ActorHost {
    * provider can list and `count` new resources would not fit in one round of observes.
    */
   beginIntake(count: number): void {
-    if (this.provider.list && count > this.#concurrency) this.snapshot = new ListSnapshot(this.provider);
+    if (this.provider.list && count > this.#concurrency)
+      this.snapshot = new ListSnapshot(this.provider, this.tracing);
   }
 
   endIntake(): void {

@@ -1,3 +1,4 @@
+import type { PassTracing } from '../actors/tracing.js';
 import type { Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 
@@ -14,7 +15,11 @@ import type { Resource } from '../contract/resource.js';
 export class ListSnapshot {
   #listing: Promise<ReadonlyMap<string, Observed>> | undefined = undefined;
 
-  constructor(private readonly provider: Provider) {}
+  constructor(
+    private readonly provider: Provider,
+    /** With tracing on: the list is a provider call of the pass that asked for it first. */
+    private readonly tracing?: PassTracing | undefined,
+  ) {}
 
   /**
    * What the list says of `ref` (filed under its name, or the provider's `listKey`). A list
@@ -24,7 +29,9 @@ export class ListSnapshot {
     const provider = this.provider;
     const key = provider.listKey ? provider.listKey(ref) : ref.name;
     if (key === undefined) return provider.observe(ref, ctx);
-    this.#listing ??= this.#list(ctx);
+    this.#listing ??= this.tracing
+      ? this.tracing.call(ref.name, 'list', () => this.#list(ctx))
+      : this.#list(ctx);
     return (await this.#listing).get(key);
   }
 

@@ -1,9 +1,14 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../time/clock.js';
+import { packageVersion } from './package-version.js';
+import { registerWorkQueueMetrics, type WorkQueueView } from './workqueue-metrics.js';
 
 /**
- * Prometheus metrics, named after controller-runtime's so existing dashboards fit.
- * The registry is injectable: a host service passes its own and gets setpoint's metrics
- * beside its own; by default each runtime has a private registry.
+ * Prometheus metrics, named after controller-runtime's so existing dashboards fit: setpoint's
+ * own (`setpoint_*`, with `setpoint_build_info`), the workqueue metrics of each kind's operation
+ * queue (`workqueue-metrics.ts`), and, when asked, prom-client's default metrics of the Node
+ * process. The registry is injectable: a host service passes its own and gets setpoint's
+ * metrics beside its own; by default each runtime has a private registry.
  */
 export interface RuntimeMetrics {
   readonly registry: Registry;
@@ -18,6 +23,8 @@ export interface RuntimeMetrics {
   hotLoop(kind: string): void;
   /** A resource of `kind` entered a crash loop (Degraded, reason `CrashLoop`). */
   crashLoop(kind: string): void;
+  /** A failed pass of `kind` will be tried again on its backoff (`workqueue_retries_total`). */
+  retry(kind: string): void;
 }
 
 export function createRuntimeMetrics(options: {
@@ -26,9 +33,25 @@ export function createRuntimeMetrics(options: {
   phases: () => Iterable<[kind: string, phase: string, count: number]>;
   /** Called at scrape time: deletes held by the deletion budget, by kind. */
   held?: () => Iterable<[kind: string, count: number]>;
+  /** Called at scrape time: each kind's operation queue, for the workqueue metrics. */
+  queues?: () => Iterable<[kind: string, queue: WorkQueueView]>;
+  /** Times the work in progress at scrape time. */
+  clock: Clock;
+  /** Add prom-client's default metrics of the Node process (see `RuntimeOptions.defaultMetrics`). */
+  defaultMetrics?: boolean;
 }): RuntimeMetrics {
   const registry = options.registry ?? new Registry();
   const registers = [registry];
+  if (options.defaultMetrics && registry.getSingleMetric('process_cpu_seconds_total') === undefined) {
+    collectDefaultMetrics({ register: registry });
+  }
+  new Gauge({
+    name: 'setpoint_build_info',
+    help: 'Always 1: the version of setpoint and of Node.js running it, as labels.',
+    labelNames: ['version', 'node_version'] as const,
+    registers,
+  }).set({ version: packageVersion(), node_version: process.version }, 1);
+  const workQueues = registerWorkQueueMetrics(registry, options.clock, options.queues ?? (() => []));
   const reconcileTotal = new Counter({
     name: 'setpoint_reconcile_total',
     help: 'Reconcile passes, by kind and result.',
@@ -158,5 +181,6 @@ export function createRuntimeMetrics(options: {
     crashLoop(kind) {
       crashLoops.labels(kind).inc();
     },
+    retry: workQueues.retry,
   };
 }

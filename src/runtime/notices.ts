@@ -20,7 +20,7 @@ import type { RuntimeMetrics } from './metrics.js';
  * | `pass-start` | `reconcile:start`              |                                                  |
  * | `pass-done`  | `reconcile:done`               | the reconcile count and time; ends a crash loop  |
  * | `applied`    | `action:applied`               | the actions count                                |
- * | `failed`     | `action:failed`                | the error count; a `Retry-After` pauses the kind |
+ * | `failed`     | `action:failed`                | the error and retry counts; a `Retry-After` pauses the kind |
  * | `synced`     | `resource:synced`, `recovered` | adopt, mark last-good; wake waiting dependents   |
  * | `verified`   |                                | mark last-good                                   |
  * | `drift`      | `drift`                        | the drift count                                  |
@@ -82,6 +82,7 @@ export class KindNotices implements NoticePort {
         return;
       case 'failed':
         metrics.error(kind);
+        if (what.delayMs !== undefined) metrics.retry(kind);
         if (this.#has('action:failed')) {
           emitter.emit('action:failed', {
             ...this.#base(actor),

@@ -18,8 +18,10 @@ import {
   type DeletionBudgetSettings,
   resolveDeletionBudget,
 } from './deletion-budget-options.js';
+import { type ObserveOptions, type ObserveSettings, resolveObserveOptions } from './observe-options.js';
 
-export interface RuntimeOptions {
+/** Every option; those that show what the runtime does (metrics, tracing, inspection) are in `ObserveOptions`. */
+export interface RuntimeOptions extends ObserveOptions {
   /** One provider per kind. */
   providers: readonly Provider[];
   /** Default: the system clock. Tests pass a `TestClock`. */
@@ -109,7 +111,7 @@ export interface KindOptions {
 }
 
 /** The options checked, with every default filled in. */
-export interface RuntimeSettings {
+export interface RuntimeSettings extends ObserveSettings {
   readonly providers: readonly Provider[];
   readonly clock: Clock;
   readonly random: Random;
@@ -194,6 +196,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     deletionBudget: resolveDeletionBudget(options.deletionBudget),
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,
+    ...resolveObserveOptions(options),
     supervision: {
       maxRestarts: options.supervision?.maxRestarts ?? d.supervision.maxRestarts,
       withinMs: options.supervision?.withinMs ?? d.supervision.withinMs,

@@ -58,6 +58,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     registry: settings.registry,
     phases: () => table.phaseCounts(),
     held: () => budget.counts(),
+    queues: () => [...hosts].map(([kind, host]) => [kind, host.queue]),
+    clock,
+    defaultMetrics: settings.defaultMetrics,
   });
   const inventory = new Inventory(store, logger, {
     pruneAdopted: settings.pruneAdopted,
