@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../runtime/package-version.js';
 import { type CliIo, processIo } from './cli-io.js';
 import { parseInvocation } from './parse-args.js';
 
@@ -51,8 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-/** The package version, from package.json (two levels up from src/cli and from dist/cli). */
+/** The package version, from package.json (one reader for the command and the metrics). */
 export function version(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  return packageVersion();
 }
