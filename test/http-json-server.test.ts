@@ -2,8 +2,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
+import { type HttpProviderOptions, httpProvider } from '../src/providers/http.js';
+import { createRuntime } from '../src/runtime/index.js';
+import { seededRandom } from '../src/time/random.js';
+import { TestClock } from '../src/time/test-clock.js';
 import { capturedIo } from './helpers/captured-io.js';
 import { type RestServer, startJsonServer } from './helpers/json-server.js';
+import { stopAfterEach } from './helpers/runtime-harness.js';
 import { tempProjects } from './helpers/temp-project.js';
 
 /**
@@ -134,5 +139,47 @@ describe('the http provider against json-server, configured as if it were keyed 
     // Permanent: no retry posts a second copy (under `run` it waits for a new spec, not a timer).
     expect(server.items()).toHaveLength(1);
     expect(server.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+  });
+});
+
+describe('the http provider against json-server, under a runtime that keeps ticking', () => {
+  const track = stopAfterEach();
+
+  async function ticking(url: string, options: Partial<HttpProviderOptions>, names: string[]) {
+    const clock = new TestClock();
+    const rt = createRuntime({
+      providers: [httpProvider({ kind: 'users', baseUrl: url, ...options })],
+      clock,
+      random: seededRandom(7),
+      interval: 1000,
+      backoff: { baseMs: 100, capMs: 400, jitter: 'none' },
+    });
+    track(rt, clock);
+    await rt.start();
+    expect(rt.setDesired(names.map((name) => ({ kind: 'users', name, spec: { role: 'guest' } }))).ok).toBe(
+      true,
+    );
+    await rt.settled();
+    for (let tick = 0; tick < 10; tick++) {
+      await clock.advance(1000);
+      await rt.settled();
+    }
+    return rt;
+  }
+
+  it('keeps one object per resource over ten resyncs, each read by its id', async () => {
+    server = await startJsonServer('users');
+    await ticking(server.url, { serverId: 'id' }, USERS);
+    expect(server.items()).toHaveLength(3);
+    expect(server.requests.filter((r) => r.startsWith('POST'))).toHaveLength(3);
+    const lists = server.requests.filter((r) => r === 'GET /users').length;
+    expect(lists, 'lists: only while ids are not known yet').toBeLessThanOrEqual(USERS.length + 1);
+  });
+
+  it('misconfigured as keyed by name, makes one copy and then waits, instead of one per resync', async () => {
+    server = await startJsonServer('users');
+    const rt = await ticking(server.url, { create: 'POST' }, ['alice']);
+    expect(server.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+    expect(rt.status('users/alice')?.phase).toBe('degraded');
   });
 });
