@@ -81,7 +81,21 @@ describe('updateDesired', () => {
         }
         await Promise.all([partial.stop(), whole.stop()]);
       }),
-      { numRuns: 500 },
+      {
+        numRuns: 500,
+        examples: [
+          // Desired again while its delete runs, then the same whole set once more: setDesired
+          // counted it as added a second time.
+          [
+            [
+              { set: [{ kind: 'user', name: 'd', spec: { v: 0 } }], remove: [] },
+              { set: [], remove: ['user/d'] },
+              { set: [{ kind: 'user', name: 'd', spec: { v: 0 } }], remove: [] },
+              { set: [], remove: [] },
+            ],
+          ],
+        ],
+      },
     );
   });
 

@@ -152,8 +152,12 @@ export class DesiredTable implements DependencyPort {
       return 'added';
     }
     if (entry.removed) {
-      entry.resurrect = resource; // once its delete is done
-      return 'added';
+      // Desired again while its delete runs: it comes back once the delete is done. Desired
+      // again a second time before then is not a second arrival.
+      const before = entry.resurrect;
+      entry.resurrect = resource;
+      if (before === undefined) return 'added';
+      return sameResource(before, resource) ? 'same' : 'changed';
     }
     if (entry.held) {
       this.budget.revive(key, entry); // desired again while its delete was held: nothing to delete
