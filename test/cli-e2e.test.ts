@@ -3,11 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from './helpers/built-cli.js';
 import { freePort, until } from './helpers/poll.js';
 
 // The real command, as a subprocess, on a temporary directory. Real time cannot be avoided
-// here: every wait polls a file or an HTTP endpoint with a bounded deadline.
-const BIN = join(import.meta.dirname, '..', 'bin', 'setpoint.js');
+// here: every wait polls a file or an HTTP endpoint with a bounded deadline. The command is the
+// CLI compiled once for the test run; `bin/setpoint.js` itself, as a user starts it, is run by
+// the README's commands (`test/readme.test.ts`) and from an installed package
+// (`test/package-install.test.ts`).
+const BIN = builtCli().bin;
 
 interface Done {
   code: number | null;
