@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './poll.js';
+
+/** Where Debian puts PostgreSQL 15's server programs. */
+const BIN = process.env.SETPOINT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** A throwaway PostgreSQL cluster: its connection string, and how to stop and remove it. */
+export interface TestCluster {
+  readonly url: string;
+  stop(): void;
+}
+
+/**
+ * Start a PostgreSQL cluster of its own in a temporary directory, listening on 127.0.0.1 at a
+ * free port, trusting local connections (about a second). PostgreSQL refuses to run as root, so
+ * when the tests run as root the cluster runs as the `postgres` user. `SETPOINT_TEST_DATABASE_URL`
+ * names an existing database instead, and nothing is started.
+ */
+export async function startTestCluster(): Promise<TestCluster> {
+  const given = process.env.SETPOINT_TEST_DATABASE_URL;
+  if (given) return { url: given, stop: () => {} };
+  if (!existsSync(join(BIN, 'initdb'))) {
+    throw new Error(
+      `PostgreSQL is not installed at ${BIN} (apt-get install postgresql, or set SETPOINT_PG_BIN)`,
+    );
+  }
+  const root = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'setpoint-pg-'));
+  chmodSync(dir, 0o700);
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  const run = (program: string, args: string[]) =>
+    root
+      ? execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, program), ...args], { stdio: 'pipe' })
+      : execFileSync(join(BIN, program), args, { stdio: 'pipe' });
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
