@@ -1,0 +1,108 @@
+import type pg from 'pg';
+
+/**
+ * Shards are owned through lease rows, and every claim raises the row's epoch: the fencing token.
+ * Every time comparison is the database's (`now()`), never an instance's clock.
+ *
+ * | call | what it does |
+ * |---|---|
+ * | `claim` | take a shard that has no owner or whose lease expired; returns the new epoch |
+ * | `renew` | extend the leases this owner still holds at the epochs it holds them; returns those |
+ * | `release` | give shards up at once (a graceful stop) |
+ * | `fenced` | run a write for a shard only while the epoch is still the current one |
+ */
+
+/** A write refused because a newer epoch exists: the shard has moved; stop it at once. */
+export class FencedError extends Error {
+  readonly kind = 'fenced' as const;
+  constructor(
+    readonly shard: number,
+    readonly epoch: number,
+    readonly current: number | undefined,
+  ) {
+    super(
+      `shard ${shard}: epoch ${epoch} is no longer current (now ${current ?? 'unowned'}): the shard moved; its writes are refused`,
+    );
+    this.name = 'FencedError';
+  }
+}
+
+/** Claim `shard` for `owner` for `ttlMs`, if free or expired; the new epoch, else `undefined`. */
+export async function claim(
+  db: pg.ClientBase,
+  shard: number,
+  owner: string,
+  ttlMs: number,
+): Promise<number | undefined> {
+  const { rows } = await db.query<{ epoch: string }>(
+    `update shard_leases
+        set owner = $2, epoch = epoch + 1, expires_at = now() + make_interval(secs => $3::double precision / 1000)
+      where shard = $1 and (owner is null or expires_at < now())
+      returning epoch`,
+    [shard, owner, ttlMs],
+  );
+  return rows[0] === undefined ? undefined : Number(rows[0].epoch);
+}
+
+/** Renew the leases `owner` holds at these epochs; the shards still held (the rest were lost). */
+export async function renew(
+  db: pg.ClientBase,
+  owner: string,
+  held: ReadonlyMap<number, number>,
+  ttlMs: number,
+): Promise<number[]> {
+  if (held.size === 0) return [];
+  const { rows } = await db.query<{ shard: number }>(
+    `update shard_leases l
+        set expires_at = now() + make_interval(secs => $2::double precision / 1000)
+       from unnest($3::int[], $4::bigint[]) as h(shard, epoch)
+      where l.shard = h.shard and l.epoch = h.epoch and l.owner = $1 and l.expires_at >= now()
+      returning l.shard`,
+    [owner, ttlMs, [...held.keys()], [...held.values()]],
+  );
+  return rows.map((r) => r.shard).sort((a, b) => a - b);
+}
+
+/** Give up these shards at once, if still held at these epochs (a graceful stop). */
+export async function release(
+  db: pg.ClientBase,
+  owner: string,
+  held: ReadonlyMap<number, number>,
+): Promise<void> {
+  if (held.size === 0) return;
+  await db.query(
+    `update shard_leases l set owner = null, expires_at = null
+       from unnest($2::int[], $3::bigint[]) as h(shard, epoch)
+      where l.shard = h.shard and l.epoch = h.epoch and l.owner = $1`,
+    [owner, [...held.keys()], [...held.values()]],
+  );
+}
+
+/**
+ * Run `write` in a transaction that first locks the shard's lease row `FOR SHARE` and checks the
+ * epoch: a takeover (which updates the row) then waits for this transaction, or this one sees
+ * the newer epoch and throws {@link FencedError} without writing. In READ COMMITTED a plain read
+ * of the epoch would not conflict with a concurrent takeover; the row lock makes them serialise.
+ */
+export async function fenced<T>(
+  db: pg.ClientBase,
+  shard: number,
+  epoch: number,
+  write: (db: pg.ClientBase) => Promise<T>,
+): Promise<T> {
+  await db.query('begin');
+  try {
+    const { rows } = await db.query<{ epoch: string; owner: string | null }>(
+      'select epoch, owner from shard_leases where shard = $1 for share',
+      [shard],
+    );
+    const current = rows[0] === undefined ? undefined : Number(rows[0].epoch);
+    if (current !== epoch || rows[0]?.owner === null) throw new FencedError(shard, epoch, current);
+    const result = await write(db);
+    await db.query('commit');
+    return result;
+  } catch (error) {
+    await db.query('rollback');
+    throw error;
+  }
+}

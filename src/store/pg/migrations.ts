@@ -1,0 +1,58 @@
+import type pg from 'pg';
+
+/**
+ * The database's schema, as numbered steps applied in order at start. Two instances starting
+ * together are safe: each applies under one transaction-level advisory lock, and a step already
+ * recorded in `setpoint_migrations` is skipped. A step is never edited once released; a change
+ * is a new step.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      create table shard_leases (
+        shard integer primary key,
+        owner text,
+        epoch bigint not null default 0,
+        expires_at timestamptz
+      );
+      create table members (
+        id text primary key,
+        started_at timestamptz not null default now(),
+        heartbeat_at timestamptz not null default now()
+      );
+    `,
+  },
+];
+
+/** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */
+const MIGRATION_LOCK = 0x5e7b01;
+
+/** Apply every step not applied yet; resolves with the versions it applied. */
+export async function migrate(client: pg.ClientBase, shards: number): Promise<number[]> {
+  const applied: number[] = [];
+  await client.query('begin');
+  try {
+    await client.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'create table if not exists setpoint_migrations (version integer primary key, applied_at timestamptz not null default now())',
+    );
+    const { rows } = await client.query<{ version: number }>('select version from setpoint_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    for (const step of MIGRATIONS) {
+      if (done.has(step.version)) continue;
+      await client.query(step.sql);
+      await client.query('insert into setpoint_migrations (version) values ($1)', [step.version]);
+      applied.push(step.version);
+    }
+    await client.query(
+      'insert into shard_leases (shard) select s from generate_series(0, $1::int - 1) s on conflict do nothing',
+      [shards],
+    );
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  }
+  return applied;
+}
