@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { TestClock } from '../../time/test-clock.js';
+import { migrate } from './migrations.js';
+import { ShardManager } from './shard-manager.js';
+
+let cluster: TestCluster;
+const clients: pg.Client[] = [];
+beforeAll(async () => {
+  cluster = await startTestCluster();
+}, 60_000);
+afterAll(() => cluster?.stop());
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
+});
+
+const SHARDS = 12;
+let databases = 0;
+
+/** A fresh database, and a maker of instances on it, each with its two sessions. */
+async function group() {
+  const name = `m${++databases}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('error', () => {}); // a session this test ends on purpose
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
+  await migrate(await connect(), SHARDS);
+  const events: string[] = [];
+  const instance = async (id: string, clock = new TestClock()) => {
+    const db = await connect();
+    const locks = await connect();
+    const manager = new ShardManager({
+      id,
+      shards: SHARDS,
+      db,
+      locks,
+      ttlMs: 60_000,
+      clock,
+      onGained: (shard, epoch) => events.push(`${id} +${shard}@${epoch}`),
+      onLost: (shard, epoch, why) => events.push(`${id} -${shard}@${epoch} ${why}`),
+    });
+    return { manager, db, locks, clock };
+  };
+  return { instance, events, connect };
+}
+
+/** Every instance ticks, `rounds` times. */
+async function rounds(managers: ShardManager[], n: number) {
+  for (let i = 0; i < n; i++) for (const m of managers) await m.tick();
+}
+
+function expectPartition(managers: ShardManager[]) {
+  const owned = managers.flatMap((m) => [...m.held.keys()]);
+  expect(owned.sort((a, b) => a - b)).toEqual(Array.from({ length: SHARDS }, (_, i) => i));
+}
+
+describe('shard managers sharing one database', () => {
+  it('split the shards evenly between them, each shard owned once', async () => {
+    const { instance } = await group();
+    const all = [await instance('a'), await instance('b'), await instance('c')].map((i) => i.manager);
+    await rounds(all, 6);
+    expectPartition(all);
+    expect(all.map((m) => m.held.size)).toEqual([4, 4, 4]);
+  });
+
+  it('take over the shards of one that stops gracefully, on their next tick', async () => {
+    const { instance } = await group();
+    const [a, b, c] = [await instance('a'), await instance('b'), await instance('c')];
+    await rounds([a.manager, b.manager, c.manager], 6);
+    await c.manager.stop();
+    await rounds([a.manager, b.manager], 1);
+    expectPartition([a.manager, b.manager]);
+    expect([a.manager.held.size, b.manager.held.size]).toEqual([6, 6]);
+  });
+
+  it('take over the shards of one whose process died before its lease expired, on their next tick', async () => {
+    const { instance, events } = await group();
+    const [a, b, c] = [await instance('a'), await instance('b'), await instance('c')];
+    await rounds([a.manager, b.manager, c.manager], 6);
+    const dead = new Map(c.manager.held);
+    await c.locks.end(); // its sessions close: the database drops its advisory locks
+    await c.db.end();
+    const before = events.length;
+    await rounds([a.manager, b.manager], 1);
+    expectPartition([a.manager, b.manager]);
+    // Each of its shards claimed by a live one at the next epoch: its lease (a minute) had not expired.
+    const gained = events.slice(before).filter((e) => /^[ab] \+/.test(e));
+    for (const [shard, epoch] of dead) {
+      expect(gained.some((e) => e.endsWith(` +${shard}@${epoch + 1}`))).toBe(true);
+    }
+  });
+
+  it('give up every shard by itself when it has not renewed for most of a lease', async () => {
+    const { instance, events } = await group();
+    const a = await instance('a');
+    await rounds([a.manager], 1);
+    expect(a.manager.held.size).toBe(SHARDS);
+    await a.clock.advance(40_000); // 2/3 of the lease without a tick: it may be cut off
+    await a.manager.tick();
+    expect(events.filter((e) => e.endsWith(' expired'))).toHaveLength(SHARDS);
+  });
+});

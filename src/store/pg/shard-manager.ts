@@ -1,0 +1,187 @@
+import type pg from 'pg';
+import type { Clock } from '../../time/clock.js';
+import { claim, release, renew } from './leases.js';
+
+/** A base for the advisory lock of each shard, so setpoint's locks do not collide with others'. */
+const SHARD_LOCK_BASE = 0x5e7b0000;
+/** The first key of each member's advisory lock (the second is the hash of its id). */
+const MEMBER_LOCK_CLASS = 0x5e7b;
+
+export interface ShardManagerOptions {
+  /** This instance's id (unique among the instances sharing the database). */
+  readonly id: string;
+  /** How many shards there are (fixed for the database). */
+  readonly shards: number;
+  /** For leases and membership. */
+  readonly db: pg.ClientBase;
+  /**
+   * A session of its own that holds one advisory lock per owned shard: when this process dies,
+   * the database drops the session and its locks, and another instance can tell at once.
+   */
+  readonly locks: pg.ClientBase;
+  /** How long a lease lasts without a renewal. */
+  readonly ttlMs: number;
+  /** The instance's clock: only to know how long ago its own last renewal succeeded. */
+  readonly clock: Clock;
+  /** Shards moved away from this instance per tick, at most (balancing gently). Default 2. */
+  readonly maxReleasesPerTick?: number;
+  /** A shard is now this instance's, at this epoch: start its resources. */
+  onGained(shard: number, epoch: number): void;
+  /** A shard is no longer this instance's: stop its resources at once. */
+  onLost(shard: number, epoch: number, why: 'expired' | 'taken' | 'released' | 'stopped'): void;
+}
+
+/**
+ * One instance's share of the shards. Each `tick` (every `ttlMs / 5` or so):
+ *
+ * 1. renews the leases it holds; one it cannot renew is lost (`onLost`), and if no renewal has
+ *    succeeded for 60 % of the lease, every shard is given up before the lease can expire, so a
+ *    partitioned instance stops before anyone may take over;
+ * 2. counts the live members (a heartbeat within a lease, and a session that still holds the
+ *    member's advisory lock, so a dead process stops counting at once) and aims at
+ *    `ceil(shards / members)`;
+ * 3. claims every orphan: a shard whose lease expired, or whose owner's advisory lock can be
+ *    taken (its process is gone: no need to wait for the lease to expire); above its aim it then
+ *    releases a few shards, below it claims unowned ones.
+ *
+ * Every comparison of lease times is the database's; the clock here only measures how long ago
+ * this instance last renewed.
+ */
+export class ShardManager {
+  readonly held = new Map<number, number>();
+  #lastRenewed: number;
+
+  constructor(private readonly o: ShardManagerOptions) {
+    this.#lastRenewed = o.clock.now();
+  }
+
+  #joined = false;
+
+  async tick(): Promise<void> {
+    const { db, id, ttlMs, clock } = this.o;
+    const started = clock.now();
+    if (!this.#joined) {
+      // Held for as long as this process's session lives: its death shows at once in pg_locks.
+      await this.o.locks.query('select pg_advisory_lock($1, hashtext($2))', [MEMBER_LOCK_CLASS, id]);
+      this.#joined = true;
+    }
+    await db.query(
+      `insert into members (id) values ($1)
+         on conflict (id) do update set heartbeat_at = now()`,
+      [id],
+    );
+    if (started - this.#lastRenewed > ttlMs * 0.6) {
+      await this.#drop([...this.held.keys()], 'expired');
+    }
+    const kept = new Set(await renew(db, id, this.held, ttlMs));
+    this.#lastRenewed = started;
+    await this.#drop(
+      [...this.held.keys()].filter((shard) => !kept.has(shard)),
+      'taken',
+    );
+    // Live: a heartbeat within a lease, and its session still holds its member lock.
+    const { rows } = await db.query<{ n: number }>(
+      `select count(*)::int as n from members m
+        where m.heartbeat_at > now() - make_interval(secs => $1::double precision / 1000)
+          and exists (select 1 from pg_locks l
+                       where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                         and l.classid = $2::int::oid and l.objid = hashtext(m.id)::oid)`,
+      [ttlMs, MEMBER_LOCK_CLASS],
+    );
+    const target = Math.ceil(this.o.shards / Math.max(1, rows[0]?.n ?? 1));
+    await this.#claim(target - this.held.size);
+    if (this.held.size > target) {
+      const surplus = [...this.held.keys()].sort((a, b) => b - a);
+      const going = surplus.slice(0, Math.min(this.held.size - target, this.o.maxReleasesPerTick ?? 2));
+      await this.#give(going, 'released');
+    }
+  }
+
+  /** Give every shard up at once (a graceful stop): others claim them on their next tick. */
+  async stop(): Promise<void> {
+    await this.#give([...this.held.keys()], 'stopped');
+    await this.o.db.query('delete from members where id = $1', [this.o.id]);
+    if (this.#joined)
+      await this.o.locks.query('select pg_advisory_unlock($1, hashtext($2))', [MEMBER_LOCK_CLASS, this.o.id]);
+    this.#joined = false;
+  }
+
+  /**
+   * Claim orphans (a lease expired, or an owner whose session is gone) whatever the aim, since
+   * someone must run them now; and unowned shards only up to `wanted`.
+   */
+  async #claim(wanted: number): Promise<void> {
+    const { db, id, ttlMs } = this.o;
+    const { rows } = await db.query<{ shard: number; owner: string | null; expired: boolean }>(
+      `select shard, owner, (owner is null or expires_at < now()) as expired
+         from shard_leases order by shard`,
+    );
+    for (const row of rows) {
+      if (this.held.has(row.shard) || row.owner === id) continue;
+      if (row.owner === null && wanted <= 0) continue;
+      let epoch: number | undefined;
+      if (row.expired) {
+        // The lease is the authority: expired is free, whoever may still hold its lock (a
+        // partitioned owner's session can outlive it on the server for minutes).
+        epoch = await claim(db, row.shard, id, ttlMs);
+        if (epoch !== undefined) await this.#lock(row.shard);
+      } else if (await this.#lock(row.shard)) {
+        // Its lock was free though the lease runs: the owner's session is gone, it is dead.
+        epoch = await this.#takeFromGone(row.shard, row.owner);
+        if (epoch === undefined) await this.#unlock(row.shard);
+      }
+      if (epoch === undefined) continue;
+      this.held.set(row.shard, epoch);
+      wanted--;
+      this.o.onGained(row.shard, epoch);
+    }
+  }
+
+  readonly #locked = new Set<number>();
+
+  async #lock(shard: number): Promise<boolean> {
+    const { rows } = await this.o.locks.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+      SHARD_LOCK_BASE + shard,
+    ]);
+    if (rows[0]?.ok) this.#locked.add(shard);
+    return rows[0]?.ok === true;
+  }
+
+  async #unlock(shard: number): Promise<void> {
+    if (!this.#locked.delete(shard)) return;
+    await this.o.locks.query('select pg_advisory_unlock($1)', [SHARD_LOCK_BASE + shard]);
+  }
+
+  /** Claim a shard whose owner's session is gone, before its lease expires. */
+  async #takeFromGone(shard: number, owner: string | null): Promise<number | undefined> {
+    const { rows } = await this.o.db.query<{ epoch: string }>(
+      `update shard_leases
+          set owner = $2, epoch = epoch + 1, expires_at = now() + make_interval(secs => $4::double precision / 1000)
+        where shard = $1 and owner is not distinct from $3
+        returning epoch`,
+      [shard, this.o.id, owner, this.o.ttlMs],
+    );
+    return rows[0] === undefined ? undefined : Number(rows[0].epoch);
+  }
+
+  async #give(shards: number[], why: 'released' | 'stopped'): Promise<void> {
+    if (shards.length === 0) return;
+    const giving = new Map(shards.map((s) => [s, this.held.get(s)!]));
+    for (const [shard, epoch] of giving) {
+      this.held.delete(shard);
+      this.o.onLost(shard, epoch, why); // stop first, then let go: never two owners at work
+    }
+    await release(this.o.db, this.o.id, giving);
+    for (const shard of shards)
+      await this.o.locks.query('select pg_advisory_unlock($1)', [SHARD_LOCK_BASE + shard]);
+  }
+
+  async #drop(shards: number[], why: 'expired' | 'taken'): Promise<void> {
+    for (const shard of shards) {
+      const epoch = this.held.get(shard)!;
+      this.held.delete(shard);
+      this.o.onLost(shard, epoch, why);
+      await this.#unlock(shard);
+    }
+  }
+}
