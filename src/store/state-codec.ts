@@ -55,7 +55,7 @@ function sealChange(change: StoreChange, sealer: Sealer): object {
   }
 }
 
-function sealEntry(entry: InventoryEntry, sealer: Sealer): object {
+export function sealEntry(entry: InventoryEntry, sealer: Sealer): object {
   const applied = entry.lastApplied && sealer.seal(entry.lastApplied);
   const good = entry.lastGood === entry.lastApplied ? applied : entry.lastGood && sealer.seal(entry.lastGood);
   if (!applied?.seals && !good?.seals) return entry;
@@ -73,7 +73,7 @@ function sealEntry(entry: InventoryEntry, sealer: Sealer): object {
   };
 }
 
-function sealIntent(intent: Intent, sealer: Sealer): object {
+export function sealIntent(intent: Intent, sealer: Sealer): object {
   if (intent.spec === undefined) return intent;
   const { spec, seals } = sealer.seal(intent.spec);
   return seals ? { ...intent, spec, sealed: seals } : intent;
@@ -148,7 +148,7 @@ export function decodeChange(line: string, sealer?: Sealer): StoreChange | undef
   }
 }
 
-function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry | undefined {
+export function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry | undefined {
   if (!isRecord(value)) return undefined;
   const {
     key,
@@ -193,7 +193,7 @@ function decodeEntry(value: unknown, sealer: Sealer | undefined): InventoryEntry
   return deepFreeze(entry as unknown as InventoryEntry);
 }
 
-function decodeIntent(value: unknown, sealer: Sealer | undefined): Intent | undefined {
+export function decodeIntent(value: unknown, sealer: Sealer | undefined): Intent | undefined {
   if (!isRecord(value)) return undefined;
   const { id, key, op, spec, at, sealed } = value;
   const ok =

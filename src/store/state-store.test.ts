@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startTestCluster, type TestCluster } from '../../test/helpers/postgres.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore } from './file-store.js';
 import { createMemoryStore } from './memory-store.js';
+import { createPostgresStore } from './pg/postgres-store.js';
 import { specHash } from './spec-hash.js';
 import type { StateStore } from './state-store.js';
 
@@ -15,7 +18,31 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+// PostgreSQL: one throwaway cluster for the file, started on first use; a database per store.
+let cluster: Promise<TestCluster> | undefined;
+const clients: pg.Client[] = [];
+let databases = 0;
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.end()));
+  (await cluster)?.stop();
+});
+
+async function postgresStore(clock: TestClock): Promise<StateStore> {
+  cluster ??= startTestCluster();
+  const { url } = await cluster;
+  const name = `store${++databases}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const client = new pg.Client({ connectionString: url.replace(/\/postgres$/, `/${name}`) });
+  await client.connect();
+  clients.push(client);
+  return createPostgresStore({ client, clock, shards: 4 });
+}
+
 const backends: [string, (clock: TestClock) => Promise<StateStore>][] = [
+  ['postgres', postgresStore],
   ['memory', async (clock) => createMemoryStore({ clock })],
   [
     'file',

@@ -23,6 +23,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      create table inventory (key text primary key, entry jsonb not null);
+      create table intents (id text primary key, at bigint not null, intent jsonb not null);
+      create table store_meta (name text primary key, value bigint not null);
+    `,
+  },
 ];
 
 /** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */

@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import type { Clock } from '../../time/clock.js';
+import { createBackedStore } from '../backed-store.js';
+import { createSealer, type Sealer } from '../seal.js';
+import { decodeEntry, decodeIntent, sealEntry, sealIntent } from '../state-codec.js';
+import type { StateStore } from '../state-store.js';
+import { emptyState, type StoreChange, type StoreState } from '../store-state.js';
+import { migrate } from './migrations.js';
+
+export interface PostgresStoreOptions {
+  /** A connection of its own (the store writes in order on it). */
+  readonly client: pg.ClientBase;
+  readonly clock: Clock;
+  /** How many shards the database is made with, when this store makes it. Default 64. */
+  readonly shards?: number;
+  /** The values that are secrets, and the key that seals them (see `seal.ts`). */
+  readonly secrets?: () => Iterable<string>;
+  readonly key?: Uint8Array;
+}
+
+/**
+ * The state store on PostgreSQL: the inventory and the pending intents in tables, migrated at
+ * open. Like every backend, it keeps the state in memory and makes each change durable in order:
+ * a write resolves once its statement has committed. Specs are sealed as in the file store.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): StateStore {
+  const { client, clock } = options;
+  let state: StoreState = emptyState();
+  let sealer: Sealer | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  async function load(): Promise<StoreState> {
+    await migrate(client, options.shards ?? 64);
+    sealer = createSealer(options.key, options.secrets ?? (() => []));
+    const loaded = emptyState();
+    const entries = await client.query<{ key: string; entry: unknown }>('select key, entry from inventory');
+    for (const row of entries.rows) {
+      const entry = decodeEntry(row.entry, sealer);
+      if (entry === undefined) throw new Error(`inventory row ${row.key} is not an inventory entry`);
+      loaded.entries.set(entry.key, entry);
+    }
+    const intents = await client.query<{ id: string; intent: unknown }>(
+      'select id, intent from intents order by at, id',
+    );
+    for (const row of intents.rows) {
+      const intent = decodeIntent(row.intent, sealer);
+      if (intent === undefined) throw new Error(`intent row ${row.id} is not an intent`);
+      loaded.pending.set(intent.id, intent);
+    }
+    const next = await client.query<{ value: string }>(
+      "select value from store_meta where name = 'next_intent'",
+    );
+    loaded.nextIntent = next.rows[0] === undefined ? 1 : Number(next.rows[0].value);
+    return loaded;
+  }
+
+  async function write(change: StoreChange): Promise<void> {
+    switch (change.t) {
+      case 'record':
+      case 'good': {
+        const key = change.t === 'record' ? change.entry.key : change.key;
+        const entry = change.t === 'record' ? change.entry : state.entries.get(key);
+        if (entry === undefined) return;
+        await client.query(
+          'insert into inventory (key, entry) values ($1, $2) on conflict (key) do update set entry = excluded.entry',
+          [key, JSON.stringify(sealer ? sealEntry(entry, sealer) : entry)],
+        );
+        return;
+      }
+      case 'forget':
+        await client.query('delete from inventory where key = $1', [change.key]);
+        return;
+      case 'intent': {
+        const { intent } = change;
+        await client.query('begin');
+        await client.query('insert into intents (id, at, intent) values ($1, $2, $3)', [
+          intent.id,
+          intent.at,
+          JSON.stringify(sealer ? sealIntent(intent, sealer) : intent),
+        ]);
+        await client.query(
+          `insert into store_meta (name, value) values ('next_intent', $1)
+             on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
+          [Number(intent.id) + 1],
+        );
+        await client.query('commit');
+        return;
+      }
+      case 'settle':
+        await client.query('delete from intents where id = $1', [change.id]);
+        return;
+    }
+  }
+
+  return createBackedStore(
+    {
+      async open() {
+        state = await load();
+        return state;
+      },
+      persist(change) {
+        const done = chain.then(() => write(change));
+        chain = done.catch(() => undefined);
+        return done;
+      },
+      async close() {
+        await chain;
+      },
+    },
+    clock,
+  );
+}
