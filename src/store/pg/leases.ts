@@ -17,13 +17,20 @@ export class FencedError extends Error {
   readonly kind = 'fenced' as const;
   constructor(
     readonly shard: number,
-    readonly epoch: number,
+    /** The epoch the write was made at; `undefined`: this instance does not hold the shard at all. */
+    readonly epoch: number | undefined,
     readonly current: number | undefined,
   ) {
     super(
-      `shard ${shard}: epoch ${epoch} is no longer current (now ${current ?? 'unowned'}): the shard moved; its writes are refused`,
+      epoch === undefined
+        ? `shard ${shard} is not held by this instance: its writes are refused`
+        : `shard ${shard}: epoch ${epoch} is no longer current (now ${current ?? 'unowned'}): the shard moved; its writes are refused`,
     );
     this.name = 'FencedError';
+  }
+
+  static is(error: unknown): error is FencedError {
+    return error instanceof FencedError || (error as { kind?: unknown })?.kind === 'fenced';
   }
 }
 

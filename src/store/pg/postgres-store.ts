@@ -5,6 +5,7 @@ import { createSealer, type Sealer } from '../seal.js';
 import { decodeEntry, decodeIntent, sealEntry, sealIntent } from '../state-codec.js';
 import type { StateStore } from '../state-store.js';
 import { emptyState, type StoreChange, type StoreState } from '../store-state.js';
+import { FencedError, fenced } from './leases.js';
 import { migrate } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -16,6 +17,16 @@ export interface PostgresStoreOptions {
   /** The values that are secrets, and the key that seals them (see `seal.ts`). */
   readonly secrets?: () => Iterable<string>;
   readonly key?: Uint8Array;
+  /**
+   * Fencing, for several instances sharing the database: each write is for the shard of its
+   * key, and is made only while this instance holds that shard at the epoch `epochOf` gives
+   * (else it rejects with `FencedError` and nothing is written). Default: no fencing (one
+   * instance owns the whole database).
+   */
+  readonly fence?: {
+    readonly shardOf: (key: string) => number;
+    readonly epochOf: (shard: number) => number | undefined;
+  };
 }
 
 /**
@@ -46,6 +57,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       const intent = decodeIntent(row.intent, sealer);
       if (intent === undefined) throw new Error(`intent row ${row.id} is not an intent`);
       loaded.pending.set(intent.id, intent);
+      intentKeys.set(intent.id, intent.key);
     }
     const next = await client.query<{ value: string }>(
       "select value from store_meta where name = 'next_intent'",
@@ -54,7 +66,47 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
     return loaded;
   }
 
+  /** Which key a change is about (a settle names only its intent: remembered from the intent). */
+  const intentKeys = new Map<string, string>();
+  function keyOf(change: StoreChange): string {
+    switch (change.t) {
+      case 'record':
+        return change.entry.key;
+      case 'intent':
+        intentKeys.set(change.intent.id, change.intent.key);
+        return change.intent.key;
+      case 'settle': {
+        const key = intentKeys.get(change.id) ?? '';
+        intentKeys.delete(change.id);
+        return key;
+      }
+      default:
+        return change.key;
+    }
+  }
+
+  /** Make `change` durable: in one transaction, fenced by its shard's epoch when there is a fence. */
   async function write(change: StoreChange): Promise<void> {
+    const key = keyOf(change);
+    const fence = options.fence;
+    if (fence === undefined) {
+      await client.query('begin');
+      try {
+        await statements(change);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+      return;
+    }
+    const shard = fence.shardOf(key);
+    const epoch = fence.epochOf(shard);
+    if (epoch === undefined) throw new FencedError(shard, undefined, undefined);
+    await fenced(client, shard, epoch, () => statements(change));
+  }
+
+  async function statements(change: StoreChange): Promise<void> {
     switch (change.t) {
       case 'record':
       case 'good': {
@@ -72,7 +124,6 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
         return;
       case 'intent': {
         const { intent } = change;
-        await client.query('begin');
         await client.query('insert into intents (id, at, intent) values ($1, $2, $3)', [
           intent.id,
           intent.at,
@@ -83,7 +134,6 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
              on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
           [Number(intent.id) + 1],
         );
-        await client.query('commit');
         return;
       }
       case 'settle':
