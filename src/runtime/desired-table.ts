@@ -23,6 +23,8 @@ export interface Entry {
   resurrect: Resource | undefined;
   /** Left the desired set, but the deletion budget holds its delete: kept as it is. */
   held: boolean;
+  /** Desired, but another instance owns its key: no actor here (see `RuntimeOptions.owns`). */
+  parked: boolean;
 }
 
 /** How the table starts and stops actors (the supervision tree does it). */
@@ -61,7 +63,11 @@ export class DesiredTable implements DependencyPort {
   constructor(
     private readonly store: StateStore,
     private readonly intake: Intake,
-    private readonly policy: { readonly prune: boolean; readonly allowEmpty: boolean },
+    private readonly policy: {
+      readonly prune: boolean;
+      readonly allowEmpty: boolean;
+      readonly owns?: ((key: string) => boolean) | undefined;
+    },
     private readonly budget: DeletionBudget,
   ) {}
 
@@ -185,10 +191,38 @@ export class DesiredTable implements DependencyPort {
       removed: false,
       resurrect: undefined,
       held: false,
+      parked: this.policy.owns?.(key) === false,
     };
     this.entries.set(key, entry);
     this.#dependents.link(key, resource.dependsOn, true);
-    this.#launcher?.launch(key, resource.kind);
+    if (!entry.parked) this.#launcher?.launch(key, resource.kind);
+  }
+
+  /**
+   * The keys this runtime owns changed: start an actor for each desired key it owns now and had
+   * none for, and stop (without deleting anything) the actor of each key it no longer owns.
+   */
+  ownershipChanged(): { started: number; stopped: number } {
+    const owns = this.policy.owns;
+    let started = 0;
+    let stopped = 0;
+    if (owns === undefined) return { started, stopped };
+    for (const [key, entry] of this.entries) {
+      const mine = owns(key);
+      if (mine && entry.parked) {
+        entry.parked = false;
+        entry.actor = undefined; // a fresh actor, not a restart
+        entry.restarts = 0;
+        this.#launcher?.launch(key, entry.resource.kind);
+        started++;
+      } else if (!mine && !entry.parked) {
+        entry.parked = true;
+        this.#launcher?.release(key, entry.resource.kind);
+        entry.actor = undefined;
+        stopped++;
+      }
+    }
+    return { started, stopped };
   }
 
   /** `key` left the desired set: delete it if it is ours and prune is on, else release it. */

@@ -74,6 +74,12 @@ export interface RuntimeOptions extends ObserveOptions {
   /** Allow a desired set that would delete every managed resource. Default false. */
   allowEmpty?: boolean;
   /**
+   * For instances that share the work: the keys this runtime runs actors for. A desired key it
+   * does not own is held (no actor, counted settled) until `ownershipChanged()` finds it owned.
+   * Default: every key.
+   */
+  owns?: (key: string) => boolean;
+  /**
    * Deletes per kind and window that go ahead without `approveDeletions`; the rest are held.
    * Default: the larger of 5 and 10 % of the kind's managed resources, per hour. `false`: none.
    */
@@ -133,6 +139,7 @@ export interface RuntimeSettings extends ObserveSettings {
   readonly prune: boolean;
   readonly pruneAdopted: boolean;
   readonly allowEmpty: boolean;
+  readonly owns: ((key: string) => boolean) | undefined;
   readonly deletionBudget: DeletionBudgetSettings;
   readonly store: StateStore;
   readonly registry: Registry | undefined;
@@ -193,6 +200,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     prune: options.prune ?? d.prune,
     pruneAdopted: options.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: options.allowEmpty ?? d.allowEmpty,
+    owns: options.owns,
     deletionBudget: resolveDeletionBudget(options.deletionBudget),
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,

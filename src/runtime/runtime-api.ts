@@ -24,6 +24,11 @@ export interface Runtime {
   updateDesired(change: DesiredChange): SetDesiredResult;
   /** Reconcile one resource now. Returns false for an unknown key. */
   reconcile(key: string): boolean;
+  /**
+   * `owns` answers differently now: start actors for the keys this runtime gained, stop those
+   * of the keys it lost (deleting nothing). Returns how many of each.
+   */
+  ownershipChanged(): { started: number; stopped: number };
   status(): ResourceStatus[];
   status(key: string): ResourceStatus | undefined;
   /** Observe everything once and return what would change. */

@@ -145,6 +145,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return applied(table.apply(checked.set, checked.remove, left), left !== undefined);
     },
 
+    ownershipChanged: () => table.ownershipChanged(),
+
     reconcile(key) {
       const actor = table.entries.get(key)?.actor;
       if (!actor) return false;

@@ -67,6 +67,7 @@ export function settled(
 function entrySettled(table: DesiredTable, entry: Entry, crashLooping: (key: string) => boolean): boolean {
   const key = keyOf(entry.resource);
   if (table.entries.get(key) !== entry) return true; // gone since
+  if (entry.parked) return true; // another instance runs it
   const actor = entry.actor;
   if (!actor) return false;
   if (crashLooping(key)) return true; // Degraded (CrashLoop), waiting for its restart

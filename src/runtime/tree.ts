@@ -73,7 +73,7 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
   /** Start an actor for `key` (if its kind's supervisor runs; else it starts with the kind). */
   launch(key: string, kind: string): void {
     const sup = this.#kinds.get(kind)?.sup;
-    if (!sup) return;
+    if (!sup || this.table.entries.get(key)?.parked) return;
     // A start that fails is the supervisor's business (it counts as a crash); never the caller's.
     try {
       const started = sup.startChild(this.#actorSpec(key, kind));
