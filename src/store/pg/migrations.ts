@@ -31,6 +31,27 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       create table store_meta (name text primary key, value bigint not null);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      create table resources (
+        key text primary key,
+        kind text not null,
+        name text not null,
+        shard integer not null,
+        spec jsonb not null,
+        depends_on jsonb,
+        policy jsonb,
+        generation bigint not null default 1,
+        resource_version bigint not null,
+        status jsonb,
+        observed_generation bigint not null default 0,
+        updated_at timestamptz not null default now()
+      );
+      create index resources_by_shard on resources (shard);
+      create sequence resource_versions;
+    `,
+  },
 ];
 
 /** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */

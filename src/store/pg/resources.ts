@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import type { Resource } from '../../contract/resource.js';
+import { sameResource } from '../../diff/same-resource.js';
+import { shardOf } from './shard-of.js';
+
+/**
+ * The desired set in the database, one row per key: its spec, a generation that grows with
+ * every change of the spec, and a resource version (from one sequence, so it grows across the
+ * whole table) that grows with every write, for optimistic locking and for watching from a
+ * version. Changes are announced on the channel `setpoint_resources` with the key's shard, after
+ * commit; a missed notice is covered by each instance's periodic look.
+ */
+
+export const RESOURCES_CHANNEL = 'setpoint_resources';
+
+/** What `publish` changed. */
+export interface Published {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+}
+
+/**
+ * Make `resources` the desired set: add new keys, bump the generation of changed ones, remove
+ * keys no longer in it. Idempotent: publishing the same set again changes nothing (and notifies
+ * nothing). One transaction, so two instances publishing the same set at once agree.
+ */
+export async function publish(
+  db: pg.ClientBase,
+  resources: readonly Resource[],
+  shards: number,
+): Promise<Published> {
+  await db.query('begin');
+  try {
+    await db.query('lock table resources in share row exclusive mode');
+    const { rows } = await db.query<{
+      key: string;
+      kind: string;
+      name: string;
+      spec: Record<string, unknown>;
+      depends_on: string[] | null;
+      policy: Record<string, unknown> | null;
+    }>('select key, kind, name, spec, depends_on, policy from resources');
+    const current = new Map(rows.map((r) => [r.key, toResource(r)]));
+    const wanted = new Map(resources.map((r) => [`${r.kind}/${r.name}`, r]));
+    let added = 0;
+    let changed = 0;
+    const touched = new Set<number>();
+    for (const [key, r] of wanted) {
+      const before = current.get(key);
+      if (before !== undefined && sameResource(before, r)) continue;
+      const shard = shardOf(key, shards);
+      touched.add(shard);
+      if (before === undefined) added++;
+      else changed++;
+      await db.query(
+        `insert into resources (key, kind, name, shard, spec, depends_on, policy, resource_version)
+         values ($1, $2, $3, $4, $5, $6, $7, nextval('resource_versions'))
+         on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
+           policy = excluded.policy, generation = resources.generation + 1,
+           resource_version = excluded.resource_version, updated_at = now()`,
+        [key, r.kind, r.name, shard, JSON.stringify(r.spec), json(r.dependsOn), json(r.policy)],
+      );
+    }
+    const gone = [...current.keys()].filter((key) => !wanted.has(key));
+    if (gone.length > 0) {
+      await db.query('delete from resources where key = any($1::text[])', [gone]);
+      for (const key of gone) touched.add(shardOf(key, shards));
+    }
+    for (const shard of touched)
+      await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
+    await db.query('commit');
+    return { added, changed, removed: gone.length };
+  } catch (error) {
+    await db.query('rollback');
+    throw error;
+  }
+}
+
+/** The desired set as the database holds it, every key. */
+export async function desiredSet(db: pg.ClientBase): Promise<Resource[]> {
+  const { rows } = await db.query<{
+    key: string;
+    kind: string;
+    name: string;
+    spec: Record<string, unknown>;
+    depends_on: string[] | null;
+    policy: Record<string, unknown> | null;
+  }>('select key, kind, name, spec, depends_on, policy from resources order by key');
+  return rows.map(toResource);
+}
+
+function toResource(row: {
+  kind: string;
+  name: string;
+  spec: Record<string, unknown>;
+  depends_on: string[] | null;
+  policy: Record<string, unknown> | null;
+}): Resource {
+  return {
+    kind: row.kind,
+    name: row.name,
+    spec: row.spec,
+    ...(row.depends_on ? { dependsOn: row.depends_on } : {}),
+    ...(row.policy ? { policy: row.policy } : {}),
+  };
+}
+
+function json(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
