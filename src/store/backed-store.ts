@@ -26,8 +26,11 @@ const ORIGINS = new Set(['created', 'adopted']);
 const OPS = new Set(['create', 'update', 'delete']);
 const OUTCOMES = new Set(['done', 'failed']);
 
-/** A {@link StateStore} over a backend. Time comes only from `clock`. */
-export function createBackedStore(backend: StoreBackend, clock: Clock): StateStore {
+/**
+ * A {@link StateStore} over a backend. Time comes only from `clock`. `intentIdPrefix` keeps the
+ * intent ids of several writers to one backend apart (each instance sharing a database has its own).
+ */
+export function createBackedStore(backend: StoreBackend, clock: Clock, intentIdPrefix = ''): StateStore {
   let state = emptyState();
   let phase: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
 
@@ -99,7 +102,7 @@ export function createBackedStore(backend: StoreBackend, clock: Clock): StateSto
 
     async intend(request) {
       assertOpen('intend');
-      const intent = normalizeIntent(request, String(state.nextIntent), clock.now());
+      const intent = normalizeIntent(request, `${intentIdPrefix}${state.nextIntent}`, clock.now());
       await commit({ seq: state.seq + 1, t: 'intent', intent });
       return intent;
     },

@@ -65,7 +65,8 @@ export function applyChange(state: StoreState, change: StoreChange): boolean {
       break;
     case 'intent': {
       state.pending.set(change.intent.id, change.intent);
-      const n = Number(change.intent.id);
+      // An id is a number, after the writer's prefix when several share a store (`a-17`).
+      const n = Number(/(\d+)$/.exec(change.intent.id)?.[1]);
       if (Number.isSafeInteger(n) && n >= state.nextIntent) state.nextIntent = n + 1;
       break;
     }

@@ -17,6 +17,8 @@ export interface PostgresStoreOptions {
   /** The values that are secrets, and the key that seals them (see `seal.ts`). */
   readonly secrets?: () => Iterable<string>;
   readonly key?: Uint8Array;
+  /** This instance's id, when several share the database: it prefixes its intents' ids. */
+  readonly instance?: string;
   /**
    * Fencing, for several instances sharing the database: each write is for the shard of its
    * key, and is made only while this instance holds that shard at the epoch `epochOf` gives
@@ -34,7 +36,15 @@ export interface PostgresStoreOptions {
  * open. Like every backend, it keeps the state in memory and makes each change durable in order:
  * a write resolves once its statement has committed. Specs are sealed as in the file store.
  */
-export function createPostgresStore(options: PostgresStoreOptions): StateStore {
+export interface PostgresStateStore extends StateStore {
+  /**
+   * Read the inventory and the pending intents again (another instance wrote some while it
+   * owned their shards): call it on gaining shards, before their actors start.
+   */
+  refresh(): Promise<void>;
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStateStore {
   const { client, clock } = options;
   let state: StoreState = emptyState();
   let sealer: Sealer | undefined;
@@ -132,7 +142,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
         await client.query(
           `insert into store_meta (name, value) values ('next_intent', $1)
              on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
-          [Number(intent.id) + 1],
+          [Number(/(\d+)$/.exec(intent.id)?.[1] ?? 0) + 1],
         );
         return;
       }
@@ -142,7 +152,7 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
     }
   }
 
-  return createBackedStore(
+  const store = createBackedStore(
     {
       async open() {
         state = await load();
@@ -158,5 +168,18 @@ export function createPostgresStore(options: PostgresStoreOptions): StateStore {
       },
     },
     clock,
+    options.instance === undefined ? '' : `${options.instance}-`,
   );
+  return {
+    ...store,
+    async refresh() {
+      await chain; // after the writes already made
+      const fresh = await load();
+      state.entries.clear();
+      for (const [key, entry] of fresh.entries) state.entries.set(key, entry);
+      state.pending.clear();
+      for (const [id, intent] of fresh.pending) state.pending.set(id, intent);
+      state.nextIntent = Math.max(state.nextIntent, fresh.nextIntent);
+    },
+  };
 }
