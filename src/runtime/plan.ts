@@ -101,18 +101,23 @@ export async function recoverIntents(
   store: StateStore,
   hosts: ReadonlyMap<string, KindHost>,
   logger: Logger,
+  owns: (key: string) => boolean = () => true,
 ): Promise<RecoverySummary | undefined> {
-  if (store.pendingIntents().length === 0) return undefined;
-  const summary = await resolvePendingIntents(store, async (intent) => {
-    const { kind, name } = parseKey(intent.key);
-    const host = hosts.get(kind);
-    if (!host) throw new Error(`no provider serves kind \`${kind}\` in this configuration`);
-    const entry = store.get(intent.key);
-    const spec = intent.spec ?? entry?.lastApplied ?? entry?.lastGood;
-    if (spec === undefined)
-      throw new Error('the intent has no spec, and the inventory none to look it up with');
-    return (await planDelete(host, intent.key, { kind, name, spec })) ? 'present' : 'absent';
-  });
+  if (!store.pendingIntents().some((intent) => owns(intent.key))) return undefined;
+  const summary = await resolvePendingIntents(
+    store,
+    async (intent) => {
+      const { kind, name } = parseKey(intent.key);
+      const host = hosts.get(kind);
+      if (!host) throw new Error(`no provider serves kind \`${kind}\` in this configuration`);
+      const entry = store.get(intent.key);
+      const spec = intent.spec ?? entry?.lastApplied ?? entry?.lastGood;
+      if (spec === undefined)
+        throw new Error('the intent has no spec, and the inventory none to look it up with');
+      return (await planDelete(host, intent.key, { kind, name, spec })) ? 'present' : 'absent';
+    },
+    owns,
+  );
   const { unresolved, ...counts } = summary;
   logger.info({ ...counts, unresolved: unresolved.length }, 'resolved intents left by an earlier run');
   for (const left of unresolved) {

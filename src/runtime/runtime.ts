@@ -120,7 +120,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async start() {
       if (state !== 'new') throw new Error(`runtime already ${state}`);
       await store.open();
-      await recoverIntents(store, hosts, logger);
+      await recoverIntents(store, hosts, logger, settings.owns);
       state = 'running';
       await tree.start(failed);
       // A set given before start: what the earlier run left goes now.

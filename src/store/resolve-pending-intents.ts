@@ -54,12 +54,15 @@ export type ObserveIntent = (intent: Intent) => Promise<'present' | 'absent'>;
 export async function resolvePendingIntents(
   store: StateStore,
   observe: ObserveIntent,
+  /** Resolve only the intents of these keys (an instance sharing the work: the keys it owns). */
+  only: (key: string) => boolean = () => true,
 ): Promise<RecoverySummary> {
   let adopted = 0;
   let retried = 0;
   let forgotten = 0;
   const unresolved: UnresolvedIntent[] = [];
   for (const intent of store.pendingIntents()) {
+    if (!only(intent.key)) continue;
     const entry = store.get(intent.key);
     if (intent.op === 'delete' && intent.spec === undefined && entry === undefined) {
       // Written by an older version, without a spec; the entry goes only once the delete is done.
