@@ -6,7 +6,7 @@ import { migrate } from '../src/store/pg/migrations.js';
 import { publish } from '../src/store/pg/resources.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
-import { startTestCluster, type TestCluster } from './helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
 import { mapProvider, user } from './helpers/runtime-harness.js';
 
 let cluster: TestCluster;
@@ -19,11 +19,7 @@ const SHARDS = 16;
 
 describe('three instances sharing one database', () => {
   it('create each resource once, and after one dies, the others carry on without a duplicate', async () => {
-    const admin = new pg.Client({ connectionString: cluster.url });
-    admin.on('error', () => {});
-    await admin.connect();
-    await admin.query('create database three');
-    const url = cluster.url.replace(/\/postgres$/, '/three');
+    const url = await freshDatabase(cluster, 'three');
     const db = new pg.Client({ connectionString: url });
     db.on('error', () => {});
     await db.connect();
@@ -83,6 +79,5 @@ describe('three instances sharing one database', () => {
     expect([...creates.values()].every((n) => n === 1)).toBe(true);
     await Promise.all([a.stop(), b.stop()]);
     await db.end();
-    await admin.end();
   }, 60_000);
 });

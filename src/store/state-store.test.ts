@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../test/helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from '../../test/helpers/postgres.js';
 import { TestClock } from '../time/test-clock.js';
 import { createFileStore } from './file-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -21,7 +21,6 @@ afterEach(async () => {
 // PostgreSQL: one throwaway cluster for the file, started on first use; a database per store.
 let cluster: Promise<TestCluster> | undefined;
 const clients: pg.Client[] = [];
-let databases = 0;
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.end()));
   (await cluster)?.stop();
@@ -29,13 +28,7 @@ afterAll(async () => {
 
 async function postgresStore(clock: TestClock): Promise<StateStore> {
   cluster ??= startTestCluster();
-  const { url } = await cluster;
-  const name = `store${++databases}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const client = new pg.Client({ connectionString: url.replace(/\/postgres$/, `/${name}`) });
+  const client = new pg.Client({ connectionString: await freshDatabase(await cluster, 'store') });
   await client.connect();
   clients.push(client);
   return createPostgresStore({ client, clock, shards: 4 });

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from './poll.js';
 
 /** Where Debian puts PostgreSQL 15's server programs. */
@@ -14,12 +16,21 @@ export interface TestCluster {
 }
 
 /**
+ * The test run's PostgreSQL (started once by `test/global-setup.ts`): each test file makes the
+ * databases it needs on it with {@link freshDatabase}; `stop` does nothing here.
+ */
+export async function startTestCluster(): Promise<TestCluster> {
+  const { inject } = await import('vitest');
+  return { url: inject('databaseUrl'), stop: () => {} };
+}
+
+/**
  * Start a PostgreSQL cluster of its own in a temporary directory, listening on 127.0.0.1 at a
  * free port, trusting local connections (about a second). PostgreSQL refuses to run as root, so
  * when the tests run as root the cluster runs as the `postgres` user. `SETPOINT_TEST_DATABASE_URL`
  * names an existing database instead, and nothing is started.
  */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startCluster(): Promise<TestCluster> {
   const given = process.env.SETPOINT_TEST_DATABASE_URL;
   if (given) return { url: given, stop: () => {} };
   if (!existsSync(join(BIN, 'initdb'))) {
@@ -54,4 +65,23 @@ export async function startTestCluster(): Promise<TestCluster> {
       }
     },
   };
+}
+
+/**
+ * A new, empty database on `cluster`, and the connection string that names it: each test works
+ * in a database of its own, so tests never see each other's rows.
+ */
+export async function freshDatabase(cluster: TestCluster, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: cluster.url });
+  admin.on('error', () => {});
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(cluster.url);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
 import { claim, FencedError, fenced, release, renew } from './leases.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 
@@ -15,14 +15,8 @@ afterEach(async () => {
 });
 
 /** A connection to a fresh database of its own, migrated with `shards` shards. */
-let databases = 0;
 async function database(shards = 4): Promise<{ connect: () => Promise<pg.Client> }> {
-  const name = `t${++databases}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await freshDatabase(cluster, 'leases');
   const connect = async () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

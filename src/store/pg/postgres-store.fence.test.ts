@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { claim, FencedError } from './leases.js';
 import { migrate } from './migrations.js';
@@ -28,9 +28,7 @@ async function connect(url: string) {
 
 describe('a PostgreSQL store with fencing', () => {
   it('writes while its instance holds the shard, and refuses, writing nothing, once the shard moved', async () => {
-    const admin = await connect(cluster.url);
-    await admin.query('create database fence_test');
-    const url = cluster.url.replace(/\/postgres$/, '/fence_test');
+    const url = await freshDatabase(cluster, 'fence');
     const db = await connect(url);
     await migrate(db, SHARDS);
     const key = 'user/alice';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
 import type { Resource } from '../../contract/resource.js';
 import { migrate } from './migrations.js';
 import { desiredSet, publish, RESOURCES_CHANNEL } from './resources.js';
@@ -17,15 +17,10 @@ afterEach(async () => {
 });
 
 const SHARDS = 8;
-let databases = 0;
 async function database() {
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  const name = `r${++databases}_${process.pid}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  const url = await freshDatabase(cluster, 'resources');
   const connect = async () => {
-    const client = new pg.Client({ connectionString: cluster.url.replace(/\/postgres$/, `/${name}`) });
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     clients.push(client);
     return client;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { migrate } from './migrations.js';
 import { ShardManager } from './shard-manager.js';
@@ -16,16 +16,9 @@ afterEach(async () => {
 });
 
 const SHARDS = 12;
-let databases = 0;
-
 /** A fresh database, and a maker of instances on it, each with its two sessions. */
 async function group() {
-  const name = `m${++databases}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await freshDatabase(cluster, 'shards');
   const connect = async () => {
     const client = new pg.Client({ connectionString: url });
     client.on('error', () => {}); // a session this test ends on purpose
