@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach } from 'vitest';
 import { freePort } from './poll.js';
 
 /** Where Debian puts PostgreSQL 15's server programs. */
@@ -84,4 +85,37 @@ export async function freshDatabase(cluster: TestCluster, prefix: string): Promi
   const url = new URL(cluster.url);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** What a test file of the PostgreSQL store works with (see {@link postgresTests}). */
+export interface PostgresTests {
+  /** A fresh database for one test, and a maker of connections to it (closed after the test). */
+  database(prefix: string): Promise<{ readonly url: string; connect(): Promise<pg.Client> }>;
+}
+
+/**
+ * For a test file of the PostgreSQL store: a fresh database per call on the test run's cluster,
+ * and every connection made to one closed after each test. A connection a test ends on purpose
+ * (an instance that dies) reports nothing.
+ */
+export function postgresTests(): PostgresTests {
+  const clients: pg.Client[] = [];
+  let cluster: TestCluster | undefined;
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
+  });
+  return {
+    async database(prefix) {
+      cluster ??= await startTestCluster();
+      const url = await freshDatabase(cluster, prefix);
+      const connect = async () => {
+        const client = new pg.Client({ connectionString: url });
+        client.on('error', () => {});
+        await client.connect();
+        clients.push(client);
+        return client;
+      };
+      return { url, connect };
+    },
+  };
 }

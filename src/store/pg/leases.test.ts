@@ -1,28 +1,14 @@
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { postgresTests } from '../../../test/helpers/postgres.js';
 import { claim, FencedError, fenced, release, renew } from './leases.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 
-let cluster: TestCluster;
-const clients: pg.Client[] = [];
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.end()));
-});
+const pgt = postgresTests();
 
 /** A connection to a fresh database of its own, migrated with `shards` shards. */
 async function database(shards = 4): Promise<{ connect: () => Promise<pg.Client> }> {
-  const url = await freshDatabase(cluster, 'leases');
-  const connect = async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    clients.push(client);
-    return client;
-  };
+  const { connect } = await pgt.database('leases');
   await migrate(await connect(), shards);
   return { connect };
 }

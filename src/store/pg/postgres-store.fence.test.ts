@@ -1,35 +1,19 @@
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { postgresTests } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { claim, FencedError } from './leases.js';
 import { migrate } from './migrations.js';
 import { createPostgresStore } from './postgres-store.js';
 import { shardOf } from './shard-of.js';
 
-let cluster: TestCluster;
-const clients: pg.Client[] = [];
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.end()));
-});
+const pgt = postgresTests();
 
 const SHARDS = 4;
 
-async function connect(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
 describe('a PostgreSQL store with fencing', () => {
   it('writes while its instance holds the shard, and refuses, writing nothing, once the shard moved', async () => {
-    const url = await freshDatabase(cluster, 'fence');
-    const db = await connect(url);
+    const { connect } = await pgt.database('fence');
+    const db = await connect();
     await migrate(db, SHARDS);
     const key = 'user/alice';
     const shard = shardOf(key, SHARDS);
@@ -37,7 +21,7 @@ describe('a PostgreSQL store with fencing', () => {
     const epoch = await claim(db, shard, 'a', 60_000);
     epochs.set(shard, epoch!);
     const store = createPostgresStore({
-      client: await connect(url),
+      client: await connect(),
       clock: new TestClock(),
       shards: SHARDS,
       fence: { shardOf: (k) => shardOf(k, SHARDS), epochOf: (s) => epochs.get(s) },
@@ -62,7 +46,7 @@ describe('a PostgreSQL store with fencing', () => {
     const { rows } = await db.query('select count(*)::int as n from intents');
     expect(rows[0].n).toBe(0); // nothing written: the provider is never called after a refused intent
     const unheld = createPostgresStore({
-      client: await connect(url),
+      client: await connect(),
       clock: new TestClock(),
       shards: SHARDS,
       fence: { shardOf: (k) => shardOf(k, SHARDS), epochOf: () => undefined },

@@ -1,30 +1,15 @@
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { postgresTests } from '../../../test/helpers/postgres.js';
 import type { Resource } from '../../contract/resource.js';
 import { migrate } from './migrations.js';
 import { desiredSet, publish, RESOURCES_CHANNEL } from './resources.js';
 import { shardOf } from './shard-of.js';
 
-let cluster: TestCluster;
-const clients: pg.Client[] = [];
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.end()));
-});
+const pgt = postgresTests();
 
 const SHARDS = 8;
 async function database() {
-  const url = await freshDatabase(cluster, 'resources');
-  const connect = async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    clients.push(client);
-    return client;
-  };
+  const { connect } = await pgt.database('resources');
   const db = await connect();
   await migrate(db, SHARDS);
   return { db, connect };

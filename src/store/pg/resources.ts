@@ -33,15 +33,7 @@ export async function publish(
   await db.query('begin');
   try {
     await db.query('lock table resources in share row exclusive mode');
-    const { rows } = await db.query<{
-      key: string;
-      kind: string;
-      name: string;
-      spec: Record<string, unknown>;
-      depends_on: string[] | null;
-      policy: Record<string, unknown> | null;
-    }>('select key, kind, name, spec, depends_on, policy from resources');
-    const current = new Map(rows.map((r) => [r.key, toResource(r)]));
+    const current = new Map((await desiredSet(db)).map((r) => [`${r.kind}/${r.name}`, r]));
     const wanted = new Map(resources.map((r) => [`${r.kind}/${r.name}`, r]));
     let added = 0;
     let changed = 0;

@@ -1,31 +1,15 @@
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, startTestCluster, type TestCluster } from '../../../test/helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { postgresTests } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { migrate } from './migrations.js';
 import { ShardManager } from './shard-manager.js';
 
-let cluster: TestCluster;
-const clients: pg.Client[] = [];
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
-});
+const pgt = postgresTests();
 
 const SHARDS = 12;
 /** A fresh database, and a maker of instances on it, each with its two sessions. */
 async function group() {
-  const url = await freshDatabase(cluster, 'shards');
-  const connect = async () => {
-    const client = new pg.Client({ connectionString: url });
-    client.on('error', () => {}); // a session this test ends on purpose
-    await client.connect();
-    clients.push(client);
-    return client;
-  };
+  const { connect } = await pgt.database('shards');
   await migrate(await connect(), SHARDS);
   const events: string[] = [];
   const instance = async (id: string, clock = new TestClock()) => {
