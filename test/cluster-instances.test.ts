@@ -6,6 +6,7 @@ import { migrate } from '../src/store/pg/migrations.js';
 import { publish } from '../src/store/pg/resources.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
+import { until } from './helpers/poll.js';
 import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
 import { mapProvider, user } from './helpers/runtime-harness.js';
 
@@ -80,4 +81,27 @@ describe('three instances sharing one database', () => {
     await Promise.all([a.stop(), b.stop()]);
     await db.end();
   }, 60_000);
+
+  it('applies a change of the desired set as soon as it is announced, not at the next tick', async () => {
+    const url = await freshDatabase(cluster, 'notice');
+    const world = new Map<string, Observed>();
+    const instance = await startInstance({
+      url,
+      id: 'solo',
+      shards: SHARDS,
+      ttlMs: 60_000,
+      tickMs: 1e9, // no tick will come
+      providers: [mapProvider('user', world)],
+      clock: new TestClock(),
+      random: seededRandom(3),
+    });
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    await publish(db, [user('n1', { v: 1 }), user('n2', { v: 1 })], SHARDS);
+    await until('the announced set is applied', () => world.size === 2, 10_000);
+    await publish(db, [user('n1', { v: 2 }), user('n2', { v: 1 })], SHARDS);
+    await until('the announced change is applied', () => world.get('n1')?.v === 2, 10_000);
+    await instance.stop();
+    await db.end();
+  }, 30_000);
 });

@@ -3,7 +3,7 @@ import type { Provider } from '../contract/provider.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/index.js';
 import { migrate } from '../store/pg/migrations.js';
 import { createPostgresStore } from '../store/pg/postgres-store.js';
-import { desiredSet } from '../store/pg/resources.js';
+import { desiredSet, RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
@@ -91,15 +91,40 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
 
   let timer: TimerHandle | undefined;
   let stopped = false;
-  const tick = async () => {
-    await manager.tick();
-    if (gained) {
-      gained = false;
-      await store.refresh(); // what the shards' previous owners wrote
-    }
+  // One thing at a time on these sessions: a tick, or a read of the desired set a notice asked for.
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (work: () => Promise<void>): Promise<void> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const readDesired = async () => {
     runtime.setDesired(await desiredSet(db));
     runtime.ownershipChanged();
   };
+  const tick = () =>
+    serial(async () => {
+      await manager.tick();
+      if (gained) {
+        gained = false;
+        await store.refresh(); // what the shards' previous owners wrote
+      }
+      await readDesired();
+    });
+  // A change of the desired set is announced after its commit: read it at once, not at the next
+  // tick. Notices are hints (one lost in a reconnect is covered by the tick), and many in a row
+  // make one read.
+  const listener = await connect();
+  let readQueued = false;
+  listener.on('notification', () => {
+    if (readQueued || stopped) return;
+    readQueued = true;
+    void serial(async () => {
+      readQueued = false;
+      await readDesired();
+    }).catch(() => undefined);
+  });
+  await listener.query(`listen ${RESOURCES_CHANNEL}`);
   const schedule = () => {
     timer = o.clock.setTimeout(() => {
       void tick()
@@ -115,7 +140,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const end = async () => {
     stopped = true;
     if (timer !== undefined) o.clock.clearTimeout(timer);
-    await Promise.all([db, locks, storeClient].map((c) => c.end().catch(() => undefined)));
+    await Promise.all([db, locks, storeClient, listener].map((c) => c.end().catch(() => undefined)));
   };
   return {
     runtime,
