@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../test/helpers/poll.js';
 import { postgresTests } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { migrate } from './migrations.js';
@@ -59,15 +60,32 @@ describe('shard managers sharing one database', () => {
     expect([a.manager.held.size, b.manager.held.size]).toEqual([6, 6]);
   });
 
-  it('take over the shards of one whose process died before its lease expired, on their next tick', async () => {
+  it('take over the shards of one whose process died, long before its lease expires', async () => {
     const { instance, events } = await group();
     const [a, b, c] = [await instance('a'), await instance('b'), await instance('c')];
     await rounds([a.manager, b.manager, c.manager], 6);
     const dead = new Map(c.manager.held);
+    const pids = [
+      (await c.locks.query('select pg_backend_pid() as pid')).rows[0].pid,
+      (await c.db.query('select pg_backend_pid() as pid')).rows[0].pid,
+    ];
     await c.locks.end(); // its sessions close: the database drops its advisory locks
     await c.db.end();
+    // The server ends a closed session's process a moment later; from then on its locks are free.
+    const watcher = a.db;
+    await until('the dead sessions are gone', async () => {
+      const { rows } = await watcher.query(
+        'select count(*)::int as n from pg_stat_activity where pid = any($1)',
+        [pids],
+      );
+      return rows[0].n === 0;
+    });
     const before = events.length;
-    await rounds([a.manager, b.manager], 1);
+    // A round or two: its leases (a minute on the database's clock) are far from expiring.
+    await until('the two left hold every shard', async () => {
+      await rounds([a.manager, b.manager], 1);
+      return a.manager.held.size + b.manager.held.size === SHARDS;
+    });
     expectPartition([a.manager, b.manager]);
     // Each of its shards claimed by a live one at the next epoch: its lease (a minute) had not expired.
     const gained = events.slice(before).filter((e) => /^[ab] \+/.test(e));
