@@ -5,9 +5,14 @@ import { GroupCommit } from './group-commit.js';
 import { acquireLock, releaseLock } from './lock-file.js';
 import { createSealer, newStateKeyText, parseStateKey, type Sealer, STATE_KEY_BYTES } from './seal.js';
 import { encodeChange, encodeSnapshot } from './state-codec.js';
-import { checkStateDir, readStoredState, type StateDirPaths, stateDirPaths } from './state-dir.js';
+import {
+  checkStateDir,
+  readStateKey,
+  readStoredState,
+  type StateDirPaths,
+  stateDirPaths,
+} from './state-dir.js';
 import type { StateStore } from './state-store.js';
-import { StateCorruptError } from './store-errors.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from './store-fs.js';
 import { emptyState, type StoreState } from './store-state.js';
 
@@ -194,15 +199,8 @@ export function createFileStore(options: FileStoreOptions): FileStateStore {
  * (the lock is held, so no other process races to create it), else `undefined`.
  */
 async function stateKey(fs: StoreFs, paths: StateDirPaths, create: boolean): Promise<Uint8Array | undefined> {
-  const bytes = await fs.readFile(paths.key);
-  if (bytes !== undefined) {
-    try {
-      return parseStateKey(new TextDecoder().decode(bytes), `\`${paths.key}\``);
-    } catch (error) {
-      throw new StateCorruptError(paths.key, (error as Error).message);
-    }
-  }
-  if (!create) return undefined;
+  const found = await readStateKey(fs, paths);
+  if (found !== undefined || !create) return found;
   // Atomically: a kill mid-write must not leave an empty key that no later start can read.
   const text = newStateKeyText();
   await writeFileAtomically(fs, paths.key, text);

@@ -3,10 +3,10 @@ import { pidIsRunning, processStartTicks } from '../contract/process-identity.js
 import type { Clock } from '../time/clock.js';
 import { createBackedStore } from './backed-store.js';
 import { parseLockHolder } from './lock-file.js';
-import { createSealer, parseStateKey } from './seal.js';
-import { checkStateDir, readStoredState, stateDirPaths } from './state-dir.js';
+import { createSealer } from './seal.js';
+import { checkStateDir, readStateKey, readStoredState, stateDirPaths } from './state-dir.js';
 import type { StateStore } from './state-store.js';
-import { type LockHolder, StateCorruptError, StateLockedError } from './store-errors.js';
+import { type LockHolder, StateLockedError } from './store-errors.js';
 import { nodeStoreFs, type StoreFs } from './store-fs.js';
 
 export interface ReadOnlyStoreOptions {
@@ -62,7 +62,7 @@ export function createReadOnlyStore(options: ReadOnlyStoreOptions): ReadOnlyStat
             throw new StateLockedError(dir, paths.lock, holder);
           }
         }
-        const key = options.key ?? (await existingKey(fs, paths.key));
+        const key = options.key ?? (await readStateKey(fs, paths));
         const sealer = createSealer(key, () => []);
         const stored = await readStoredState(fs, paths, sealer);
         options.onOpen?.({ secretsFound: sealer.found(), sealsLost: sealer.lost() });
@@ -74,16 +74,6 @@ export function createReadOnlyStore(options: ReadOnlyStoreOptions): ReadOnlyStat
     clock,
   );
   return { ...store, dir };
-}
-
-async function existingKey(fs: StoreFs, path: string): Promise<Uint8Array | undefined> {
-  const bytes = await fs.readFile(path);
-  if (bytes === undefined) return undefined;
-  try {
-    return parseStateKey(new TextDecoder().decode(bytes), `\`${path}\``);
-  } catch (error) {
-    throw new StateCorruptError(path, (error as Error).message);
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe } from '../contract/describe.js';
 import { type ParsedJournal, parseJournal } from './journal.js';
-import type { Sealer } from './seal.js';
+import { parseStateKey, type Sealer } from './seal.js';
 import { decodeSnapshot } from './state-codec.js';
 import { StateCorruptError } from './store-errors.js';
 import type { StoreFs } from './store-fs.js';
@@ -88,4 +88,18 @@ export async function readStoredState(
   const journal = parseJournal(bytes ?? new Uint8Array(), paths.journal, sealer);
   const replayed = journal.changes.filter((change) => applyChange(state, change)).length;
   return { state, hasSnapshot: snapshot !== undefined, hasJournal: bytes !== undefined, journal, replayed };
+}
+
+/**
+ * The state key kept in the directory (`state.key`), or `undefined` when there is none. A file
+ * that is not a key is damage: {@link StateCorruptError}, naming the file.
+ */
+export async function readStateKey(fs: StoreFs, paths: StateDirPaths): Promise<Uint8Array | undefined> {
+  const bytes = await fs.readFile(paths.key);
+  if (bytes === undefined) return undefined;
+  try {
+    return parseStateKey(new TextDecoder().decode(bytes), `\`${paths.key}\``);
+  } catch (error) {
+    throw new StateCorruptError(paths.key, (error as Error).message);
+  }
 }
