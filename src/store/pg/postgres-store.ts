@@ -50,9 +50,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
   let sealer: Sealer | undefined;
   let chain: Promise<void> = Promise.resolve();
 
+  /** The state as the tables hold it now (the schema migrated and the sealer made at open). */
   async function load(): Promise<StoreState> {
-    await migrate(client, options.shards ?? 64);
-    sealer = createSealer(options.key, options.secrets ?? (() => []));
     const loaded = emptyState();
     const entries = await client.query<{ key: string; entry: unknown }>('select key, entry from inventory');
     for (const row of entries.rows) {
@@ -155,6 +154,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
   const store = createBackedStore(
     {
       async open() {
+        await migrate(client, options.shards ?? 64);
+        sealer = createSealer(options.key, options.secrets ?? (() => []));
         state = await load();
         return state;
       },
