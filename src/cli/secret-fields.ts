@@ -1,7 +1,7 @@
 import type { FieldChange } from '../contract/provider.js';
 import { REDACTED } from '../contract/redact.js';
 import type { Resource } from '../contract/resource.js';
-import { isPrefixOf, type PathSegment, parsePath } from '../diff/path.js';
+import { isPrefixOf, type PathSegment, parsePath, replaceAt } from '../diff/path.js';
 import type { Plan, PlannedAction } from '../diff/plan.js';
 
 /**
@@ -69,14 +69,7 @@ function maskChange(change: FieldChange, paths: readonly PathSegment[][]): Field
 
 /** `value` with what lies at `path[from..]` replaced by `[redacted]` (copies on the way). */
 function maskAt(value: unknown, path: readonly PathSegment[], from: number): unknown {
-  if (from === path.length) return value === undefined ? value : REDACTED;
-  if (typeof value !== 'object' || value === null) return value;
-  const segment = path[from] as PathSegment;
-  const here = (value as Record<PathSegment, unknown>)[segment];
-  if (here === undefined) return value;
-  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<PathSegment, unknown>;
-  copy[segment] = maskAt(here, path, from + 1);
-  return copy;
+  return replaceAt(value, path, (here) => (here === undefined ? here : REDACTED), from);
 }
 
 function walk(value: unknown, at: PathSegment[], secrets: readonly string[], out: PathSegment[][]): void {

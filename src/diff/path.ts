@@ -99,3 +99,30 @@ export function isPrefixOf(prefix: readonly PathSegment[], path: readonly PathSe
   for (let i = 0; i < prefix.length; i++) if (prefix[i] !== path[i]) return false;
   return true;
 }
+
+/**
+ * `value` with what lies at `path[from..]` replaced by `replace(what was there)`, copying the
+ * objects and arrays on the way (the original is left as it is). A path that is not there, as an
+ * own property at every step, leaves `value` as it is. Keys are set as data, so a JSON key named
+ * `__proto__` is a field like any other.
+ */
+export function replaceAt(
+  value: unknown,
+  path: readonly PathSegment[],
+  replace: (current: unknown) => unknown,
+  from = 0,
+): unknown {
+  if (from === path.length) return replace(value);
+  if (typeof value !== 'object' || value === null) return value;
+  const segment = path[from] as PathSegment;
+  if (!Object.hasOwn(value, segment)) return value;
+  const here = (value as Record<PathSegment, unknown>)[segment];
+  const copy = Array.isArray(value) ? [...value] : { ...value };
+  Object.defineProperty(copy, segment, {
+    value: replaceAt(here, path, replace, from + 1),
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  return copy;
+}

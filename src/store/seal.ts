@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { redact, secretForms } from '../contract/redact.js';
+import { replaceAt } from '../diff/path.js';
 
 /**
  * Secrets never reach the state directory in clear.
@@ -127,7 +128,7 @@ export function createSealer(key: Uint8Array | undefined, secrets: () => Iterabl
       }
       if (!known.has(text)) found.push(text);
       learn(text); // sealed again on the next write, whatever the config says now
-      out = placeAt(out, at, 0, text);
+      out = replaceAt(out, at, () => text);
     }
     return { spec: out as Record<string, unknown>, complete };
   }
@@ -187,17 +188,6 @@ function isSeal(value: unknown): value is Seal {
     at.length > 0 &&
     at.every((s) => typeof s === 'string' || (Number.isSafeInteger(s) && s >= 0))
   );
-}
-
-/** `value` with `text` at `at[from..]` (copies on the way; a path that is not there is skipped). */
-function placeAt(value: unknown, at: readonly (string | number)[], from: number, text: string): unknown {
-  if (from === at.length) return text;
-  if (typeof value !== 'object' || value === null) return value;
-  const segment = at[from] as string | number;
-  if (!Object.hasOwn(value, segment)) return value;
-  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string | number, unknown>;
-  setOwn(copy, segment, placeAt((value as Record<string | number, unknown>)[segment], at, from + 1, text));
-  return copy;
 }
 
 /** Set a property as data, even one named `__proto__` (which JSON allows as a key). */
