@@ -3,6 +3,7 @@ import { JITTER_MODES } from '../backoff/jitter.js';
 import { RUNTIME_MINIMUMS as MIN, RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import { quote } from './issue.js';
 import { DEFAULT_KNOWN_PROVIDERS } from './load-options.js';
+import { clusterSchema, storeSchema } from './store-config.js';
 import {
   driftSchema,
   durationAtLeast,
@@ -227,6 +228,8 @@ export const configSections = {
   providers: z.record(kindSchema, providerEntrySchema).optional().meta({ description: 'Kind → provider.' }),
   defaults: defaultsSchema.optional(),
   server: serverSchema.optional(),
+  store: storeSchema.optional(),
+  cluster: clusterSchema.optional(),
 };
 
 export const configFileSchema = z.strictObject(configSections).meta({

@@ -19,6 +19,7 @@ import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
 import { redactIssues } from './redact-issues.js';
 import { durationMs } from './schema-parts.js';
+import { resolveStore, type StoreConfig } from './store-config.js';
 
 /** How one kind's provider is made: a built-in by name, or your own module. */
 export interface ProviderConfig {
@@ -44,6 +45,8 @@ export interface LoadedConfig {
   readonly dir: string;
   /** Absolute path of the state directory. */
   readonly state: string;
+  /** Where the state lives: the state directory, or a PostgreSQL database (`store:`, `cluster:`). */
+  readonly store: StoreConfig;
   readonly providers: Record<string, ProviderConfig>;
   /** Every resource, in file order (files in the order of `resources:`, each pattern's sorted). */
   readonly resources: Resource[];
@@ -194,6 +197,9 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   issues.push(...set.issues);
   const server = resolveServer(config.server);
   if (server.token !== undefined) secrets.push(server.token);
+  const store = resolveStore(broken.has('store') ? undefined : config.store, config.cluster, locate);
+  if (!broken.has('store')) issues.push(...store.issues);
+  secrets.push(...store.secrets);
   if (issues.length > 0) {
     // Messages quote the values they refuse, and a value may hold a secret.
     const known = uniqueSecrets(secrets);
@@ -205,6 +211,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       file,
       dir,
       state: resolve(dir, config.state ?? '.setpoint'),
+      store: store.store,
       providers,
       resources: set.resources,
       sources: set.sources,
