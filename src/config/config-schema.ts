@@ -3,7 +3,6 @@ import { JITTER_MODES } from '../backoff/jitter.js';
 import { RUNTIME_MINIMUMS as MIN, RUNTIME_DEFAULTS } from '../runtime/defaults.js';
 import { quote } from './issue.js';
 import { DEFAULT_KNOWN_PROVIDERS } from './load-options.js';
-import { clusterSchema, storeSchema } from './store-config.js';
 import {
   driftSchema,
   durationAtLeast,
@@ -12,6 +11,7 @@ import {
   type IssueParams,
   kindSchema,
 } from './schema-parts.js';
+import { clusterSchema, storeSchema } from './store-config.js';
 
 /**
  * The config file, `setpoint.yaml`:

@@ -46,15 +46,10 @@ export const clusterSchema = z
       .meta({
         description: 'This instance, unique among those sharing the database. Default <hostname>-<pid>.',
       }),
-    shards: z
-      .int()
-      .min(1)
-      .max(4096)
-      .optional()
-      .meta({
-        description:
-          'How many shards the work is split into; fixed when the database is first made. Default 64.',
-      }),
+    shards: z.int().min(1).max(4096).optional().meta({
+      description:
+        'How many shards the work is split into; fixed when the database is first made. Default 64.',
+    }),
     leaseTtl: durationAtLeast(
       CLUSTER_MINIMUMS.leaseTtlMs,
       'How long a shard lease lasts without renewal. Default 10s.',
