@@ -1,17 +1,23 @@
 import pg from 'pg';
 import type { Provider } from '../contract/provider.js';
+import type { Resource } from '../contract/resource.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../runtime/index.js';
+import { FencedError } from '../store/pg/leases.js';
 import { migrate } from '../store/pg/migrations.js';
 import { createPostgresStore } from '../store/pg/postgres-store.js';
-import { desiredSet, RESOURCES_CHANNEL } from '../store/pg/resources.js';
+import { type Publication, publishAs } from '../store/pg/publications.js';
+import type { Published } from '../store/pg/resources.js';
+import { RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
+import { desiredRows, writeStatuses } from '../store/pg/status-rows.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import type { Random } from '../time/random.js';
+import { StatusWriter } from './status-writer.js';
 
 export interface InstanceOptions {
-  /** The database every instance shares. */
-  readonly url: string;
+  /** The database every instance shares: a URL, or the connection's settings. */
+  readonly url: string | pg.ClientConfig;
   /** Unique among the instances. */
   readonly id: string;
   /** The number of shards (the database keeps the first instance's). Default 64. */
@@ -20,19 +26,50 @@ export interface InstanceOptions {
   readonly ttlMs?: number;
   /** How often leases are renewed and the desired set is read again. Default 2 s. */
   readonly tickMs?: number;
+  /** How often changed statuses are written back. Default 250 ms. */
+  readonly statusEveryMs?: number;
   readonly providers: readonly Provider[];
   readonly clock: Clock;
   readonly random: Random;
-  /** Anything else for the runtime (interval, backoff, …). */
+  /** Anything else for the runtime (interval, backoff, logger, …). */
   readonly runtime?: Partial<RuntimeOptions>;
+  /** The secrets to seal in the state, and the key (shared by every instance) that seals them. */
+  readonly secrets?: () => Iterable<string>;
+  readonly key?: Uint8Array;
+  /** Publish this desired set when joining (else the instance runs what the database holds). */
+  readonly publish?: readonly Resource[];
+  /** What happens to shards and publications, for a log. */
+  readonly onEvent?: (event: InstanceEvent) => void;
 }
+
+export type InstanceEvent =
+  | {
+      readonly type: 'gained' | 'lost';
+      readonly shard: number;
+      readonly epoch: number;
+      readonly why?: string;
+    }
+  | {
+      readonly type: 'published';
+      readonly published: Published;
+      readonly previous: Publication | undefined;
+      readonly digest: string;
+    }
+  | { readonly type: 'error'; readonly during: string; readonly error: unknown };
 
 /** One member of a group of instances: its runtime and its share of the shards. */
 export interface Instance {
+  readonly id: string;
   readonly runtime: Runtime;
   readonly manager: ShardManager;
   /** Renew, rebalance and read the desired set once (the timer does it every `tickMs`). */
   tick(): Promise<void>;
+  /** Make `resources` the desired set in the database (idempotent), and run it. */
+  publish(resources: readonly Resource[]): Promise<Published>;
+  /** Write back the statuses that changed now (the timer does it every `statusEveryMs`). */
+  flushStatus(): Promise<void>;
+  /** In touch with the database: its leases are renewed in time (or it waits for shards). */
+  inTouch(): boolean;
   /** Stop its actors, hand its shards over, disconnect. */
   stop(): Promise<void>;
   /** Disconnect at once, as a killed process would (for tests): no hand-over. */
@@ -40,24 +77,34 @@ export interface Instance {
 }
 
 /**
- * Join a group of instances on one PostgreSQL database. The instance reads the whole desired
- * set from the database, but runs actors only for the keys of the shards it holds; every state
+ * Join a group of instances on one PostgreSQL database. The instance reads the desired set from
+ * the database and runs actors only for the keys of the shards it holds; every state and status
  * write it makes is fenced by the shard's epoch, so once a shard moves away its late writes are
- * refused, and with them the provider calls they precede.
+ * refused, and with them the provider calls they precede. A refused write stops the shard here
+ * at once. A shard gained from another instance first has the intents that instance left
+ * settled (as a start does), then its actors start.
  */
 export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const shards = o.shards ?? 64;
   const ttlMs = o.ttlMs ?? 10_000;
   const tickMs = o.tickMs ?? 2_000;
+  const statusEveryMs = o.statusEveryMs ?? 250;
+  const emit = (event: InstanceEvent) => o.onEvent?.(event);
+  const clients: pg.Client[] = [];
   const connect = async () => {
-    const client = new pg.Client({ connectionString: o.url });
+    const client = new pg.Client(typeof o.url === 'string' ? { connectionString: o.url } : o.url);
     client.on('error', () => {}); // a lost connection shows as failed queries, which stop the work
+    clients.push(client);
     await client.connect();
     return client;
   };
   const [db, locks, storeClient] = [await connect(), await connect(), await connect()];
   await migrate(db, shards);
-  let gained = false;
+  const shardOfKey = (key: string) => shardOf(key, shards);
+  /** Shards held whose leftovers are settled: their keys run here. */
+  const running = new Set<number>();
+  /** Shards gained since the last tick: their leftovers are settled at the next. */
+  const gained = new Set<number>();
   const manager: ShardManager = new ShardManager({
     id: o.id,
     shards,
@@ -65,11 +112,16 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     locks,
     ttlMs,
     clock: o.clock,
-    onGained: () => {
-      gained = true;
+    onGained: (shard, epoch) => {
+      gained.add(shard);
+      emit({ type: 'gained', shard, epoch });
     },
-    onLost: () => {
+    onLost: (shard, epoch, why) => {
+      gained.delete(shard);
+      running.delete(shard);
+      writer.forgetShard(shard);
       runtime.ownershipChanged(); // stop at once, before anything else is written
+      emit({ type: 'lost', shard, epoch, why });
     },
   });
   const store = createPostgresStore({
@@ -77,40 +129,93 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     clock: o.clock,
     shards,
     instance: o.id,
-    fence: { shardOf: (key) => shardOf(key, shards), epochOf: (shard) => manager.held.get(shard) },
+    ...(o.secrets ? { secrets: o.secrets } : {}),
+    ...(o.key ? { key: o.key } : {}),
+    fence: {
+      shardOf: shardOfKey,
+      epochOf: (shard) => manager.held.get(shard),
+      onFenced: (shard) => manager.lose(shard),
+    },
   });
+  let readyKeys = new Set<string>();
   const runtime = createRuntime({
     providers: [...o.providers],
     clock: o.clock,
     random: o.random,
-    store,
-    owns: (key) => manager.held.has(shardOf(key, shards)),
     ...o.runtime,
+    store,
+    owns: (key) => running.has(shardOfKey(key)),
+    readyElsewhere: (key) => readyKeys.has(key),
   });
+  const writer = new StatusWriter(o.id, (key) => runtime.status(key), shardOfKey);
+  const mark = (e: { readonly key: string }) => writer.mark(e.key);
+  runtime.on('reconcile:done', mark);
+  runtime.on('degraded', mark);
+  runtime.on('resource:synced', mark);
+  runtime.on('action:failed', mark);
   await runtime.start();
 
-  let timer: TimerHandle | undefined;
+  const timers: TimerHandle[] = [];
   let stopped = false;
-  // One thing at a time on these sessions: a tick, or a read of the desired set a notice asked for.
+  // One thing at a time on these sessions: a tick, a read a notice asked for, a status write.
   let queue: Promise<void> = Promise.resolve();
-  const serial = (work: () => Promise<void>): Promise<void> => {
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
+    queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   };
   const readDesired = async () => {
-    runtime.setDesired(await desiredSet(db));
+    const rows = await desiredRows(db);
+    const ready = new Set<string>();
+    for (const row of rows) {
+      writer.fed.set(row.key, row.generation);
+      if (row.ready) ready.add(row.key);
+    }
+    readyKeys = ready;
+    runtime.setDesired(rows.map((row) => row.resource));
     runtime.ownershipChanged();
+  };
+  const settleGained = async () => {
+    if (gained.size === 0) return;
+    const now = new Set(gained);
+    gained.clear();
+    await store.refresh(); // what the shards' previous owners wrote
+    await runtime.recoverIntents((key) => now.has(shardOfKey(key)));
+    for (const shard of now) if (manager.held.has(shard)) running.add(shard);
+  };
+  const flush = async () => {
+    for (const [shard, rows] of writer.take()) {
+      const epoch = manager.held.get(shard);
+      if (epoch === undefined) continue;
+      try {
+        await writeStatuses(db, shard, epoch, rows);
+      } catch (error) {
+        if (FencedError.is(error)) manager.lose(shard);
+        else {
+          writer.retry(rows);
+          throw error;
+        }
+      }
+    }
   };
   const tick = () =>
     serial(async () => {
       await manager.tick();
-      if (gained) {
-        gained = false;
-        await store.refresh(); // what the shards' previous owners wrote
-      }
+      await settleGained();
       await readDesired();
     });
+  const publishSet = (resources: readonly Resource[]) =>
+    serial(async () => {
+      const result = await publishAs(db, o.id, resources, shards);
+      emit({ type: 'published', ...result });
+      await readDesired();
+      return result.published;
+    });
+  if (o.publish !== undefined) await publishSet(o.publish);
+
   // A change of the desired set is announced after its commit: read it at once, not at the next
   // tick. Notices are hints (one lost in a reconnect is covered by the tick), and many in a row
   // make one read.
@@ -122,34 +227,47 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     void serial(async () => {
       readQueued = false;
       await readDesired();
-    }).catch(() => undefined);
+    }).catch((error) => emit({ type: 'error', during: 'read of the desired set', error }));
   });
   await listener.query(`listen ${RESOURCES_CHANNEL}`);
-  const schedule = () => {
-    timer = o.clock.setTimeout(() => {
-      void tick()
-        .catch(() => undefined)
-        .finally(() => {
-          if (!stopped) schedule();
-        });
-    }, tickMs);
+  const every = (ms: number, work: () => Promise<void>, during: string) => {
+    const again = () => {
+      const handle = o.clock.setTimeout(() => {
+        void work()
+          .catch((error) => emit({ type: 'error', during, error }))
+          .finally(() => {
+            if (!stopped) again();
+          });
+      }, ms);
+      timers.push(handle);
+    };
+    again();
   };
   await tick();
-  schedule();
+  every(tickMs, tick, 'lease renewal');
+  every(statusEveryMs, () => serial(flush), 'status write-back');
+  // The tick may wait on a database out of reach: the deadline is watched on a timer of its own.
+  every(Math.max(10, Math.floor(ttlMs / 20)), async () => void manager.checkDeadline(), 'lease deadline');
 
   const end = async () => {
     stopped = true;
-    if (timer !== undefined) o.clock.clearTimeout(timer);
-    await Promise.all([db, locks, storeClient, listener].map((c) => c.end().catch(() => undefined)));
+    for (const t of timers) o.clock.clearTimeout(t);
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   };
   return {
+    id: o.id,
     runtime,
     manager,
     tick,
+    publish: publishSet,
+    flushStatus: () => serial(flush),
+    inTouch: () => !manager.overdue(),
     async stop() {
       stopped = true;
+      for (const t of timers) o.clock.clearTimeout(t);
       await runtime.stop();
-      await manager.stop();
+      await serial(flush).catch(() => undefined);
+      await serial(() => manager.stop()).catch(() => undefined);
       await end();
     },
     async crash() {

@@ -67,6 +67,7 @@ export class DesiredTable implements DependencyPort {
       readonly prune: boolean;
       readonly allowEmpty: boolean;
       readonly owns?: ((key: string) => boolean) | undefined;
+      readonly readyElsewhere?: ((key: string) => boolean) | undefined;
     },
     private readonly budget: DeletionBudget,
   ) {}
@@ -222,6 +223,9 @@ export class DesiredTable implements DependencyPort {
         stopped++;
       }
     }
+    // A key another instance runs may have become Ready there: its dependents here look again.
+    if (this.policy.readyElsewhere !== undefined)
+      for (const [key, entry] of this.entries) if (entry.parked) this.becameReady(key);
     return { started, stopped };
   }
 
@@ -260,7 +264,11 @@ export class DesiredTable implements DependencyPort {
   }
 
   dependenciesReady(record: ResourceRecord): boolean {
-    return (record.desired.dependsOn ?? []).every((dep) => this.entries.get(dep)?.actor?.ready === true);
+    return (record.desired.dependsOn ?? []).every((dep) => {
+      const entry = this.entries.get(dep);
+      if (entry?.parked) return this.policy.readyElsewhere?.(dep) === true;
+      return entry?.actor?.ready === true;
+    });
   }
 
   dependentsRemain(record: ResourceRecord): boolean {

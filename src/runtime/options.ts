@@ -80,6 +80,11 @@ export interface RuntimeOptions extends ObserveOptions {
    */
   owns?: (key: string) => boolean;
   /**
+   * With `owns`: whether a key another instance runs is Ready (from the shared status), for the
+   * resources here that depend on it. Asked again at each `ownershipChanged()`. Default: never.
+   */
+  readyElsewhere?: (key: string) => boolean;
+  /**
    * Deletes per kind and window that go ahead without `approveDeletions`; the rest are held.
    * Default: the larger of 5 and 10 % of the kind's managed resources, per hour. `false`: none.
    */
@@ -140,6 +145,7 @@ export interface RuntimeSettings extends ObserveSettings {
   readonly pruneAdopted: boolean;
   readonly allowEmpty: boolean;
   readonly owns: ((key: string) => boolean) | undefined;
+  readonly readyElsewhere: ((key: string) => boolean) | undefined;
   readonly deletionBudget: DeletionBudgetSettings;
   readonly store: StateStore;
   readonly registry: Registry | undefined;
@@ -201,6 +207,7 @@ export function resolveOptions(options: RuntimeOptions): RuntimeSettings {
     pruneAdopted: options.pruneAdopted ?? d.pruneAdopted,
     allowEmpty: options.allowEmpty ?? d.allowEmpty,
     owns: options.owns,
+    readyElsewhere: options.readyElsewhere,
     deletionBudget: resolveDeletionBudget(options.deletionBudget),
     store: options.store ?? createMemoryStore({ clock }),
     registry: options.registry,

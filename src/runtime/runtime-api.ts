@@ -29,6 +29,13 @@ export interface Runtime {
    * of the keys it lost (deleting nothing). Returns how many of each.
    */
   ownershipChanged(): { started: number; stopped: number };
+  /**
+   * Settle the pending intents of the keys `only` picks (and no actor here runs) as a start
+   * does: for keys just gained from another instance, whose last operation may not have been
+   * recorded. Call it after the store has read what the other instance wrote, and before
+   * `ownershipChanged()` starts their actors. Resolves with how many are left pending.
+   */
+  recoverIntents(only: (key: string) => boolean): Promise<number>;
   status(): ResourceStatus[];
   status(key: string): ResourceStatus | undefined;
   /** Observe everything once and return what would change. */

@@ -147,6 +147,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
     ownershipChanged: () => table.ownershipChanged(),
 
+    async recoverIntents(only) {
+      if (state !== 'running') throw new Error(`runtime ${state}: recover intents while it runs`);
+      // An intent of a key whose actor runs here is that actor's own, in flight: not a leftover.
+      const summary = await recoverIntents(
+        store,
+        hosts,
+        logger,
+        (key) => only(key) && !table.entries.get(key)?.actor,
+      );
+      return summary?.unresolved.length ?? 0;
+    },
+
     reconcile(key) {
       const actor = table.entries.get(key)?.actor;
       if (!actor) return false;

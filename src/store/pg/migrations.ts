@@ -52,6 +52,21 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       create sequence resource_versions;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      create table publications (
+        id bigserial primary key,
+        instance text not null,
+        digest text not null,
+        resources integer not null,
+        added integer not null,
+        changed integer not null,
+        removed integer not null,
+        at timestamptz not null default now()
+      );
+    `,
+  },
 ];
 
 /** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */

@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   readonly fence?: {
     readonly shardOf: (key: string) => number;
     readonly epochOf: (shard: number) => number | undefined;
+    /** A write was refused: a newer owner holds the shard (stop its work at once). */
+    readonly onFenced?: (shard: number) => void;
   };
 }
 
@@ -111,8 +113,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
     }
     const shard = fence.shardOf(key);
     const epoch = fence.epochOf(shard);
-    if (epoch === undefined) throw new FencedError(shard, undefined, undefined);
-    await fenced(client, shard, epoch, () => statements(change));
+    try {
+      if (epoch === undefined) throw new FencedError(shard, undefined, undefined);
+      await fenced(client, shard, epoch, () => statements(change));
+    } catch (error) {
+      if (FencedError.is(error)) fence.onFenced?.(shard);
+      throw error;
+    }
   }
 
   async function statements(change: StoreChange): Promise<void> {

@@ -82,7 +82,7 @@ export async function desiredSet(db: pg.ClientBase): Promise<Resource[]> {
   return rows.map(toResource);
 }
 
-function toResource(row: {
+export function toResource(row: {
   kind: string;
   name: string;
   spec: Record<string, unknown>;

@@ -97,6 +97,28 @@ export class ShardManager {
     }
   }
 
+  /**
+   * Between ticks: when no renewal has succeeded for 60 % of a lease (the database is slow or
+   * out of reach, and the tick waits on it), give every shard up now, before another instance
+   * may claim them. Call it from a timer of its own. Returns whether it gave them up.
+   */
+  checkDeadline(): boolean {
+    if (this.held.size === 0 || !this.overdue()) return false;
+    void this.#drop([...this.held.keys()], 'expired').catch(() => undefined);
+    return true;
+  }
+
+  /** No renewal (or first look) has succeeded for 60 % of a lease: out of touch with the database. */
+  overdue(): boolean {
+    return this.o.clock.now() - this.#lastRenewed > this.o.ttlMs * 0.6;
+  }
+
+  /** A write for this shard was refused (a newer epoch holds it): stop its work at once. */
+  lose(shard: number): void {
+    if (!this.held.has(shard)) return;
+    void this.#drop([shard], 'taken').catch(() => undefined);
+  }
+
   /** Give every shard up at once (a graceful stop): others claim them on their next tick. */
   async stop(): Promise<void> {
     await this.#give([...this.held.keys()], 'stopped');
@@ -177,11 +199,13 @@ export class ShardManager {
   }
 
   async #drop(shards: number[], why: 'expired' | 'taken'): Promise<void> {
-    for (const shard of shards) {
+    // Every shard is let go before the first unlock is awaited: the work stops at once.
+    const dropped = shards.filter((shard) => this.held.has(shard));
+    for (const shard of dropped) {
       const epoch = this.held.get(shard)!;
       this.held.delete(shard);
       this.o.onLost(shard, epoch, why);
-      await this.#unlock(shard);
     }
+    for (const shard of dropped) await this.#unlock(shard);
   }
 }
