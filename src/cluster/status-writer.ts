@@ -55,8 +55,8 @@ export class StatusWriter {
       if (before?.json === json && (observed === undefined || before.observed === observed)) continue;
       this.#written.set(key, { json, observed: observed ?? before?.observed });
       const shard = this.shardOf(key);
-      let rows = out.get(shard);
-      if (!rows) out.set(shard, (rows = []));
+      const rows = out.get(shard) ?? [];
+      out.set(shard, rows);
       rows.push({ key, status: shared, observedGeneration: observed });
     }
     this.#dirty.clear();
