@@ -44,9 +44,12 @@ export function logRuntimeEvents(runtime: Runtime, log: Logger): () => void {
     runtime.on('supervisor:escalated', (e) =>
       log.error({ supervisor: e.supervisor }, `supervisor ${e.supervisor} gave up: too many restarts`),
     ),
-    runtime.on('desired:accepted', (e) =>
-      log.info({ added: e.added, changed: e.changed, removed: e.removed }, 'desired state accepted'),
-    ),
+    runtime.on('desired:accepted', (e) => {
+      const fields = { added: e.added, changed: e.changed, removed: e.removed };
+      // The same set again (a shared database's periodic read) is not news.
+      if (e.added + e.changed + e.removed === 0) log.debug(fields, 'desired state accepted');
+      else log.info(fields, 'desired state accepted');
+    }),
     runtime.on('desired:rejected', (e) =>
       log.error(
         { errors: e.errors.map((x) => x.message) },

@@ -40,6 +40,11 @@ export interface ReloaderOptions {
   onSecrets(secrets: readonly string[]): void;
   /** A reload was accepted (the watcher may need new targets). */
   onAccepted(config: LoadedConfig): void;
+  /**
+   * After the runtime accepted the new set: pass it on (a postgres store publishes it for every
+   * instance). A rejection is logged, and the reload reported failed.
+   */
+  readonly then?: (config: LoadedConfig) => Promise<void>;
 }
 
 /**
@@ -99,6 +104,16 @@ export function createReloader(options: ReloaderOptions): Reloader {
       report = { ok: false, at, paths, errors: accepted.errors.map((e) => e.message) };
       return;
     }
+    if (options.then) {
+      try {
+        await options.then(next);
+      } catch (error) {
+        const text = `the new desired set could not be published: ${error instanceof Error ? error.message : String(error)}`;
+        log.error(text);
+        report = { ok: false, at, paths, errors: [text] };
+        return;
+      }
+    }
     keys = next.resources.map(keyOf);
     const { added, changed, removed } = accepted;
     report = { ok: true, at, paths, added, changed, removed };
@@ -149,6 +164,7 @@ function sameOutsideResources(a: LoadedConfig, b: LoadedConfig): boolean {
       providers: Object.entries(c.providers).map(([kind, { source: _, ...entry }]) => [kind, entry]),
       defaults: c.defaults,
       state: c.state,
+      store: c.store,
       server: c.server,
     });
   return rest(a) === rest(b);

@@ -10,7 +10,8 @@ export interface RuntimeServices {
   readonly providers: readonly Provider[];
   readonly clock: Clock;
   readonly random: Random;
-  readonly store: StateStore;
+  /** Where the state lives; left out when the caller gives the runtime its own. */
+  readonly store?: StateStore;
   readonly logger?: Logger;
 }
 
@@ -26,7 +27,7 @@ export function runtimeOptionsOf(config: LoadedConfig, services: RuntimeServices
     providers: services.providers,
     clock: services.clock,
     random: services.random,
-    store: services.store,
+    ...(services.store ? { store: services.store } : {}),
     ...(services.logger ? { logger: services.logger } : {}),
     interval: d.intervalMs,
     backoff: {

@@ -43,12 +43,8 @@ export interface InstanceOptions {
 }
 
 export type InstanceEvent =
-  | {
-      readonly type: 'gained' | 'lost';
-      readonly shard: number;
-      readonly epoch: number;
-      readonly why?: string;
-    }
+  | { readonly type: 'gained'; readonly shard: number; readonly epoch: number }
+  | { readonly type: 'lost'; readonly shard: number; readonly epoch: number; readonly why: string }
   | {
       readonly type: 'published';
       readonly published: Published;

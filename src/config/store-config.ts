@@ -58,6 +58,10 @@ export const clusterSchema = z
       CLUSTER_MINIMUMS.renewEveryMs,
       'How often leases are renewed and the desired set is read; at most a third of leaseTtl. Default 2s.',
     ).optional(),
+    publish: z.boolean().optional().meta({
+      description:
+        "Publish this config's resources to the database when starting and when its files change. Default true; false on instances that only run what others publish.",
+    }),
   })
   .meta({ description: 'Several instances on one PostgreSQL database (only with a postgres store).' });
 
@@ -76,6 +80,7 @@ export type StoreConfig =
         readonly shards: number;
         readonly leaseTtlMs: number;
         readonly renewEveryMs: number;
+        readonly publish: boolean;
       };
     };
 
@@ -129,6 +134,7 @@ export function resolveStore(
         shards: cluster?.shards ?? CLUSTER_DEFAULTS.shards,
         leaseTtlMs,
         renewEveryMs,
+        publish: cluster?.publish ?? true,
       },
     },
     issues,

@@ -14,6 +14,7 @@ import { createReloader } from '../reloader.js';
 import { reportRunFailure, reportRunInputErrors, runLogger } from '../run-report.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
+import { runClusterMember } from './run-cluster.js';
 
 type RunArgs = Extract<CommandArgs, { command: 'run' }>;
 
@@ -88,6 +89,7 @@ async function runUntilStopped(
     return 1;
   }
   const { config } = result.input;
+  if (config.store.kind === 'postgres') return runClusterMember(args, io, result.input, config.store, onStop);
   const secrets = new Set(config.secrets);
   const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
   const runtime = runtimeFor(result.input, io, {

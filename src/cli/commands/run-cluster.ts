@@ -1,0 +1,246 @@
+import { relative } from 'node:path';
+import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
+import { describeError } from '../../contract/errors.js';
+import { createStatusServer, type StatusServer } from '../../server/status-server.js';
+import type { CliIo } from '../cli-io.js';
+import {
+  connectionOf,
+  describeConnectError,
+  instanceIdOf,
+  type PostgresStoreConfig,
+  sharedKeyProblem,
+} from '../cluster-session.js';
+import { sweepStuckDeletes } from '../delete-sweeper.js';
+import { logRuntimeEvents } from '../event-log.js';
+import type { Input } from '../input.js';
+import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
+import { createReloader } from '../reloader.js';
+import { reportRunFailure, runLogger } from '../run-report.js';
+import { runtimeOptionsOf } from '../runtime-options.js';
+import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
+
+type RunArgs = Extract<CommandArgs, { command: 'run' }>;
+type Stop = { code: number; why: string };
+
+const RELOAD_DEBOUNCE_MS = 100;
+const SHUTDOWN_GRACE_MS = 2000;
+/** Shards gained or lost within this long are logged in one line. */
+const BATCH_MS = 50;
+
+/**
+ * `setpoint run` with a postgres store: join the group of instances sharing the database. The
+ * config's resources are published to it (unless `cluster.publish: false`), and again when its
+ * files change; this instance runs the resources of the shards it holds. `/readyz` is ready
+ * while its leases are renewed in time (holding shards, or waiting for some).
+ */
+export async function runClusterMember(
+  args: RunArgs,
+  io: CliIo,
+  input: Input,
+  store: PostgresStoreConfig,
+  onStop: (fn: (reason: Stop) => void) => void,
+): Promise<number> {
+  const { config } = input;
+  const secrets = new Set(config.secrets);
+  const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
+  const keyProblem = sharedKeyProblem(config, input.stateKey);
+  if (keyProblem !== undefined) {
+    reportRunFailure(args, io, log, keyProblem);
+    return 1;
+  }
+  let stop!: (reason: Stop) => void;
+  const stopped = new Promise<Stop>((resolve) => {
+    stop = resolve;
+  });
+  onStop(stop);
+  const id = instanceIdOf(store, process.pid);
+  const { cluster } = store;
+  let instance: Instance;
+  try {
+    instance = await startInstance({
+      url: connectionOf(store, io.env),
+      id,
+      shards: cluster.shards,
+      ttlMs: cluster.leaseTtlMs,
+      tickMs: cluster.renewEveryMs,
+      providers: input.providers,
+      clock: io.clock,
+      random: io.random,
+      runtime: runtimeOptionsOf(config, {
+        providers: input.providers,
+        clock: io.clock,
+        random: io.random,
+        logger: log,
+      }),
+      secrets: () => secrets,
+      ...(input.stateKey ? { key: input.stateKey } : {}),
+      ...(cluster.publish ? { publish: config.resources } : {}),
+      onEvent: eventLog(log, io.clock),
+    });
+  } catch (error) {
+    reportRunFailure(args, io, log, describeConnectError(config, store, io, error));
+    return 1;
+  }
+  const { runtime } = instance;
+  runtime.on('runtime:failed', (e) => {
+    log.fatal(
+      { error: e.error },
+      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
+    );
+    stop({ code: 1, why: 'runtime failed' });
+  });
+  const stopLogging = logRuntimeEvents(runtime, log);
+  const sweeper = sweepStuckDeletes(runtime);
+  let server: StatusServer | undefined;
+  let watcher: FileWatcher | undefined;
+  const shutDown = async (code: number): Promise<number> => {
+    watcher?.close();
+    const limit = config.defaults.shutdownMs + SHUTDOWN_GRACE_MS;
+    const overdue = io.clock.setTimeout(() => {
+      log.error(`shutdown took longer than ${limit} ms; exiting anyway`);
+      io.exit(1);
+    }, limit);
+    try {
+      await instance.stop(); // its actors stop, then its shards are handed over
+      await server?.close();
+    } finally {
+      io.clock.clearTimeout(overdue);
+      sweeper.stop();
+      stopLogging();
+    }
+    log.info({ code }, 'stopped');
+    return code;
+  };
+
+  const reloader = createReloader({
+    runtime,
+    io,
+    log,
+    config,
+    onSecrets: (more) => {
+      addSecrets(more);
+      for (const s of more) secrets.add(s);
+    },
+    onAccepted: (next) => void rewatch(next.file, next.state),
+    ...(cluster.publish ? { then: async (next) => void (await instance.publish(next.resources)) } : {}),
+  });
+  let stopping = false;
+  const rewatch = async (file: string, state: string) => {
+    const targets = watchTargets(file, await patternsOf(file, io.env), state);
+    if (stopping) return;
+    watcher?.close();
+    watcher = watchFiles(targets, {
+      clock: io.clock,
+      debounceMs: RELOAD_DEBOUNCE_MS,
+      onChange: (paths) => reloader.reload(paths),
+      onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
+      onRewatch: (dir) =>
+        log.warn({ dir }, `${dir} was deleted or replaced: watching it again, and reloading`),
+    });
+  };
+  try {
+    server = await createStatusServer({
+      runtime,
+      host: config.server.host,
+      port: config.server.port,
+      ...(config.server.token !== undefined ? { token: config.server.token } : {}),
+      secrets: () => [...secrets],
+      ready: () => instance.inTouch(),
+      details: () => ({
+        config: config.file,
+        instance: id,
+        shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
+        inTouch: instance.inTouch(),
+        lastReload: reloader.last(),
+      }),
+    });
+  } catch (error) {
+    const where = `${config.server.host}:${config.server.port}`;
+    log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
+    if (!args.json)
+      io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
+    return shutDown(1);
+  }
+  if (cluster.publish) await rewatch(config.file, config.state);
+  log.info(
+    {
+      url: server.url,
+      instance: id,
+      shards: instance.manager.held.size,
+      resources: config.resources.length,
+      config: relative(io.cwd, config.file) || config.file,
+    },
+    `running as ${id}: ${plural(instance.manager.held.size, 'shard')} of ${cluster.shards}, status on ${server.url}/status`,
+  );
+  const release = io.hold();
+  const reason = await stopped;
+  release();
+  log.info({ reason: reason.why }, 'shutting down');
+  stopping = true;
+  watcher?.close();
+  await reloader.idle();
+  return shutDown(reason.code);
+}
+
+type Log = ReturnType<typeof runLogger>['logger'];
+
+/** A log of the instance's events; shards gained or lost together make one line. */
+function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => void {
+  const batch = { gained: new Map<number, number>(), lost: new Map<number, string>() };
+  let due = false;
+  const flush = () => {
+    due = false;
+    if (batch.gained.size > 0) {
+      const shards = Object.fromEntries(batch.gained);
+      log.info(
+        { shards },
+        `gained ${plural(batch.gained.size, 'shard')}: ${[...batch.gained.keys()].join(', ')}`,
+      );
+    }
+    if (batch.lost.size > 0) {
+      const why = [...new Set(batch.lost.values())].join(', ');
+      log.warn(
+        { shards: [...batch.lost.keys()], why },
+        `lost ${plural(batch.lost.size, 'shard')} (${why}): ${[...batch.lost.keys()].join(', ')}`,
+      );
+    }
+    batch.gained.clear();
+    batch.lost.clear();
+  };
+  return (event) => {
+    if (event.type === 'gained' || event.type === 'lost') {
+      if (event.type === 'gained') batch.gained.set(event.shard, event.epoch);
+      else batch.lost.set(event.shard, event.why);
+      if (!due) {
+        due = true;
+        clock.setTimeout(flush, BATCH_MS);
+      }
+      return;
+    }
+    logEvent(log, event);
+  };
+}
+
+function logEvent(log: Log, event: Exclude<InstanceEvent, { type: 'gained' | 'lost' }>): void {
+  switch (event.type) {
+    case 'published': {
+      const { added, changed, removed } = event.published;
+      const other =
+        event.previous !== undefined && event.previous.digest !== event.digest ? event.previous : undefined;
+      log.info({ added, changed, removed, digest: event.digest }, 'published the desired set');
+      if (other)
+        log.warn(
+          { previous: other.instance, digest: other.digest },
+          `the desired set differed from the one ${other.instance} published: the last publish wins; give every instance the same config, or set cluster.publish: false on those that should only run`,
+        );
+      return;
+    }
+    case 'error':
+      log.warn(
+        { error: describeError(event.error) },
+        `${event.during} failed: ${describeError(event.error)}`,
+      );
+      return;
+  }
+}
