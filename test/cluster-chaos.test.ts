@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli } from './helpers/built-cli.js';
+import { type ChaosFigures, runChaos } from './helpers/chaos-run.js';
+import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
+
+// A group of real `setpoint run` processes on one real PostgreSQL, broken on purpose: kill -9 in
+// the middle of the first creates, a member added and one removed, an owner paused past its
+// lease while its resources change, an owner cut off from the database by a proxy. Across all
+// of it: no create is made twice, no two processes work on one key at once, no shard goes
+// without an owner longer than a lease and a tick, and everything converges. Small numbers here
+// (`npm run chaos` runs the same at full size and prints the figures).
+const SHARDS = 16;
+const LEASE_TTL_MS = 2000;
+const RENEW_EVERY_MS = 500;
+
+let cluster: TestCluster;
+let dir: string;
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  dir = mkdtempSync(join(tmpdir(), 'setpoint-chaos-'));
+}, 60_000);
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  cluster?.stop();
+});
+
+describe('a group of setpoint run processes, broken on purpose', () => {
+  let figures: ChaosFigures;
+
+  it('runs the scenarios', async () => {
+    figures = await runChaos({
+      dir,
+      bin: builtCli().bin,
+      url: await freshDatabase(cluster, 'chaos'),
+      shards: SHARDS,
+      resources: 400,
+      leaseTtlMs: LEASE_TTL_MS,
+      renewEveryMs: RENEW_EVERY_MS,
+      latencyMs: 10,
+      concurrency: 4,
+      convergeMs: 30_000,
+      progress: (message) => process.stderr.write(`  chaos: ${message}\n`),
+    });
+    process.stderr.write(`  chaos figures: ${JSON.stringify(figures, null, 1)}\n`);
+  }, 120_000);
+
+  it('takes over a killed instance’s shards within a tick or two, not a lease', () => {
+    expect(figures.takeoverAfterKillMs).toBeLessThan(LEASE_TTL_MS);
+  });
+
+  it('moves few shards per change of membership', () => {
+    expect(figures.membership).toHaveLength(2);
+    for (const change of figures.membership) expect(change.moved, change.change).toBeLessThanOrEqual(change.bound);
+  });
+
+  it('a paused owner, resumed after its shards moved, logs them lost and acts on none of them', () => {
+    expect(figures.pause?.lostLogged).toMatch(/^lost \d+ shards? \((expired|taken)/);
+    expect(figures.pause?.staleCalls).toBe(0);
+    expect(figures.pause?.staleStatusRows).toBe(0);
+  });
+
+  it('an owner cut off from the database stops its shards before another claims them, after expiry', () => {
+    expect(figures.cut?.stoppedAfterMs).toBeDefined();
+    expect(figures.cut?.stoppedAfterMs).toBeLessThan(LEASE_TTL_MS);
+    expect(figures.cut?.stoppedBeforeClaim).toBe(true);
+    expect(figures.cut?.claimsBeforeExpiry).toBe(0);
+  });
+
+  it('never creates twice, never works on one key from two processes, leaves no shard ownerless long', () => {
+    expect(figures.duplicates).toEqual([]);
+    expect(figures.overlapSamples).toEqual([]);
+    // Sampled every 100 ms: a sample's worth of slack.
+    expect(figures.worstOwnerlessMs).toBeLessThanOrEqual(figures.ownerlessBoundMs + 200);
+    expect(figures.convergeLastMs).toBeDefined();
+  });
+});

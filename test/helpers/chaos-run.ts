@@ -1,0 +1,232 @@
+import type pg from 'pg';
+import { publish } from '../../src/store/pg/resources.js';
+import { shardOf } from '../../src/store/pg/shard-of.js';
+import { callsSince, duplicateCreates, overlaps, readCalls } from './call-log.js';
+import { gainedAt, killAndTakeover, moved, waitBalanced, waitConverged } from './chaos-steps.js';
+import { Group, type Member, now, thingNames } from './cluster-procs.js';
+import { connectDb, LeaseSampler, leases, owners } from './group-db.js';
+import { until } from './poll.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+/**
+ * The chaos scenarios against a group of real `setpoint run` processes on one PostgreSQL
+ * database, in order: a kill -9 in the middle of the first creates; a member added and one
+ * removed; an owner paused (SIGSTOP) past its lease while its resources change, then resumed;
+ * an owner cut off from the database. Returns what was measured; the caller judges it (the test
+ * asserts, `scripts/chaos.ts` prints).
+ */
+export interface ChaosOptions {
+  readonly dir: string;
+  readonly bin: string;
+  readonly nodeFlags?: readonly string[];
+  /** An empty database. */
+  readonly url: string;
+  readonly shards: number;
+  readonly resources: number;
+  readonly leaseTtlMs: number;
+  readonly renewEveryMs: number;
+  readonly latencyMs: number;
+  readonly concurrency: number;
+  /** How long convergence may take, each time. */
+  readonly convergeMs: number;
+  readonly progress?: (message: string) => void;
+}
+
+export interface MembershipChange {
+  readonly change: string;
+  readonly members: number;
+  readonly moved: number;
+  readonly bound: number;
+}
+
+export interface ChaosFigures {
+  convergeFirstMs?: number;
+  takeoverAfterKillMs?: number;
+  membership: MembershipChange[];
+  pause?: {
+    takeoverMs: number;
+    lostLogged: string | undefined;
+    staleCalls: number;
+    staleStatusRows: number;
+    convergeMs: number;
+  };
+  cut?: {
+    stoppedAfterMs: number | undefined;
+    firstClaimAfterMs: number;
+    stoppedBeforeClaim: boolean;
+    claimsBeforeExpiry: number;
+    shards: number;
+  };
+  convergeLastMs?: number;
+  duplicates: { key: string; pids: number[] }[];
+  overlaps: number;
+  overlapSamples: string[];
+  worstOwnerlessMs: number;
+  ownerlessBoundMs: number;
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
+  const began = now();
+  const say = (message: string) => o.progress?.(`${((now() - began) / 1000).toFixed(1)} s ${message}`);
+  const group = new Group({ ...o, perFile: 500 });
+  const names = thingNames(o.resources);
+  group.writeResources(names, () => 'v1');
+  const db = await connectDb(o.url);
+  const target = new URL(o.url);
+  const proxy: TcpProxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+  const viaProxy = new URL(o.url);
+  viaProxy.port = String(proxy.port);
+  const sampler = new LeaseSampler(db, (owner) => group.members.get(owner)?.downAt);
+  const figures: ChaosFigures = {
+    membership: [],
+    duplicates: [],
+    overlaps: 0,
+    overlapSamples: [],
+    worstOwnerlessMs: 0,
+    ownerlessBoundMs: o.leaseTtlMs + o.renewEveryMs,
+  };
+  try {
+    say(`starting 3 instances: ${o.resources} resources, ${o.shards} shards`);
+    const t0 = now();
+    await group.start('p1');
+    sampler.start();
+    await Promise.all([group.start('p2'), group.start('p3', { url: viaProxy.toString() })]);
+    const p1 = group.members.get('p1')!;
+    // Kill p1 in the middle of its creates.
+    await until('p1 made some creates', () => creates(group, p1) >= Math.min(50, o.resources / 10), 60_000);
+    say(`kill -9 p1 in the middle of its creates (${creates(group, p1)} made)`);
+    figures.takeoverAfterKillMs = await killAndTakeover(group, db, p1);
+    say(`p1's shards taken over in ${figures.takeoverAfterKillMs.toFixed(0)} ms`);
+    await waitConverged(group, db, o.convergeMs);
+    figures.convergeFirstMs = now() - t0;
+    say(`converged ${figures.convergeFirstMs.toFixed(0)} ms after the first start`);
+
+    const change = async (what: string, act: () => Promise<unknown>) => {
+      const before = await waitBalanced(group, db, o.renewEveryMs * 3);
+      await act();
+      const after = await waitBalanced(group, db, o.renewEveryMs * 3);
+      const members = group.live().length;
+      const entry = { change: what, members, moved: moved(before, after), bound: Math.ceil(o.shards / members) + 1 };
+      figures.membership.push(entry);
+      say(`${what}: ${entry.moved} shards moved (bound ${entry.bound})`);
+    };
+    const count = () => group.live().length;
+    await change(`added p4 (${count()} → ${count() + 1})`, () => group.start('p4'));
+    await change(`removed p4 by SIGTERM (${count()} → ${count() - 1})`, () =>
+      group.terminate(group.members.get('p4')!),
+    );
+
+    figures.pause = await pauseOwner(group, db, o, names, say);
+    figures.cut = await cutOwner(group, db, proxy, o, say);
+    figures.convergeLastMs = await waitConverged(group, db, o.convergeMs);
+  } finally {
+    sampler.stop();
+    figures.worstOwnerlessMs = sampler.worst();
+    await group.killAll();
+    await proxy.close();
+    await db.end().catch(() => undefined);
+  }
+  const calls = readCalls(group.calls);
+  figures.duplicates = duplicateCreates(calls);
+  const found = overlaps(calls, group.gone(), { mutating: false });
+  figures.overlaps = found.length;
+  figures.overlapSamples = found
+    .slice(0, 5)
+    .map((x) => `${x.key}: ${x.a.op} by ${x.a.pid} ${x.a.start}–${x.a.end}, ${x.b.op} by ${x.b.pid} at ${x.b.start}`);
+  return figures;
+}
+
+function creates(group: Group, m: Member): number {
+  return readCalls(group.calls).filter((c) => c.pid === m.pid && c.op === 'create' && c.end !== undefined).length;
+}
+
+/**
+ * Pause the owner of the most shards past its lease, change every resource while it sleeps,
+ * resume it: its shards move, the others apply the change, and it acts on nothing it no longer
+ * holds (no provider call, no status row, until it gains shards again at new epochs).
+ */
+async function pauseOwner(group: Group, db: pg.ClientBase, o: ChaosOptions, names: string[], say: (m: string) => void) {
+  await waitBalanced(group, db, o.renewEveryMs * 3);
+  const victim = group.members.get('p2')!;
+  const held = [...owners(await leases(db))].filter(([, w]) => w === victim.name).map(([s]) => s);
+  say(`SIGSTOP p2 (${held.length} shards) past its lease; every resource changes meanwhile`);
+  group.pause(victim);
+  const stoppedAt = victim.downAt!;
+  const v2 = names.map((name) => ({ kind: 'things', name, spec: { content: 'v2' } }));
+  await publish(db, v2, o.shards);
+  await until(
+    "p2's shards taken over",
+    async () => {
+      const now = owners(await leases(db));
+      return held.every((s) => now.has(s) && now.get(s) !== victim.name);
+    },
+    o.leaseTtlMs * 5,
+  );
+  const takeoverMs = now() - stoppedAt;
+  const convergeMs = await waitConverged(group, db, o.convergeMs);
+  const resumedAt = now();
+  group.resume(victim);
+  victim.downAt = undefined;
+  await until('p2 logs its lost shards', () => group.logged(victim, 'lost').some((l) => l.time >= resumedAt), 10_000);
+  const lost = group.logged(victim, 'lost').find((l) => l.time >= resumedAt);
+  await waitBalanced(group, db, o.renewEveryMs * 3);
+  // What p2 did after it woke, outside the shards it gained again (at new epochs) since.
+  const regained = new Map<number, number>();
+  for (const line of group.logged(victim, 'gained').filter((l) => l.time >= resumedAt))
+    for (const shard of Object.keys(line.shards as Record<string, number>).map(Number))
+      if (!regained.has(shard)) regained.set(shard, line.time);
+  const stale = (key: string, t: number) => {
+    const at = regained.get(shardOf(key, o.shards));
+    return at === undefined || t < at;
+  };
+  const staleCalls = callsSince(readCalls(group.calls), victim.pid, resumedAt).filter((c) => stale(c.key, c.start));
+  const { rows } = await db.query<{ key: string }>(
+    `select key from resources where status->>'instance' = $1`,
+    [victim.name],
+  );
+  const staleStatusRows = rows.filter((r) => !regained.has(shardOf(r.key, o.shards))).length;
+  return { takeoverMs, lostLogged: lost?.msg, staleCalls: staleCalls.length, staleStatusRows, convergeMs };
+}
+
+/**
+ * Cut the owner behind the proxy off from the database (a blackhole: the server keeps its
+ * sessions): it must stop its shards before any other instance claims them, and the claims
+ * come only after the leases expired.
+ */
+async function cutOwner(group: Group, db: pg.ClientBase, proxy: TcpProxy, o: ChaosOptions, say: (m: string) => void) {
+  await waitBalanced(group, db, o.renewEveryMs * 3);
+  const victim = group.members.get('p3')!;
+  proxy.cut('blackhole');
+  const cutAt = now();
+  group.members.get('p3')!.downAt = cutAt;
+  const { rows } = await db.query<{ shard: number; expires: number }>(
+    `select shard, extract(epoch from expires_at) * 1000 as expires from shard_leases where owner = $1`,
+    [victim.name],
+  );
+  say(`cut p3 (${rows.length} shards) off from the database`);
+  const shards = rows.map((r) => r.shard);
+  await until(
+    "p3's shards claimed by others",
+    async () => {
+      const now = owners(await leases(db));
+      return shards.every((s) => now.has(s) && now.get(s) !== victim.name);
+    },
+    o.leaseTtlMs * 5,
+  );
+  await until('the claims logged', () => gainedAt(group, shards, cutAt).size === shards.length, 5_000);
+  const claims = gainedAt(group, shards, cutAt);
+  const firstClaim = Math.min(...claims.values());
+  const stopped = group.logged(victim, 'lost').find((l) => l.time >= cutAt && String(l.msg).includes('expired'));
+  const expires = new Map(rows.map((r) => [r.shard, Number(r.expires)]));
+  const claimsBeforeExpiry = [...claims].filter(([s, t]) => t < (expires.get(s) ?? 0)).length;
+  proxy.heal();
+  group.kill9(victim);
+  await victim.exited;
+  return {
+    stoppedAfterMs: stopped === undefined ? undefined : stopped.time - cutAt,
+    firstClaimAfterMs: firstClaim - cutAt,
+    stoppedBeforeClaim: stopped !== undefined && stopped.time < firstClaim,
+    claimsBeforeExpiry,
+    shards: shards.length,
+  };
+}
