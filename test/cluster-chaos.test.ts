@@ -23,7 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'setpoint-chaos-'));
 }, 60_000);
 afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir && !process.env.SETPOINT_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
   cluster?.stop();
 });
 
@@ -53,13 +53,18 @@ describe('a group of setpoint run processes, broken on purpose', () => {
 
   it('moves few shards per change of membership', () => {
     expect(figures.membership).toHaveLength(2);
-    for (const change of figures.membership) expect(change.moved, change.change).toBeLessThanOrEqual(change.bound);
+    for (const change of figures.membership)
+      expect(change.moved, change.change).toBeLessThanOrEqual(change.bound);
   });
 
-  it('a paused owner, resumed after its shards moved, logs them lost and acts on none of them', () => {
+  it('a paused owner, resumed after its shards moved, logs them lost and writes nothing for them', () => {
     expect(figures.pause?.lostLogged).toMatch(/^lost \d+ shards? \((expired|taken)/);
-    expect(figures.pause?.staleCalls).toBe(0);
+    expect(figures.pause?.staleWrites).toBe(0);
     expect(figures.pause?.staleStatusRows).toBe(0);
+  });
+
+  it('a paused owner, resumed after its shards moved, makes no provider call for them, not even a read', () => {
+    expect(figures.pause?.staleSamples).toEqual([]);
   });
 
   it('an owner cut off from the database stops its shards before another claims them, after expiry', () => {

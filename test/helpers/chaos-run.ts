@@ -15,6 +15,9 @@ import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
  * an owner cut off from the database. Returns what was measured; the caller judges it (the test
  * asserts, `scripts/chaos.ts` prints).
  */
+/** How long `setpoint run` gathers shards gained or lost into one log line. */
+const LOG_BATCH_MS = 50;
+
 export interface ChaosOptions {
   readonly dir: string;
   readonly bin: string;
@@ -22,6 +25,8 @@ export interface ChaosOptions {
   /** An empty database. */
   readonly url: string;
   readonly shards: number;
+  /** Instances started first (at least 3: p2 is paused, p3 cut off); one more joins and leaves. */
+  readonly members?: number;
   readonly resources: number;
   readonly leaseTtlMs: number;
   readonly renewEveryMs: number;
@@ -46,7 +51,13 @@ export interface ChaosFigures {
   pause?: {
     takeoverMs: number;
     lostLogged: string | undefined;
-    staleCalls: number;
+    /** When it logged them lost, after SIGCONT (ms). */
+    lostAt: number | undefined;
+    staleSamples: string[];
+    /** Provider calls after SIGCONT on keys of shards it no longer held: creates, updates, deletes… */
+    staleWrites: number;
+    /** … and observes. */
+    staleReads: number;
     staleStatusRows: number;
     convergeMs: number;
   };
@@ -86,11 +97,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     ownerlessBoundMs: o.leaseTtlMs + o.renewEveryMs,
   };
   try {
-    say(`starting 3 instances: ${o.resources} resources, ${o.shards} shards`);
+    const first = Math.max(3, o.members ?? 3);
+    say(`starting ${first} instances: ${o.resources} resources, ${o.shards} shards`);
     const t0 = now();
     await group.start('p1');
     sampler.start();
-    await Promise.all([group.start('p2'), group.start('p3', { url: viaProxy.toString() })]);
+    const others = Array.from({ length: first - 1 }, (_, i) => `p${i + 2}`);
+    await Promise.all(
+      others.map((name) => group.start(name, name === 'p3' ? { url: viaProxy.toString() } : {})),
+    );
     const p1 = group.members.get('p1')!;
     // Kill p1 in the middle of its creates.
     await until('p1 made some creates', () => creates(group, p1) >= Math.min(50, o.resources / 10), 60_000);
@@ -106,14 +121,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       await act();
       const after = await waitBalanced(group, db, o.renewEveryMs * 3);
       const members = group.live().length;
-      const entry = { change: what, members, moved: moved(before, after), bound: Math.ceil(o.shards / members) + 1 };
+      const entry = {
+        change: what,
+        members,
+        moved: moved(before, after),
+        bound: Math.ceil(o.shards / members) + 1,
+      };
       figures.membership.push(entry);
       say(`${what}: ${entry.moved} shards moved (bound ${entry.bound})`);
     };
     const count = () => group.live().length;
-    await change(`added p4 (${count()} → ${count() + 1})`, () => group.start('p4'));
-    await change(`removed p4 by SIGTERM (${count()} → ${count() - 1})`, () =>
-      group.terminate(group.members.get('p4')!),
+    const extra = `p${first + 1}`;
+    await change(`added ${extra} (${count()} → ${count() + 1})`, () => group.start(extra));
+    await change(`removed ${extra} by SIGTERM (${count()} → ${count() - 1})`, () =>
+      group.terminate(group.members.get(extra)!),
     );
 
     figures.pause = await pauseOwner(group, db, o, names, say);
@@ -132,12 +153,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   figures.overlaps = found.length;
   figures.overlapSamples = found
     .slice(0, 5)
-    .map((x) => `${x.key}: ${x.a.op} by ${x.a.pid} ${x.a.start}–${x.a.end}, ${x.b.op} by ${x.b.pid} at ${x.b.start}`);
+    .map(
+      (x) =>
+        `${x.key}: ${x.a.op} by ${x.a.pid} ${x.a.start}–${x.a.end}, ${x.b.op} by ${x.b.pid} at ${x.b.start}`,
+    );
   return figures;
 }
 
 function creates(group: Group, m: Member): number {
-  return readCalls(group.calls).filter((c) => c.pid === m.pid && c.op === 'create' && c.end !== undefined).length;
+  return readCalls(group.calls).filter((c) => c.pid === m.pid && c.op === 'create' && c.end !== undefined)
+    .length;
 }
 
 /**
@@ -145,7 +170,13 @@ function creates(group: Group, m: Member): number {
  * resume it: its shards move, the others apply the change, and it acts on nothing it no longer
  * holds (no provider call, no status row, until it gains shards again at new epochs).
  */
-async function pauseOwner(group: Group, db: pg.ClientBase, o: ChaosOptions, names: string[], say: (m: string) => void) {
+async function pauseOwner(
+  group: Group,
+  db: pg.ClientBase,
+  o: ChaosOptions,
+  names: string[],
+  say: (m: string) => void,
+) {
   await waitBalanced(group, db, o.renewEveryMs * 3);
   const victim = group.members.get('p2')!;
   const held = [...owners(await leases(db))].filter(([, w]) => w === victim.name).map(([s]) => s);
@@ -167,7 +198,11 @@ async function pauseOwner(group: Group, db: pg.ClientBase, o: ChaosOptions, name
   const resumedAt = now();
   group.resume(victim);
   victim.downAt = undefined;
-  await until('p2 logs its lost shards', () => group.logged(victim, 'lost').some((l) => l.time >= resumedAt), 10_000);
+  await until(
+    'p2 logs its lost shards',
+    () => group.logged(victim, 'lost').some((l) => l.time >= resumedAt),
+    10_000,
+  );
   const lost = group.logged(victim, 'lost').find((l) => l.time >= resumedAt);
   await waitBalanced(group, db, o.renewEveryMs * 3);
   // What p2 did after it woke, outside the shards it gained again (at new epochs) since.
@@ -175,17 +210,36 @@ async function pauseOwner(group: Group, db: pg.ClientBase, o: ChaosOptions, name
   for (const line of group.logged(victim, 'gained').filter((l) => l.time >= resumedAt))
     for (const shard of Object.keys(line.shards as Record<string, number>).map(Number))
       if (!regained.has(shard)) regained.set(shard, line.time);
+  // A gain is logged up to LOG_BATCH_MS after it happened (gains made together make one line).
   const stale = (key: string, t: number) => {
     const at = regained.get(shardOf(key, o.shards));
-    return at === undefined || t < at;
+    return at === undefined || t < at - LOG_BATCH_MS;
   };
-  const staleCalls = callsSince(readCalls(group.calls), victim.pid, resumedAt).filter((c) => stale(c.key, c.start));
+  const staleCalls = callsSince(readCalls(group.calls), victim.pid, resumedAt).filter((c) =>
+    stale(c.key, c.start),
+  );
   const { rows } = await db.query<{ key: string }>(
     `select key from resources where status->>'instance' = $1`,
     [victim.name],
   );
   const staleStatusRows = rows.filter((r) => !regained.has(shardOf(r.key, o.shards))).length;
-  return { takeoverMs, lostLogged: lost?.msg, staleCalls: staleCalls.length, staleStatusRows, convergeMs };
+  const staleSamples = staleCalls.slice(0, 5).map((c) => {
+    const shard = shardOf(c.key, o.shards);
+    const at = regained.get(shard);
+    return `${c.op} ${c.key} (shard ${shard}) at +${(c.start - resumedAt).toFixed(0)} ms, shard regained ${at === undefined ? 'never' : `at +${(at - resumedAt).toFixed(0)} ms`}`;
+  });
+  const lostAt = lost === undefined ? undefined : lost.time - resumedAt;
+  const staleWrites = staleCalls.filter((c) => c.op !== 'observe').length;
+  return {
+    takeoverMs,
+    lostLogged: lost?.msg,
+    lostAt,
+    staleWrites,
+    staleReads: staleCalls.length - staleWrites,
+    staleSamples,
+    staleStatusRows,
+    convergeMs,
+  };
 }
 
 /**
@@ -193,7 +247,13 @@ async function pauseOwner(group: Group, db: pg.ClientBase, o: ChaosOptions, name
  * sessions): it must stop its shards before any other instance claims them, and the claims
  * come only after the leases expired.
  */
-async function cutOwner(group: Group, db: pg.ClientBase, proxy: TcpProxy, o: ChaosOptions, say: (m: string) => void) {
+async function cutOwner(
+  group: Group,
+  db: pg.ClientBase,
+  proxy: TcpProxy,
+  o: ChaosOptions,
+  say: (m: string) => void,
+) {
   await waitBalanced(group, db, o.renewEveryMs * 3);
   const victim = group.members.get('p3')!;
   proxy.cut('blackhole');
@@ -216,7 +276,9 @@ async function cutOwner(group: Group, db: pg.ClientBase, proxy: TcpProxy, o: Cha
   await until('the claims logged', () => gainedAt(group, shards, cutAt).size === shards.length, 5_000);
   const claims = gainedAt(group, shards, cutAt);
   const firstClaim = Math.min(...claims.values());
-  const stopped = group.logged(victim, 'lost').find((l) => l.time >= cutAt && String(l.msg).includes('expired'));
+  const stopped = group
+    .logged(victim, 'lost')
+    .find((l) => l.time >= cutAt && String(l.msg).includes('expired'));
   const expires = new Map(rows.map((r) => [r.shard, Number(r.expires)]));
   const claimsBeforeExpiry = [...claims].filter(([s, t]) => t < (expires.get(s) ?? 0)).length;
   proxy.heal();

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { until } from './poll.js';
 import { type Group, type Member, now } from './cluster-procs.js';
 import { converged, convergence, type LeaseRow, leases, owners } from './group-db.js';
+import { until } from './poll.js';
 
 /**
  * The steps of the chaos scenarios, shared by the test (small) and `scripts/chaos.ts` (full
