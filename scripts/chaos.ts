@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCli } from '../test/helpers/built-cli.js';
 import { type ChaosFigures, runChaos } from '../test/helpers/chaos-run.js';
+import { killEveryChild } from '../test/helpers/cluster-procs.js';
 import { freshDatabase, startCluster } from '../test/helpers/postgres.js';
 
 const { values } = parseArgs({
@@ -40,6 +41,15 @@ const renewEveryMs = n('renew-every');
 const cli = buildCli();
 const cluster = await startCluster();
 const dir = mkdtempSync(join(tmpdir(), 'setpoint-chaos-'));
+// Interrupted: no process, database or directory is left behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    killEveryChild();
+    cluster.stop();
+    cli.remove();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  });
 let figures: ChaosFigures | undefined;
 let failure: unknown;
 try {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * The call log the recording provider (`test/fixtures/recording-provider.mjs`) appends to from
@@ -108,4 +108,28 @@ export function overlaps(
 /** Calls `pid` started at or after `t`. */
 export function callsSince(calls: readonly Call[], pid: number, t: number): Call[] {
   return calls.filter((c) => c.pid === pid && c.start >= t);
+}
+
+/** Reads the lines a call log gained since the last read (the log only grows). */
+export class CallTail {
+  #offset = 0;
+  #rest = '';
+  constructor(private readonly path: string) {}
+
+  read(): CallLine[] {
+    if (!existsSync(this.path)) return [];
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.#offset) return [];
+      const chunk = Buffer.alloc(size - this.#offset);
+      readSync(fd, chunk, 0, chunk.length, this.#offset);
+      this.#offset = size;
+      const parts = (this.#rest + chunk.toString()).split('\n');
+      this.#rest = parts.pop() ?? '';
+      return parts.filter((p) => p !== '').map((p) => JSON.parse(p) as CallLine);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }

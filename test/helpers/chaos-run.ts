@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { publish } from '../../src/store/pg/resources.js';
 import { shardOf } from '../../src/store/pg/shard-of.js';
-import { callsSince, duplicateCreates, overlaps, readCalls } from './call-log.js';
+import { CallTail, callsSince, duplicateCreates, overlaps, readCalls } from './call-log.js';
 import { gainedAt, killAndTakeover, moved, waitBalanced, waitConverged } from './chaos-steps.js';
-import { Group, type Member, now, thingNames } from './cluster-procs.js';
+import { Group, now, thingNames } from './cluster-procs.js';
 import { connectDb, LeaseSampler, leases, owners } from './group-db.js';
 import { until } from './poll.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -108,8 +108,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     );
     const p1 = group.members.get('p1')!;
     // Kill p1 in the middle of its creates.
-    await until('p1 made some creates', () => creates(group, p1) >= Math.min(50, o.resources / 10), 60_000);
-    say(`kill -9 p1 in the middle of its creates (${creates(group, p1)} made)`);
+    const tail = new CallTail(group.calls);
+    let made = 0;
+    await until(
+      'p1 made some creates',
+      () => {
+        for (const c of tail.read()) if (c.pid === p1.pid && c.op === 'create' && c.phase === 'end') made++;
+        return made >= Math.min(50, o.resources / 10);
+      },
+      120_000,
+    );
+    say(`kill -9 p1 in the middle of its creates (${made} made)`);
     figures.takeoverAfterKillMs = await killAndTakeover(group, db, p1);
     say(`p1's shards taken over in ${figures.takeoverAfterKillMs.toFixed(0)} ms`);
     await waitConverged(group, db, o.convergeMs);
@@ -158,11 +167,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
         `${x.key}: ${x.a.op} by ${x.a.pid} ${x.a.start}–${x.a.end}, ${x.b.op} by ${x.b.pid} at ${x.b.start}`,
     );
   return figures;
-}
-
-function creates(group: Group, m: Member): number {
-  return readCalls(group.calls).filter((c) => c.pid === m.pid && c.op === 'create' && c.end !== undefined)
-    .length;
 }
 
 /**

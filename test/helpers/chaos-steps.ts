@@ -15,6 +15,11 @@ export async function waitConverged(group: Group, db: pg.ClientBase, ms: number)
   await until(
     'every resource converged',
     async () => {
+      // The rows first (one cheap query), the world's files only once they are all ready.
+      if ((await notReady(db)) > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return false;
+      }
       last = await convergence(db, group.world);
       return converged(last);
     },
@@ -26,6 +31,14 @@ export async function waitConverged(group: Group, db: pg.ClientBase, ms: number)
     );
   });
   return now() - t0;
+}
+
+async function notReady(db: pg.ClientBase): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from resources
+      where observed_generation <> generation or coalesce(status->>'ready', '') <> 'true'`,
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** Wait until every shard runs on a live member and the assignment is balanced and settled. */

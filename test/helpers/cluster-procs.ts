@@ -47,6 +47,17 @@ export interface Member {
   url: string | undefined;
 }
 
+/** Every process started here and not yet exited, for {@link killEveryChild}. */
+const children = new Set<ChildProcess>();
+
+/** Kill -9 every process any group started (for a script's SIGINT handler: nothing is awaited). */
+export function killEveryChild(): void {
+  for (const child of children) {
+    child.kill('SIGKILL');
+    child.kill('SIGCONT');
+  }
+}
+
 export const now = (): number => performance.timeOrigin + performance.now();
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recording-provider.mjs');
 
@@ -80,7 +91,8 @@ export class Group {
   }
 
   /** Start member `name` (its store through `url`, default the group's); wait until it runs. */
-  async start(name: string, o: { url?: string; waitMs?: number } = {}): Promise<Member> {
+  /** `publish: false`: the member runs what the database holds, and publishes nothing. */
+  async start(name: string, o: { url?: string; waitMs?: number; publish?: boolean } = {}): Promise<Member> {
     const { shards, leaseTtlMs, renewEveryMs, latencyMs, concurrency } = this.o;
     const config = join(this.o.dir, `member-${name}.yaml`);
     writeFileSync(
@@ -89,7 +101,7 @@ export class Group {
         'resources: ["resources/*.yaml"]',
         `state: .state-${name}`,
         `store: ${o.url ?? this.o.url}`,
-        `cluster: { id: ${name}, shards: ${shards}, leaseTtl: ${leaseTtlMs}ms, renewEvery: ${renewEveryMs}ms }`,
+        `cluster: { id: ${name}, shards: ${shards}, leaseTtl: ${leaseTtlMs}ms, renewEvery: ${renewEveryMs}ms${o.publish === false ? ', publish: false' : ''} }`,
         `providers: { things: { module: ./recording-provider.mjs, options: { dir: ./world, log: ./calls.log, latencyMs: ${latencyMs} } } }`,
         `defaults: { interval: 10m${concurrency ? `, concurrency: ${concurrency}` : ''} }`,
         'server: { listen: "127.0.0.1:0" }',
@@ -101,6 +113,8 @@ export class Group {
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
     const lines: LogLine[] = [];
     let rest = '';
     child.stderr?.on('data', (chunk: Buffer) => {

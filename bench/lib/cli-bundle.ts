@@ -1,0 +1,39 @@
+/**
+ * The CLI bundled into one file (esbuild, packages left as imports), for a bench that starts
+ * `setpoint` as a process many times: each start then loads one module instead of compiling
+ * the TypeScript sources. Built from the sources as they are now, in a fresh directory under
+ * `node_modules/.cache` (where the package's imports resolve).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function bundleCli(): { readonly bin: string; remove(): void } {
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'setpoint-bench-cli-'));
+  // Where main.js sits in a build, so `--version` finds package.json two levels up.
+  const bundle = join(dir, 'dist', 'cli', 'bundle.mjs');
+  execFileSync(
+    join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'),
+    [
+      join(ROOT, 'src', 'cli', 'main.ts'),
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      `--outfile=${bundle}`,
+    ],
+    { stdio: 'pipe' },
+  );
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  const bin = join(dir, 'setpoint.mjs');
+  writeFileSync(
+    bin,
+    "const { main } = await import('./dist/cli/bundle.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n",
+  );
+  return { bin, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
