@@ -101,6 +101,17 @@ export function jobs(o: SuiteOptions): Job[] {
       ],
       10,
     ),
+    {
+      // Minutes of real processes: once per suite, whatever --runs says.
+      ...node(
+        'scale-out',
+        'setpoint run processes on one PostgreSQL: 1, 2, 4 instances, kill -9, spec → apply',
+        'scale-out.ts',
+        o.quick ? ['--quick'] : [],
+        15,
+      ),
+      once: true,
+    },
   ];
   if (o.elixir) {
     list.push({

@@ -5,6 +5,7 @@
  */
 import type { SuiteOptions } from './jobs.js';
 import { PUBLISHED_BEAM, type Published } from './published.js';
+import { scaleOutRows } from './scale-out-rows.js';
 
 /** Where a figure comes from: `path` in the JSON each run of `job` printed. */
 export interface Source {
@@ -225,6 +226,7 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
       setpoint: sp('latency', 'change.intakeMs.p50'),
     },
   ];
+  rows.push(...scaleOutRows(o));
   if (o.million) {
     rows.push(
       {
