@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { type ChaosFigures, runChaos } from './helpers/chaos-run.js';
+import { killEveryChild } from './helpers/cluster-procs.js';
 import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
 
 // A group of real `setpoint run` processes on one real PostgreSQL, broken on purpose: kill -9 in
@@ -23,6 +24,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'setpoint-chaos-'));
 }, 60_000);
 afterAll(() => {
+  killEveryChild(); // when the scenarios were cut short by a timeout
   if (dir && !process.env.SETPOINT_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
   cluster?.stop();
 });

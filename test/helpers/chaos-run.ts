@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { publish } from '../../src/store/pg/resources.js';
 import { shardOf } from '../../src/store/pg/shard-of.js';
 import { CallTail, callsSince, duplicateCreates, overlaps, readCalls } from './call-log.js';
-import { gainedAt, killAndTakeover, moved, waitBalanced, waitConverged } from './chaos-steps.js';
+import { gainedAt, killAndTakeover, moved, waitBalanced, waitConverged, waitQuiet } from './chaos-steps.js';
 import { Group, now, thingNames } from './cluster-procs.js';
 import { connectDb, LeaseSampler, leases, owners } from './group-db.js';
 import { until } from './poll.js';
@@ -61,19 +61,26 @@ export interface ChaosFigures {
     staleStatusRows: number;
     convergeMs: number;
   };
-  cut?: {
-    stoppedAfterMs: number | undefined;
-    firstClaimAfterMs: number;
-    stoppedBeforeClaim: boolean;
-    claimsBeforeExpiry: number;
-    shards: number;
-  };
+  cut?: CutFigures;
+  /** The same, the connections reset: the server ends the sessions (and frees their locks). */
+  cutReset?: CutFigures;
   convergeLastMs?: number;
   duplicates: { key: string; pids: number[] }[];
   overlaps: number;
   overlapSamples: string[];
   worstOwnerlessMs: number;
   ownerlessBoundMs: number;
+}
+
+export interface CutFigures {
+  /** When it logged its shards lost, after the cut (ms). */
+  readonly stoppedAfterMs: number | undefined;
+  /** When another instance first claimed one of them, after the cut (ms). */
+  readonly firstClaimAfterMs: number;
+  readonly stoppedBeforeClaim: boolean;
+  /** Claims made before the lease (as last renewed before the cut) expired. */
+  readonly claimsBeforeExpiry: number;
+  readonly shards: number;
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
@@ -147,8 +154,23 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     );
 
     figures.pause = await pauseOwner(group, db, o, names, say);
-    figures.cut = await cutOwner(group, db, proxy, o, say);
+    figures.cut = await cutOwner(group, db, proxy, o, say, 'p3', 'blackhole');
+    // The same through a reset: the server sees the sessions end, as it does when a process dies.
+    proxy.heal();
+    await group.start('p9', { url: viaProxy.toString(), publish: false });
+    figures.cutReset = await cutOwner(group, db, proxy, o, say, 'p9', 'reset');
     figures.convergeLastMs = await waitConverged(group, db, o.convergeMs);
+  } catch (error) {
+    // What each member logged at warn and above, last first, to tell why.
+    const said = [...group.members.values()].map(
+      (m) =>
+        `${m.name}: ${m.lines
+          .filter((l) => l.level >= 40)
+          .slice(-4)
+          .map((l) => `${l.time} ${l.msg}`)
+          .join(' | ')}`,
+    );
+    throw new Error(`${(error as Error).message}\n${said.join('\n')}`);
   } finally {
     sampler.stop();
     figures.worstOwnerlessMs = sampler.worst();
@@ -182,6 +204,7 @@ async function pauseOwner(
   say: (m: string) => void,
 ) {
   await waitBalanced(group, db, o.renewEveryMs * 3);
+  await waitQuiet(group, 1000); // nothing in flight: whatever it does after waking is new
   const victim = group.members.get('p2')!;
   const held = [...owners(await leases(db))].filter(([, w]) => w === victim.name).map(([s]) => s);
   say(`SIGSTOP p2 (${held.length} shards) past its lease; every resource changes meanwhile`);
@@ -257,20 +280,23 @@ async function cutOwner(
   proxy: TcpProxy,
   o: ChaosOptions,
   say: (m: string) => void,
+  name: string,
+  mode: 'blackhole' | 'reset',
 ) {
   await waitBalanced(group, db, o.renewEveryMs * 3);
-  const victim = group.members.get('p3')!;
-  proxy.cut('blackhole');
+  await waitQuiet(group, 1000);
+  const victim = group.members.get(name)!;
+  proxy.cut(mode);
   const cutAt = now();
-  group.members.get('p3')!.downAt = cutAt;
+  victim.downAt = cutAt;
   const { rows } = await db.query<{ shard: number; expires: number }>(
     `select shard, extract(epoch from expires_at) * 1000 as expires from shard_leases where owner = $1`,
     [victim.name],
   );
-  say(`cut p3 (${rows.length} shards) off from the database`);
+  say(`cut ${name} (${rows.length} shards) off from the database (${mode})`);
   const shards = rows.map((r) => r.shard);
   await until(
-    "p3's shards claimed by others",
+    `${name}'s shards claimed by others`,
     async () => {
       const now = owners(await leases(db));
       return shards.every((s) => now.has(s) && now.get(s) !== victim.name);

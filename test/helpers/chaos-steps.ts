@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type pg from 'pg';
 import { type Group, type Member, now } from './cluster-procs.js';
 import { converged, convergence, type LeaseRow, leases, owners } from './group-db.js';
@@ -68,8 +69,36 @@ export async function waitBalanced(group: Group, db: pg.ClientBase, stableMs: nu
       return now() - since >= stableMs;
     },
     ms,
-  );
+  ).catch((error: Error) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) {
+      const who = r.owner === null ? '(none)' : r.expired ? `${r.owner} (expired)` : r.owner;
+      counts.set(who, (counts.get(who) ?? 0) + 1);
+    }
+    const live = group.live().map((m) => m.name);
+    throw new Error(
+      `${error.message}: live ${live.join(', ')}; held ${JSON.stringify(Object.fromEntries(counts))}`,
+    );
+  });
   return owners(rows);
+}
+
+/** Wait until no provider call started or ended for `quietMs` (every first pass after a move done). */
+export async function waitQuiet(group: Group, quietMs: number, ms = 120_000): Promise<void> {
+  let size = -1;
+  let since = now();
+  await until(
+    `no provider call for ${quietMs} ms`,
+    () => {
+      const size_ = existsSync(group.calls) ? statSync(group.calls).size : 0;
+      if (size_ !== size) {
+        size = size_;
+        since = now();
+      }
+      return now() - since >= quietMs;
+    },
+    ms,
+  );
 }
 
 /** Shards whose owner differs between two assignments. */
