@@ -76,6 +76,11 @@ describe('a group of setpoint run processes, broken on purpose', () => {
     expect(figures.cut?.claimsBeforeExpiry).toBe(0);
   });
 
+  it('an owner whose connections are reset stops its shards before another claims them', () => {
+    expect(figures.cutReset?.stoppedAfterMs).toBeDefined();
+    expect(figures.cutReset?.stoppedBeforeClaim).toBe(true);
+  });
+
   it('never creates twice, never works on one key from two processes, leaves no shard ownerless long', () => {
     expect(figures.duplicates).toEqual([]);
     expect(figures.overlapSamples).toEqual([]);
