@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCli } from '../test/helpers/built-cli.js';
-import { type ChaosFigures, runChaos } from '../test/helpers/chaos-run.js';
+import { type ChaosFigures, type CutFigures, runChaos } from '../test/helpers/chaos-run.js';
 import { killEveryChild } from '../test/helpers/cluster-procs.js';
 import { freshDatabase, startCluster } from '../test/helpers/postgres.js';
 
@@ -81,6 +81,10 @@ if (figures === undefined) {
 }
 
 const ms = (x: number | undefined) => (x === undefined ? 'n/a' : `${Math.round(x)} ms`);
+const cutLine = (what: string, c: CutFigures | undefined) =>
+  c
+    ? `  ${what}: stopped its ${c.shards} shards ${ms(c.stoppedAfterMs)} after the cut (60 % of the lease is ${ms(leaseTtlMs * 0.6)}); first claim by another ${ms(c.firstClaimAfterMs)} after; stopped first: ${c.stoppedBeforeClaim}; claims before the lease expired: ${c.claimsBeforeExpiry}`
+    : `  ${what}: not reached`;
 const broken: string[] = [];
 if (figures.duplicates.length > 0) broken.push(`${figures.duplicates.length} duplicate creates`);
 if (figures.overlaps > 0) broken.push(`${figures.overlaps} overlapping calls on one key`);
@@ -90,17 +94,18 @@ if (figures.pause && (figures.pause.staleWrites > 0 || figures.pause.staleStatus
   broken.push('a paused owner wrote after its shards moved');
 if (figures.pause && figures.pause.staleReads > 0) broken.push('a paused owner read after its shards moved');
 if (figures.cut && (!figures.cut.stoppedBeforeClaim || figures.cut.claimsBeforeExpiry > 0))
-  broken.push('a cut-off owner was taken over before it stopped');
+  broken.push('a cut-off owner was taken over before it stopped (blackhole)');
+if (figures.cutReset && !figures.cutReset.stoppedBeforeClaim)
+  broken.push('a cut-off owner was taken over before it stopped (reset)');
 for (const c of figures.membership) if (c.moved > c.bound) broken.push(`${c.change}: too many shards moved`);
 
 if (values.json) process.stdout.write(`${JSON.stringify({ ...figures, broken })}\n`);
 else {
   const p = figures.pause;
-  const c = figures.cut;
   console.log(
     [
       `chaos: ${n('members')} processes, ${n('shards')} shards, ${n('resources')} resources, lease ${leaseTtlMs} ms, renewed every ${renewEveryMs} ms`,
-      `  first convergence (3 starts, one kill -9 mid-create): ${ms(figures.convergeFirstMs)}`,
+      `  first convergence (${n('members')} starts, one kill -9 mid-create): ${ms(figures.convergeFirstMs)}`,
       `  takeover after kill -9:                             ${ms(figures.takeoverAfterKillMs)}`,
       ...figures.membership.map(
         (m) => `  ${m.change}: ${m.moved} shards moved (bound ceil(shards/members)+1 = ${m.bound})`,
@@ -109,9 +114,8 @@ else {
         ? `  SIGSTOP past the lease: taken over after ${ms(p.takeoverMs)}; resumed, it logged "${p.lostLogged}" ${ms(p.lostAt)} later; after that: ${p.staleWrites} writes, ${p.staleReads} reads, ${p.staleStatusRows} status rows on shards it no longer held; reconverged in ${ms(p.convergeMs)}`
         : '  SIGSTOP: not reached',
       ...(p?.staleSamples ?? []).map((s) => `      stale: ${s}`),
-      c
-        ? `  cut off: stopped its ${c.shards} shards ${ms(c.stoppedAfterMs)} after the cut (60 % of the lease is ${ms(leaseTtlMs * 0.6)}); first claim by another ${ms(c.firstClaimAfterMs)} after; stopped first: ${c.stoppedBeforeClaim}; claims before expiry: ${c.claimsBeforeExpiry}`
-        : '  cut: not reached',
+      cutLine('cut off (blackhole)', figures.cut),
+      cutLine('cut off (reset)', figures.cutReset),
       `  last convergence: ${ms(figures.convergeLastMs)}`,
       `  duplicate creates: ${figures.duplicates.length}; overlapping calls on one key: ${figures.overlaps}`,
       ...figures.overlapSamples.map((s) => `      overlap: ${s}`),
