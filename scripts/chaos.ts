@@ -86,6 +86,7 @@ const cutLine = (what: string, c: CutFigures | undefined) =>
     ? `  ${what}: stopped its ${c.shards} shards ${ms(c.stoppedAfterMs)} after the cut (60 % of the lease is ${ms(leaseTtlMs * 0.6)}); first claim by another ${ms(c.firstClaimAfterMs)} after; stopped first: ${c.stoppedBeforeClaim}; claims before the lease expired: ${c.claimsBeforeExpiry}`
     : `  ${what}: not reached`;
 const broken: string[] = [];
+if (figures.error !== undefined) broken.push(`did not finish: ${figures.error}`);
 if (figures.duplicates.length > 0) broken.push(`${figures.duplicates.length} duplicate creates`);
 if (figures.overlaps > 0) broken.push(`${figures.overlaps} overlapping calls on one key`);
 if (figures.worstOwnerlessMs > figures.ownerlessBoundMs + 200)

@@ -47,6 +47,7 @@ describe('a group of setpoint run processes, broken on purpose', () => {
       progress: (message) => process.stderr.write(`  chaos: ${message}\n`),
     });
     process.stderr.write(`  chaos figures: ${JSON.stringify(figures, null, 1)}\n`);
+    expect(figures.error).toBeUndefined();
   }, 120_000);
 
   it('takes over a killed instance’s shards within a tick or two, not a lease', () => {

@@ -60,6 +60,8 @@ export interface ChaosFigures {
   /** The same, the connections reset: the server ends the sessions (and frees their locks). */
   cutReset?: CutFigures;
   convergeLastMs?: number;
+  /** A scenario that could not finish (a wait timed out), with what the members last warned. */
+  error?: string;
   duplicates: { key: string; pids: number[] }[];
   overlaps: number;
   overlapSamples: string[];
@@ -165,7 +167,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
           .map((l) => `${l.time} ${l.msg}`)
           .join(' | ')}`,
     );
-    throw new Error(`${(error as Error).message}\n${said.join('\n')}`);
+    figures.error = `${(error as Error).message}\n${said.join('\n')}`;
   } finally {
     sampler.stop();
     figures.worstOwnerlessMs = sampler.worst();
