@@ -127,6 +127,12 @@ export async function cutOwner(
     o.leaseTtlMs * 5,
   );
   await until('the claims logged', () => gainedAt(group, shards, cutAt).size === shards.length, 5_000);
+  // It may stop only later (it should have stopped before the claims): wait a lease for it.
+  await until(
+    'the cut-off owner logs its shards lost',
+    () => group.logged(victim, 'lost').some((l) => l.time >= cutAt),
+    o.leaseTtlMs * 2,
+  ).catch(() => undefined);
   const claims = gainedAt(group, shards, cutAt);
   const firstClaim = Math.min(...claims.values());
   const stopped = group

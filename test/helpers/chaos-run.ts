@@ -179,11 +179,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   figures.duplicates = duplicateCreates(calls);
   const found = overlaps(calls, group.gone(), { mutating: false });
   figures.overlaps = found.length;
-  figures.overlapSamples = found
-    .slice(0, 5)
-    .map(
-      (x) =>
-        `${x.key}: ${x.a.op} by ${x.a.pid} ${x.a.start}–${x.a.end}, ${x.b.op} by ${x.b.pid} at ${x.b.start}`,
-    );
+  const byPid = new Map([...group.members.values()].map((m) => [m.pid, m]));
+  const at = (t: number) => `${((t - began) / 1000).toFixed(3)} s`;
+  figures.overlapSamples = found.slice(0, 5).map(({ key, a, b }) => {
+    // What the first process logged about its shards shortly before: why it let the key go.
+    const m = byPid.get(a.pid);
+    const why = m?.lines
+      .filter((l) => /^(lost|gained)/.test(l.msg) && l.time >= a.start - 3000 && l.time <= b.start + 200)
+      .map((l) => `${at(l.time)} ${l.msg.slice(0, 60)}`);
+    return `${key}: ${a.op} by ${m?.name ?? a.pid} ${at(a.start)}–${a.end === undefined ? '?' : at(a.end)}, ${b.op} by ${byPid.get(b.pid)?.name ?? b.pid} at ${at(b.start)}; ${m?.name} logged: ${why?.join(' / ') || 'nothing'}`;
+  });
   return figures;
 }
