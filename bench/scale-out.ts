@@ -40,9 +40,9 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const SHARDS = Number(values.shards);
-const RESOURCES = quick ? 1000 : 2000;
-const KILLS = quick ? 5 : 10;
-const CHANGES = quick ? 50 : 200;
+const RESOURCES = quick ? 600 : 2000;
+const KILLS = quick ? 4 : 10;
+const CHANGES = quick ? 40 : 200;
 const LEASE_TTL_MS = 3000;
 const RENEW_EVERY_MS = 500;
 const settle = RENEW_EVERY_MS * 3;

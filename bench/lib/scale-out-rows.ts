@@ -12,7 +12,7 @@ export function scaleOutRows(o: SuiteOptions): RowDef[] {
   const oneInstance: AnchorDef = { label: '1 instance', source: scale('throughput.one') };
   return [
     {
-      measure: `scale-out on PostgreSQL: creates/s, 4 instances (${o.quick ? '1k' : '2k'} new, 20 ms calls, 8 in flight each)`,
+      measure: `scale-out on PostgreSQL: creates/s, 4 instances (${o.quick ? '600' : '2k'} new, 20 ms calls, 8 in flight each)`,
       unit: '/s',
       setpoint: scale('throughput.four'),
       anchor: oneInstance,
