@@ -3,8 +3,9 @@
  * `SETPOINT_EXERCISE_IMPL=solution` runs it against `solution.ts`.
  *
  * It runs on a real PostgreSQL: a throwaway server started for the check (PostgreSQL 15's
- * programs in `/usr/lib/postgresql/15/bin`, or `SETPOINT_PG_BIN`), or the one named by
- * `SETPOINT_TEST_DATABASE_URL`. Each test makes a fresh database and calls your `setup`.
+ * programs where Debian installs them, or in `SETPOINT_PG_BIN`), or the one named by
+ * `SETPOINT_TEST_DATABASE_URL`. The check makes a fresh database with your `setup`, and each
+ * test starts from every lease free at epoch 0.
  */
 import fc from 'fast-check';
 import type pg from 'pg';
@@ -19,10 +20,21 @@ const { FencedError, claim, fencedWrite, setup }: Impl = await import(
 
 const pgc = postgresCheck();
 
-/** A fresh database with the exercise's tables, and a maker of connections to it. */
+let made: Promise<() => Promise<pg.Client>> | undefined;
+
+/**
+ * The check's database (made fresh once, with your `setup`), every lease free at epoch 0 and no
+ * things: each test starts from there. And a maker of connections, closed after each test.
+ */
 async function database(): Promise<() => Promise<pg.Client>> {
-  const connect = await pgc.database('ex09');
-  await setup(await connect());
+  made ??= pgc.database('ex09').then(async (connect) => {
+    await setup(await connect());
+    return connect;
+  });
+  const connect = await made;
+  await (await connect()).query(
+    'truncate things; update leases set owner = null, epoch = 0, expires_at = null',
+  );
   return connect;
 }
 
