@@ -55,6 +55,7 @@ export async function runClusterMember(
   });
   onStop(stop);
   const id = instanceIdOf(store, process.pid);
+  const events = eventLog(log, io.clock);
   const { cluster } = store;
   let instance: Instance;
   try {
@@ -76,7 +77,7 @@ export async function runClusterMember(
       secrets: () => secrets,
       ...(input.stateKey ? { key: input.stateKey } : {}),
       ...(cluster.publish ? { publish: config.resources } : {}),
-      onEvent: eventLog(log, io.clock),
+      onEvent: events.onEvent,
     });
   } catch (error) {
     reportRunFailure(args, io, log, describeConnectError(config, store, io, error));
@@ -103,6 +104,7 @@ export async function runClusterMember(
     }, limit);
     try {
       await instance.stop(); // its actors stop, then its shards are handed over
+      events.flush();
       await server?.close();
     } finally {
       io.clock.clearTimeout(overdue);
@@ -186,7 +188,7 @@ export async function runClusterMember(
 type Log = ReturnType<typeof runLogger>['logger'];
 
 /** A log of the instance's events; shards gained or lost together make one line. */
-function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => void {
+function eventLog(log: Log, clock: CliIo['clock']): { onEvent: (event: InstanceEvent) => void; flush: () => void } {
   const batch = { gained: new Map<number, number>(), lost: new Map<number, string>() };
   let due = false;
   const flush = () => {
@@ -208,7 +210,7 @@ function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => vo
     batch.gained.clear();
     batch.lost.clear();
   };
-  return (event) => {
+  const onEvent = (event: InstanceEvent) => {
     if (event.type === 'gained' || event.type === 'lost') {
       if (event.type === 'gained') batch.gained.set(event.shard, event.epoch);
       else batch.lost.set(event.shard, event.why);
@@ -220,6 +222,7 @@ function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => vo
     }
     logEvent(log, event);
   };
+  return { onEvent, flush };
 }
 
 function logEvent(log: Log, event: Exclude<InstanceEvent, { type: 'gained' | 'lost' }>): void {
