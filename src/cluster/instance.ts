@@ -10,10 +10,13 @@ import type { Published } from '../store/pg/resources.js';
 import { RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
-import { desiredRows, writeStatuses } from '../store/pg/status-rows.js';
+import { type DesiredCursor, readDesired, writeStatuses } from '../store/pg/status-rows.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { StatusWriter } from './status-writer.js';
+
+/** Every this many ticks, the whole desired set is read (else only what changed). */
+const WHOLE_READ_EVERY = 10;
 
 export interface InstanceOptions {
   /** The database every instance shares: a URL, or the connection's settings. */
@@ -163,15 +166,20 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     );
     return next;
   };
-  const readDesired = async () => {
-    const rows = await desiredRows(db);
-    const ready = new Set<string>();
-    for (const row of rows) {
+  // What changed since the last read, and the whole set on every tenth tick (see `readDesired`).
+  let cursor: DesiredCursor | undefined;
+  let ticks = 0;
+  const readDesiredSet = async (whole = false) => {
+    const read = await readDesired(db, whole ? undefined : cursor);
+    cursor = read.cursor;
+    if (read.whole) readyKeys = new Set();
+    for (const row of read.rows) {
       writer.fed.set(row.key, row.generation);
-      if (row.ready) ready.add(row.key);
+      if (row.ready) readyKeys.add(row.key);
+      else readyKeys.delete(row.key);
     }
-    readyKeys = ready;
-    runtime.setDesired(rows.map((row) => row.resource));
+    if (read.whole) runtime.setDesired(read.rows.map((row) => row.resource));
+    else if (read.rows.length > 0) runtime.updateDesired({ set: read.rows.map((row) => row.resource) });
     runtime.ownershipChanged();
   };
   const settleGained = async () => {
@@ -201,13 +209,13 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     serial(async () => {
       await manager.tick();
       await settleGained();
-      await readDesired();
+      await readDesiredSet(ticks++ % WHOLE_READ_EVERY === 0);
     });
   const publishSet = (resources: readonly Resource[]) =>
     serial(async () => {
       const result = await publishAs(db, o.id, resources, shards);
       emit({ type: 'published', ...result });
-      await readDesired();
+      await readDesiredSet();
       return result.published;
     });
   if (o.publish !== undefined) await publishSet(o.publish);
@@ -222,7 +230,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     readQueued = true;
     void serial(async () => {
       readQueued = false;
-      await readDesired();
+      await readDesiredSet();
     }).catch((error) => emit({ type: 'error', during: 'read of the desired set', error }));
   });
   await listener.query(`listen ${RESOURCES_CHANNEL}`);
