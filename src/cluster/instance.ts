@@ -11,8 +11,9 @@ import { RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
 import { type DesiredCursor, readDesired, writeStatuses } from '../store/pg/status-rows.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
+import { Loops } from './loops.js';
 import { StatusWriter } from './status-writer.js';
 
 /** Every this many ticks, the whole desired set is read (else only what changed). */
@@ -154,18 +155,9 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   runtime.on('action:failed', mark);
   await runtime.start();
 
-  const timers: TimerHandle[] = [];
-  let stopped = false;
   // One thing at a time on these sessions: a tick, a read a notice asked for, a status write.
-  let queue: Promise<void> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    return next;
-  };
+  const loops = new Loops(o.clock, (during, error) => emit({ type: 'error', during, error }));
+  const serial = <T>(work: () => Promise<T>) => loops.serial(work);
   // What changed since the last read, and the whole set on every tenth tick (see `readDesired`).
   let cursor: DesiredCursor | undefined;
   let ticks = 0;
@@ -226,7 +218,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const listener = await connect();
   let readQueued = false;
   listener.on('notification', () => {
-    if (readQueued || stopped) return;
+    if (readQueued || loops.stopped) return;
     readQueued = true;
     void serial(async () => {
       readQueued = false;
@@ -234,28 +226,18 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     }).catch((error) => emit({ type: 'error', during: 'read of the desired set', error }));
   });
   await listener.query(`listen ${RESOURCES_CHANNEL}`);
-  const every = (ms: number, work: () => Promise<void>, during: string) => {
-    const again = () => {
-      const handle = o.clock.setTimeout(() => {
-        void work()
-          .catch((error) => emit({ type: 'error', during, error }))
-          .finally(() => {
-            if (!stopped) again();
-          });
-      }, ms);
-      timers.push(handle);
-    };
-    again();
-  };
   await tick();
-  every(tickMs, tick, 'lease renewal');
-  every(statusEveryMs, () => serial(flush), 'status write-back');
+  loops.every(tickMs, tick, 'lease renewal');
+  loops.every(statusEveryMs, () => serial(flush), 'status write-back');
   // The tick may wait on a database out of reach: the deadline is watched on a timer of its own.
-  every(Math.max(10, Math.floor(ttlMs / 20)), async () => void manager.checkDeadline(), 'lease deadline');
+  loops.every(
+    Math.max(10, Math.floor(ttlMs / 20)),
+    async () => void manager.checkDeadline(),
+    'lease deadline',
+  );
 
   const end = async () => {
-    stopped = true;
-    for (const t of timers) o.clock.clearTimeout(t);
+    loops.stop();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   };
   return {
@@ -267,8 +249,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     flushStatus: () => serial(flush),
     inTouch: () => !manager.overdue(),
     async stop() {
-      stopped = true;
-      for (const t of timers) o.clock.clearTimeout(t);
+      loops.stop();
       await runtime.stop();
       await serial(flush).catch(() => undefined);
       await serial(() => manager.stop()).catch(() => undefined);
