@@ -13,6 +13,7 @@ import { shardOf } from '../store/pg/shard-of.js';
 import { type DesiredCursor, readDesired, writeStatuses } from '../store/pg/status-rows.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
+import { guardProvider } from './guarded-provider.js';
 import { Loops } from './loops.js';
 import { StatusWriter } from './status-writer.js';
 
@@ -138,8 +139,11 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     },
   });
   let readyKeys = new Set<string>();
+  // A call for a key this instance does not run, or made while out of touch, is refused.
+  const mayAct = (key: string | undefined) =>
+    !manager.overdue() && (key === undefined || manager.held.has(shardOfKey(key)));
   const runtime = createRuntime({
-    providers: [...o.providers],
+    providers: o.providers.map((p) => guardProvider(p, mayAct)),
     clock: o.clock,
     random: o.random,
     ...o.runtime,
