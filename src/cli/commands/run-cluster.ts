@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
 import { describeError } from '../../contract/errors.js';
-import { createStatusServer, type StatusServer } from '../../server/status-server.js';
+import type { StatusServer } from '../../server/status-server.js';
 import type { CliIo } from '../cli-io.js';
 import {
   connectionOf,
@@ -16,15 +16,13 @@ import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { createReloader } from '../reloader.js';
+import { configWatcher, serveStatus, shutdown } from '../run-parts.js';
 import { reportRunFailure, runLogger } from '../run-report.js';
 import { runtimeOptionsOf } from '../runtime-options.js';
-import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
 
 type RunArgs = Extract<CommandArgs, { command: 'run' }>;
 type Stop = { code: number; why: string };
 
-const RELOAD_DEBOUNCE_MS = 100;
-const SHUTDOWN_GRACE_MS = 2000;
 /** Shards gained or lost within this long are logged in one line. */
 const BATCH_MS = 50;
 
@@ -94,26 +92,22 @@ export async function runClusterMember(
   const stopLogging = logRuntimeEvents(runtime, log);
   const sweeper = sweepStuckDeletes(runtime);
   let server: StatusServer | undefined;
-  let watcher: FileWatcher | undefined;
-  const shutDown = async (code: number): Promise<number> => {
-    watcher?.close();
-    const limit = config.defaults.shutdownMs + SHUTDOWN_GRACE_MS;
-    const overdue = io.clock.setTimeout(() => {
-      log.error(`shutdown took longer than ${limit} ms; exiting anyway`);
-      io.exit(1);
-    }, limit);
-    try {
+  let watcher: ReturnType<typeof configWatcher> | undefined;
+  const shutDown = shutdown(
+    io,
+    log,
+    config,
+    async () => {
+      watcher?.close();
       await instance.stop(); // its actors stop, then its shards are handed over
       events.flush();
       await server?.close();
-    } finally {
-      io.clock.clearTimeout(overdue);
+    },
+    () => {
       sweeper.stop();
       stopLogging();
-    }
-    log.info({ code }, 'stopped');
-    return code;
-  };
+    },
+  );
 
   const reloader = createReloader({
     runtime,
@@ -124,49 +118,27 @@ export async function runClusterMember(
       addSecrets(more);
       for (const s of more) secrets.add(s);
     },
-    onAccepted: (next) => void rewatch(next.file, next.state),
+    onAccepted: (next) => void files.watch(next.file, next.state),
     ...(cluster.publish
       ? { afterAccept: async (next) => void (await instance.publish(next.resources)) }
       : {}),
   });
-  let stopping = false;
-  const rewatch = async (file: string, state: string) => {
-    const targets = watchTargets(file, await patternsOf(file, io.env), state);
-    if (stopping) return;
-    watcher?.close();
-    watcher = watchFiles(targets, {
-      clock: io.clock,
-      debounceMs: RELOAD_DEBOUNCE_MS,
-      onChange: (paths) => reloader.reload(paths),
-      onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
-      onRewatch: (dir) =>
-        log.warn({ dir }, `${dir} was deleted or replaced: watching it again, and reloading`),
-    });
-  };
-  try {
-    server = await createStatusServer({
-      runtime,
-      host: config.server.host,
-      port: config.server.port,
-      ...(config.server.token !== undefined ? { token: config.server.token } : {}),
-      secrets: () => [...secrets],
-      ready: () => instance.inTouch(),
-      details: () => ({
-        config: config.file,
-        instance: id,
-        shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
-        inTouch: instance.inTouch(),
-        lastReload: reloader.last(),
-      }),
-    });
-  } catch (error) {
-    const where = `${config.server.host}:${config.server.port}`;
-    log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
-    if (!args.json)
-      io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
-    return shutDown(1);
-  }
-  if (cluster.publish) await rewatch(config.file, config.state);
+  const files = configWatcher(io, log, reloader);
+  watcher = files;
+  server = await serveStatus(args, io, log, config, {
+    runtime,
+    secrets: () => [...secrets],
+    ready: () => instance.inTouch(),
+    details: () => ({
+      config: config.file,
+      instance: id,
+      shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
+      inTouch: instance.inTouch(),
+      lastReload: reloader.last(),
+    }),
+  });
+  if (server === undefined) return shutDown(1);
+  if (cluster.publish) await files.watch(config.file, config.state);
   log.info(
     {
       url: server.url,
@@ -181,8 +153,7 @@ export async function runClusterMember(
   const reason = await stopped;
   release();
   log.info({ reason: reason.why }, 'shutting down');
-  stopping = true;
-  watcher?.close();
+  files.close();
   await reloader.idle();
   return shutDown(reason.code);
 }
