@@ -36,12 +36,14 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   const clock = options.clock ?? new TestClock();
   const cluster: TestCluster = options.databaseUrl
     ? { url: options.databaseUrl, stop: () => {} }
-    : await startCluster();
+    : await serverOrExplain();
   const all: Instance[] = [];
   let admin: pg.Client | undefined;
+  let url: string | undefined;
   try {
-    const url = await freshDatabase(cluster, 'example_scale_out');
-    admin = new pg.Client({ connectionString: url });
+    const database = await freshDatabase(cluster, 'example_scale_out');
+    url = database;
+    admin = new pg.Client({ connectionString: database });
     admin.on('error', () => {});
     await admin.connect();
     const db = admin;
@@ -51,7 +53,7 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
     const lost: { id: string; shard: number; epoch: number; why: string }[] = [];
     const start = (id: string) =>
       startInstance({
-        url,
+        url: database,
         id,
         shards: SHARDS,
         ttlMs: TTL_MS,
@@ -204,7 +206,36 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   } finally {
     await Promise.all(all.map((i) => i.stop().catch(() => undefined)));
     await admin?.end();
+    if (url) await dropDatabase(cluster.url, url);
     cluster.stop();
+  }
+}
+
+/** A throwaway PostgreSQL server, or the one `SETPOINT_TEST_DATABASE_URL` names; else why not. */
+async function serverOrExplain(): Promise<TestCluster> {
+  try {
+    return await startCluster();
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw Object.assign(
+      new Error(
+        `Example 11 needs PostgreSQL 15, and could not start a server: ${why}.\n` +
+          'Install it, or set SETPOINT_TEST_DATABASE_URL to a server you run (as a user allowed to create databases).',
+      ),
+      { code: 'EXAMPLE_NEEDS' },
+    );
+  }
+}
+
+/** Remove the example's database, so that a server of your own keeps none. */
+async function dropDatabase(serverUrl: string, url: string): Promise<void> {
+  const server = new pg.Client({ connectionString: serverUrl });
+  server.on('error', () => {});
+  await server.connect();
+  try {
+    await server.query(`drop database if exists ${new URL(url).pathname.slice(1)} with (force)`);
+  } finally {
+    await server.end();
   }
 }
 
