@@ -39,21 +39,21 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
     : await serverOrExplain();
   const all: Instance[] = [];
   let admin: pg.Client | undefined;
-  let url: string | undefined;
+  let made: string | undefined; // the example's own database, dropped at the end
   try {
-    const database = await freshDatabase(cluster, 'example_scale_out');
-    url = database;
-    admin = new pg.Client({ connectionString: database });
+    const url = await freshDatabase(cluster, 'example_scale_out');
+    made = url;
+    admin = new pg.Client({ connectionString: url });
     admin.on('error', () => {});
     await admin.connect();
     const db = admin;
     const world = recordingWorld();
-    /** What each instance gained, in order: shard → [owner, epoch] after each change of owner. */
+    /** Every shard each instance gained and lost, in order, with the epoch. */
     const gains: { id: string; shard: number; epoch: number }[] = [];
     const lost: { id: string; shard: number; epoch: number; why: string }[] = [];
     const start = (id: string) =>
       startInstance({
-        url: database,
+        url,
         id,
         shards: SHARDS,
         ttlMs: TTL_MS,
@@ -206,7 +206,7 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   } finally {
     await Promise.all(all.map((i) => i.stop().catch(() => undefined)));
     await admin?.end();
-    if (url) await dropDatabase(cluster.url, url);
+    if (made) await dropDatabase(cluster.url, made);
     cluster.stop();
   }
 }
