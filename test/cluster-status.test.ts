@@ -173,4 +173,22 @@ describe('an instance of a group', () => {
     expect(world.get('f1')).toEqual({ v: 1 });
     await g.end();
   }, 60_000);
+
+  it('stops every shard by itself when it cannot renew for 60 % of a lease, before anyone may claim them', async () => {
+    const world = new Map<string, Observed>();
+    const g = await group('touch', ['a'], mapProvider('user', world));
+    const [a] = g.all as [Instance];
+    await g.publishSet([user('t1', { v: 1 })]);
+    await g.round();
+    expect(a.manager.held.size).toBe(SHARDS);
+    expect(a.inTouch()).toBe(true);
+    // No tick comes (as when every query waits on a database out of reach); the watch does.
+    await g.clock.advance(60_000 * 0.5);
+    expect(a.manager.held.size).toBe(SHARDS);
+    await g.clock.advance(60_000 * 0.15);
+    expect(a.inTouch()).toBe(false);
+    expect(a.manager.held.size).toBe(0);
+    expect(a.runtime.status('user/t1')).toBeUndefined();
+    await g.end();
+  }, 60_000);
 });

@@ -125,7 +125,9 @@ export async function runClusterMember(
       for (const s of more) secrets.add(s);
     },
     onAccepted: (next) => void rewatch(next.file, next.state),
-    ...(cluster.publish ? { then: async (next) => void (await instance.publish(next.resources)) } : {}),
+    ...(cluster.publish
+      ? { afterAccept: async (next) => void (await instance.publish(next.resources)) }
+      : {}),
   });
   let stopping = false;
   const rewatch = async (file: string, state: string) => {
@@ -188,7 +190,10 @@ export async function runClusterMember(
 type Log = ReturnType<typeof runLogger>['logger'];
 
 /** A log of the instance's events; shards gained or lost together make one line. */
-function eventLog(log: Log, clock: CliIo['clock']): { onEvent: (event: InstanceEvent) => void; flush: () => void } {
+function eventLog(
+  log: Log,
+  clock: CliIo['clock'],
+): { onEvent: (event: InstanceEvent) => void; flush: () => void } {
   const batch = { gained: new Map<number, number>(), lost: new Map<number, string>() };
   let due = false;
   const flush = () => {

@@ -57,6 +57,11 @@ export async function publish(
     const gone = [...current.keys()].filter((key) => !wanted.has(key));
     if (gone.length > 0) {
       await db.query('delete from resources where key = any($1::text[])', [gone]);
+      // Readers of what changed since a version see no deleted row: this tells them to read all.
+      await db.query(
+        `insert into store_meta (name, value) values ('removals', 1)
+           on conflict (name) do update set value = store_meta.value + 1`,
+      );
       for (const key of gone) touched.add(shardOf(key, shards));
     }
     for (const shard of touched)
