@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
-import { RESOURCES_CHANNEL, toResource } from './resources.js';
+import { RESOURCES_CHANNEL, toResource, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';
 
 /** One desired resource as the database holds it. */
@@ -103,23 +103,7 @@ export function desiredStore(db: pg.ClientBase, shards: number) {
         check(key, row, options.expect);
         if (row !== undefined && sameResource(toResource(row), resource)) return stored(row);
         const shard = shardOf(key, shards);
-        const { rows } = await db.query<Row>(
-          `insert into resources (key, kind, name, shard, spec, depends_on, policy, resource_version)
-           values ($1, $2, $3, $4, $5, $6, $7, nextval('resource_versions'))
-           on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
-             policy = excluded.policy, generation = resources.generation + 1,
-             resource_version = excluded.resource_version, updated_at = now()
-           returning ${COLUMNS}`,
-          [
-            key,
-            resource.kind,
-            resource.name,
-            shard,
-            JSON.stringify(resource.spec),
-            resource.dependsOn === undefined ? null : JSON.stringify(resource.dependsOn),
-            resource.policy === undefined ? null : JSON.stringify(resource.policy),
-          ],
-        );
+        const rows = await upsert<Row>(db, [resource], shards, COLUMNS);
         await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
         return stored(rows[0] as Row);
       });
