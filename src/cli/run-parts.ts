@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import { describeError } from '../contract/errors.js';
+import type { Runtime } from '../runtime/index.js';
 import { createStatusServer, type StatusServer, type StatusServerOptions } from '../server/status-server.js';
 import type { CliIo } from './cli-io.js';
+import { sweepStuckDeletes } from './delete-sweeper.js';
+import { logRuntimeEvents } from './event-log.js';
 import type { CommandArgs } from './parse-args.js';
 import type { Reloader } from './reloader.js';
 import { type FileWatcher, patternsOf, watchFiles, watchTargets } from './watch.js';
@@ -92,5 +95,30 @@ export function shutdown(
     }
     log.info({ code }, 'stopped');
     return code;
+  };
+}
+
+/** Exit when the root supervisor gives up (subscribe before the runtime starts). */
+export function exitOnFailure(
+  runtime: Runtime,
+  log: Logger,
+  stop: (reason: { code: number; why: string }) => void,
+): void {
+  runtime.on('runtime:failed', (e) => {
+    log.fatal(
+      { error: e.error },
+      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
+    );
+    stop({ code: 1, why: 'runtime failed' });
+  });
+}
+
+/** Once the runtime runs: log its events, and sweep deletes stuck behind a lost dependent; returns the undo. */
+export function attendRuntime(runtime: Runtime, log: Logger): () => void {
+  const stopLogging = logRuntimeEvents(runtime, log);
+  const sweeper = sweepStuckDeletes(runtime);
+  return () => {
+    sweeper.stop();
+    stopLogging();
   };
 }

@@ -10,13 +10,11 @@ import {
   type PostgresStoreConfig,
   sharedKeyProblem,
 } from '../cluster-session.js';
-import { sweepStuckDeletes } from '../delete-sweeper.js';
-import { logRuntimeEvents } from '../event-log.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { createReloader } from '../reloader.js';
-import { configWatcher, serveStatus, shutdown } from '../run-parts.js';
+import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
 import { reportRunFailure, runLogger } from '../run-report.js';
 import { runtimeOptionsOf } from '../runtime-options.js';
 
@@ -82,15 +80,8 @@ export async function runClusterMember(
     return 1;
   }
   const { runtime } = instance;
-  runtime.on('runtime:failed', (e) => {
-    log.fatal(
-      { error: e.error },
-      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
-    );
-    stop({ code: 1, why: 'runtime failed' });
-  });
-  const stopLogging = logRuntimeEvents(runtime, log);
-  const sweeper = sweepStuckDeletes(runtime);
+  exitOnFailure(runtime, log, stop);
+  const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
   const shutDown = shutdown(
@@ -103,10 +94,7 @@ export async function runClusterMember(
       events.flush();
       await server?.close();
     },
-    () => {
-      sweeper.stop();
-      stopLogging();
-    },
+    unattend,
   );
 
   const reloader = createReloader({

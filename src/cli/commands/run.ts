@@ -3,14 +3,12 @@ import type { Runtime } from '../../runtime/index.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import type { StatusServer } from '../../server/status-server.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
-import { sweepStuckDeletes } from '../delete-sweeper.js';
-import { logRuntimeEvents } from '../event-log.js';
 import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { createReloader } from '../reloader.js';
-import { configWatcher, serveStatus, shutdown } from '../run-parts.js';
+import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
 import { reportRunFailure, reportRunInputErrors, runLogger } from '../run-report.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 import { runClusterMember } from './run-cluster.js';
@@ -100,16 +98,9 @@ async function runUntilStopped(
     stop = resolve;
   });
   onStop(stop);
-  runtime.on('runtime:failed', (e) => {
-    log.fatal(
-      { error: e.error },
-      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
-    );
-    stop({ code: 1, why: 'runtime failed' });
-  });
+  exitOnFailure(runtime, log, stop);
   if (!(await startRuntime(runtime, io, (text) => reportRunFailure(args, io, log, text)))) return 1;
-  const stopLogging = logRuntimeEvents(runtime, log);
-  const sweeper = sweepStuckDeletes(runtime);
+  const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
   const shutDown = shutdown(
@@ -121,10 +112,7 @@ async function runUntilStopped(
       await runtime.stop();
       await server?.close();
     },
-    () => {
-      sweeper.stop();
-      stopLogging();
-    },
+    unattend,
   );
 
   const inventory = runtime.store.inventory();

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
-import { RESOURCES_CHANNEL, toResource, upsert } from './resources.js';
+import { RESOURCES_CHANNEL, type ResourceRow, toResource, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';
 
 /** One desired resource as the database holds it. */
@@ -130,13 +130,7 @@ export function desiredStore(db: pg.ClientBase, shards: number) {
 
 export type DesiredStore = ReturnType<typeof desiredStore>;
 
-interface Row {
-  key: string;
-  kind: string;
-  name: string;
-  spec: Record<string, unknown>;
-  depends_on: string[] | null;
-  policy: Record<string, unknown> | null;
+interface Row extends ResourceRow {
   generation: string;
   resource_version: string;
   observed_generation: string;

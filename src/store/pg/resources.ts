@@ -108,24 +108,23 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
 
 /** The desired set as the database holds it, every key. */
 export async function desiredSet(db: pg.ClientBase): Promise<Resource[]> {
-  const { rows } = await db.query<{
-    key: string;
-    kind: string;
-    name: string;
-    spec: Record<string, unknown>;
-    depends_on: string[] | null;
-    policy: Record<string, unknown> | null;
-  }>('select key, kind, name, spec, depends_on, policy from resources order by key');
+  const { rows } = await db.query<ResourceRow>(
+    'select key, kind, name, spec, depends_on, policy from resources order by key',
+  );
   return rows.map(toResource);
 }
 
-export function toResource(row: {
+/** The columns of a row of `resources` that make its resource. */
+export interface ResourceRow {
+  key: string;
   kind: string;
   name: string;
   spec: Record<string, unknown>;
   depends_on: string[] | null;
   policy: Record<string, unknown> | null;
-}): Resource {
+}
+
+export function toResource(row: ResourceRow): Resource {
   return {
     kind: row.kind,
     name: row.name,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Resource } from '../../contract/resource.js';
 import { fenced } from './leases.js';
-import { toResource } from './resources.js';
+import { type ResourceRow, toResource } from './resources.js';
 
 /** A desired resource as the database holds it, with what the instances need beside the spec. */
 export interface DesiredRow {
@@ -39,17 +39,13 @@ export async function readDesired(db: pg.ClientBase, since?: DesiredCursor): Pro
   const meta = await db.query<{ value: string }>("select value from store_meta where name = 'removals'");
   const removals = Number(meta.rows[0]?.value ?? 0);
   const whole = since === undefined || since.removals !== removals;
-  const { rows } = await db.query<{
-    key: string;
-    kind: string;
-    name: string;
-    spec: Record<string, unknown>;
-    depends_on: string[] | null;
-    policy: Record<string, unknown> | null;
-    generation: string;
-    resource_version: string;
-    ready: boolean;
-  }>(
+  const { rows } = await db.query<
+    ResourceRow & {
+      generation: string;
+      resource_version: string;
+      ready: boolean;
+    }
+  >(
     `select key, kind, name, spec, depends_on, policy, generation, resource_version,
             coalesce(status->>'ready' = 'true' and observed_generation = generation, false) as ready
        from resources where resource_version > $1 order by key`,
