@@ -45,6 +45,13 @@ for (const arg of args) {
   }
   if (args.length > 1) console.log(`── ${name} ${'─'.repeat(Math.max(0, 60 - name.length))}`);
   const module = (await import(pathToFileURL(join(root, name, 'main.ts')).href)) as ExampleModule;
-  await module.main((line) => console.log(line));
+  try {
+    await module.main((line) => console.log(line));
+  } catch (error) {
+    // An example that cannot run here (11 without PostgreSQL) says why, without a stack trace.
+    if ((error as { code?: unknown })?.code !== 'EXAMPLE_NEEDS') throw error;
+    console.error((error as Error).message);
+    process.exit(1);
+  }
   if (args.length > 1) console.log('');
 }

@@ -121,7 +121,8 @@ for (const result of results) {
 }
 const fileError = report.testResults.find((file) => file.message !== '')?.message;
 if (fileError) {
-  console.log(`The check could not load your ${impl}.ts:\n\n${essence(fileError)}\n`);
+  // Your file failed to load, or something the check needs is missing (exercise 09's PostgreSQL).
+  console.log(`The check could not run against your ${impl}.ts:\n\n${essence(fileError)}\n`);
   console.log('Fix that first (`npx tsc --noEmit` shows type errors too), then run the check again.');
   process.exit(1);
 }

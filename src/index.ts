@@ -11,6 +11,13 @@
 export { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff/backoff.js';
 export type { JitterMode } from './backoff/jitter.js';
 export { createTokenBucket, type TokenBucket, type TokenBucketOptions } from './backoff/token-bucket.js';
+// ── several instances on one PostgreSQL database ────────────────────────────────────────────
+export {
+  type Instance,
+  type InstanceEvent,
+  type InstanceOptions,
+  startInstance,
+} from './cluster/instance.js';
 // ── the configuration file, for programs that read `setpoint.yaml` themselves ──────────────
 export { formatDuration, parseDuration } from './config/duration.js';
 export { formatIssues } from './config/format-issues.js';
@@ -89,6 +96,21 @@ export { createStatusServer, type StatusServer, type StatusServerOptions } from 
 // ── the state store ─────────────────────────────────────────────────────────────────────────
 export { createFileStore, type FileStoreOptions } from './store/file-store.js';
 export { createMemoryStore } from './store/memory-store.js';
+export {
+  ConflictError,
+  type DesiredStore,
+  desiredStore,
+  type Expect,
+  type StoredResource,
+} from './store/pg/desired-store.js';
+export { FencedError } from './store/pg/leases.js';
+export { migrate } from './store/pg/migrations.js';
+export {
+  createPostgresStore,
+  type PostgresStateStore,
+  type PostgresStoreOptions,
+} from './store/pg/postgres-store.js';
+export { shardOf } from './store/pg/shard-of.js';
 export type {
   Intent,
   IntentOp,

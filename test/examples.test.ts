@@ -7,11 +7,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { TestClock } from '../src/time/test-clock.js';
 
 interface ExampleModule {
-  main(out: (line: string) => void, options?: { clock?: TestClock }): Promise<void>;
+  main(out: (line: string) => void, options?: { clock?: TestClock; databaseUrl?: string }): Promise<void>;
 }
 
 const root = resolve(import.meta.dirname, '..');
@@ -30,8 +30,8 @@ function expectedOutput(readme: string, where: string): string[] {
 }
 
 describe('the numbered examples', () => {
-  it('are the ten of the learning path, numbered without gaps', () => {
-    expect(examples.length).toBeGreaterThanOrEqual(10);
+  it('are the eleven of the learning path, numbered without gaps', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(11);
     expect(examples.map((name) => name.slice(0, 2))).toEqual(
       examples.map((_, i) => String(i + 1).padStart(2, '0')),
     );
@@ -45,7 +45,11 @@ describe('the numbered examples', () => {
         pathToFileURL(join(root, 'examples', name, 'main.ts')).href
       )) as ExampleModule;
       const lines: string[] = [];
-      await module.main((line) => lines.push(line), { clock: new TestClock() });
+      // The suite's PostgreSQL, for the example that needs one (it makes a database of its own).
+      await module.main((line) => lines.push(line), {
+        clock: new TestClock(),
+        databaseUrl: inject('databaseUrl'),
+      });
       expect(lines, `examples/${name}: the output differs from its README's "## Output" block`).toEqual(
         expected,
       );

@@ -1,13 +1,14 @@
 /**
  * Every exercise's check runs both ways: against its `starter.ts` it must fail (a check that
  * passes on the starter teaches nothing), and against its `solution.ts` it must pass. The checks
- * run in two vitest processes, one per side, side by side; each reports as JSON.
+ * run in two vitest processes, one per side, side by side; each reports as JSON. The checks that
+ * need a PostgreSQL use this run's (`SETPOINT_TEST_DATABASE_URL`) rather than start their own.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 interface FileReport {
   readonly name: string;
@@ -43,7 +44,12 @@ function runChecks(side: Side): Promise<Map<string, FileReport>> {
     ],
     {
       cwd: root,
-      env: { ...env, SETPOINT_EXERCISE_IMPL: side, FORCE_COLOR: '0' },
+      env: {
+        ...env,
+        SETPOINT_EXERCISE_IMPL: side,
+        SETPOINT_TEST_DATABASE_URL: inject('databaseUrl'),
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -77,8 +83,8 @@ const failedTitles = (file: FileReport) =>
   file.assertionResults.filter((a) => a.status !== 'passed').map((a) => a.title);
 
 describe('the exercises', () => {
-  it('are the eight of the learning path, numbered without gaps', () => {
-    expect(exercises.length).toBeGreaterThanOrEqual(8);
+  it('are the nine of the learning path, numbered without gaps', () => {
+    expect(exercises.length).toBeGreaterThanOrEqual(9);
     expect(exercises.map((name) => name.slice(0, 2))).toEqual(
       exercises.map((_, i) => String(i + 1).padStart(2, '0')),
     );

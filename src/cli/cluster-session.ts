@@ -48,11 +48,11 @@ export function sharedKeyProblem(config: LoadedConfig, key: Uint8Array | undefin
 
 /** A failure to reach the database, for people. */
 export function describeConnectError(
-  config: LoadedConfig,
+  config: Pick<LoadedConfig, 'file'>,
   store: PostgresStoreConfig,
   io: CliIo,
   error: unknown,
 ): string {
   const file = relative(io.cwd, config.file) || config.file;
-  return `setpoint: cannot use the database at ${describeConnection(store, io.env)}: ${describeError(error)}; check store: in ${file} (and that PostgreSQL is running)`;
+  return `cannot use the database at ${describeConnection(store, io.env)}: ${describeError(error)}; check store: in ${file} (and that PostgreSQL is running)`;
 }

@@ -61,7 +61,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'Observes every desired resource once and prints the plan in Terraform\'s grammar: "+" create,\n' +
       '"~" update in place, "-/+" replace, "-" delete. Deletes of managed resources that are no\n' +
       'longer desired appear only when `defaults.prune` is true. Changes nothing, the state\n' +
-      'directory included; refuses a state another live process holds, as apply does.',
+      'directory included; refuses a state another live process holds, as apply does. With a\n' +
+      'postgres store it reads the shared state, beside running instances.',
     exit: [
       [0, 'done (with --detailed-exitcode: no changes)'],
       [1, 'error'],
@@ -83,7 +84,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'and exits once every resource is in sync, or once what is left has given up (Degraded, or\n' +
       'waiting on something that has). Prunes like `run` when `defaults.prune` is true, within\n' +
       'the deletion budget: deletes beyond it are held and listed (--approve-deletions lets them\n' +
-      'go). On a terminal it shows progress: resources in sync / total, failing, the current wave.',
+      'go). On a terminal it shows progress: resources in sync / total, failing, the current wave.\n' +
+      'With a postgres store the running instances apply: it publishes the resources to the\n' +
+      'database and waits until the instances report them Ready.',
     exit: [
       [0, 'every resource is in sync (with --dry-run: the plan was computed)'],
       [1, 'some resource is not in sync, the deadline passed, or an error'],
@@ -115,7 +118,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'the config and resource files are watched and reloaded on change (an invalid edit is logged\n' +
       'and the last good desired state keeps running), and /healthz, /readyz, /metrics and /status\n' +
       'are served on `server.listen`. SIGTERM or SIGINT stops it gracefully within\n' +
-      '`defaults.shutdownTimeout`. Logs go to stderr: JSON lines, or one-liners on a terminal.',
+      '`defaults.shutdownTimeout`. Logs go to stderr: JSON lines, or one-liners on a terminal.\n' +
+      'With a postgres store it joins the instances sharing that database and runs its share.',
     exit: [
       [0, 'stopped by SIGTERM or SIGINT'],
       [1, 'could not start, or the root supervisor gave up (restart the process)'],
@@ -135,7 +139,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
     description:
       'Asks the instance listening on `server.listen` for its /status (sending `server.token` if\n' +
       'set). When nothing answers there, reads the state directory instead: what is in the\n' +
-      'inventory, and any intents left pending by a crash.',
+      'inventory, and any intents left pending by a crash. With a postgres store it reads the\n' +
+      'group from the database: members, shards with their owners and epochs, every status.',
     exit: [
       [0, 'status shown'],
       [1, 'error'],

@@ -44,7 +44,7 @@ export interface ReloaderOptions {
    * After the runtime accepted the new set: pass it on (a postgres store publishes it for every
    * instance). A rejection is logged, and the reload reported failed.
    */
-  readonly then?: (config: LoadedConfig) => Promise<void>;
+  readonly afterAccept?: (config: LoadedConfig) => Promise<void>;
 }
 
 /**
@@ -104,9 +104,9 @@ export function createReloader(options: ReloaderOptions): Reloader {
       report = { ok: false, at, paths, errors: accepted.errors.map((e) => e.message) };
       return;
     }
-    if (options.then) {
+    if (options.afterAccept) {
       try {
-        await options.then(next);
+        await options.afterAccept(next);
       } catch (error) {
         const text = `the new desired set could not be published: ${error instanceof Error ? error.message : String(error)}`;
         log.error(text);

@@ -1,13 +1,16 @@
+import pg from 'pg';
 import type { Logger } from 'pino';
 import { createRuntime, type Runtime } from '../runtime/index.js';
 import {
   createFileStore,
   createReadOnlyStore,
-  type ReadOnlyStateStore,
   StateCorruptError,
   StateLockedError,
+  type StateStore,
 } from '../store/index.js';
+import { createPostgresStore } from '../store/pg/postgres-store.js';
 import type { CliIo } from './cli-io.js';
+import { connectionOf, describeConnectError, type PostgresStoreConfig } from './cluster-session.js';
 import type { Input } from './input.js';
 import { plural } from './plural.js';
 import { runtimeOptionsOf } from './runtime-options.js';
@@ -51,22 +54,52 @@ export function runtimeFor(input: Input, io: CliIo, options: SessionOptions = {}
   );
 }
 
+/** A runtime to plan with, over a store that only reads. */
+export interface PlanSession {
+  readonly runtime: Runtime;
+  /** Read the state (say why it cannot be read by throwing). */
+  open(): Promise<void>;
+  /** Let go of what `open` took (a database connection). */
+  close(): Promise<void>;
+}
+
 /**
- * A runtime for a plan: its store reads the state directory and writes nothing to it (see
- * `createReadOnlyStore`), so `plan` and `apply --dry-run` leave it as they found it. Call
- * `store.open()`, then `runtime.plan()`; the runtime cannot be started to apply anything.
+ * A runtime for a plan: its store reads the state and writes nothing to it (see
+ * `createReadOnlyStore`, and the postgres store's `readOnly`), so `plan` and `apply --dry-run`
+ * leave it as they found it, beside running instances too. Call `open()`, then
+ * `runtime.plan()`; the runtime cannot be started to apply anything.
  */
-export function planRuntimeFor(input: Input, io: CliIo): { runtime: Runtime; store: ReadOnlyStateStore } {
-  const store = createReadOnlyStore({
-    dir: input.config.state,
-    clock: io.clock,
-    ...(input.stateKey ? { key: input.stateKey } : {}),
-    onOpen: onOpenFor(input, io, {}),
-  });
-  const runtime = createRuntime(
-    runtimeOptionsOf(input.config, { providers: input.providers, clock: io.clock, random: io.random, store }),
-  );
-  return { runtime, store };
+export function planRuntimeFor(input: Input, io: CliIo): PlanSession {
+  const { config } = input;
+  const onOpen = onOpenFor(input, io, {});
+  const key = input.stateKey ? { key: input.stateKey } : {};
+  const runtimeOf = (store: StateStore) =>
+    createRuntime(
+      runtimeOptionsOf(config, { providers: input.providers, clock: io.clock, random: io.random, store }),
+    );
+  if (config.store.kind === 'postgres') {
+    const client = new pg.Client(connectionOf(config.store, io.env));
+    client.on('error', () => {});
+    const store = createPostgresStore({ client, clock: io.clock, readOnly: true, ...key });
+    let connected = false;
+    return {
+      runtime: runtimeOf(store),
+      async open() {
+        try {
+          await client.connect();
+          connected = true;
+        } catch (error) {
+          throw new Error(describeConnectError(config, config.store as PostgresStoreConfig, io, error));
+        }
+        await store.open();
+      },
+      close: async () => {
+        if (connected) await client.end().catch(() => undefined);
+      },
+    };
+  }
+  const store = createReadOnlyStore({ dir: config.state, clock: io.clock, ...key, onOpen });
+  return { runtime: runtimeOf(store), open: () => store.open(), close: async () => {} };
 }
 
 /** What to do once the state is read: learn the secrets its seals held, warn of lost seals. */

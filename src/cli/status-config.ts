@@ -6,12 +6,15 @@ import { DEFAULT_MAX_FILE_BYTES } from '../config/load-config.js';
 import { parseConfigText } from '../config/parse-config.js';
 import { readText } from '../config/read-text.js';
 import { redactIssues } from '../config/redact-issues.js';
+import { resolveStore, type StoreConfig } from '../config/store-config.js';
 import { redact } from '../contract/redact.js';
 import { type CliIo, colorFor } from './cli-io.js';
 
 /** What `setpoint status` needs from a config: where to ask, and where the state is. */
 export interface StatusConfig {
+  readonly file: string;
   readonly state: string;
+  readonly store: StoreConfig;
   readonly server: ServerConfig;
   readonly secrets: string[];
 }
@@ -29,14 +32,18 @@ export async function loadStatusConfig(
   if (!read.ok) return { ok: false, errors: [read.issue], secrets: [] };
   const parsed = parseConfigText(read.text, file, { env });
   const server = resolveServer(parsed.config.server);
-  const secrets = [...parsed.secrets, ...(server.token === undefined ? [] : [server.token])];
-  if (parsed.broken.has('state') || parsed.broken.has('server')) {
-    return { ok: false, errors: redactIssues(parsed.issues, secrets), secrets };
+  const store = resolveStore(parsed.config.store, parsed.config.cluster, parsed.locate);
+  const secrets = [
+    ...parsed.secrets,
+    ...(server.token === undefined ? [] : [server.token]),
+    ...store.secrets,
+  ];
+  const broken = ['state', 'server', 'store', 'cluster'].some((s) => parsed.broken.has(s as 'state'));
+  if (broken || store.issues.length > 0) {
+    return { ok: false, errors: redactIssues([...parsed.issues, ...store.issues], secrets), secrets };
   }
-  return {
-    ok: true,
-    config: { state: resolve(dirname(file), parsed.config.state ?? '.setpoint'), server, secrets },
-  };
+  const state = resolve(dirname(file), parsed.config.state ?? '.setpoint');
+  return { ok: true, config: { file, state, store: store.store, server, secrets } };
 }
 
 /**

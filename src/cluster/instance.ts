@@ -10,10 +10,15 @@ import type { Published } from '../store/pg/resources.js';
 import { RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
-import { desiredRows, writeStatuses } from '../store/pg/status-rows.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import { type DesiredCursor, readDesired, writeStatuses } from '../store/pg/status-rows.js';
+import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
+import { guardProvider } from './guarded-provider.js';
+import { Loops } from './loops.js';
 import { StatusWriter } from './status-writer.js';
+
+/** Every this many ticks, the whole desired set is read (else only what changed). */
+const WHOLE_READ_EVERY = 10;
 
 export interface InstanceOptions {
   /** The database every instance shares: a URL, or the connection's settings. */
@@ -134,8 +139,11 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     },
   });
   let readyKeys = new Set<string>();
+  // A call for a key this instance does not run, or made while out of touch, is refused.
+  const mayAct = (key: string | undefined) =>
+    !manager.overdue() && (key === undefined || manager.held.has(shardOfKey(key)));
   const runtime = createRuntime({
-    providers: [...o.providers],
+    providers: o.providers.map((p) => guardProvider(p, mayAct)),
     clock: o.clock,
     random: o.random,
     ...o.runtime,
@@ -151,27 +159,23 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   runtime.on('action:failed', mark);
   await runtime.start();
 
-  const timers: TimerHandle[] = [];
-  let stopped = false;
   // One thing at a time on these sessions: a tick, a read a notice asked for, a status write.
-  let queue: Promise<void> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    return next;
-  };
-  const readDesired = async () => {
-    const rows = await desiredRows(db);
-    const ready = new Set<string>();
-    for (const row of rows) {
+  const loops = new Loops(o.clock, (during, error) => emit({ type: 'error', during, error }));
+  const serial = <T>(work: () => Promise<T>) => loops.serial(work);
+  // What changed since the last read, and the whole set on every tenth tick (see `readDesired`).
+  let cursor: DesiredCursor | undefined;
+  let ticks = 0;
+  const readDesiredSet = async (whole = false) => {
+    const read = await readDesired(db, whole ? undefined : cursor);
+    cursor = read.cursor;
+    if (read.whole) readyKeys = new Set();
+    for (const row of read.rows) {
       writer.fed.set(row.key, row.generation);
-      if (row.ready) ready.add(row.key);
+      if (row.ready) readyKeys.add(row.key);
+      else readyKeys.delete(row.key);
     }
-    readyKeys = ready;
-    runtime.setDesired(rows.map((row) => row.resource));
+    if (read.whole) runtime.setDesired(read.rows.map((row) => row.resource));
+    else if (read.rows.length > 0) runtime.updateDesired({ set: read.rows.map((row) => row.resource) });
     runtime.ownershipChanged();
   };
   const settleGained = async () => {
@@ -201,13 +205,13 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     serial(async () => {
       await manager.tick();
       await settleGained();
-      await readDesired();
+      await readDesiredSet(ticks++ % WHOLE_READ_EVERY === 0);
     });
   const publishSet = (resources: readonly Resource[]) =>
     serial(async () => {
       const result = await publishAs(db, o.id, resources, shards);
       emit({ type: 'published', ...result });
-      await readDesired();
+      await readDesiredSet();
       return result.published;
     });
   if (o.publish !== undefined) await publishSet(o.publish);
@@ -218,36 +222,26 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const listener = await connect();
   let readQueued = false;
   listener.on('notification', () => {
-    if (readQueued || stopped) return;
+    if (readQueued || loops.stopped) return;
     readQueued = true;
     void serial(async () => {
       readQueued = false;
-      await readDesired();
+      await readDesiredSet();
     }).catch((error) => emit({ type: 'error', during: 'read of the desired set', error }));
   });
   await listener.query(`listen ${RESOURCES_CHANNEL}`);
-  const every = (ms: number, work: () => Promise<void>, during: string) => {
-    const again = () => {
-      const handle = o.clock.setTimeout(() => {
-        void work()
-          .catch((error) => emit({ type: 'error', during, error }))
-          .finally(() => {
-            if (!stopped) again();
-          });
-      }, ms);
-      timers.push(handle);
-    };
-    again();
-  };
   await tick();
-  every(tickMs, tick, 'lease renewal');
-  every(statusEveryMs, () => serial(flush), 'status write-back');
+  loops.every(tickMs, tick, 'lease renewal');
+  loops.every(statusEveryMs, () => serial(flush), 'status write-back');
   // The tick may wait on a database out of reach: the deadline is watched on a timer of its own.
-  every(Math.max(10, Math.floor(ttlMs / 20)), async () => void manager.checkDeadline(), 'lease deadline');
+  loops.every(
+    Math.max(10, Math.floor(ttlMs / 20)),
+    async () => void manager.checkDeadline(),
+    'lease deadline',
+  );
 
   const end = async () => {
-    stopped = true;
-    for (const t of timers) o.clock.clearTimeout(t);
+    loops.stop();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   };
   return {
@@ -259,8 +253,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     flushStatus: () => serial(flush),
     inTouch: () => !manager.overdue(),
     async stop() {
-      stopped = true;
-      for (const t of timers) o.clock.clearTimeout(t);
+      loops.stop();
       await runtime.stop();
       await serial(flush).catch(() => undefined);
       await serial(() => manager.stop()).catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { ResourceStatus } from '../actors/status.js';
+import type { ResourceStatus } from '../runtime/index.js';
 import type { StatusRow } from '../store/pg/status-rows.js';
 
 /** The part of a status written back to the database: what a reader of the table needs. */

@@ -14,6 +14,7 @@ import { ApplyProgress } from '../progress.js';
 import { emptyPruneRefusal, type Orphans, orphansOf } from '../prune.js';
 import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
+import { applyToGroup } from './apply-group.js';
 import { observePlan, showPlan } from './plan.js';
 import { startRuntime } from './run.js';
 
@@ -49,9 +50,10 @@ export async function applyCommand(args: ApplyArgs, io: CliIo): Promise<number> 
     if (!args.json) io.stdout.write('\nDry run: nothing was applied.\n');
     return 0;
   }
+  const { config } = result.input;
+  if (config.store.kind === 'postgres') return applyToGroup(args, io, result.input, config.store);
   const runtime = runtimeFor(result.input, io);
   if (!(await startRuntime(runtime, io))) return 1;
-  const { config } = result.input;
   const refusal = emptyPruneRefusal(config, runtime.store.inventory().size);
   if (refusal !== undefined) {
     io.stderr.write(`setpoint: ${refusal}\n`);

@@ -46,10 +46,12 @@ export function showPlan(plan: Plan, input: Input, io: CliIo, json: boolean): st
  */
 export async function observePlan(input: Input, io: CliIo): Promise<Plan | undefined> {
   const { config } = input;
-  const { runtime, store } = planRuntimeFor(input, io);
+  const session = planRuntimeFor(input, io);
+  const { runtime } = session;
   try {
-    await store.open();
+    await session.open();
   } catch (error) {
+    await session.close();
     io.stderr.write(`${describeOpenError(error)}\n`);
     return undefined;
   }
@@ -78,5 +80,6 @@ export async function observePlan(input: Input, io: CliIo): Promise<Plan | undef
     return undefined;
   } finally {
     await runtime.stop();
+    await session.close();
   }
 }

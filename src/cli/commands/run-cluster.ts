@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
 import { describeError } from '../../contract/errors.js';
-import { createStatusServer, type StatusServer } from '../../server/status-server.js';
+import type { StatusServer } from '../../server/status-server.js';
 import type { CliIo } from '../cli-io.js';
 import {
   connectionOf,
@@ -10,21 +10,17 @@ import {
   type PostgresStoreConfig,
   sharedKeyProblem,
 } from '../cluster-session.js';
-import { sweepStuckDeletes } from '../delete-sweeper.js';
-import { logRuntimeEvents } from '../event-log.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { createReloader } from '../reloader.js';
+import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
 import { reportRunFailure, runLogger } from '../run-report.js';
 import { runtimeOptionsOf } from '../runtime-options.js';
-import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
 
 type RunArgs = Extract<CommandArgs, { command: 'run' }>;
 type Stop = { code: number; why: string };
 
-const RELOAD_DEBOUNCE_MS = 100;
-const SHUTDOWN_GRACE_MS = 2000;
 /** Shards gained or lost within this long are logged in one line. */
 const BATCH_MS = 50;
 
@@ -55,6 +51,7 @@ export async function runClusterMember(
   });
   onStop(stop);
   const id = instanceIdOf(store, process.pid);
+  const events = eventLog(log, io.clock);
   const { cluster } = store;
   let instance: Instance;
   try {
@@ -76,42 +73,29 @@ export async function runClusterMember(
       secrets: () => secrets,
       ...(input.stateKey ? { key: input.stateKey } : {}),
       ...(cluster.publish ? { publish: config.resources } : {}),
-      onEvent: eventLog(log, io.clock),
+      onEvent: events.onEvent,
     });
   } catch (error) {
     reportRunFailure(args, io, log, describeConnectError(config, store, io, error));
     return 1;
   }
   const { runtime } = instance;
-  runtime.on('runtime:failed', (e) => {
-    log.fatal(
-      { error: e.error },
-      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
-    );
-    stop({ code: 1, why: 'runtime failed' });
-  });
-  const stopLogging = logRuntimeEvents(runtime, log);
-  const sweeper = sweepStuckDeletes(runtime);
+  exitOnFailure(runtime, log, stop);
+  const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
-  let watcher: FileWatcher | undefined;
-  const shutDown = async (code: number): Promise<number> => {
-    watcher?.close();
-    const limit = config.defaults.shutdownMs + SHUTDOWN_GRACE_MS;
-    const overdue = io.clock.setTimeout(() => {
-      log.error(`shutdown took longer than ${limit} ms; exiting anyway`);
-      io.exit(1);
-    }, limit);
-    try {
+  let watcher: ReturnType<typeof configWatcher> | undefined;
+  const shutDown = shutdown(
+    io,
+    log,
+    config,
+    async () => {
+      watcher?.close();
       await instance.stop(); // its actors stop, then its shards are handed over
+      events.flush();
       await server?.close();
-    } finally {
-      io.clock.clearTimeout(overdue);
-      sweeper.stop();
-      stopLogging();
-    }
-    log.info({ code }, 'stopped');
-    return code;
-  };
+    },
+    unattend,
+  );
 
   const reloader = createReloader({
     runtime,
@@ -122,47 +106,27 @@ export async function runClusterMember(
       addSecrets(more);
       for (const s of more) secrets.add(s);
     },
-    onAccepted: (next) => void rewatch(next.file, next.state),
-    ...(cluster.publish ? { then: async (next) => void (await instance.publish(next.resources)) } : {}),
+    onAccepted: (next) => void files.watch(next.file, next.state),
+    ...(cluster.publish
+      ? { afterAccept: async (next) => void (await instance.publish(next.resources)) }
+      : {}),
   });
-  let stopping = false;
-  const rewatch = async (file: string, state: string) => {
-    const targets = watchTargets(file, await patternsOf(file, io.env), state);
-    if (stopping) return;
-    watcher?.close();
-    watcher = watchFiles(targets, {
-      clock: io.clock,
-      debounceMs: RELOAD_DEBOUNCE_MS,
-      onChange: (paths) => reloader.reload(paths),
-      onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
-      onRewatch: (dir) =>
-        log.warn({ dir }, `${dir} was deleted or replaced: watching it again, and reloading`),
-    });
-  };
-  try {
-    server = await createStatusServer({
-      runtime,
-      host: config.server.host,
-      port: config.server.port,
-      ...(config.server.token !== undefined ? { token: config.server.token } : {}),
-      secrets: () => [...secrets],
-      ready: () => instance.inTouch(),
-      details: () => ({
-        config: config.file,
-        instance: id,
-        shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
-        inTouch: instance.inTouch(),
-        lastReload: reloader.last(),
-      }),
-    });
-  } catch (error) {
-    const where = `${config.server.host}:${config.server.port}`;
-    log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
-    if (!args.json)
-      io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
-    return shutDown(1);
-  }
-  if (cluster.publish) await rewatch(config.file, config.state);
+  const files = configWatcher(io, log, reloader);
+  watcher = files;
+  server = await serveStatus(args, io, log, config, {
+    runtime,
+    secrets: () => [...secrets],
+    ready: () => instance.inTouch(),
+    details: () => ({
+      config: config.file,
+      instance: id,
+      shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
+      inTouch: instance.inTouch(),
+      lastReload: reloader.last(),
+    }),
+  });
+  if (server === undefined) return shutDown(1);
+  if (cluster.publish) await files.watch(config.file, config.state);
   log.info(
     {
       url: server.url,
@@ -177,8 +141,7 @@ export async function runClusterMember(
   const reason = await stopped;
   release();
   log.info({ reason: reason.why }, 'shutting down');
-  stopping = true;
-  watcher?.close();
+  files.close();
   await reloader.idle();
   return shutDown(reason.code);
 }
@@ -186,7 +149,10 @@ export async function runClusterMember(
 type Log = ReturnType<typeof runLogger>['logger'];
 
 /** A log of the instance's events; shards gained or lost together make one line. */
-function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => void {
+function eventLog(
+  log: Log,
+  clock: CliIo['clock'],
+): { onEvent: (event: InstanceEvent) => void; flush: () => void } {
   const batch = { gained: new Map<number, number>(), lost: new Map<number, string>() };
   let due = false;
   const flush = () => {
@@ -208,7 +174,7 @@ function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => vo
     batch.gained.clear();
     batch.lost.clear();
   };
-  return (event) => {
+  const onEvent = (event: InstanceEvent) => {
     if (event.type === 'gained' || event.type === 'lost') {
       if (event.type === 'gained') batch.gained.set(event.shard, event.epoch);
       else batch.lost.set(event.shard, event.why);
@@ -220,6 +186,7 @@ function eventLog(log: Log, clock: CliIo['clock']): (event: InstanceEvent) => vo
     }
     logEvent(log, event);
   };
+  return { onEvent, flush };
 }
 
 function logEvent(log: Log, event: Exclude<InstanceEvent, { type: 'gained' | 'lost' }>): void {

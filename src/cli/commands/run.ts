@@ -1,27 +1,19 @@
 import { relative } from 'node:path';
-import { describeError } from '../../contract/errors.js';
 import type { Runtime } from '../../runtime/index.js';
 import { desiredSetReady } from '../../server/readiness.js';
-import { createStatusServer, type StatusServer } from '../../server/status-server.js';
+import type { StatusServer } from '../../server/status-server.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
-import { sweepStuckDeletes } from '../delete-sweeper.js';
-import { logRuntimeEvents } from '../event-log.js';
 import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { createReloader } from '../reloader.js';
+import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
 import { reportRunFailure, reportRunInputErrors, runLogger } from '../run-report.js';
 import { describeOpenError, runtimeFor } from '../session.js';
-import { type FileWatcher, patternsOf, watchFiles, watchTargets } from '../watch.js';
 import { runClusterMember } from './run-cluster.js';
 
 type RunArgs = Extract<CommandArgs, { command: 'run' }>;
-
-/** Quiet time after the last file change before a reload. */
-const RELOAD_DEBOUNCE_MS = 100;
-/** Past the shutdown timeout, how long to wait for the rest before giving up on a clean stop. */
-const SHUTDOWN_GRACE_MS = 2000;
 
 /**
  * `setpoint run`: the long-running process. Starts the supervised runtime with the config's
@@ -106,36 +98,22 @@ async function runUntilStopped(
     stop = resolve;
   });
   onStop(stop);
-  runtime.on('runtime:failed', (e) => {
-    log.fatal(
-      { error: e.error },
-      'the root supervisor gave up; exiting so an outer supervisor can restart setpoint',
-    );
-    stop({ code: 1, why: 'runtime failed' });
-  });
+  exitOnFailure(runtime, log, stop);
   if (!(await startRuntime(runtime, io, (text) => reportRunFailure(args, io, log, text)))) return 1;
-  const stopLogging = logRuntimeEvents(runtime, log);
-  const sweeper = sweepStuckDeletes(runtime);
+  const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
-  let watcher: FileWatcher | undefined;
-  const shutDown = async (code: number): Promise<number> => {
-    watcher?.close();
-    const shutdownMs = config.defaults.shutdownMs;
-    const overdue = io.clock.setTimeout(() => {
-      log.error(`shutdown took longer than ${shutdownMs + SHUTDOWN_GRACE_MS} ms; exiting anyway`);
-      io.exit(1);
-    }, shutdownMs + SHUTDOWN_GRACE_MS);
-    try {
+  let watcher: ReturnType<typeof configWatcher> | undefined;
+  const shutDown = shutdown(
+    io,
+    log,
+    config,
+    async () => {
+      watcher?.close();
       await runtime.stop();
       await server?.close();
-    } finally {
-      io.clock.clearTimeout(overdue);
-      sweeper.stop();
-      stopLogging();
-    }
-    log.info({ code }, 'stopped');
-    return code;
-  };
+    },
+    unattend,
+  );
 
   const inventory = runtime.store.inventory();
   const refusal = emptyPruneRefusal(config, inventory.size);
@@ -162,47 +140,23 @@ async function runUntilStopped(
       addSecrets(more);
       for (const s of more) secrets.add(s);
     },
-    onAccepted: (next) => void rewatch(next.file, next.state),
+    onAccepted: (next) => void files.watch(next.file, next.state),
   });
-  let stopping = false;
-  const rewatch = async (file: string, state: string) => {
-    const targets = watchTargets(file, await patternsOf(file, io.env), state);
-    if (stopping) return;
-    watcher?.close();
-    watcher = watchFiles(targets, {
-      clock: io.clock,
-      debounceMs: RELOAD_DEBOUNCE_MS,
-      onChange: (paths) => reloader.reload(paths),
-      onError: (dir, error) => log.warn({ dir, error: error.message }, `cannot watch ${dir}`),
-      onRewatch: (dir, present) =>
-        present
-          ? log.warn({ dir }, `${dir} was deleted or replaced: watching it again, and reloading`)
-          : log.warn({ dir }, `${dir} was deleted: reloading, and watching for it to come back`),
-    });
-  };
+  const files = configWatcher(io, log, reloader);
+  watcher = files;
 
-  try {
-    server = await createStatusServer({
-      runtime,
-      host: config.server.host,
-      port: config.server.port,
-      ...(config.server.token !== undefined ? { token: config.server.token } : {}),
-      secrets: () => [...secrets],
-      ready: () => desiredSetReady(reloader.desiredKeys(), (key) => runtime.status(key)),
-      details: () => ({
-        config: config.file,
-        desired: reloader.desiredKeys().length,
-        lastReload: reloader.last(),
-      }),
-    });
-  } catch (error) {
-    const where = `${config.server.host}:${config.server.port}`;
-    log.fatal({ error: describeError(error) }, `cannot listen on ${where}`);
-    if (!args.json)
-      io.stderr.write(`setpoint: cannot listen on ${where} (server.listen): ${describeError(error)}\n`);
-    return shutDown(1);
-  }
-  await rewatch(config.file, config.state);
+  server = await serveStatus(args, io, log, config, {
+    runtime,
+    secrets: () => [...secrets],
+    ready: () => desiredSetReady(reloader.desiredKeys(), (key) => runtime.status(key)),
+    details: () => ({
+      config: config.file,
+      desired: reloader.desiredKeys().length,
+      lastReload: reloader.last(),
+    }),
+  });
+  if (server === undefined) return shutDown(1);
+  await files.watch(config.file, config.state);
   log.info(
     {
       url: server.url,
@@ -216,8 +170,7 @@ async function runUntilStopped(
   const reason = await stopped;
   release();
   log.info({ reason: reason.why }, 'shutting down');
-  stopping = true;
-  watcher?.close();
+  files.close();
   await reloader.idle();
   return shutDown(reason.code);
 }

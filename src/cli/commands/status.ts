@@ -10,6 +10,7 @@ import { plural } from '../plural.js';
 import { maskSpec, secretFields } from '../secret-fields.js';
 import { type StatusConfig, statusConfigFor } from '../status-config.js';
 import { table } from '../table.js';
+import { groupStatus } from './status-group.js';
 
 const ASK_TIMEOUT_MS = 2000;
 
@@ -20,6 +21,7 @@ const ASK_TIMEOUT_MS = 2000;
 export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number> {
   const status = await statusConfigFor(args.config, io);
   if (status === undefined) return 1;
+  if (status.store.kind === 'postgres') return groupStatus(args, io, status, status.store);
   // The resource files too, when they load, for the secrets they hold and their secret fields;
   // a broken edit of them (which a running instance refuses) must not stop `status`.
   const file = resolve(io.cwd, args.config);

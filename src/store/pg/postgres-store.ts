@@ -17,6 +17,11 @@ export interface PostgresStoreOptions {
   /** The values that are secrets, and the key that seals them (see `seal.ts`). */
   readonly secrets?: () => Iterable<string>;
   readonly key?: Uint8Array;
+  /**
+   * For looking only (`setpoint plan` beside running instances): `open()` reads the tables as
+   * they are, creating nothing (no tables yet: an empty state), and every write rejects.
+   */
+  readonly readOnly?: boolean;
   /** This instance's id, when several share the database: it prefixes its intents' ids. */
   readonly instance?: string;
   /**
@@ -161,12 +166,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
   const store = createBackedStore(
     {
       async open() {
-        await migrate(client, options.shards ?? 64);
         sealer = createSealer(options.key, options.secrets ?? (() => []));
+        if (options.readOnly) {
+          const { rows } = await client.query<{ made: boolean }>(
+            "select to_regclass('intents') is not null as made",
+          );
+          state = rows[0]?.made ? await load() : emptyState();
+          return state;
+        }
+        await migrate(client, options.shards ?? 64);
         state = await load();
         return state;
       },
       persist(change) {
+        if (options.readOnly) return Promise.reject(new Error('this store only reads: nothing is written'));
         const done = chain.then(() => write(change));
         chain = done.catch(() => undefined);
         return done;

@@ -38,25 +38,25 @@ export async function publish(
     let added = 0;
     let changed = 0;
     const touched = new Set<number>();
+    const writes: Resource[] = [];
     for (const [key, r] of wanted) {
       const before = current.get(key);
       if (before !== undefined && sameResource(before, r)) continue;
-      const shard = shardOf(key, shards);
-      touched.add(shard);
+      touched.add(shardOf(key, shards));
       if (before === undefined) added++;
       else changed++;
-      await db.query(
-        `insert into resources (key, kind, name, shard, spec, depends_on, policy, resource_version)
-         values ($1, $2, $3, $4, $5, $6, $7, nextval('resource_versions'))
-         on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
-           policy = excluded.policy, generation = resources.generation + 1,
-           resource_version = excluded.resource_version, updated_at = now()`,
-        [key, r.kind, r.name, shard, JSON.stringify(r.spec), json(r.dependsOn), json(r.policy)],
-      );
+      writes.push(r);
     }
+    for (let i = 0; i < writes.length; i += UPSERT_BATCH)
+      await upsert(db, writes.slice(i, i + UPSERT_BATCH), shards);
     const gone = [...current.keys()].filter((key) => !wanted.has(key));
     if (gone.length > 0) {
       await db.query('delete from resources where key = any($1::text[])', [gone]);
+      // Readers of what changed since a version see no deleted row: this tells them to read all.
+      await db.query(
+        `insert into store_meta (name, value) values ('removals', 1)
+           on conflict (name) do update set value = store_meta.value + 1`,
+      );
       for (const key of gone) touched.add(shardOf(key, shards));
     }
     for (const shard of touched)
@@ -69,26 +69,62 @@ export async function publish(
   }
 }
 
+/** Rows written by one statement of `upsert`. */
+const UPSERT_BATCH = 2000;
+
+/**
+ * Insert `resources`, or replace the spec of those present: a replaced spec takes the next
+ * generation; each row written takes the next resource version. One statement; the rows it
+ * wrote come back (with the columns `returning` names).
+ */
+export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
+  db: pg.ClientBase,
+  resources: readonly Resource[],
+  shards: number,
+  returning = 'key',
+): Promise<Row[]> {
+  const keys = resources.map((r) => `${r.kind}/${r.name}`);
+  const { rows } = await db.query<Row>(
+    `insert into resources (key, kind, name, shard, spec, depends_on, policy, resource_version)
+     select u.key, u.kind, u.name, u.shard, u.spec, u.depends_on, u.policy, nextval('resource_versions')
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::jsonb[])
+         as u(key, kind, name, shard, spec, depends_on, policy)
+     on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
+       policy = excluded.policy, generation = resources.generation + 1,
+       resource_version = excluded.resource_version, updated_at = now()
+     returning ${returning}`,
+    [
+      keys,
+      resources.map((r) => r.kind),
+      resources.map((r) => r.name),
+      keys.map((key) => shardOf(key, shards)),
+      resources.map((r) => JSON.stringify(r.spec)),
+      resources.map((r) => json(r.dependsOn)),
+      resources.map((r) => json(r.policy)),
+    ],
+  );
+  return rows;
+}
+
 /** The desired set as the database holds it, every key. */
 export async function desiredSet(db: pg.ClientBase): Promise<Resource[]> {
-  const { rows } = await db.query<{
-    key: string;
-    kind: string;
-    name: string;
-    spec: Record<string, unknown>;
-    depends_on: string[] | null;
-    policy: Record<string, unknown> | null;
-  }>('select key, kind, name, spec, depends_on, policy from resources order by key');
+  const { rows } = await db.query<ResourceRow>(
+    'select key, kind, name, spec, depends_on, policy from resources order by key',
+  );
   return rows.map(toResource);
 }
 
-export function toResource(row: {
+/** The columns of a row of `resources` that make its resource. */
+export interface ResourceRow {
+  key: string;
   kind: string;
   name: string;
   spec: Record<string, unknown>;
   depends_on: string[] | null;
   policy: Record<string, unknown> | null;
-}): Resource {
+}
+
+export function toResource(row: ResourceRow): Resource {
   return {
     kind: row.kind,
     name: row.name,

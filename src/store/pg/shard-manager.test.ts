@@ -103,4 +103,23 @@ describe('shard managers sharing one database', () => {
     await a.manager.tick();
     expect(events.filter((e) => e.endsWith(' expired'))).toHaveLength(SHARDS);
   });
+
+  it('never take a shard from a live owner that claimed it while the paused one still held its lock', async () => {
+    const { instance, events, connect } = await group();
+    const [a, b] = [await instance('a'), await instance('b')];
+    await rounds([a.manager, b.manager], 6);
+    const aHad = [...a.manager.held.keys()];
+    // a pauses: its leases run out, but its session, and so its shard locks, live on.
+    const db = await connect();
+    await db.query("update shard_leases set expires_at = now() - interval '1 second' where owner = 'a'");
+    await b.manager.tick(); // b claims a's shards by their leases; their locks are a's still
+    expect(aHad.every((shard) => b.manager.held.has(shard))).toBe(true);
+    await a.manager.tick(); // a wakes: its renewals fail, it lets its shards (and locks) go
+    for (const shard of aHad) expect(events).toContain(`a -${shard}@1 taken`);
+    events.length = 0;
+    await rounds([a.manager, b.manager], 3);
+    // a finds those locks free while b's leases run: b is alive, so nothing is taken from it.
+    expect(events.filter((e) => e.startsWith('b -') && e.endsWith('taken'))).toEqual([]);
+    expectPartition([a.manager, b.manager]);
+  });
 });

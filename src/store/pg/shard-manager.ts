@@ -79,6 +79,8 @@ export class ShardManager {
       [...this.held.keys()].filter((shard) => !kept.has(shard)),
       'taken',
     );
+    // A shard claimed while a paused owner's session still held its lock: take the lock now.
+    for (const shard of this.held.keys()) if (!this.#locked.has(shard)) await this.#lock(shard);
     // Live: a heartbeat within a lease, and its session still holds its member lock.
     const { rows } = await db.query<{ n: number }>(
       `select count(*)::int as n from members m
@@ -148,8 +150,10 @@ export class ShardManager {
         epoch = await claim(db, row.shard, id, ttlMs);
         if (epoch !== undefined) await this.#lock(row.shard);
       } else if (await this.#lock(row.shard)) {
-        // Its lock was free though the lease runs: the owner's session is gone, it is dead.
-        epoch = await this.#takeFromGone(row.shard, row.owner);
+        // Its lock was free though the lease runs: the owner is dead if its member lock is gone
+        // too. (A live owner may lack a shard's lock for a while: it claimed the shard from a
+        // paused instance whose session still held the lock.)
+        epoch = (await this.#alive(row.owner)) ? undefined : await this.#takeFromGone(row.shard, row.owner);
         if (epoch === undefined) await this.#unlock(row.shard);
       }
       if (epoch === undefined) continue;
@@ -160,6 +164,18 @@ export class ShardManager {
   }
 
   readonly #locked = new Set<number>();
+
+  /** Does a session hold `owner`'s member lock: is that instance's process alive? */
+  async #alive(owner: string | null): Promise<boolean> {
+    if (owner === null) return false;
+    const { rows } = await this.o.db.query<{ alive: boolean }>(
+      `select exists (select 1 from pg_locks l
+                       where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                         and l.classid = $1::int::oid and l.objid = hashtext($2)::oid) as alive`,
+      [MEMBER_LOCK_CLASS, owner],
+    );
+    return rows[0]?.alive === true;
+  }
 
   async #lock(shard: number): Promise<boolean> {
     const { rows } = await this.o.locks.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [

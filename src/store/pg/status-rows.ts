@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Resource } from '../../contract/resource.js';
 import { fenced } from './leases.js';
-import { toResource } from './resources.js';
+import { type ResourceRow, toResource } from './resources.js';
 
 /** A desired resource as the database holds it, with what the instances need beside the spec. */
 export interface DesiredRow {
@@ -13,28 +13,56 @@ export interface DesiredRow {
   readonly ready: boolean;
 }
 
-/** Every desired resource, with its generation and whether it is Ready at it. */
-export async function desiredRows(db: pg.ClientBase): Promise<DesiredRow[]> {
-  const { rows } = await db.query<{
-    key: string;
-    kind: string;
-    name: string;
-    spec: Record<string, unknown>;
-    depends_on: string[] | null;
-    policy: Record<string, unknown> | null;
-    generation: string;
-    ready: boolean;
-  }>(
-    `select key, kind, name, spec, depends_on, policy, generation,
+/** Where a reader of the desired set is: the last resource version it saw, and the removals. */
+export interface DesiredCursor {
+  readonly version: number;
+  readonly removals: number;
+}
+
+/** What `readDesired` found: every row (`whole`), or those written since the cursor. */
+export interface DesiredRead {
+  readonly rows: DesiredRow[];
+  readonly whole: boolean;
+  readonly cursor: DesiredCursor;
+}
+
+/**
+ * The desired set, or what of it changed since `since`: rows written (spec or status) after its
+ * resource version. A removal leaves no row to find, so when the count of publications that
+ * removed keys moved, or with no cursor, every row is read (`whole`).
+ *
+ * Statuses written by two instances at once may commit out of version order, and one can be
+ * missed here; specs cannot (a publication locks the table against every other write). Read the
+ * whole set now and then to pick such a status up.
+ */
+export async function readDesired(db: pg.ClientBase, since?: DesiredCursor): Promise<DesiredRead> {
+  const meta = await db.query<{ value: string }>("select value from store_meta where name = 'removals'");
+  const removals = Number(meta.rows[0]?.value ?? 0);
+  const whole = since === undefined || since.removals !== removals;
+  const { rows } = await db.query<
+    ResourceRow & {
+      generation: string;
+      resource_version: string;
+      ready: boolean;
+    }
+  >(
+    `select key, kind, name, spec, depends_on, policy, generation, resource_version,
             coalesce(status->>'ready' = 'true' and observed_generation = generation, false) as ready
-       from resources order by key`,
+       from resources where resource_version > $1 order by key`,
+    [whole ? 0 : since.version],
   );
-  return rows.map((row) => ({
-    key: row.key,
-    resource: toResource(row),
-    generation: Number(row.generation),
-    ready: row.ready,
-  }));
+  let version = whole ? 0 : since.version;
+  for (const row of rows) version = Math.max(version, Number(row.resource_version));
+  return {
+    whole,
+    cursor: { version, removals },
+    rows: rows.map((row) => ({
+      key: row.key,
+      resource: toResource(row),
+      generation: Number(row.generation),
+      ready: row.ready,
+    })),
+  };
 }
 
 /** What an instance writes back for one resource. */

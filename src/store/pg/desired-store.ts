@@ -1,0 +1,152 @@
+import type pg from 'pg';
+import { keyOf, type Resource } from '../../contract/resource.js';
+import { sameResource } from '../../diff/same-resource.js';
+import { RESOURCES_CHANNEL, type ResourceRow, toResource, upsert } from './resources.js';
+import { shardOf } from './shard-of.js';
+
+/** One desired resource as the database holds it. */
+export interface StoredResource {
+  readonly resource: Resource;
+  /** Grows with every change of the spec (never with a status write). */
+  readonly generation: number;
+  /** Grows with every write to the row: what `put` and `remove` expect. */
+  readonly resourceVersion: number;
+  /** The generation its owner's last completed pass acted on. */
+  readonly observedGeneration: number;
+  /** As its owner wrote it back; `undefined` before the first pass. */
+  readonly status: Record<string, unknown> | undefined;
+}
+
+/**
+ * A write expected another version than the one stored: someone wrote in between. Read again,
+ * decide again, and write with the version read.
+ */
+export class ConflictError extends Error {
+  readonly kind = 'conflict' as const;
+  constructor(
+    readonly key: string,
+    readonly expected: number | 'absent',
+    /** The version stored now; `undefined`: there is none. */
+    readonly current: number | undefined,
+  ) {
+    super(
+      `${key}: expected ${expected === 'absent' ? 'no resource' : `resource version ${expected}`}, but ${
+        current === undefined ? 'there is none' : `it is at ${current}`
+      }: read it again and retry`,
+    );
+    this.name = 'ConflictError';
+  }
+
+  static is(error: unknown): error is ConflictError {
+    return error instanceof Error && (error as { kind?: unknown }).kind === 'conflict';
+  }
+}
+
+/** What a write may expect: a resource version, or that the key is not there at all. */
+export interface Expect {
+  readonly expect?: number | 'absent';
+}
+
+/**
+ * The desired set on PostgreSQL, one resource at a time, for programs that declare resources
+ * themselves (rather than from a config's files): a read gives the resource version, and a
+ * write that names the version it read is refused with {@link ConflictError} when another
+ * write came first (optimistic locking). A changed spec takes the next generation; an unchanged
+ * one writes nothing. Every change is announced to the instances after it commits.
+ *
+ * Instances publishing a config (`cluster.publish`) make the desired set exactly that config's:
+ * use one or the other for a database, or set `publish: false` on the instances.
+ */
+export function desiredStore(db: pg.ClientBase, shards: number) {
+  const readRow = async (key: string, lock: boolean) => {
+    const { rows } = await db.query<Row>(`${SELECT} where key = $1${lock ? ' for update' : ''}`, [key]);
+    return rows[0];
+  };
+  const check = (key: string, row: Row | undefined, expect: Expect['expect']) => {
+    if (expect === undefined) return;
+    const current = row === undefined ? undefined : Number(row.resource_version);
+    if (expect === 'absent' ? current !== undefined : current !== expect)
+      throw new ConflictError(key, expect, current);
+  };
+  const inTransaction = async <T>(work: () => Promise<T>): Promise<T> => {
+    await db.query('begin');
+    try {
+      const result = await work();
+      await db.query('commit');
+      return result;
+    } catch (error) {
+      await db.query('rollback');
+      throw error;
+    }
+  };
+  return {
+    async get(key: string): Promise<StoredResource | undefined> {
+      const row = await readRow(key, false);
+      return row && stored(row);
+    },
+
+    async list(kind?: string): Promise<StoredResource[]> {
+      const { rows } = await db.query<Row>(
+        `${SELECT}${kind === undefined ? '' : ' where kind = $1'} order by key`,
+        kind === undefined ? [] : [kind],
+      );
+      return rows.map(stored);
+    },
+
+    /** Create or replace `resource`; resolves with it as stored now. */
+    async put(resource: Resource, options: Expect = {}): Promise<StoredResource> {
+      const key = keyOf(resource);
+      return inTransaction(async () => {
+        // Publications lock the table: a put waits for one in progress, and orders with it.
+        await db.query('lock table resources in row exclusive mode');
+        const row = await readRow(key, true);
+        check(key, row, options.expect);
+        if (row !== undefined && sameResource(toResource(row), resource)) return stored(row);
+        const shard = shardOf(key, shards);
+        const rows = await upsert<Row>(db, [resource], shards, COLUMNS);
+        await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
+        return stored(rows[0] as Row);
+      });
+    },
+
+    /** Take `key` out of the desired set (its owner deletes it when prune is on); false when absent. */
+    async remove(key: string, options: Expect = {}): Promise<boolean> {
+      return inTransaction(async () => {
+        await db.query('lock table resources in row exclusive mode');
+        const row = await readRow(key, true);
+        check(key, row, options.expect);
+        if (row === undefined) return false;
+        await db.query('delete from resources where key = $1', [key]);
+        await db.query(
+          `insert into store_meta (name, value) values ('removals', 1)
+             on conflict (name) do update set value = store_meta.value + 1`,
+        );
+        await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shardOf(key, shards))]);
+        return true;
+      });
+    },
+  };
+}
+
+export type DesiredStore = ReturnType<typeof desiredStore>;
+
+interface Row extends ResourceRow {
+  generation: string;
+  resource_version: string;
+  observed_generation: string;
+  status: Record<string, unknown> | null;
+}
+
+const COLUMNS =
+  'key, kind, name, spec, depends_on, policy, generation, resource_version, observed_generation, status';
+const SELECT = `select ${COLUMNS} from resources`;
+
+function stored(row: Row): StoredResource {
+  return {
+    resource: toResource(row),
+    generation: Number(row.generation),
+    resourceVersion: Number(row.resource_version),
+    observedGeneration: Number(row.observed_generation),
+    status: row.status ?? undefined,
+  };
+}
