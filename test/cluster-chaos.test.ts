@@ -66,6 +66,9 @@ describe('a group of setpoint run processes, broken on purpose', () => {
     expect(figures.pause?.staleStatusRows).toBe(0);
   });
 
+  // Known bug, seen in about half the runs: on waking, the announcement of the change made while
+  // it slept can be read (and its actors started, which observe) before the lease deadline's
+  // timer drops the shards: reads are not fenced. Its writes are refused as they should be.
   it('a paused owner, resumed after its shards moved, makes no provider call for them, not even a read', () => {
     expect(figures.pause?.staleSamples).toEqual([]);
   });
