@@ -56,7 +56,9 @@ export type InstanceEvent =
       readonly previous: Publication | undefined;
       readonly digest: string;
     }
-  | { readonly type: 'error'; readonly during: string; readonly error: unknown };
+  | { readonly type: 'error'; readonly during: string; readonly error: unknown }
+  /** A session with the database was lost: every shard stopped, and the instance with them. */
+  | { readonly type: 'disconnected'; readonly error: unknown };
 
 /** One member of a group of instances: its runtime and its share of the shards. */
 export interface Instance {
@@ -92,14 +94,33 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const statusEveryMs = o.statusEveryMs ?? 250;
   const emit = (event: InstanceEvent) => o.onEvent?.(event);
   const clients: pg.Client[] = [];
+  let ending = false;
+  let disconnected = false;
+  const made: { manager?: ShardManager; loops?: Loops } = {};
+  // A session lost while running: the server may free this instance's locks at once, and the
+  // others take its shards. Stop every shard now, and say so (a process exits and restarts).
+  const lost = (error: unknown) => {
+    if (ending || disconnected) return;
+    disconnected = true;
+    made.manager?.disconnected();
+    made.loops?.stop(); // this instance is done: a new one joins on new sessions
+    emit({ type: 'disconnected', error });
+  };
   const connect = async () => {
     const client = new pg.Client(typeof o.url === 'string' ? { connectionString: o.url } : o.url);
-    client.on('error', () => {}); // a lost connection shows as failed queries, which stop the work
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the database closed the connection')));
     clients.push(client);
     await client.connect();
     return client;
   };
-  const [db, locks, storeClient] = [await connect(), await connect(), await connect()];
+  // Leases on a session of their own, never behind a read of the desired set or a status write.
+  const [db, leaseDb, locks, storeClient] = [
+    await connect(),
+    await connect(),
+    await connect(),
+    await connect(),
+  ];
   await migrate(db, shards);
   const shardOfKey = (key: string) => shardOf(key, shards);
   /** Shards held whose leftovers are settled: their keys run here. */
@@ -109,7 +130,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const manager: ShardManager = new ShardManager({
     id: o.id,
     shards,
-    db,
+    db: leaseDb,
     locks,
     ttlMs,
     clock: o.clock,
@@ -124,7 +145,9 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
       runtime.ownershipChanged(); // stop at once, before anything else is written
       emit({ type: 'lost', shard, epoch, why });
     },
+    drain: () => runtime.released(),
   });
+  made.manager = manager;
   const store = createPostgresStore({
     client: storeClient,
     clock: o.clock,
@@ -161,11 +184,13 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
 
   // One thing at a time on these sessions: a tick, a read a notice asked for, a status write.
   const loops = new Loops(o.clock, (during, error) => emit({ type: 'error', during, error }));
+  made.loops = loops;
   const serial = <T>(work: () => Promise<T>) => loops.serial(work);
   // What changed since the last read, and the whole set on every tenth tick (see `readDesired`).
   let cursor: DesiredCursor | undefined;
   let ticks = 0;
   const readDesiredSet = async (whole = false) => {
+    if (manager.checkDeadline() || disconnected) return; // out of touch: run nothing
     const read = await readDesired(db, whole ? undefined : cursor);
     cursor = read.cursor;
     if (read.whole) readyKeys = new Set();
@@ -201,12 +226,25 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
       }
     }
   };
-  const tick = () =>
+  // Leases renew on their own session and rhythm; the shards they gained are settled and the
+  // desired set read in the serial work that follows.
+  let leasing: Promise<void> = Promise.resolve();
+  const renew = () => {
+    leasing = leasing.then(
+      () => manager.tick(),
+      () => manager.tick(),
+    );
+    return leasing;
+  };
+  const readAfterTick = () =>
     serial(async () => {
-      await manager.tick();
       await settleGained();
       await readDesiredSet(ticks++ % WHOLE_READ_EVERY === 0);
     });
+  const tick = async () => {
+    await renew();
+    await readAfterTick();
+  };
   const publishSet = (resources: readonly Resource[]) =>
     serial(async () => {
       const result = await publishAs(db, o.id, resources, shards);
@@ -231,7 +269,8 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   });
   await listener.query(`listen ${RESOURCES_CHANNEL}`);
   await tick();
-  loops.every(tickMs, tick, 'lease renewal');
+  loops.every(tickMs, renew, 'lease renewal');
+  loops.every(tickMs, readAfterTick, 'read of the desired set');
   loops.every(statusEveryMs, () => serial(flush), 'status write-back');
   // The tick may wait on a database out of reach: the deadline is watched on a timer of its own.
   loops.every(
@@ -241,6 +280,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   );
 
   const end = async () => {
+    ending = true;
     loops.stop();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   };
@@ -251,12 +291,16 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     tick,
     publish: publishSet,
     flushStatus: () => serial(flush),
-    inTouch: () => !manager.overdue(),
+    inTouch: () => !disconnected && !manager.overdue(),
     async stop() {
+      ending = true;
       loops.stop();
       await runtime.stop();
       await serial(flush).catch(() => undefined);
-      await serial(() => manager.stop()).catch(() => undefined);
+      await (leasing = leasing.then(
+        () => manager.stop(),
+        () => manager.stop(),
+      )).catch(() => undefined);
       await end();
     },
     async crash() {

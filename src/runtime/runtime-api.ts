@@ -30,6 +30,12 @@ export interface Runtime {
    */
   ownershipChanged(): { started: number; stopped: number };
   /**
+   * Resolves once every actor stopped so far without deleting (keys no longer owned, keys
+   * released) has finished the operation it had in flight: before another instance may take
+   * the keys over.
+   */
+  released(): Promise<void>;
+  /**
    * Settle the pending intents of the keys `only` picks (and no actor here runs) as a start
    * does: for keys just gained from another instance, whose last operation may not have been
    * recorded. Call it after the store has read what the other instance wrote, and before

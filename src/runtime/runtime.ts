@@ -146,6 +146,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
 
     ownershipChanged: () => table.ownershipChanged(),
+    released: () => tree.released(),
 
     async recoverIntents(only) {
       if (state !== 'running') throw new Error(`runtime ${state}: recover intents while it runs`);

@@ -86,9 +86,19 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
   /** Stop `key`'s actor without deleting anything. */
   release(key: string, kind: string): void {
     this.loops.forget(key);
-    void Promise.resolve(this.#kinds.get(kind)?.sup.terminateChild(key)).catch((error: unknown) =>
-      this.settings.logger.error({ key, err: error }, 'resource actor failed to stop'),
+    const stopping = Promise.resolve(this.#kinds.get(kind)?.sup.terminateChild(key)).then(
+      () => undefined,
+      (error: unknown) => this.settings.logger.error({ key, err: error }, 'resource actor failed to stop'),
     );
+    this.#stopping.add(stopping);
+    void stopping.finally(() => this.#stopping.delete(stopping));
+  }
+
+  readonly #stopping = new Set<Promise<void>>();
+
+  /** Resolves once every actor being stopped now has stopped (its operation in flight settled). */
+  async released(): Promise<void> {
+    while (this.#stopping.size > 0) await Promise.all([...this.#stopping]);
   }
 
   tree(): SupervisorTree | undefined {

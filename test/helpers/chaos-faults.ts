@@ -137,7 +137,7 @@ export async function cutOwner(
   const firstClaim = Math.min(...claims.values());
   const stopped = group
     .logged(victim, 'lost')
-    .find((l) => l.time >= cutAt && String(l.msg).includes('expired'));
+    .find((l) => l.time >= cutAt && /expired|disconnected/.test(String(l.msg)));
   const expires = new Map(rows.map((r) => [r.shard, Number(r.expires)]));
   const claimsBeforeExpiry = [...claims].filter(([s, t]) => t < (expires.get(s) ?? 0)).length;
   proxy.heal();

@@ -73,7 +73,10 @@ export async function runClusterMember(
       secrets: () => secrets,
       ...(input.stateKey ? { key: input.stateKey } : {}),
       ...(cluster.publish ? { publish: config.resources } : {}),
-      onEvent: events.onEvent,
+      onEvent: (event) => {
+        events.onEvent(event);
+        if (event.type === 'disconnected') stop({ code: 1, why: 'lost the database' });
+      },
     });
   } catch (error) {
     reportRunFailure(args, io, log, describeConnectError(config, store, io, error));
@@ -207,6 +210,12 @@ function logEvent(log: Log, event: Exclude<InstanceEvent, { type: 'gained' | 'lo
       log.warn(
         { error: describeError(event.error) },
         `${event.during} failed: ${describeError(event.error)}`,
+      );
+      return;
+    case 'disconnected':
+      log.fatal(
+        { error: describeError(event.error) },
+        `lost a session with the database (${describeError(event.error)}): every shard stopped; exiting so an outer supervisor can restart setpoint`,
       );
       return;
   }

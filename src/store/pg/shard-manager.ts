@@ -7,6 +7,9 @@ const SHARD_LOCK_BASE = 0x5e7b0000;
 /** The first key of each member's advisory lock (the second is the hash of its id). */
 const MEMBER_LOCK_CLASS = 0x5e7b;
 
+/** Why a shard was lost: its lease ran out, another took it, it was handed over, the process stopped or lost its database session. */
+export type LostWhy = 'expired' | 'taken' | 'released' | 'stopped' | 'disconnected';
+
 export interface ShardManagerOptions {
   /** This instance's id (unique among the instances sharing the database). */
   readonly id: string;
@@ -28,7 +31,13 @@ export interface ShardManagerOptions {
   /** A shard is now this instance's, at this epoch: start its resources. */
   onGained(shard: number, epoch: number): void;
   /** A shard is no longer this instance's: stop its resources at once. */
-  onLost(shard: number, epoch: number, why: 'expired' | 'taken' | 'released' | 'stopped'): void;
+  onLost(shard: number, epoch: number, why: LostWhy): void;
+  /**
+   * Before shards given up by choice (balancing, a graceful stop) are released: resolves once
+   * the work stopped by `onLost` has finished its calls in flight, so the next owner starts on a
+   * quiet key. Default: release at once.
+   */
+  drain?(): Promise<void>;
 }
 
 /**
@@ -40,9 +49,9 @@ export interface ShardManagerOptions {
  * 2. counts the live members (a heartbeat within a lease, and a session that still holds the
  *    member's advisory lock, so a dead process stops counting at once) and aims at
  *    `ceil(shards / members)`;
- * 3. claims every orphan: a shard whose lease expired, or whose owner's advisory lock can be
- *    taken (its process is gone: no need to wait for the lease to expire); above its aim it then
- *    releases a few shards, below it claims unowned ones.
+ * 3. claims every shard whose lease expired; below its aim, claims shards whose owner is gone
+ *    (its shard and member advisory locks are free: no need to wait for the lease to expire)
+ *    and unowned ones; above its aim, releases a few shards, once their work has drained.
  *
  * Every comparison of lease times is the database's; the clock here only measures how long ago
  * this instance last renewed.
@@ -115,6 +124,20 @@ export class ShardManager {
     return this.o.clock.now() - this.#lastRenewed > this.o.ttlMs * 0.6;
   }
 
+  /**
+   * A session with the database is gone: the server may already have freed this instance's
+   * locks, and others may take its shards at once. Stop every shard now; nothing is written.
+   */
+  disconnected(): void {
+    const shards = [...this.held.keys()];
+    for (const shard of shards) {
+      const epoch = this.held.get(shard)!;
+      this.held.delete(shard);
+      this.#locked.delete(shard);
+      this.o.onLost(shard, epoch, 'disconnected');
+    }
+  }
+
   /** A write for this shard was refused (a newer epoch holds it): stop its work at once. */
   lose(shard: number): void {
     if (!this.held.has(shard)) return;
@@ -131,8 +154,9 @@ export class ShardManager {
   }
 
   /**
-   * Claim orphans (a lease expired, or an owner whose session is gone) whatever the aim, since
-   * someone must run them now; and unowned shards only up to `wanted`.
+   * Claim shards whose lease expired whatever the aim (someone must run them now, and the others
+   * may be as stuck as their owner was); shards of a dead owner (its sessions gone) and unowned
+   * ones only up to `wanted`, since every live member takes its part of those on its own tick.
    */
   async #claim(wanted: number): Promise<void> {
     const { db, id, ttlMs } = this.o;
@@ -149,7 +173,9 @@ export class ShardManager {
         // partitioned owner's session can outlive it on the server for minutes).
         epoch = await claim(db, row.shard, id, ttlMs);
         if (epoch !== undefined) await this.#lock(row.shard);
-      } else if (await this.#lock(row.shard)) {
+      } else if (wanted > 0 && (await this.#lock(row.shard))) {
+        // Taken from a dead owner within this instance's aim only: the others take the rest on
+        // their ticks, so a death moves each shard once, not there and back.
         // Its lock was free though the lease runs: the owner is dead if its member lock is gone
         // too. (A live owner may lack a shard's lock for a while: it claimed the shard from a
         // paused instance whose session still held the lock.)
@@ -209,6 +235,7 @@ export class ShardManager {
       this.held.delete(shard);
       this.o.onLost(shard, epoch, why); // stop first, then let go: never two owners at work
     }
+    await this.o.drain?.(); // and let the calls in flight finish
     await release(this.o.db, this.o.id, giving);
     for (const shard of shards)
       await this.o.locks.query('select pg_advisory_unlock($1)', [SHARD_LOCK_BASE + shard]);
