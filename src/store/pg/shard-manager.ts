@@ -28,6 +28,13 @@ export interface ShardManagerOptions {
   readonly clock: Clock;
   /** Shards moved away from this instance per tick, at most (balancing gently). Default 2. */
   readonly maxReleasesPerTick?: number;
+  /**
+   * How long an owner's sessions must have been gone before its shards are taken (while its
+   * leases run): a process that is alive but lost its connection (a reset) sees its sessions
+   * end too, and stops its shards at once; this is its time to do so. Default: a fifth of the
+   * lease, at most 1 s.
+   */
+  readonly goneGraceMs?: number;
   /** A shard is now this instance's, at this epoch: start its resources. */
   onGained(shard: number, epoch: number): void;
   /** A shard is no longer this instance's: stop its resources at once. */
@@ -179,8 +186,11 @@ export class ShardManager {
         // Its lock was free though the lease runs: the owner is dead if its member lock is gone
         // too. (A live owner may lack a shard's lock for a while: it claimed the shard from a
         // paused instance whose session still held the lock.)
-        epoch = (await this.#alive(row.owner)) ? undefined : await this.#takeFromGone(row.shard, row.owner);
+        if (!(await this.#alive(row.owner)) && this.#goneLongEnough(row.shard))
+          epoch = await this.#takeFromGone(row.shard, row.owner);
         if (epoch === undefined) await this.#unlock(row.shard);
+      } else {
+        this.#goneSince.delete(row.shard);
       }
       if (epoch === undefined) continue;
       this.held.set(row.shard, epoch);
@@ -190,6 +200,18 @@ export class ShardManager {
   }
 
   readonly #locked = new Set<number>();
+  /** When this instance first found each shard's owner gone (on its own clock: a duration only). */
+  readonly #goneSince = new Map<number, number>();
+
+  #goneLongEnough(shard: number): boolean {
+    const now = this.o.clock.now();
+    const since = this.#goneSince.get(shard);
+    if (since === undefined) this.#goneSince.set(shard, now);
+    const grace = this.o.goneGraceMs ?? Math.min(1000, this.o.ttlMs / 5);
+    if (since === undefined ? grace > 0 : now - since < grace) return false;
+    this.#goneSince.delete(shard);
+    return true;
+  }
 
   /** Does a session hold `owner`'s member lock: is that instance's process alive? */
   async #alive(owner: string | null): Promise<boolean> {
