@@ -237,10 +237,11 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
       loops.stop();
       await runtime.stop();
       await serial(flush).catch(() => undefined);
-      await (leasing = leasing.then(
+      leasing = leasing.then(
         () => manager.stop(),
         () => manager.stop(),
-      )).catch(() => undefined);
+      );
+      await leasing.catch(() => undefined);
       await end();
     },
     async crash() {
