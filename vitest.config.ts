@@ -7,7 +7,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * clone, CI) files start largest first, and one of minutes that starts last runs alone at the
  * end while the other worker idles; started first, it runs beside everything else.
  */
-const SLOWEST = ['test/cli-kill9-apply.test.ts', 'test/cli-kill9.test.ts', 'test/cli-bad-inputs.test.ts'];
+const SLOWEST = [
+  'test/cli-kill9-apply.test.ts',
+  'test/cli-bad-inputs.test.ts',
+  'test/cluster-chaos.test.ts',
+  'test/cli-kill9.test.ts',
+];
 
 class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
