@@ -57,6 +57,54 @@ describe('a PostgreSQL store with fencing', () => {
   });
 });
 
+describe('a PostgreSQL store writing many changes at once', () => {
+  it('commits them in a few transactions, refusing only the changes of a shard that moved', async () => {
+    const { connect } = await pgt.database('group');
+    const db = await connect();
+    await migrate(db, SHARDS);
+    const epochs = new Map<number, number>();
+    for (let shard = 0; shard < SHARDS; shard++) epochs.set(shard, (await claim(db, shard, 'a', 60_000))!);
+    const client = await connect();
+    let transactions = 0;
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (args[0] === 'begin') transactions++;
+      return query(...args);
+    };
+    const fencedShards: number[] = [];
+    const store = createPostgresStore({
+      client,
+      clock: new TestClock(),
+      shards: SHARDS,
+      fence: {
+        shardOf: (k) => shardOf(k, SHARDS),
+        epochOf: (s) => epochs.get(s),
+        onFenced: (s) => fencedShards.push(s),
+      },
+    });
+    await store.open();
+    const names = Array.from({ length: 200 }, (_, i) => `u${i}`);
+    const moved = shardOf('user/u0', SHARDS);
+    await db.query("update shard_leases set epoch = epoch + 1, owner = 'b' where shard = $1", [moved]);
+    transactions = 0;
+    const results = await Promise.allSettled(
+      names.map((name) =>
+        store.record({ key: `user/${name}`, kind: 'user', name, origin: 'created', lastApplied: { v: 1 } }),
+      ),
+    );
+    expect(transactions).toBeLessThanOrEqual(3); // one for the first, one or two for the rest
+    const refused = names.filter((_, i) => results[i]?.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((name) => shardOf(`user/${name}`, SHARDS) === moved)).toBe(true);
+    for (const [i, r] of results.entries())
+      if (r.status === 'rejected') expect(FencedError.is(r.reason), names[i]).toBe(true);
+    const { rows } = await db.query<{ key: string }>('select key from inventory');
+    expect(rows.length).toBe(names.length - refused.length);
+    expect(rows.every((r) => shardOf(r.key, SHARDS) !== moved)).toBe(true);
+    expect(new Set(fencedShards)).toEqual(new Set([moved]));
+  });
+});
+
 describe('shardOf', () => {
   it('spreads keys over every shard, the same way every time', () => {
     const counts = new Array(SHARDS).fill(0);

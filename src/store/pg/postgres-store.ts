@@ -5,7 +5,7 @@ import { createSealer, type Sealer } from '../seal.js';
 import { decodeEntry, decodeIntent, sealEntry, sealIntent } from '../state-codec.js';
 import type { StateStore } from '../state-store.js';
 import { emptyState, type StoreChange, type StoreState } from '../store-state.js';
-import { FencedError, fenced } from './leases.js';
+import { FencedError } from './leases.js';
 import { migrate } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -50,6 +50,16 @@ export interface PostgresStateStore extends StateStore {
    */
   refresh(): Promise<void>;
 }
+
+/** A change waiting to be written, and its writer waiting to hear. */
+interface Queued {
+  readonly change: StoreChange;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Changes written by one transaction at most. */
+const MAX_BATCH = 500;
 
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStateStore {
   const { client, clock } = options;
@@ -101,31 +111,64 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
     }
   }
 
-  /** Make `change` durable: in one transaction, fenced by its shard's epoch when there is a fence. */
-  async function write(change: StoreChange): Promise<void> {
-    const key = keyOf(change);
+  /**
+   * Make the changes queued so far durable, in order, in one transaction (group commit: the
+   * changes made while one batch commits make the next). With a fence, the transaction first
+   * locks the lease rows of the batch's shards `FOR SHARE` (see `fenced`) and checks each
+   * epoch: a change for a shard held at an older epoch is refused with `FencedError` and not
+   * written; the others are.
+   */
+  async function writeBatch(batch: Queued[]): Promise<void> {
     const fence = options.fence;
-    if (fence === undefined) {
-      await client.query('begin');
-      try {
-        await statements(change);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback');
-        throw error;
+    const refused = new Map<Queued, FencedError>();
+    await client.query('begin');
+    try {
+      if (fence !== undefined) {
+        const shardOfChange = new Map(batch.map((q) => [q, fence.shardOf(keyOf(q.change))]));
+        const shards = [...new Set(shardOfChange.values())];
+        const { rows } = await client.query<{ shard: number; epoch: string; owner: string | null }>(
+          'select shard, epoch, owner from shard_leases where shard = any($1::int[]) for share',
+          [shards],
+        );
+        const current = new Map(rows.map((r) => [r.shard, r.owner === null ? undefined : Number(r.epoch)]));
+        for (const q of batch) {
+          const shard = shardOfChange.get(q) as number;
+          const held = fence.epochOf(shard);
+          const now = current.get(shard);
+          if (held === undefined || held !== now) refused.set(q, new FencedError(shard, held, now));
+          else await statements(q.change);
+        }
+      } else {
+        for (const q of batch) {
+          keyOf(q.change);
+          await statements(q.change);
+        }
       }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      for (const q of batch) q.reject(error);
       return;
     }
-    const shard = fence.shardOf(key);
-    const epoch = fence.epochOf(shard);
-    try {
-      if (epoch === undefined) throw new FencedError(shard, undefined, undefined);
-      await fenced(client, shard, epoch, () => statements(change));
-    } catch (error) {
-      if (FencedError.is(error)) fence.onFenced?.(shard);
-      throw error;
+    for (const q of batch) {
+      const error = refused.get(q);
+      if (error === undefined) q.resolve();
+      else {
+        fence?.onFenced?.(error.shard);
+        q.reject(error);
+      }
     }
   }
+
+  /** Changes waiting for the batch in progress to commit. */
+  let queued: Queued[] = [];
+  const flush = async () => {
+    while (queued.length > 0) {
+      const batch = queued.slice(0, MAX_BATCH);
+      queued = queued.slice(batch.length);
+      await writeBatch(batch);
+    }
+  };
 
   async function statements(change: StoreChange): Promise<void> {
     switch (change.t) {
@@ -180,9 +223,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
       },
       persist(change) {
         if (options.readOnly) return Promise.reject(new Error('this store only reads: nothing is written'));
-        const done = chain.then(() => write(change));
-        chain = done.catch(() => undefined);
-        return done;
+        return new Promise<void>((resolve, reject) => {
+          queued.push({ change, resolve, reject });
+          if (queued.length === 1) chain = chain.then(flush);
+        });
       },
       async close() {
         await chain;
