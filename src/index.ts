@@ -101,6 +101,7 @@ export {
   type DesiredStore,
   desiredStore,
   type Expect,
+  SourceConflictError,
   type StoredResource,
 } from './store/pg/desired-store.js';
 export { FencedError } from './store/pg/leases.js';

@@ -51,7 +51,9 @@ export async function applyToGroup(
   try {
     const by = `apply:${instanceIdOf(store, process.pid)}`;
     const before = new Set(
-      (await client.query<{ key: string }>('select key from resources')).rows.map((r) => r.key),
+      (await client.query<{ key: string }>("select key from resources where source = 'config'")).rows.map(
+        (r) => r.key,
+      ),
     );
     const { published } = await publishAs(client, by, config.resources, store.cluster.shards);
     const wanted = new Set(config.resources.map((r) => `${r.kind}/${r.name}`));
@@ -62,6 +64,8 @@ export async function applyToGroup(
     say(
       `Published to the database: ${published.added} added, ${published.changed} changed, ${published.removed} removed.`,
     );
+    for (const key of published.conflicts)
+      io.stderr.write(`setpoint: ${key} is declared by another source in the database: left as it has it\n`);
     const members = await client.query<{ n: number }>(
       `select count(*)::int as n from members
         where heartbeat_at > now() - make_interval(secs => $1::double precision / 1000)`,
@@ -113,7 +117,7 @@ async function progress(
             coalesce(status->>'ready' = 'true', false) and observed_generation = generation as ready,
             coalesce(status->'conditions' @> '[{"type":"Degraded","status":true}]', false)
               and observed_generation = generation as degraded
-       from resources order by key`,
+       from resources where source = 'config' order by key`,
   );
   const present = (
     await client.query<{ key: string }>('select key from inventory where key = any($1::text[])', [removed])

@@ -199,6 +199,11 @@ function logEvent(log: Log, event: Exclude<InstanceEvent, { type: 'gained' | 'lo
       const other =
         event.previous !== undefined && event.previous.digest !== event.digest ? event.previous : undefined;
       log.info({ added, changed, removed, digest: event.digest }, 'published the desired set');
+      for (const key of event.published.conflicts)
+        log.warn(
+          { key },
+          `${key}: declared by another source in the database (a program, through the API): left as it has it`,
+        );
       if (other)
         log.warn(
           { previous: other.instance, digest: other.digest },

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { postgresTests } from '../../../test/helpers/postgres.js';
 import type { Resource } from '../../contract/resource.js';
-import { ConflictError, desiredStore } from './desired-store.js';
+import { ConflictError, desiredStore, SourceConflictError } from './desired-store.js';
 import { migrate } from './migrations.js';
+import { publish } from './resources.js';
 
 const pgt = postgresTests();
 const SHARDS = 4;
@@ -88,5 +89,23 @@ describe('the desired set, one resource at a time', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('sources side by side', () => {
+  it('give each key to one source: a second one claiming it is refused or left alone, on both sides', async () => {
+    const { connect } = await pgt.database('sources');
+    const db = await connect();
+    await migrate(db, SHARDS);
+    const api = desiredStore(db, SHARDS);
+    await api.put(user('from-api', 'dev'));
+    const first = await publish(db, [user('from-config', 'ops'), user('from-api', 'root')], SHARDS);
+    expect(first).toEqual({ added: 1, changed: 0, removed: 0, conflicts: ['user/from-api'] });
+    expect((await api.get('user/from-api'))?.resource.spec).toEqual({ role: 'dev' });
+    await expect(api.put(user('from-config', 'dev'))).rejects.toBeInstanceOf(SourceConflictError);
+    await expect(api.remove('user/from-config')).rejects.toThrow(/belongs to the source config/);
+    // A publication removes only what its own source declared.
+    expect(await publish(db, [], SHARDS)).toEqual({ added: 0, changed: 0, removed: 1, conflicts: [] });
+    expect((await api.list()).map((r) => [r.resource.name, r.source])).toEqual([['from-api', 'api']]);
   });
 });

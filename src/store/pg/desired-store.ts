@@ -7,6 +7,8 @@ import { shardOf } from './shard-of.js';
 /** One desired resource as the database holds it. */
 export interface StoredResource {
   readonly resource: Resource;
+  /** Which source declares it: `config` (a config's files), `api`, or another writer's name. */
+  readonly source: string;
   /** Grows with every change of the spec (never with a status write). */
   readonly generation: number;
   /** Grows with every write to the row: what `put` and `remove` expect. */
@@ -42,6 +44,30 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * A write for a key another source declares (the config's files, another program): each key
+ * belongs to one source, and a second one claiming it is refused, never a silent overwrite.
+ */
+export class SourceConflictError extends Error {
+  readonly kind = 'source-conflict' as const;
+  constructor(
+    readonly key: string,
+    /** The source that owns the key. */
+    readonly owner: string,
+    /** The source that tried to write it. */
+    readonly source: string,
+  ) {
+    super(
+      `${key} belongs to the source ${owner}: ${source} cannot write it (change it where ${owner} declares it, or remove it there first)`,
+    );
+    this.name = 'SourceConflictError';
+  }
+
+  static is(error: unknown): error is SourceConflictError {
+    return error instanceof Error && (error as { kind?: unknown }).kind === 'source-conflict';
+  }
+}
+
 /** What a write may expect: a resource version, or that the key is not there at all. */
 export interface Expect {
   readonly expect?: number | 'absent';
@@ -54,15 +80,17 @@ export interface Expect {
  * write came first (optimistic locking). A changed spec takes the next generation; an unchanged
  * one writes nothing. Every change is announced to the instances after it commits.
  *
- * Instances publishing a config (`cluster.publish`) make the desired set exactly that config's:
- * use one or the other for a database, or set `publish: false` on the instances.
+ * Each key belongs to one source: this store writes as `source` (default `api`), the config's
+ * publications as `config`; a write for a key another source declares is refused with
+ * {@link SourceConflictError}, and a publication leaves such a key alone and reports it.
  */
-export function desiredStore(db: pg.ClientBase, shards: number) {
+export function desiredStore(db: pg.ClientBase, shards: number, source = 'api') {
   const readRow = async (key: string, lock: boolean) => {
     const { rows } = await db.query<Row>(`${SELECT} where key = $1${lock ? ' for update' : ''}`, [key]);
     return rows[0];
   };
   const check = (key: string, row: Row | undefined, expect: Expect['expect']) => {
+    if (row !== undefined && row.source !== source) throw new SourceConflictError(key, row.source, source);
     if (expect === undefined) return;
     const current = row === undefined ? undefined : Number(row.resource_version);
     if (expect === 'absent' ? current !== undefined : current !== expect)
@@ -103,7 +131,7 @@ export function desiredStore(db: pg.ClientBase, shards: number) {
         check(key, row, options.expect);
         if (row !== undefined && sameResource(toResource(row), resource)) return stored(row);
         const shard = shardOf(key, shards);
-        const rows = await upsert<Row>(db, [resource], shards, COLUMNS);
+        const rows = await upsert<Row>(db, [resource], shards, COLUMNS, source);
         await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
         return stored(rows[0] as Row);
       });
@@ -131,6 +159,7 @@ export function desiredStore(db: pg.ClientBase, shards: number) {
 export type DesiredStore = ReturnType<typeof desiredStore>;
 
 interface Row extends ResourceRow {
+  source: string;
   generation: string;
   resource_version: string;
   observed_generation: string;
@@ -138,12 +167,13 @@ interface Row extends ResourceRow {
 }
 
 const COLUMNS =
-  'key, kind, name, spec, depends_on, policy, generation, resource_version, observed_generation, status';
+  'key, kind, name, spec, depends_on, policy, source, generation, resource_version, observed_generation, status';
 const SELECT = `select ${COLUMNS} from resources`;
 
 function stored(row: Row): StoredResource {
   return {
     resource: toResource(row),
+    source: row.source,
     generation: Number(row.generation),
     resourceVersion: Number(row.resource_version),
     observedGeneration: Number(row.observed_generation),

@@ -67,6 +67,12 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      alter table resources add column source text not null default 'config';
+    `,
+  },
 ];
 
 /** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */

@@ -26,8 +26,8 @@ describe('the desired set in the database', () => {
   it('is published idempotently: generations grow with spec changes, versions with every write', async () => {
     const { db } = await database();
     const set = [user('a', 'admin'), user('b', 'dev', ['user/a']), user('c', 'dev')];
-    expect(await publish(db, set, SHARDS)).toEqual({ added: 3, changed: 0, removed: 0 });
-    expect(await publish(db, set, SHARDS)).toEqual({ added: 0, changed: 0, removed: 0 });
+    expect(await publish(db, set, SHARDS)).toEqual({ added: 3, changed: 0, removed: 0, conflicts: [] });
+    expect(await publish(db, set, SHARDS)).toEqual({ added: 0, changed: 0, removed: 0, conflicts: [] });
     expect(await desiredSet(db)).toEqual(set);
     const before = await db.query('select key, generation, resource_version from resources order by key');
 
@@ -35,6 +35,7 @@ describe('the desired set in the database', () => {
       added: 0,
       changed: 1,
       removed: 1,
+      conflicts: [],
     });
     const after = await db.query(
       'select key, generation, resource_version, shard from resources order by key',

@@ -18,23 +18,37 @@ export interface Published {
   readonly added: number;
   readonly changed: number;
   readonly removed: number;
+  /** Keys it names that another source declares: left as that source has them. */
+  readonly conflicts: readonly string[];
 }
 
+/** Where the config's resources come from, as a source of the desired set. */
+export const CONFIG_SOURCE = 'config';
+
 /**
- * Make `resources` the desired set: add new keys, bump the generation of changed ones, remove
- * keys no longer in it. Idempotent: publishing the same set again changes nothing (and notifies
+ * Make `resources` what `source` declares: add new keys, bump the generation of changed ones,
+ * remove the keys of this source no longer in it. Each key belongs to the source that declared
+ * it first: a key another source declares is left alone and reported in `conflicts`, never
+ * overwritten. Idempotent: publishing the same set again changes nothing (and notifies
  * nothing). One transaction, so two instances publishing the same set at once agree.
  */
 export async function publish(
   db: pg.ClientBase,
   resources: readonly Resource[],
   shards: number,
+  source: string = CONFIG_SOURCE,
 ): Promise<Published> {
   await db.query('begin');
   try {
     await db.query('lock table resources in share row exclusive mode');
-    const current = new Map((await desiredSet(db)).map((r) => [`${r.kind}/${r.name}`, r]));
+    const { rows } = await db.query<ResourceRow & { source: string }>(
+      'select key, kind, name, spec, depends_on, policy, source from resources',
+    );
+    const current = new Map(rows.filter((r) => r.source === source).map((r) => [r.key, toResource(r)]));
+    const others = new Map(rows.filter((r) => r.source !== source).map((r) => [r.key, r.source]));
     const wanted = new Map(resources.map((r) => [`${r.kind}/${r.name}`, r]));
+    const conflicts = [...wanted.keys()].filter((key) => others.has(key));
+    for (const key of conflicts) wanted.delete(key);
     let added = 0;
     let changed = 0;
     const touched = new Set<number>();
@@ -48,7 +62,7 @@ export async function publish(
       writes.push(r);
     }
     for (let i = 0; i < writes.length; i += UPSERT_BATCH)
-      await upsert(db, writes.slice(i, i + UPSERT_BATCH), shards);
+      await upsert(db, writes.slice(i, i + UPSERT_BATCH), shards, 'key', source);
     const gone = [...current.keys()].filter((key) => !wanted.has(key));
     if (gone.length > 0) {
       await db.query('delete from resources where key = any($1::text[])', [gone]);
@@ -62,7 +76,7 @@ export async function publish(
     for (const shard of touched)
       await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
     await db.query('commit');
-    return { added, changed, removed: gone.length };
+    return { added, changed, removed: gone.length, conflicts };
   } catch (error) {
     await db.query('rollback');
     throw error;
@@ -82,16 +96,18 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
   resources: readonly Resource[],
   shards: number,
   returning = 'key',
+  source: string = CONFIG_SOURCE,
 ): Promise<Row[]> {
   const keys = resources.map((r) => `${r.kind}/${r.name}`);
   const { rows } = await db.query<Row>(
-    `insert into resources (key, kind, name, shard, spec, depends_on, policy, resource_version)
-     select u.key, u.kind, u.name, u.shard, u.spec, u.depends_on, u.policy, nextval('resource_versions')
+    `insert into resources (key, kind, name, shard, spec, depends_on, policy, source, resource_version)
+     select u.key, u.kind, u.name, u.shard, u.spec, u.depends_on, u.policy, $8, nextval('resource_versions')
        from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::jsonb[])
          as u(key, kind, name, shard, spec, depends_on, policy)
      on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
        policy = excluded.policy, generation = resources.generation + 1,
        resource_version = excluded.resource_version, updated_at = now()
+       where resources.source = excluded.source
      returning ${returning}`,
     [
       keys,
@@ -101,6 +117,7 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
       resources.map((r) => JSON.stringify(r.spec)),
       resources.map((r) => json(r.dependsOn)),
       resources.map((r) => json(r.policy)),
+      source,
     ],
   );
   return rows;
