@@ -54,14 +54,19 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     await client.connect();
     return client;
   };
+  const giveUp = async (error: unknown): Promise<never> => {
+    ending = true; // a start that fails closes what it opened, and says so by throwing
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    throw error;
+  };
   // Leases on a session of their own, never behind a read of the desired set or a status write.
-  const [db, leaseDb, locks, storeClient] = [
-    await connect(),
-    await connect(),
-    await connect(),
-    await connect(),
-  ];
-  await migrate(db, shards);
+  const [db, leaseDb, locks, storeClient] = await Promise.all([
+    connect(),
+    connect(),
+    connect(),
+    connect(),
+  ]).catch(giveUp);
+  await migrate(db, shards).catch(giveUp);
   const shardOfKey = (key: string) => shardOf(key, shards);
   /** Shards held whose leftovers are settled: their keys run here. */
   const running = new Set<number>();
@@ -120,7 +125,12 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   runtime.on('degraded', mark);
   runtime.on('resource:synced', mark);
   runtime.on('action:failed', mark);
-  await runtime.start();
+  const failed = async (error: unknown): Promise<never> => {
+    made.loops?.stop();
+    await runtime.stop().catch(() => undefined);
+    return giveUp(error);
+  };
+  await runtime.start().catch(failed);
 
   // One thing at a time on these sessions: a tick, a read a notice asked for, a status write.
   const loops = new Loops(o.clock, (during, error) => emit({ type: 'error', during, error }));
@@ -192,12 +202,12 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
       await readDesiredSet();
       return result.published;
     });
-  if (o.publish !== undefined) await publishSet(o.publish);
+  if (o.publish !== undefined) await publishSet(o.publish).catch(failed);
 
   // A change of the desired set is announced after its commit: read it at once, not at the next
   // tick. Notices are hints (one lost in a reconnect is covered by the tick), and many in a row
   // make one read.
-  const listener = await connect();
+  const listener = await connect().catch(failed);
   let readQueued = false;
   listener.on('notification', () => {
     if (readQueued || loops.stopped) return;
@@ -207,8 +217,8 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
       await readDesiredSet();
     }).catch((error) => emit({ type: 'error', during: 'read of the desired set', error }));
   });
-  await listener.query(`listen ${RESOURCES_CHANNEL}`);
-  await tick();
+  await listener.query(`listen ${RESOURCES_CHANNEL}`).catch(failed);
+  await tick().catch(failed);
   loops.every(tickMs, renew, 'lease renewal');
   loops.every(tickMs, readAfterTick, 'read of the desired set');
   loops.every(statusEveryMs, () => serial(flush), 'status write-back');
