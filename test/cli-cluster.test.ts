@@ -3,6 +3,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { freePort, until } from './helpers/poll.js';
@@ -138,6 +139,24 @@ describe('setpoint with a postgres store', () => {
     expect(applied.stdout).toContain('Converged: 6 resources');
     expect(readFileSync(join(dir, 'out/f2.txt'), 'utf8')).toBe('v2');
   }, 60_000);
+
+  it('exits 1 for its supervisor when a session with the database is lost, its shards stopped', async () => {
+    const url = await freshDatabase(cluster, 'cli_lost');
+    const dir = project(url, '{ shards: 4, leaseTtl: 3s, renewEvery: 500ms }', 2);
+    const member = await startRun(dir);
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    await db.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    await db.end();
+    await until('it exits', () => member.child.exitCode !== null, 10_000);
+    expect(member.child.exitCode).toBe(1);
+    expect(member.log()).toMatch(
+      /lost a session with the database .*exiting so an outer supervisor can restart setpoint/,
+    );
+    expect(member.log()).toMatch(/lost 4 shards \(disconnected\)/);
+  }, 30_000);
 
   it('says which database it could not reach, and where the config names it', async () => {
     const port = await freePort();
