@@ -1,8 +1,9 @@
 /**
  * The CLI bundled into one file (esbuild, packages left as imports), for a bench that starts
  * `setpoint` as a process many times: each start then loads one module instead of compiling
- * the TypeScript sources. Built from the sources as they are now, in a fresh directory under
- * `node_modules/.cache` (where the package's imports resolve).
+ * the TypeScript sources. Built from the sources as they are now, in `into` (a directory under
+ * `node_modules/.cache`, where the package's imports resolve; default: a fresh one there). The
+ * tests' compiled CLI (`test/helpers/built-cli.ts`) is bundled the same way.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function bundleCli(): { readonly bin: string; remove(): void } {
+export function bundleCli(into?: string): { readonly bin: string; remove(): void } {
   const cache = join(ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
-  const dir = mkdtempSync(join(cache, 'setpoint-bench-cli-'));
+  const dir = into ?? mkdtempSync(join(cache, 'setpoint-bench-cli-'));
   // Where main.js sits in a build, so `--version` finds package.json two levels up.
   const bundle = join(dir, 'dist', 'cli', 'bundle.mjs');
   execFileSync(

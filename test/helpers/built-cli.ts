@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { bundleCli } from '../../bench/lib/cli-bundle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -37,26 +38,6 @@ export function buildCli(): BuiltCli {
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], {
     stdio: 'pipe',
   });
-  // The bundle sits where main.js does, so `--version` finds package.json two levels up.
-  const bundle = join(dist, 'cli', 'bundle.mjs');
-  const esbuild = join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild');
-  execFileSync(
-    esbuild,
-    [
-      join(ROOT, 'src', 'cli', 'main.ts'),
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--packages=external',
-      `--outfile=${bundle}`,
-    ],
-    { stdio: 'pipe' },
-  );
-  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  const bin = join(dir, 'setpoint.mjs');
-  writeFileSync(
-    bin,
-    "const { main } = await import('./dist/cli/bundle.mjs');\nprocess.exitCode = await main(process.argv.slice(2));\n",
-  );
+  const { bin } = bundleCli(dir); // beside the compiled main.js, as in a build
   return { bin, dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
