@@ -150,13 +150,18 @@ describe('setpoint with a postgres store', () => {
       'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
     );
     await db.end();
-    await until('it exits', () => member.child.exitCode !== null, 10_000);
+    const asked = Date.now();
+    // Within its shutdown's grace at the latest (30 s + 2 s); it should take a moment.
+    await until('it exits', () => member.child.exitCode !== null, 40_000).catch((error: Error) => {
+      throw new Error(`${error.message}; its log:\n${member.log()}`);
+    });
+    process.stderr.write(`  lost database: exited ${Date.now() - asked} ms after its sessions ended\n`);
     expect(member.child.exitCode).toBe(1);
     expect(member.log()).toMatch(
       /lost a session with the database .*exiting so an outer supervisor can restart setpoint/,
     );
     expect(member.log()).toMatch(/lost 4 shards \(disconnected\)/);
-  }, 30_000);
+  }, 60_000);
 
   it('says which database it could not reach, and where the config names it', async () => {
     const port = await freePort();

@@ -87,14 +87,19 @@ export function shutdown(
       log.error(`shutdown took longer than ${limit} ms; exiting anyway`);
       io.exit(1);
     }, limit);
+    let exit = code;
     try {
       await stop();
+    } catch (error) {
+      // Stopping failed part way (a database gone, say): say so, and end all the same.
+      log.error({ error: describeError(error) }, `stopping failed: ${describeError(error)}`);
+      exit = 1;
     } finally {
       io.clock.clearTimeout(overdue);
       after();
     }
-    log.info({ code }, 'stopped');
-    return code;
+    log.info({ code: exit }, 'stopped');
+    return exit;
   };
 }
 

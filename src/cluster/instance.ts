@@ -34,6 +34,10 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const statusEveryMs = o.statusEveryMs ?? 250;
   const emit = (event: InstanceEvent) => o.onEvent?.(event);
   const clients: pg.Client[] = [];
+  /** Sessions already closed: ending one again would wait for an end that has come and gone. */
+  const closed = new WeakSet<pg.Client>();
+  const endAll = () =>
+    Promise.all(clients.filter((c) => !closed.has(c)).map((c) => c.end().catch(() => undefined)));
   let ending = false;
   let disconnected = false;
   const made: { manager?: ShardManager; loops?: Loops } = {};
@@ -49,14 +53,17 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const connect = async () => {
     const client = new pg.Client(typeof o.url === 'string' ? { connectionString: o.url } : o.url);
     client.on('error', lost);
-    client.on('end', () => lost(new Error('the database closed the connection')));
+    client.on('end', () => {
+      closed.add(client);
+      lost(new Error('the database closed the connection'));
+    });
     clients.push(client);
     await client.connect();
     return client;
   };
   const giveUp = async (error: unknown): Promise<never> => {
     ending = true; // a start that fails closes what it opened, and says so by throwing
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await endAll();
     throw error;
   };
   // Leases on a session of their own, never behind a read of the desired set or a status write.
@@ -232,7 +239,7 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
   const end = async () => {
     ending = true;
     loops.stop();
-    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    await endAll();
   };
   return {
     id: o.id,

@@ -93,9 +93,12 @@ export async function runClusterMember(
     config,
     async () => {
       watcher?.close();
-      await instance.stop(); // its actors stop, then its shards are handed over
-      events.flush();
-      await server?.close();
+      try {
+        await instance.stop(); // its actors stop, then its shards are handed over
+      } finally {
+        events.flush();
+        await server?.close();
+      }
     },
     unattend,
   );

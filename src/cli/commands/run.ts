@@ -109,8 +109,11 @@ async function runUntilStopped(
     config,
     async () => {
       watcher?.close();
-      await runtime.stop();
-      await server?.close();
+      try {
+        await runtime.stop();
+      } finally {
+        await server?.close();
+      }
     },
     unattend,
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../test/helpers/poll.js';
 import { postgresTests } from '../../../test/helpers/postgres.js';
 import { TestClock } from '../../time/test-clock.js';
 import { claim, FencedError } from './leases.js';
@@ -102,6 +103,34 @@ describe('a PostgreSQL store writing many changes at once', () => {
     expect(rows.length).toBe(names.length - refused.length);
     expect(rows.every((r) => shardOf(r.key, SHARDS) !== moved)).toBe(true);
     expect(new Set(fencedShards)).toEqual(new Set([moved]));
+  });
+});
+
+describe('a PostgreSQL store whose connection is gone', () => {
+  it('refuses the writes waiting, and closes all the same', async () => {
+    const { connect } = await pgt.database('gone');
+    const db = await connect();
+    await migrate(db, SHARDS);
+    const client = await connect();
+    const store = createPostgresStore({ client, clock: new TestClock(), shards: SHARDS });
+    await store.open();
+    const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid;
+    await db.query('select pg_terminate_backend($1)', [pid]);
+    await until('the store’s session is gone', async () => {
+      const { rows } = await db.query('select count(*)::int as n from pg_stat_activity where pid = $1', [
+        pid,
+      ]);
+      return rows[0].n === 0;
+    });
+    const write = store.record({
+      key: 'user/a',
+      kind: 'user',
+      name: 'a',
+      origin: 'created',
+      lastApplied: {},
+    });
+    await expect(write).rejects.toThrow();
+    await expect(store.close()).resolves.toBeUndefined();
   });
 });
 

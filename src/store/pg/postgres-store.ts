@@ -121,8 +121,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
   async function writeBatch(batch: Queued[]): Promise<void> {
     const fence = options.fence;
     const refused = new Map<Queued, FencedError>();
-    await client.query('begin');
     try {
+      await client.query('begin');
       if (fence !== undefined) {
         const shardOfChange = new Map(batch.map((q) => [q, fence.shardOf(keyOf(q.change))]));
         const shards = [...new Set(shardOfChange.values())];
@@ -225,7 +225,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
         if (options.readOnly) return Promise.reject(new Error('this store only reads: nothing is written'));
         return new Promise<void>((resolve, reject) => {
           queued.push({ change, resolve, reject });
-          if (queued.length === 1) chain = chain.then(flush);
+          // A batch settles its own writers; the chain itself never fails (close waits on it).
+          if (queued.length === 1) chain = chain.then(flush).catch(() => undefined);
         });
       },
       async close() {
