@@ -275,19 +275,6 @@ export class DesiredTable implements DependencyPort {
     return this.#dependents.of(record.key).size > 0;
   }
 
-  /** How many resources of each kind are in each phase (for the `setpoint_resources` gauge). */
-  *phaseCounts(): Iterable<[kind: string, phase: string, count: number]> {
-    const counts = new Map<string, number>();
-    for (const entry of this.entries.values()) {
-      const k = `${entry.resource.kind}\0${entry.actor?.phase ?? 'pending'}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    for (const [k, n] of counts) {
-      const [kind, phase] = k.split('\0') as [string, string];
-      yield [kind, phase, n];
-    }
-  }
-
   /** The runtime stopped or failed: a resurrection due after this does not happen. */
   close(): void {
     this.#closed = true;

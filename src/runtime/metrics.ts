@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
+import type { Entry } from './desired-table.js';
 import { packageVersion } from './package-version.js';
 import { registerWorkQueueMetrics, type WorkQueueView } from './workqueue-metrics.js';
 
@@ -183,4 +184,19 @@ export function createRuntimeMetrics(options: {
     },
     retry: workQueues.retry,
   };
+}
+
+/** How many resources of each kind are in each phase (for the `setpoint_resources` gauge). */
+export function* phaseCounts(
+  entries: Iterable<Entry>,
+): Iterable<[kind: string, phase: string, count: number]> {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const k = `${entry.resource.kind}\0${entry.actor?.phase ?? 'pending'}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  for (const [k, n] of counts) {
+    const [kind, phase] = k.split('\0') as [string, string];
+    yield [kind, phase, n];
+  }
 }

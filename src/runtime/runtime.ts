@@ -9,7 +9,7 @@ import { DesiredTable, type Entry, type SetDesiredResult } from './desired-table
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
-import { createRuntimeMetrics } from './metrics.js';
+import { createRuntimeMetrics, phaseCounts } from './metrics.js';
 import { type RuntimeOptions, resolveOptions } from './options.js';
 import { leftoversOf, planAll, recoverIntents } from './plan.js';
 import type { Runtime, RuntimeState } from './runtime-api.js';
@@ -56,7 +56,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   );
   const metrics = createRuntimeMetrics({
     registry: settings.registry,
-    phases: () => table.phaseCounts(),
+    phases: () => phaseCounts(table.entries.values()),
     held: () => budget.counts(),
     queues: () => [...hosts].map(([kind, host]) => [kind, host.queue]),
     clock,
