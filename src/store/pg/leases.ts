@@ -86,10 +86,26 @@ export async function release(
 }
 
 /**
- * Run `write` in a transaction that first locks the shard's lease row `FOR SHARE` and checks the
- * epoch: a takeover (which updates the row) then waits for this transaction, or this one sees
- * the newer epoch and throws {@link FencedError} without writing. In READ COMMITTED a plain read
- * of the epoch would not conflict with a concurrent takeover; the row lock makes them serialise.
+ * In a transaction: lock these shards' lease rows `FOR SHARE` and read their epochs (`undefined`
+ * for a shard nobody holds). A takeover, which updates a row, waits for the transaction; a write
+ * made after it sees the new epoch. In READ COMMITTED a plain read of the epoch would not
+ * conflict with a concurrent takeover; the row lock makes them serialise.
+ */
+export async function lockEpochs(
+  db: pg.ClientBase,
+  shards: readonly number[],
+): Promise<Map<number, number | undefined>> {
+  const { rows } = await db.query<{ shard: number; epoch: string; owner: string | null }>(
+    'select shard, epoch, owner from shard_leases where shard = any($1::int[]) for share',
+    [shards],
+  );
+  return new Map(rows.map((r) => [r.shard, r.owner === null ? undefined : Number(r.epoch)]));
+}
+
+/**
+ * Run `write` in a transaction that first locks the shard's lease row (see `lockEpochs`) and
+ * checks the epoch: a takeover then waits for this transaction, or this one sees the newer
+ * epoch and throws {@link FencedError} without writing.
  */
 export async function fenced<T>(
   db: pg.ClientBase,
@@ -99,12 +115,8 @@ export async function fenced<T>(
 ): Promise<T> {
   await db.query('begin');
   try {
-    const { rows } = await db.query<{ epoch: string; owner: string | null }>(
-      'select epoch, owner from shard_leases where shard = $1 for share',
-      [shard],
-    );
-    const current = rows[0] === undefined ? undefined : Number(rows[0].epoch);
-    if (current !== epoch || rows[0]?.owner === null) throw new FencedError(shard, epoch, current);
+    const current = (await lockEpochs(db, [shard])).get(shard);
+    if (current !== epoch) throw new FencedError(shard, epoch, current);
     const result = await write(db);
     await db.query('commit');
     return result;

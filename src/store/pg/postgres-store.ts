@@ -5,7 +5,7 @@ import { createSealer, type Sealer } from '../seal.js';
 import { decodeEntry, decodeIntent, sealEntry, sealIntent } from '../state-codec.js';
 import type { StateStore } from '../state-store.js';
 import { emptyState, type StoreChange, type StoreState } from '../store-state.js';
-import { FencedError } from './leases.js';
+import { FencedError, lockEpochs } from './leases.js';
 import { migrate } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -126,11 +126,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
       if (fence !== undefined) {
         const shardOfChange = new Map(batch.map((q) => [q, fence.shardOf(keyOf(q.change))]));
         const shards = [...new Set(shardOfChange.values())];
-        const { rows } = await client.query<{ shard: number; epoch: string; owner: string | null }>(
-          'select shard, epoch, owner from shard_leases where shard = any($1::int[]) for share',
-          [shards],
-        );
-        const current = new Map(rows.map((r) => [r.shard, r.owner === null ? undefined : Number(r.epoch)]));
+        const current = await lockEpochs(client, shards);
         for (const q of batch) {
           const shard = shardOfChange.get(q) as number;
           const held = fence.epochOf(shard);
