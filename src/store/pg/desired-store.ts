@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
-import { RESOURCES_CHANNEL, type ResourceRow, toResource, upsert } from './resources.js';
+import { announce, inTransaction, type ResourceRow, removeKeys, toResource, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';
 
 /** One desired resource as the database holds it. */
@@ -96,17 +96,6 @@ export function desiredStore(db: pg.ClientBase, shards: number, source = 'api') 
     if (expect === 'absent' ? current !== undefined : current !== expect)
       throw new ConflictError(key, expect, current);
   };
-  const inTransaction = async <T>(work: () => Promise<T>): Promise<T> => {
-    await db.query('begin');
-    try {
-      const result = await work();
-      await db.query('commit');
-      return result;
-    } catch (error) {
-      await db.query('rollback');
-      throw error;
-    }
-  };
   return {
     async get(key: string): Promise<StoredResource | undefined> {
       const row = await readRow(key, false);
@@ -124,32 +113,27 @@ export function desiredStore(db: pg.ClientBase, shards: number, source = 'api') 
     /** Create or replace `resource`; resolves with it as stored now. */
     async put(resource: Resource, options: Expect = {}): Promise<StoredResource> {
       const key = keyOf(resource);
-      return inTransaction(async () => {
+      return inTransaction(db, async () => {
         // Publications lock the table: a put waits for one in progress, and orders with it.
         await db.query('lock table resources in row exclusive mode');
         const row = await readRow(key, true);
         check(key, row, options.expect);
         if (row !== undefined && sameResource(toResource(row), resource)) return stored(row);
-        const shard = shardOf(key, shards);
         const rows = await upsert<Row>(db, [resource], shards, COLUMNS, source);
-        await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
+        await announce(db, [shardOf(key, shards)]);
         return stored(rows[0] as Row);
       });
     },
 
     /** Take `key` out of the desired set (its owner deletes it when prune is on); false when absent. */
     async remove(key: string, options: Expect = {}): Promise<boolean> {
-      return inTransaction(async () => {
+      return inTransaction(db, async () => {
         await db.query('lock table resources in row exclusive mode');
         const row = await readRow(key, true);
         check(key, row, options.expect);
         if (row === undefined) return false;
-        await db.query('delete from resources where key = $1', [key]);
-        await db.query(
-          `insert into store_meta (name, value) values ('removals', 1)
-             on conflict (name) do update set value = store_meta.value + 1`,
-        );
-        await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shardOf(key, shards))]);
+        await removeKeys(db, [key]);
+        await announce(db, [shardOf(key, shards)]);
         return true;
       });
     },

@@ -38,8 +38,7 @@ export async function publish(
   shards: number,
   source: string = CONFIG_SOURCE,
 ): Promise<Published> {
-  await db.query('begin');
-  try {
+  return inTransaction(db, async () => {
     await db.query('lock table resources in share row exclusive mode');
     const { rows } = await db.query<ResourceRow & { source: string }>(
       'select key, kind, name, spec, depends_on, policy, source from resources',
@@ -64,23 +63,43 @@ export async function publish(
     for (let i = 0; i < writes.length; i += UPSERT_BATCH)
       await upsert(db, writes.slice(i, i + UPSERT_BATCH), shards, 'key', source);
     const gone = [...current.keys()].filter((key) => !wanted.has(key));
-    if (gone.length > 0) {
-      await db.query('delete from resources where key = any($1::text[])', [gone]);
-      // Readers of what changed since a version see no deleted row: this tells them to read all.
-      await db.query(
-        `insert into store_meta (name, value) values ('removals', 1)
-           on conflict (name) do update set value = store_meta.value + 1`,
-      );
-      for (const key of gone) touched.add(shardOf(key, shards));
-    }
-    for (const shard of touched)
-      await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
-    await db.query('commit');
+    await removeKeys(db, gone);
+    for (const key of gone) touched.add(shardOf(key, shards));
+    await announce(db, touched);
     return { added, changed, removed: gone.length, conflicts };
+  });
+}
+
+/** Run `work` in a transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await db.query('begin');
+  try {
+    const result = await work();
+    await db.query('commit');
+    return result;
   } catch (error) {
     await db.query('rollback');
     throw error;
   }
+}
+
+/**
+ * In the caller's transaction: take `keys` out of the desired set. Readers of what changed
+ * since a version see no deleted row: the count of removals, which grows here, tells them to
+ * read the whole set.
+ */
+export async function removeKeys(db: pg.ClientBase, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query('delete from resources where key = any($1::text[])', [keys]);
+  await db.query(
+    `insert into store_meta (name, value) values ('removals', 1)
+       on conflict (name) do update set value = store_meta.value + 1`,
+  );
+}
+
+/** In the caller's transaction: announce the change of these shards' keys, sent on commit. */
+export async function announce(db: pg.ClientBase, shards: Iterable<number>): Promise<void> {
+  for (const shard of shards) await db.query('select pg_notify($1, $2)', [RESOURCES_CHANNEL, String(shard)]);
 }
 
 /** Rows written by one statement of `upsert`. */
