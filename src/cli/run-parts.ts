@@ -8,6 +8,7 @@ import { sweepStuckDeletes } from './delete-sweeper.js';
 import { logRuntimeEvents } from './event-log.js';
 import type { CommandArgs } from './parse-args.js';
 import type { Reloader } from './reloader.js';
+import { runLogger } from './run-report.js';
 import { type FileWatcher, patternsOf, watchFiles, watchTargets } from './watch.js';
 
 /** The parts `setpoint run` has in common, whether alone or as a member of a group. */
@@ -126,4 +127,37 @@ export function attendRuntime(runtime: Runtime, log: Logger): () => void {
     sweeper.stop();
     stopLogging();
   };
+}
+
+/** Why `run` stops, and with which exit status. */
+export interface StopReason {
+  readonly code: number;
+  readonly why: string;
+}
+
+/**
+ * The log of `run`, and the secrets it keeps out of the log and the status: the config's at
+ * first, and every one learnt later (opened from the state's seals, brought by a reload).
+ */
+export function runSecrets(args: RunArgs, io: CliIo, config: LoadedConfig) {
+  const secrets = new Set(config.secrets);
+  const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
+  const learn = (more: readonly string[]) => {
+    addSecrets(more);
+    for (const secret of more) secrets.add(secret);
+  };
+  return { log, secrets, learn };
+}
+
+/** What `run` waits on until stopped, and the way to stop it, handed to `onStop` at once. */
+export function stopWhen(onStop: (fn: (reason: StopReason) => void) => void): {
+  readonly stopped: Promise<StopReason>;
+  readonly stop: (reason: StopReason) => void;
+} {
+  let stop!: (reason: StopReason) => void;
+  const stopped = new Promise<StopReason>((resolve) => {
+    stop = resolve;
+  });
+  onStop(stop);
+  return { stopped, stop };
 }

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import type { Logger } from 'pino';
 import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
 import { describeError } from '../../contract/errors.js';
 import type { StatusServer } from '../../server/status-server.js';
@@ -14,12 +15,20 @@ import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { createReloader } from '../reloader.js';
-import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
-import { reportRunFailure, runLogger } from '../run-report.js';
+import {
+  attendRuntime,
+  configWatcher,
+  exitOnFailure,
+  runSecrets,
+  type StopReason,
+  serveStatus,
+  shutdown,
+  stopWhen,
+} from '../run-parts.js';
+import { reportRunFailure } from '../run-report.js';
 import { runtimeOptionsOf } from '../runtime-options.js';
 
 type RunArgs = Extract<CommandArgs, { command: 'run' }>;
-type Stop = { code: number; why: string };
 
 /** Shards gained or lost within this long are logged in one line. */
 const BATCH_MS = 50;
@@ -35,21 +44,16 @@ export async function runClusterMember(
   io: CliIo,
   input: Input,
   store: PostgresStoreConfig,
-  onStop: (fn: (reason: Stop) => void) => void,
+  onStop: (fn: (reason: StopReason) => void) => void,
 ): Promise<number> {
   const { config } = input;
-  const secrets = new Set(config.secrets);
-  const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
+  const { log, secrets, learn } = runSecrets(args, io, config);
   const keyProblem = sharedKeyProblem(config, input.stateKey);
   if (keyProblem !== undefined) {
     reportRunFailure(args, io, log, keyProblem);
     return 1;
   }
-  let stop!: (reason: Stop) => void;
-  const stopped = new Promise<Stop>((resolve) => {
-    stop = resolve;
-  });
-  onStop(stop);
+  const { stopped, stop } = stopWhen(onStop);
   const id = instanceIdOf(store, process.pid);
   const events = eventLog(log, io.clock);
   const { cluster } = store;
@@ -108,10 +112,7 @@ export async function runClusterMember(
     io,
     log,
     config,
-    onSecrets: (more) => {
-      addSecrets(more);
-      for (const s of more) secrets.add(s);
-    },
+    onSecrets: learn,
     onAccepted: (next) => void files.watch(next.file, next.state),
     ...(cluster.publish
       ? { afterAccept: async (next) => void (await instance.publish(next.resources)) }
@@ -152,7 +153,7 @@ export async function runClusterMember(
   return shutDown(reason.code);
 }
 
-type Log = ReturnType<typeof runLogger>['logger'];
+type Log = Logger;
 
 /** A log of the instance's events; shards gained or lost together make one line. */
 function eventLog(

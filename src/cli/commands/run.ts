@@ -8,7 +8,16 @@ import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { createReloader } from '../reloader.js';
-import { attendRuntime, configWatcher, exitOnFailure, serveStatus, shutdown } from '../run-parts.js';
+import {
+  attendRuntime,
+  configWatcher,
+  exitOnFailure,
+  runSecrets,
+  type StopReason,
+  serveStatus,
+  shutdown,
+  stopWhen,
+} from '../run-parts.js';
 import { reportRunFailure, reportRunInputErrors, runLogger } from '../run-report.js';
 import { describeOpenError, runtimeFor } from '../session.js';
 import { runClusterMember } from './run-cluster.js';
@@ -22,9 +31,9 @@ type RunArgs = Extract<CommandArgs, { command: 'run' }>;
  * once). Exits 0 after a signal, 1 when it cannot start or when the root supervisor gives up.
  */
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
-  let stopWith: ((reason: { code: number; why: string }) => void) | undefined;
-  let stopRequested: { code: number; why: string } | undefined;
-  const request = (reason: { code: number; why: string }) => {
+  let stopWith: ((reason: StopReason) => void) | undefined;
+  let stopRequested: StopReason | undefined;
+  const request = (reason: StopReason) => {
     stopRequested ??= reason;
     stopWith?.(reason);
   };
@@ -73,7 +82,7 @@ export async function startRuntime(
 async function runUntilStopped(
   args: RunArgs,
   io: CliIo,
-  onStop: (fn: (reason: { code: number; why: string }) => void) => void,
+  onStop: (fn: (reason: StopReason) => void) => void,
 ): Promise<number> {
   const result = await loadInput(args, io);
   if (!result.ok) {
@@ -82,22 +91,10 @@ async function runUntilStopped(
   }
   const { config } = result.input;
   if (config.store.kind === 'postgres') return runClusterMember(args, io, result.input, config.store, onStop);
-  const secrets = new Set(config.secrets);
-  const { logger: log, addSecrets } = runLogger(args, io, config.secrets);
-  const runtime = runtimeFor(result.input, io, {
-    logger: log,
-    secrets: () => secrets,
-    onSecrets: (found) => {
-      addSecrets(found);
-      for (const s of found) secrets.add(s);
-    },
-  });
+  const { log, secrets, learn } = runSecrets(args, io, config);
+  const runtime = runtimeFor(result.input, io, { logger: log, secrets: () => secrets, onSecrets: learn });
   // Subscribed before anything starts: the root can give up while the desired set is fed.
-  let stop!: (reason: { code: number; why: string }) => void;
-  const stopped = new Promise<{ code: number; why: string }>((resolve) => {
-    stop = resolve;
-  });
-  onStop(stop);
+  const { stopped, stop } = stopWhen(onStop);
   exitOnFailure(runtime, log, stop);
   if (!(await startRuntime(runtime, io, (text) => reportRunFailure(args, io, log, text)))) return 1;
   const unattend = attendRuntime(runtime, log);
@@ -139,10 +136,7 @@ async function runUntilStopped(
     io,
     log,
     config,
-    onSecrets: (more) => {
-      addSecrets(more);
-      for (const s of more) secrets.add(s);
-    },
+    onSecrets: learn,
     onAccepted: (next) => void files.watch(next.file, next.state),
   });
   const files = configWatcher(io, log, reloader);
