@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import type { LoadedConfig } from '../config/load-config.js';
 import { redactUrl, type StoreConfig } from '../config/store-config.js';
 import { describeError } from '../contract/errors.js';
@@ -55,4 +55,21 @@ export function describeConnectError(
 ): string {
   const file = relative(io.cwd, config.file) || config.file;
   return `cannot use the database at ${describeConnection(store, io.env)}: ${describeError(error)}; check store: in ${file} (and that PostgreSQL is running)`;
+}
+
+/** A session with the store's database; a failure says which database, and where it is named. */
+export async function connectTo(
+  config: Pick<LoadedConfig, 'file'>,
+  store: PostgresStoreConfig,
+  io: CliIo,
+): Promise<pg.Client> {
+  const client = new pg.Client(connectionOf(store, io.env));
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new Error(describeConnectError(config, store, io, error));
+  }
 }

@@ -1,10 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { redactedJson } from '../../server/redact-json.js';
 import { migrate } from '../../store/pg/migrations.js';
 import { publishAs } from '../../store/pg/publications.js';
 import type { CliIo } from '../cli-io.js';
 import {
-  connectionOf,
+  connectTo,
   describeConnectError,
   instanceIdOf,
   type PostgresStoreConfig,
@@ -38,10 +38,14 @@ export async function applyToGroup(
     io.stderr.write(`${problem}\n`);
     return 1;
   }
-  const client = new pg.Client(connectionOf(store, io.env));
-  client.on('error', () => {});
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await connectTo(config, store, io);
+  } catch (error) {
+    io.stderr.write(`setpoint: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
     await migrate(client, store.cluster.shards);
   } catch (error) {
     io.stderr.write(`setpoint: ${describeConnectError(config, store, io, error)}\n`);

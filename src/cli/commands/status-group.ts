@@ -1,14 +1,9 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { redact } from '../../contract/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { lastPublication } from '../../store/pg/publications.js';
 import type { CliIo } from '../cli-io.js';
-import {
-  connectionOf,
-  describeConnectError,
-  describeConnection,
-  type PostgresStoreConfig,
-} from '../cluster-session.js';
+import { connectTo, describeConnection, type PostgresStoreConfig } from '../cluster-session.js';
 import type { CommonArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
 import type { StatusConfig } from '../status-config.js';
@@ -25,12 +20,11 @@ export async function groupStatus(
   config: StatusConfig,
   store: PostgresStoreConfig,
 ): Promise<number> {
-  const client = new pg.Client(connectionOf(store, io.env));
-  client.on('error', () => {});
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await connectTo(config, store, io);
   } catch (error) {
-    io.stderr.write(`setpoint: ${redact(describeConnectError(config, store, io, error), config.secrets)}\n`);
+    io.stderr.write(`setpoint: ${redact((error as Error).message, config.secrets)}\n`);
     return 1;
   }
   try {
