@@ -4,10 +4,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { freePort, until } from './helpers/poll.js';
-import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
+import { postgresTests } from './helpers/postgres.js';
 import { tempProjects } from './helpers/temp-project.js';
 
 /**
@@ -16,11 +16,7 @@ import { tempProjects } from './helpers/temp-project.js';
  */
 const run = promisify(execFile);
 const files = tempProjects('setpoint-cli-cluster-');
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
+const pgt = postgresTests();
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -71,7 +67,7 @@ const cli = (dir: string, ...args: string[]) =>
 
 describe('setpoint with a postgres store', () => {
   it('runs as a group: status shows members, shards and epochs; plan reads beside it; a stopped member hands over', async () => {
-    const url = await freshDatabase(cluster, 'cli_group');
+    const url = (await pgt.database('cli_group')).url;
     const dir = project(url, '{ shards: 8, leaseTtl: 3s, renewEvery: 500ms }');
     const [a, b] = [await startRun(dir), await startRun(dir)];
     await until('every file is written', () =>
@@ -124,7 +120,7 @@ describe('setpoint with a postgres store', () => {
   }, 90_000);
 
   it('apply publishes to the running instances and waits until they report the set Ready', async () => {
-    const url = await freshDatabase(cluster, 'cli_apply');
+    const url = (await pgt.database('cli_apply')).url;
     const dir = project(url, '{ shards: 4, leaseTtl: 3s, renewEvery: 500ms, publish: false }', 6);
     const none = await cli(dir, 'apply');
     expect(none).toMatchObject({ code: 0 });
@@ -141,7 +137,7 @@ describe('setpoint with a postgres store', () => {
   }, 60_000);
 
   it('exits 1 for its supervisor when a session with the database is lost, its shards stopped', async () => {
-    const url = await freshDatabase(cluster, 'cli_lost');
+    const url = (await pgt.database('cli_lost')).url;
     const dir = project(url, '{ shards: 4, leaseTtl: 3s, renewEvery: 500ms }', 2);
     const member = await startRun(dir);
     const db = new pg.Client({ connectionString: url });
@@ -178,7 +174,7 @@ describe('setpoint with a postgres store', () => {
   }, 30_000);
 
   it('refuses to seal secrets without a key every instance shares', async () => {
-    const url = await freshDatabase(cluster, 'cli_key');
+    const url = (await pgt.database('cli_key')).url;
     const dir = project(url, '{ shards: 4 }', 1);
     writeFileSync(
       join(dir, 'resources/f0.yaml'),

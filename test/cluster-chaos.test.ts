@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { type ChaosFigures, runChaos } from './helpers/chaos-run.js';
 import { killEveryChild } from './helpers/cluster-procs.js';
-import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
+import { postgresTests } from './helpers/postgres.js';
 
 // A group of real `setpoint run` processes on one real PostgreSQL, broken on purpose: kill -9 in
 // the middle of the first creates, a member added and one removed, an owner paused past its
@@ -17,16 +17,14 @@ const SHARDS = 16;
 const LEASE_TTL_MS = 2000;
 const RENEW_EVERY_MS = 500;
 
-let cluster: TestCluster;
+const pgt = postgresTests();
 let dir: string;
 beforeAll(async () => {
-  cluster = await startTestCluster();
   dir = mkdtempSync(join(tmpdir(), 'setpoint-chaos-'));
 }, 60_000);
 afterAll(() => {
   killEveryChild(); // when the scenarios were cut short by a timeout
   if (dir && !process.env.SETPOINT_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
-  cluster?.stop();
 });
 
 describe('a group of setpoint run processes, broken on purpose', () => {
@@ -36,7 +34,7 @@ describe('a group of setpoint run processes, broken on purpose', () => {
     figures = await runChaos({
       dir,
       bin: builtCli().bin,
-      url: await freshDatabase(cluster, 'chaos'),
+      url: (await pgt.database('chaos')).url,
       shards: SHARDS,
       resources: 400,
       leaseTtlMs: LEASE_TTL_MS,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Instance, startInstance } from '../src/cluster/instance.js';
 import type { Observed } from '../src/contract/provider.js';
 import { migrate } from '../src/store/pg/migrations.js';
@@ -7,20 +7,16 @@ import { publish } from '../src/store/pg/resources.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { until } from './helpers/poll.js';
-import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
+import { postgresTests } from './helpers/postgres.js';
 import { mapProvider, user } from './helpers/runtime-harness.js';
 
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
+const pgt = postgresTests();
 
 const SHARDS = 16;
 
 describe('three instances sharing one database', () => {
   it('create each resource once, and after one dies, the others carry on without a duplicate', async () => {
-    const url = await freshDatabase(cluster, 'three');
+    const url = (await pgt.database('three')).url;
     const db = new pg.Client({ connectionString: url });
     db.on('error', () => {});
     await db.connect();
@@ -86,7 +82,7 @@ describe('three instances sharing one database', () => {
   }, 60_000);
 
   it('applies a change of the desired set as soon as it is announced, not at the next tick', async () => {
-    const url = await freshDatabase(cluster, 'notice');
+    const url = (await pgt.database('notice')).url;
     const world = new Map<string, Observed>();
     const instance = await startInstance({
       url,

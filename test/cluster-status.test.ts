@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Instance, startInstance } from '../src/cluster/instance.js';
 import type { Observed, Provider } from '../src/contract/provider.js';
 import type { Resource } from '../src/contract/resource.js';
@@ -9,20 +9,16 @@ import { shardOf } from '../src/store/pg/shard-of.js';
 import { seededRandom } from '../src/time/random.js';
 import { TestClock } from '../src/time/test-clock.js';
 import { until } from './helpers/poll.js';
-import { freshDatabase, startTestCluster, type TestCluster } from './helpers/postgres.js';
+import { postgresTests } from './helpers/postgres.js';
 import { mapProvider, user } from './helpers/runtime-harness.js';
 
-let cluster: TestCluster;
-beforeAll(async () => {
-  cluster = await startTestCluster();
-}, 60_000);
-afterAll(() => cluster?.stop());
+const pgt = postgresTests();
 
 const SHARDS = 8;
 
 /** A group on a fresh database, ticked by hand on one TestClock. */
 async function group(prefix: string, ids: string[], provider: Provider) {
-  const url = await freshDatabase(cluster, prefix);
+  const url = (await pgt.database(prefix)).url;
   const db = new pg.Client({ connectionString: url });
   db.on('error', () => {});
   await db.connect();
