@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { postgresTests } from '../../../test/helpers/postgres.js';
 import type { Resource } from '../../contract/resource.js';
 import { migrate } from './migrations.js';
-import { desiredSet, publish, RESOURCES_CHANNEL } from './resources.js';
+import { publish, RESOURCES_CHANNEL } from './resources.js';
 import { shardOf } from './shard-of.js';
+import { readDesired } from './status-rows.js';
 
 const pgt = postgresTests();
 
@@ -28,7 +29,7 @@ describe('the desired set in the database', () => {
     const set = [user('a', 'admin'), user('b', 'dev', ['user/a']), user('c', 'dev')];
     expect(await publish(db, set, SHARDS)).toEqual({ added: 3, changed: 0, removed: 0, conflicts: [] });
     expect(await publish(db, set, SHARDS)).toEqual({ added: 0, changed: 0, removed: 0, conflicts: [] });
-    expect(await desiredSet(db)).toEqual(set);
+    expect((await readDesired(db)).rows.map((r) => r.resource)).toEqual(set);
     const before = await db.query('select key, generation, resource_version from resources order by key');
 
     expect(await publish(db, [user('a', 'admin'), user('b', 'admin', ['user/a'])], SHARDS)).toEqual({
@@ -71,6 +72,6 @@ describe('the desired set in the database', () => {
       publish(await connect(), set, SHARDS),
     ]);
     expect(x.added + y.added).toBe(50);
-    expect((await desiredSet(await connect())).length).toBe(50);
+    expect((await readDesired(await connect())).rows.length).toBe(50);
   });
 });

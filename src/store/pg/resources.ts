@@ -142,14 +142,6 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
   return rows;
 }
 
-/** The desired set as the database holds it, every key. */
-export async function desiredSet(db: pg.ClientBase): Promise<Resource[]> {
-  const { rows } = await db.query<ResourceRow>(
-    'select key, kind, name, spec, depends_on, policy from resources order by key',
-  );
-  return rows.map(toResource);
-}
-
 /** The columns of a row of `resources` that make its resource. */
 export interface ResourceRow {
   key: string;
