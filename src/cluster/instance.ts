@@ -150,14 +150,19 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     if (manager.checkDeadline() || disconnected) return; // out of touch: run nothing
     const read = await readDesired(db, whole ? undefined : cursor);
     cursor = read.cursor;
-    if (read.whole) readyKeys = new Set();
+    if (read.whole) {
+      readyKeys = new Set();
+      writer.fed.clear(); // keys gone from the set leave these maps with it
+    }
     for (const row of read.rows) {
       writer.fed.set(row.key, row.generation);
       if (row.ready) readyKeys.add(row.key);
       else readyKeys.delete(row.key);
     }
-    if (read.whole) runtime.setDesired(read.rows.map((row) => row.resource));
-    else if (read.rows.length > 0) runtime.updateDesired({ set: read.rows.map((row) => row.resource) });
+    if (read.whole) {
+      writer.forgetAbsent();
+      runtime.setDesired(read.rows.map((row) => row.resource));
+    } else if (read.rows.length > 0) runtime.updateDesired({ set: read.rows.map((row) => row.resource) });
     runtime.ownershipChanged();
   };
   const settleGained = async () => {

@@ -71,6 +71,11 @@ export class StatusWriter {
     }
   }
 
+  /** After a read of the whole desired set (into `fed`): forget what was written for keys gone from it. */
+  forgetAbsent(): void {
+    for (const key of this.#written.keys()) if (!this.fed.has(key)) this.#written.delete(key);
+  }
+
   /** A shard moved away: what was written for its keys is another instance's business now. */
   forgetShard(shard: number): void {
     for (const key of this.#written.keys()) if (this.shardOf(key) === shard) this.#written.delete(key);
