@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Logger } from 'pino';
 import { escapeControl } from '../config/format-issues.js';
 import { type LoadedConfig, loadConfig } from '../config/load-config.js';
-import { keyOf } from '../contract/resource.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 import { canonicalJson } from '../diff/canonical-json.js';
 import type { Runtime } from '../runtime/index.js';
 import type { CliIo } from './cli-io.js';
@@ -45,6 +45,15 @@ export interface ReloaderOptions {
    * instance). A rejection is logged, and the reload reported failed.
    */
   readonly afterAccept?: (config: LoadedConfig) => Promise<void>;
+  /**
+   * Hand the new resources on, instead of `runtime.setDesired`: the desired-state store, which
+   * holds them beside other sources' (it feeds the runtime itself).
+   */
+  readonly accept?: (
+    resources: readonly Resource[],
+  ) => Promise<
+    { ok: true; added: number; changed: number; removed: number } | { ok: false; errors: readonly string[] }
+  >;
 }
 
 /**
@@ -99,9 +108,12 @@ export function createReloader(options: ReloaderOptions): Reloader {
     if (!sameOutsideResources(started, next)) {
       log.warn('providers, defaults, state or server changed: restart setpoint to apply those');
     }
-    const accepted = runtime.setDesired(next.resources);
+    const accepted = options.accept
+      ? await options.accept(next.resources)
+      : toOutcome(runtime.setDesired(next.resources));
     if (!accepted.ok) {
-      report = { ok: false, at, paths, errors: accepted.errors.map((e) => e.message) };
+      if (options.accept) for (const error of accepted.errors) log.error(`reload refused: ${error}`);
+      report = { ok: false, at, paths, errors: accepted.errors };
       return;
     }
     if (options.afterAccept) {
@@ -150,6 +162,10 @@ export function createReloader(options: ReloaderOptions): Reloader {
       while (running) await running;
     },
   };
+}
+
+function toOutcome(result: ReturnType<Runtime['setDesired']>) {
+  return result.ok ? result : { ok: false as const, errors: result.errors.map((e) => e.message) };
 }
 
 /** Waits for a resource file found empty before a reload is refused: 5 × 100 ms. */

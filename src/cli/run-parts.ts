@@ -53,7 +53,7 @@ export async function serveStatus(
   io: CliIo,
   log: Logger,
   config: LoadedConfig,
-  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details'>,
+  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details' | 'api'>,
 ): Promise<StatusServer | undefined> {
   try {
     return await createStatusServer({

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { apiError } from '../api/api-error.js';
+import { type HttpApiOptions, httpApi, sendError } from '../api/http-api.js';
 import type { Runtime } from '../runtime/index.js';
 import { bearerMatches } from './bearer.js';
 import { firstPassDone } from './readiness.js';
@@ -22,6 +24,11 @@ export interface StatusServerOptions {
   readonly ready?: () => boolean;
   /** More fields for the `/status` body (e.g. the last reload). */
   readonly details?: () => Record<string, unknown>;
+  /**
+   * Serve the desired-state API (`/api/v1/…`, `/openapi.json`) too, behind the same token.
+   * Without a token, its writes are refused (403) unless the listener is on loopback.
+   */
+  readonly api?: Omit<HttpApiOptions, 'writesRefused'>;
 }
 
 export interface StatusServer {
@@ -104,6 +111,15 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     },
   };
 
+  const apiHandle =
+    options.api &&
+    httpApi({
+      ...options.api,
+      ...(token === undefined && !isLoopback(host)
+        ? { writesRefused: `forbidden: set server.token to change the desired state over HTTP on ${host}` }
+        : {}),
+    });
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -113,7 +129,18 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (apiHandle && (path.startsWith('/api/') || path === '/openapi.json')) {
+      if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+        return sendError(
+          res,
+          apiError('Unauthorized', 'unauthorized: send Authorization: Bearer <server.token>'),
+          'close',
+        );
+      }
+      if (await apiHandle(req, res, url)) return;
+    }
     const post = Object.hasOwn(posts, path) ? posts[path] : undefined;
     if (post !== undefined) {
       if (req.method !== 'POST') {
@@ -131,7 +158,12 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     }
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (route === undefined)
-      return send(res, 404, TEXT_TYPE, 'not found: try /healthz, /readyz, /metrics, /status\n');
+      return send(
+        res,
+        404,
+        TEXT_TYPE,
+        `not found: try /healthz, /readyz, /metrics, /status${apiHandle ? ', /api/v1/resources, /openapi.json' : ''}\n`,
+      );
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, TEXT_TYPE, 'method not allowed\n');
@@ -162,6 +194,10 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         server.closeAllConnections();
       }),
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -1,7 +1,9 @@
 import { relative } from 'node:path';
+import type { RuntimeFeed } from '../../api/runtime-feed.js';
 import type { Runtime } from '../../runtime/index.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import type { StatusServer } from '../../server/status-server.js';
+import { type LocalApi, openLocalApi } from '../api-session.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
 import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
@@ -100,6 +102,7 @@ async function runUntilStopped(
   const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
+  let local: LocalApi | undefined;
   const shutDown = shutdown(
     io,
     log,
@@ -107,6 +110,7 @@ async function runUntilStopped(
     async () => {
       watcher?.close();
       try {
+        await local?.close();
         await runtime.stop();
       } finally {
         await server?.close();
@@ -115,21 +119,38 @@ async function runUntilStopped(
     unattend,
   );
 
+  // The desired set is the config's resources and the API's, side by side in one store.
+  const opened = await openLocalApi(config, io, runtime, log);
+  if (!opened.ok) {
+    reportRunFailure(
+      args,
+      io,
+      log,
+      `the config's resources cannot join the desired set:\n  ${opened.errors.join('\n  ')}`,
+    );
+    return shutDown(1);
+  }
+  local = opened.local;
+  const desired = [...(await local.store.list()).items].map((o) => o.resource);
   const inventory = runtime.store.inventory();
-  const refusal = emptyPruneRefusal(config, inventory.size);
+  const refusal = emptyPruneRefusal({ ...config, resources: desired }, inventory.size);
   if (refusal !== undefined) {
     reportRunFailure(args, io, log, refusal);
     return shutDown(1);
   }
-  const orphans = orphansOf(inventory, config.resources, new Set(Object.keys(config.providers)));
+  const orphans = orphansOf(inventory, desired, new Set(Object.keys(config.providers)));
   if (config.defaults.prune) {
     for (const key of orphans.unservable)
       log.warn({ key }, `${key}: managed, but no provider serves its kind: left alone`);
     if (orphans.resources.length > 0)
       log.info({ count: orphans.resources.length }, 'pruning resources no longer desired');
   }
-  const fed = runtime.setDesired(config.resources);
-  if (!fed.ok) return shutDown(1);
+  let feed: RuntimeFeed;
+  try {
+    feed = await local.feed();
+  } catch {
+    return shutDown(1);
+  }
 
   const reloader = createReloader({
     runtime,
@@ -138,6 +159,7 @@ async function runUntilStopped(
     config,
     onSecrets: learn,
     onAccepted: (next) => void files.watch(next.file, next.state),
+    accept: (resources) => (local as LocalApi).publishConfig(resources),
   });
   const files = configWatcher(io, log, reloader);
   watcher = files;
@@ -145,22 +167,24 @@ async function runUntilStopped(
   server = await serveStatus(args, io, log, config, {
     runtime,
     secrets: () => [...secrets],
-    ready: () => desiredSetReady(reloader.desiredKeys(), (key) => runtime.status(key)),
+    ready: () => desiredSetReady(feed.keys(), (key) => runtime.status(key)),
     details: () => ({
       config: config.file,
-      desired: reloader.desiredKeys().length,
+      desired: feed.keys().length,
       lastReload: reloader.last(),
     }),
+    api: local.serve,
   });
   if (server === undefined) return shutDown(1);
   await files.watch(config.file, config.state);
+  const count = feed.keys().length;
   log.info(
     {
       url: server.url,
-      resources: config.resources.length,
+      resources: count,
       config: relative(io.cwd, config.file) || config.file,
     },
-    `running: ${plural(config.resources.length, 'resource')}, status on ${server.url}/status`,
+    `running: ${plural(count, 'resource')}, status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
   );
 
   const release = io.hold();

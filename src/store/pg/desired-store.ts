@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import type { StoredObject } from '../desired/stored-object.js';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
+import { logChanges } from './change-log.js';
 import { announce, inTransaction, type ResourceRow, removeKeys, toResource, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';
 
@@ -119,9 +121,15 @@ export function desiredStore(db: pg.ClientBase, shards: number, source = 'api') 
         const row = await readRow(key, true);
         check(key, row, options.expect);
         if (row !== undefined && sameResource(toResource(row), resource)) return stored(row);
-        const rows = await upsert<Row>(db, [resource], shards, COLUMNS, source);
+        await upsert(db, [resource], shards, 'key', source);
+        const changes = await logChanges(db, {
+          touched: [key],
+          added: new Set(row === undefined ? [key] : []),
+        });
         await announce(db, [shardOf(key, shards)]);
-        return stored(rows[0] as Row);
+        const change = changes[0];
+        if (change === undefined) throw new Error(`${key}: the write left no change`);
+        return fromObject(change.object);
       });
     },
 
@@ -132,7 +140,7 @@ export function desiredStore(db: pg.ClientBase, shards: number, source = 'api') 
         const row = await readRow(key, true);
         check(key, row, options.expect);
         if (row === undefined) return false;
-        await removeKeys(db, [key]);
+        await logChanges(db, { touched: [], removed: await removeKeys(db, [key]) });
         await announce(db, [shardOf(key, shards)]);
         return true;
       });
@@ -153,6 +161,17 @@ interface Row extends ResourceRow {
 const COLUMNS =
   'key, kind, name, spec, depends_on, policy, source, generation, resource_version, observed_generation, status';
 const SELECT = `select ${COLUMNS} from resources`;
+
+function fromObject(o: StoredObject): StoredResource {
+  return {
+    resource: o.resource,
+    source: o.source,
+    generation: o.generation,
+    resourceVersion: o.resourceVersion,
+    observedGeneration: o.observedGeneration,
+    status: o.status as Record<string, unknown> | undefined,
+  };
+}
 
 function stored(row: Row): StoredResource {
   return {

@@ -73,6 +73,22 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       alter table resources add column source text not null default 'config';
     `,
   },
+  {
+    version: 6,
+    sql: `
+      alter table resources add column labels jsonb not null default '{}';
+      create table resource_changes (
+        version bigint primary key,
+        key text not null,
+        type text not null,
+        object jsonb not null,
+        at timestamptz not null default now()
+      );
+      insert into store_meta (name, value)
+        select 'changes_compacted', coalesce(max(resource_version), 0) from resources
+        on conflict (name) do nothing;
+    `,
+  },
 ];
 
 /** The advisory lock every migration run takes: one number, setpoint's, for the whole database. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { Resource } from '../../contract/resource.js';
+import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
+import { logChanges, OBJECT_COLUMNS, type ObjectRow } from './change-log.js';
 import { shardOf } from './shard-of.js';
 
 /**
@@ -60,11 +61,21 @@ export async function publish(
       else changed++;
       writes.push(r);
     }
-    for (let i = 0; i < writes.length; i += UPSERT_BATCH)
-      await upsert(db, writes.slice(i, i + UPSERT_BATCH), shards, 'key', source);
+    const inserted = new Set<string>();
+    for (let i = 0; i < writes.length; i += UPSERT_BATCH) {
+      const rows = await upsert<{ key: string; inserted: boolean }>(
+        db,
+        writes.slice(i, i + UPSERT_BATCH),
+        shards,
+        'key, (xmax = 0) as inserted',
+        source,
+      );
+      for (const row of rows) if (row.inserted) inserted.add(row.key);
+    }
     const gone = [...current.keys()].filter((key) => !wanted.has(key));
-    await removeKeys(db, gone);
+    const removedRows = await removeKeys(db, gone);
     for (const key of gone) touched.add(shardOf(key, shards));
+    await logChanges(db, { touched: writes.map(keyOf), added: inserted, removed: removedRows });
     await announce(db, touched);
     return { added, changed, removed: gone.length, conflicts };
   });
@@ -84,17 +95,21 @@ export async function inTransaction<T>(db: pg.ClientBase, work: () => Promise<T>
 }
 
 /**
- * In the caller's transaction: take `keys` out of the desired set. Readers of what changed
- * since a version see no deleted row: the count of removals, which grows here, tells them to
- * read the whole set.
+ * In the caller's transaction: take `keys` out of the desired set; resolves with the rows
+ * removed (for `logChanges`). Readers of what changed since a version see no deleted row: the
+ * count of removals, which grows here, tells them to read the whole set.
  */
-export async function removeKeys(db: pg.ClientBase, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await db.query('delete from resources where key = any($1::text[])', [keys]);
+export async function removeKeys(db: pg.ClientBase, keys: readonly string[]): Promise<ObjectRow[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<ObjectRow>(
+    `delete from resources where key = any($1::text[]) returning ${OBJECT_COLUMNS}`,
+    [keys],
+  );
   await db.query(
     `insert into store_meta (name, value) values ('removals', 1)
        on conflict (name) do update set value = store_meta.value + 1`,
   );
+  return rows;
 }
 
 /** In the caller's transaction: announce the change of these shards' keys, sent on commit. */
@@ -116,15 +131,18 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
   shards: number,
   returning = 'key',
   source: string = CONFIG_SOURCE,
+  labels?: readonly Readonly<Record<string, string>>[],
 ): Promise<Row[]> {
   const keys = resources.map((r) => `${r.kind}/${r.name}`);
   const { rows } = await db.query<Row>(
-    `insert into resources (key, kind, name, shard, spec, depends_on, policy, source, resource_version)
-     select u.key, u.kind, u.name, u.shard, u.spec, u.depends_on, u.policy, $8, nextval('resource_versions')
-       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::jsonb[])
-         as u(key, kind, name, shard, spec, depends_on, policy)
+    `insert into resources (key, kind, name, shard, spec, depends_on, policy, source, resource_version, labels)
+     select u.key, u.kind, u.name, u.shard, u.spec, u.depends_on, u.policy, $8, nextval('resource_versions'),
+            coalesce(u.labels, '{}')
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $9::jsonb[])
+         as u(key, kind, name, shard, spec, depends_on, policy, labels)
      on conflict (key) do update set spec = excluded.spec, depends_on = excluded.depends_on,
        policy = excluded.policy, generation = resources.generation + 1,
+       labels = case when $10 then excluded.labels else resources.labels end,
        resource_version = excluded.resource_version, updated_at = now()
        where resources.source = excluded.source
      returning ${returning}`,
@@ -137,6 +155,8 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
       resources.map((r) => json(r.dependsOn)),
       resources.map((r) => json(r.policy)),
       source,
+      resources.map((_, i) => json(labels?.[i])),
+      labels !== undefined,
     ],
   );
   return rows;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Resource } from '../../contract/resource.js';
+import { logChanges } from './change-log.js';
 import { fenced } from './leases.js';
 import { type ResourceRow, toResource } from './resources.js';
 
@@ -31,9 +32,8 @@ export interface DesiredRead {
  * resource version. A removal leaves no row to find, so when the count of publications that
  * removed keys moved, or with no cursor, every row is read (`whole`).
  *
- * Statuses written by two instances at once may commit out of version order, and one can be
- * missed here; specs cannot (a publication locks the table against every other write). Read the
- * whole set now and then to pick such a status up.
+ * Every write takes its versions last, in commit order (see `change-log.ts`), so none is
+ * missed here.
  */
 export async function readDesired(db: pg.ClientBase, since?: DesiredCursor): Promise<DesiredRead> {
   const meta = await db.query<{ value: string }>("select value from store_meta where name = 'removals'");
@@ -86,19 +86,21 @@ export async function writeStatuses(
   rows: readonly StatusRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await fenced(db, shard, epoch, (tx) =>
-    tx.query(
+  await fenced(db, shard, epoch, async (tx) => {
+    const written = await tx.query<{ key: string }>(
       `update resources r
           set status = u.status,
-              observed_generation = coalesce(u.observed, r.observed_generation),
-              resource_version = nextval('resource_versions')
+              observed_generation = coalesce(u.observed, r.observed_generation)
          from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(key, status, observed)
-        where r.key = u.key`,
+        where r.key = u.key
+        returning r.key`,
       [
         rows.map((r) => r.key),
         rows.map((r) => JSON.stringify(r.status)),
         rows.map((r) => r.observedGeneration ?? null),
       ],
-    ),
-  );
+    );
+    // The versions, last and in commit order, for readers after a version and for watchers.
+    await logChanges(tx, { touched: written.rows.map((r) => r.key) });
+  });
 }

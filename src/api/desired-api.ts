@@ -1,0 +1,274 @@
+import { keyOf, type Resource } from '../contract/resource.js';
+import { apiError } from './api-error.js';
+import { mergePatch } from './merge-patch.js';
+import { type ApiObject, type StoredObject, statusWriteSchema, toApiObject, toDocument } from './objects.js';
+import { parseSelector } from './selector.js';
+import type { Change, SpecStore, SpecView, Write } from '../store/desired/spec-store.js';
+import { checkChange, parseDocument, resourceFor, type SpecCheck, schemaProblem } from './validate-write.js';
+
+export interface DesiredApiOptions {
+  readonly store: SpecStore;
+  /** The kinds a provider serves: a resource of another kind is refused (422). */
+  readonly kinds: ReadonlySet<string> | (() => ReadonlySet<string>);
+  /** The providers' own checks of a spec, by kind. */
+  readonly checkSpec?: SpecCheck;
+  /** The source this API writes as. Default `api`. */
+  readonly source?: string;
+}
+
+/** A write may name the resource version it was based on; a different one stored is a 409. */
+export interface WriteOptions {
+  readonly resourceVersion?: number;
+}
+
+export interface ListOptions {
+  readonly kind?: string;
+  /** A label selector: `team=payments,tier!=db`. */
+  readonly labelSelector?: string;
+}
+
+/** What a publication of a source's whole set did. */
+export interface PublishResult {
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  /** Keys the source declares that another source owns: left as that source has them. */
+  readonly conflicts: readonly { readonly key: string; readonly owner: string }[];
+}
+
+/**
+ * The desired state as an API: read, create, replace, patch, delete and list resources, and
+ * write their status, over a {@link SpecStore}. The same operations serve HTTP and programs.
+ *
+ * - Every write names, or may name, the `resourceVersion` it was based on; another one stored
+ *   is a `Conflict` (409) that names the current version: read again and retry.
+ * - A write is checked before it is stored by the rules of `setDesired` (known kind, spec,
+ *   dependencies declared, no cycle); a refusal (`Invalid`, 422) lists every problem and stores
+ *   nothing.
+ * - Each key belongs to one source. A write for a key another source declares is a
+ *   `SourceConflict` (409); a publication of a source's set leaves such keys alone and reports
+ *   them, and the API's object shows the claim under `conflicts`.
+ *
+ * Every refusal is an `ApiError` (see `api-error.ts`).
+ */
+export function createDesiredApi(options: DesiredApiOptions) {
+  const { store } = options;
+  const source = options.source ?? 'api';
+  const kinds = () => (typeof options.kinds === 'function' ? options.kinds() : options.kinds);
+  /** By source: the keys it declared at its last publication that another source owns. */
+  const claims = new Map<string, ReadonlySet<string>>();
+
+  const render = (stored: StoredObject): ApiObject => {
+    const object = toApiObject(stored);
+    const key = keyOf(stored.resource);
+    const claimed = [...claims].filter(([, keys]) => keys.has(key)).map(([s]) => s);
+    if (claimed.length === 0) return object;
+    object.conflicts = claimed.map((s) => ({
+      source: s,
+      message: `the source ${s} declares it too: ${stored.source} owns it, and ${s}'s version is not applied`,
+    }));
+    return object;
+  };
+
+  const owned = (key: string, stored: StoredObject | undefined) => {
+    if (stored !== undefined && stored.source !== source) {
+      throw apiError(
+        'SourceConflict',
+        `${key} belongs to the source ${stored.source}: change it where ${stored.source} declares it, or remove it there first`,
+        { owner: stored.source, field: 'name' },
+      );
+    }
+  };
+  const expected = (key: string, stored: StoredObject | undefined, version: number | undefined) => {
+    if (version === undefined || stored?.resourceVersion === version) return;
+    if (stored === undefined)
+      throw apiError('NotFound', `${key} does not exist`, { field: 'resourceVersion' });
+    throw apiError(
+      'Conflict',
+      `${key}: the write was based on resource version ${version}, but it is at ${stored.resourceVersion}: read it again and retry`,
+      { field: 'resourceVersion', resourceVersion: stored.resourceVersion },
+    );
+  };
+
+  /** Store `resource` after checking it; `mode` says what may already be there. */
+  async function put(
+    resource: Resource,
+    labels: Record<string, string>,
+    mode: 'create' | 'replace' | 'upsert',
+    version: number | undefined,
+  ): Promise<{ object: ApiObject; created: boolean }> {
+    const key = keyOf(resource);
+    const { result, changes } = await store.transact(async (view) => {
+      const stored = await view.get(key);
+      if (mode === 'create' && stored !== undefined) {
+        if (stored.source !== source) owned(key, stored);
+        throw apiError('AlreadyExists', `${key} already exists: replace or patch it instead`, {
+          field: 'name',
+        });
+      }
+      if (mode === 'replace' && stored === undefined) throw apiError('NotFound', `${key} does not exist`);
+      owned(key, stored);
+      expected(key, stored, version);
+      checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), options.checkSpec);
+      return { writes: [{ op: 'put', resource, labels, source }] as Write[], result: stored };
+    });
+    const now = changes[0]?.object ?? result;
+    if (now === undefined) throw new Error(`${key}: the write left nothing stored`);
+    return { object: render(now), created: result === undefined };
+  }
+
+  return {
+    source,
+
+    async get(key: string): Promise<ApiObject> {
+      const stored = await store.get(key);
+      if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
+      return render(stored);
+    },
+
+    async list(list: ListOptions = {}): Promise<{ resourceVersion: number; items: ApiObject[] }> {
+      const selector = parseSelector(list.labelSelector);
+      const { items, resourceVersion } = await store.list(list.kind);
+      return { resourceVersion, items: items.filter((o) => selector(o.labels)).map(render) };
+    },
+
+    /** Create a resource from a document; `AlreadyExists` when its key is taken. */
+    async create(body: unknown): Promise<ApiObject> {
+      const doc = parseDocument(body);
+      const { resource, labels } = resourceFor(doc);
+      return (await put(resource, labels, 'create', undefined)).object;
+    },
+
+    /**
+     * Replace the resource at `key` with a document (created when absent and no version is
+     * named). The version: `options.resourceVersion`, else the body's.
+     */
+    async replace(key: string, body: unknown, write: WriteOptions = {}) {
+      const doc = parseDocument(body);
+      const { resource, labels } = resourceFor(doc, key);
+      const version = write.resourceVersion ?? doc.resourceVersion;
+      return put(resource, labels, version === undefined ? 'upsert' : 'replace', version);
+    },
+
+    /** Apply a JSON merge patch (RFC 7386) to the resource at `key`. */
+    async patch(key: string, patch: unknown, write: WriteOptions = {}): Promise<ApiObject> {
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+        throw apiError('BadRequest', 'a merge patch is a JSON object, like {"spec": {"content": "hi"}}');
+      }
+      const stored = await store.get(key);
+      if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
+      const patchVersion = (patch as { resourceVersion?: unknown }).resourceVersion;
+      const version = write.resourceVersion ?? (typeof patchVersion === 'number' ? patchVersion : undefined);
+      const merged = mergePatch(toDocument(stored), patch) as Record<string, unknown>;
+      delete merged.resourceVersion;
+      const doc = parseDocument(merged);
+      const { resource, labels } = resourceFor(doc, key);
+      // Patched against what was read: a write in between is a conflict unless the patch says otherwise.
+      return (await put(resource, labels, 'replace', version ?? stored.resourceVersion)).object;
+    },
+
+    /** Take the resource at `key` out of the desired set; resolves with it as it was last. */
+    async remove(key: string, write: WriteOptions = {}): Promise<ApiObject> {
+      const { result } = await store.transact(async (view) => {
+        const stored = await view.get(key);
+        if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
+        owned(key, stored);
+        expected(key, stored, write.resourceVersion);
+        checkChange({ remove: [key] }, await view.rulesView([], [key]), kinds(), options.checkSpec);
+        return { writes: [{ op: 'delete', key }] as Write[], result: stored };
+      });
+      return render(result);
+    },
+
+    /** Write the status subresource of `key` (the generation does not change). */
+    async writeStatus(key: string, body: unknown, write: WriteOptions = {}): Promise<ApiObject> {
+      const parsed = statusWriteSchema.safeParse(body);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map(schemaProblem);
+        throw apiError('Invalid', `the status write is invalid: ${problems[0]?.message}`, {
+          field: problems[0]?.field,
+          problems,
+        });
+      }
+      const { status, observedGeneration } = parsed.data;
+      const version = write.resourceVersion ?? parsed.data.resourceVersion;
+      const { changes, result } = await store.transact(async (view) => {
+        const stored = await view.get(key);
+        if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
+        expected(key, stored, version);
+        if (observedGeneration !== undefined && observedGeneration > stored.generation) {
+          throw apiError(
+            'Invalid',
+            `observedGeneration ${observedGeneration} is past the generation ${stored.generation}`,
+            { field: 'observedGeneration' },
+          );
+        }
+        return {
+          writes: [
+            {
+              op: 'status',
+              key,
+              status,
+              ...(observedGeneration === undefined ? {} : { observedGeneration }),
+            },
+          ] as Write[],
+          result: stored,
+        };
+      });
+      return render(changes[0]?.object ?? result);
+    },
+
+    /**
+     * Make the objects of `from` exactly `resources` (a config's files, another program's set):
+     * add, replace, remove; keys another source owns are left alone and reported. Checked as
+     * one change by the same rules; a refusal (422) stores nothing.
+     */
+    async publish(from: string, resources: readonly Resource[]): Promise<PublishResult> {
+      const { result } = await store
+        .transact(async (view) => {
+          const mine = new Map((await view.ofSource(from)).map((o) => [keyOf(o.resource), o]));
+          const conflicts: { key: string; owner: string }[] = [];
+          const set: Resource[] = [];
+          for (const resource of resources) {
+            const key = keyOf(resource);
+            const stored = mine.get(key) ?? (await view.get(key));
+            if (stored !== undefined && stored.source !== from) conflicts.push({ key, owner: stored.source });
+            else set.push(resource);
+          }
+          const wanted = new Set(resources.map(keyOf));
+          const remove = [...mine.keys()].filter((key) => !wanted.has(key));
+          checkChange({ set, remove }, await view.rulesView(set, remove), kinds(), options.checkSpec);
+          const writes: Write[] = [
+            ...set.map(
+              (resource): Write => ({
+                op: 'put',
+                resource,
+                labels: mine.get(keyOf(resource))?.labels ?? {},
+                source: from,
+              }),
+            ),
+            ...remove.map((key): Write => ({ op: 'delete', key })),
+          ];
+          return { writes, result: conflicts };
+        })
+        .then(({ changes, result: conflicts }) => ({ result: { changes, conflicts } }));
+      claims.set(from, new Set(result.conflicts.map((c) => c.key)));
+      return {
+        added: count(result.changes, 'ADDED'),
+        changed: count(result.changes, 'MODIFIED'),
+        removed: count(result.changes, 'DELETED'),
+        conflicts: result.conflicts,
+      };
+    },
+
+    /** The API's view of a stored object (with the claims of other sources). */
+    render,
+  };
+}
+
+export type DesiredApi = ReturnType<typeof createDesiredApi>;
+
+const count = (changes: readonly Change[], type: Change['type']) =>
+  changes.filter((c) => c.type === type).length;
+
+export type { SpecView };

@@ -1,0 +1,296 @@
+import { z } from 'zod';
+import { packageVersion } from '../runtime/package-version.js';
+import { API_PREFIX } from './http-api.js';
+import { objectSchema, statusWriteSchema, writeDocumentSchema } from './objects.js';
+
+/** What a route takes and gives, for its OpenAPI operation. */
+export interface ApiRoute {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** As OpenAPI writes it: `/api/v1/resources/{kind}/{name}`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly body?: 'ResourceWrite' | 'MergePatch' | 'StatusWrite';
+  readonly answer: 'Resource' | 'ResourceList' | 'WatchEvents' | 'OpenApi';
+  /** The statuses it answers besides errors common to all (401, 400). */
+  readonly statuses: readonly number[];
+  readonly query?: readonly ('kind' | 'labelSelector' | 'resourceVersion')[];
+  readonly ifMatch?: boolean;
+}
+
+const R = `${API_PREFIX}/resources`;
+const ONE = `${R}/{kind}/{name}`;
+
+/** Every route of the desired-state API: what `/openapi.json` documents and the router answers. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'get',
+    path: R,
+    operationId: 'listResources',
+    summary: 'List resources (of a kind, matching a label selector)',
+    answer: 'ResourceList',
+    statuses: [200],
+    query: ['kind', 'labelSelector'],
+  },
+  {
+    method: 'post',
+    path: R,
+    operationId: 'createResource',
+    summary: 'Create a resource',
+    body: 'ResourceWrite',
+    answer: 'Resource',
+    statuses: [201, 409, 413, 415, 422],
+  },
+  {
+    method: 'get',
+    path: `${R}/{kind}`,
+    operationId: 'listResourcesOfKind',
+    summary: 'List the resources of one kind',
+    answer: 'ResourceList',
+    statuses: [200],
+    query: ['labelSelector'],
+  },
+  {
+    method: 'get',
+    path: ONE,
+    operationId: 'readResource',
+    summary: 'Read a resource',
+    answer: 'Resource',
+    statuses: [200, 404],
+  },
+  {
+    method: 'put',
+    path: ONE,
+    operationId: 'replaceResource',
+    summary: 'Replace a resource (create it when absent and no version is named)',
+    body: 'ResourceWrite',
+    answer: 'Resource',
+    statuses: [200, 201, 404, 409, 413, 415, 422],
+    query: ['resourceVersion'],
+    ifMatch: true,
+  },
+  {
+    method: 'patch',
+    path: ONE,
+    operationId: 'patchResource',
+    summary: 'Change a resource with a JSON merge patch (RFC 7386)',
+    body: 'MergePatch',
+    answer: 'Resource',
+    statuses: [200, 404, 409, 413, 415, 422],
+    query: ['resourceVersion'],
+    ifMatch: true,
+  },
+  {
+    method: 'delete',
+    path: ONE,
+    operationId: 'deleteResource',
+    summary: 'Take a resource out of the desired set',
+    answer: 'Resource',
+    statuses: [200, 404, 409, 422],
+    query: ['resourceVersion'],
+    ifMatch: true,
+  },
+  {
+    method: 'get',
+    path: `${ONE}/status`,
+    operationId: 'readResourceStatus',
+    summary: 'Read a resource with its status',
+    answer: 'Resource',
+    statuses: [200, 404],
+  },
+  {
+    method: 'put',
+    path: `${ONE}/status`,
+    operationId: 'writeResourceStatus',
+    summary: 'Write the status subresource (the generation does not change)',
+    body: 'StatusWrite',
+    answer: 'Resource',
+    statuses: [200, 404, 409, 413, 415, 422],
+    query: ['resourceVersion'],
+    ifMatch: true,
+  },
+  {
+    method: 'get',
+    path: `${API_PREFIX}/watch`,
+    operationId: 'watchResources',
+    summary: 'Watch changes as Server-Sent Events, from a version',
+    answer: 'WatchEvents',
+    statuses: [200, 410],
+    query: ['resourceVersion', 'kind', 'labelSelector'],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    summary: 'This document',
+    answer: 'OpenApi',
+    statuses: [200],
+  },
+];
+
+const errorSchema = z
+  .strictObject({
+    code: z.enum([
+      'BadRequest',
+      'Unauthorized',
+      'Forbidden',
+      'NotFound',
+      'MethodNotAllowed',
+      'AlreadyExists',
+      'Conflict',
+      'SourceConflict',
+      'Gone',
+      'PayloadTooLarge',
+      'UnsupportedMediaType',
+      'Invalid',
+      'Unavailable',
+    ]),
+    message: z.string(),
+    field: z.string().optional(),
+    problems: z
+      .array(z.strictObject({ code: z.string(), field: z.string(), message: z.string() }))
+      .optional(),
+    resourceVersion: z.int().optional().meta({ description: 'For a conflict: the version stored now.' }),
+    owner: z
+      .string()
+      .optional()
+      .meta({ description: 'For a source conflict: the source that owns the key.' }),
+  })
+  .meta({ title: 'error', description: 'Every refusal, in one shape.' });
+
+const listSchema = z
+  .strictObject({ resourceVersion: z.int(), items: z.array(objectSchema) })
+  .meta({ title: 'resource list', description: 'Watch from `resourceVersion` to follow the list.' });
+
+const watchEventSchema = z
+  .strictObject({
+    type: z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']),
+    resourceVersion: z.int(),
+    object: objectSchema.optional(),
+    error: errorSchema.optional(),
+  })
+  .meta({
+    title: 'watch event',
+    description:
+      'The `data` of one Server-Sent Event; its `id` is the resource version (send it back as Last-Event-ID, or as ?resourceVersion=, to resume) and its `event` the type.',
+  });
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  400: 'Bad request (a body that is not JSON, nested too deep, a bad query)',
+  401: 'No or wrong bearer token',
+  403: 'Writes refused: no token set on a listener others can reach',
+  404: 'No such resource',
+  409: 'Conflict: another write came first (Conflict), the key exists (AlreadyExists), or another source owns it (SourceConflict)',
+  410: 'The version is compacted away: list again',
+  413: 'The body is too large',
+  415: 'The body is not JSON',
+  422: 'The resource breaks a rule: every problem is listed',
+};
+
+const schemaOf = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return json;
+};
+
+/** The OpenAPI 3.1 document of the desired-state API, from the schemas the server checks with. */
+export function openApiDocument(): Record<string, unknown> {
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of API_ROUTES) {
+    const parameters: unknown[] = [];
+    for (const name of ['kind', 'name'] as const) {
+      if (route.path.includes(`{${name}}`)) {
+        parameters.push({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: name === 'name' ? 'Percent-encoded (a `/` is `%2F`).' : undefined,
+        });
+      }
+    }
+    for (const name of route.query ?? []) {
+      parameters.push({
+        name,
+        in: 'query',
+        schema: name === 'resourceVersion' ? { type: 'integer', minimum: 0 } : { type: 'string' },
+        description: QUERY_TEXT[name],
+      });
+    }
+    if (route.ifMatch) {
+      parameters.push({
+        name: 'If-Match',
+        in: 'header',
+        schema: { type: 'string' },
+        description: 'The resource version the write is based on, as an ETag: `"12"`.',
+      });
+    }
+    const responses: Record<string, unknown> = {};
+    for (const status of [...route.statuses, 400, 401]) {
+      const ok = status < 300;
+      responses[String(status)] = {
+        description: STATUS_TEXT[status] ?? String(status),
+        content: ok
+          ? route.answer === 'WatchEvents'
+            ? { 'text/event-stream': { schema: ref('WatchEvent') } }
+            : route.answer === 'OpenApi'
+              ? { 'application/json': { schema: { type: 'object' } } }
+              : { 'application/json': { schema: ref(route.answer) } }
+          : { 'application/json': { schema: ref('Error') } },
+      };
+    }
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      parameters,
+      responses,
+    };
+    if (route.body !== undefined) {
+      const type = route.body === 'MergePatch' ? 'application/merge-patch+json' : 'application/json';
+      operation.requestBody = {
+        required: true,
+        content: { [type]: { schema: ref(route.body === 'MergePatch' ? 'MergePatch' : route.body) } },
+      };
+    }
+    paths[route.path] = { ...paths[route.path], [route.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'setpoint desired-state API',
+      version: packageVersion(),
+      description:
+        'Declare resources over HTTP: read, write and watch the desired state a setpoint instance (or group) reconciles. Every object carries resourceVersion, generation and observedGeneration.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'server.token, when one is set.' },
+      },
+      schemas: {
+        Resource: schemaOf(objectSchema, 'output'),
+        ResourceWrite: schemaOf(writeDocumentSchema, 'input'),
+        StatusWrite: schemaOf(statusWriteSchema, 'input'),
+        MergePatch: {
+          type: 'object',
+          description: 'A JSON merge patch of a ResourceWrite: null removes a field.',
+        },
+        ResourceList: schemaOf(listSchema, 'output'),
+        WatchEvent: schemaOf(watchEventSchema, 'output'),
+        Error: schemaOf(errorSchema, 'output'),
+      },
+    },
+    security: [{ bearer: [] }, {}],
+    paths,
+  };
+}
+
+const QUERY_TEXT: Record<string, string> = {
+  kind: 'Only resources of this kind.',
+  labelSelector: 'Only resources whose labels match: `team=a,tier!=db,env in (prod,qa),owner`.',
+  resourceVersion: 'For a write: the version it is based on. For a watch: resume after this version.',
+};

@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import { ApiError } from '../api/api-error.js';
+import { createDesiredApi, type DesiredApi } from '../api/desired-api.js';
+import { openEmbeddedSpecStore } from '../store/desired/embedded-store.js';
+import { openApiDocument } from '../api/openapi.js';
+import { feedRuntime, type RuntimeFeed } from '../api/runtime-feed.js';
+import type { SpecStore } from '../store/desired/spec-store.js';
+import type { SpecCheck } from '../api/validate-write.js';
+import { WatchHub } from '../api/watch-hub.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { Resource } from '../contract/resource.js';
+import { resolveInside } from '../providers/file-paths.js';
+import type { Runtime } from '../runtime/index.js';
+import type { StatusServerOptions } from '../server/status-server.js';
+import type { CliIo } from './cli-io.js';
+
+/** The config's source of the desired set, beside the API's (`api`). */
+export const CONFIG_SOURCE = 'config';
+
+/**
+ * The providers' checks of a spec that the config knows without running them: a `file`
+ * resource's path must stay inside the provider's root.
+ */
+export function configSpecCheck(config: Pick<LoadedConfig, 'providers'>): SpecCheck {
+  const fileKinds = new Set(
+    Object.entries(config.providers)
+      .filter(([, p]) => (p as { use?: string }).use === 'file')
+      .map(([kind]) => kind),
+  );
+  return (resource) => {
+    if (!fileKinds.has(resource.kind)) return [];
+    const checked = resolveInside('.', resource.spec.path);
+    if (checked.ok) return [];
+    return checked.errors.map((e) => ({ code: 'invalid-spec', field: 'spec.path', message: e.message }));
+  };
+}
+
+/** The desired-state API of one instance, on the embedded store in the state directory. */
+export interface LocalApi {
+  readonly api: DesiredApi;
+  readonly store: SpecStore;
+  /** What `createStatusServer` serves. */
+  readonly serve: NonNullable<StatusServerOptions['api']>;
+  /** Hand the runtime the whole desired set (config and API) and follow its changes. */
+  feed(): Promise<RuntimeFeed>;
+  /** Publish a config's resources as the `config` source: what the reloader does. */
+  publishConfig(resources: readonly Resource[]): Promise<PublishOutcome>;
+  close(): Promise<void>;
+}
+
+export type PublishOutcome =
+  | { ok: true; added: number; changed: number; removed: number }
+  | { ok: false; errors: readonly string[] };
+
+/**
+ * Open the embedded desired-state store in the config's state directory (the runtime holds
+ * its lock: call after `runtime.start()`), publish the config's resources into it as the
+ * `config` source, and make the API over it. A config whose set the store's other sources
+ * make invalid (an API resource depending on one the config dropped) is refused: `errors`.
+ */
+export async function openLocalApi(
+  config: LoadedConfig,
+  io: CliIo,
+  runtime: Runtime,
+  log: Logger,
+): Promise<{ ok: true; local: LocalApi } | { ok: false; errors: readonly string[] }> {
+  const store = await openEmbeddedSpecStore({ dir: config.state });
+  const api = createDesiredApi({
+    store,
+    kinds: new Set(Object.keys(config.providers)),
+    checkSpec: configSpecCheck(config),
+  });
+  const publishConfig = async (resources: readonly Resource[]): Promise<PublishOutcome> => {
+    try {
+      const published = await api.publish(CONFIG_SOURCE, resources);
+      for (const { key, owner } of published.conflicts) {
+        log.warn(
+          { key, owner },
+          `${key}: declared by the config and by the source ${owner}, which owns it: the config's version is not applied`,
+        );
+      }
+      return { ok: true, added: published.added, changed: published.changed, removed: published.removed };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
+    }
+  };
+  const first = await publishConfig(config.resources);
+  if (!first.ok) {
+    await store.close();
+    return first;
+  }
+  const hub = await WatchHub.start({ store, clock: io.clock, render: api.render });
+  let feed: RuntimeFeed | undefined;
+  const local: LocalApi = {
+    api,
+    store,
+    serve: { api, hub, openapi: openApiDocument },
+    async feed() {
+      feed = await feedRuntime({
+        runtime,
+        store,
+        clock: io.clock,
+        onRefused: (errors) => log.error({ errors }, 'the runtime refused a change of the desired set'),
+        onError: (error) => log.warn({ err: error }, 'status write-back failed; it is retried'),
+      });
+      return feed;
+    },
+    publishConfig,
+    async close() {
+      hub.close();
+      await feed?.stop();
+      await store.close();
+    },
+  };
+  return { ok: true, local };
+}

@@ -1,0 +1,276 @@
+import { join } from 'node:path';
+import { keyOf, type Resource } from '../../contract/resource.js';
+import type { DesiredView } from '../../diff/desired-change.js';
+import { writeFileAtomically } from '../atomic-write.js';
+import { GroupCommit } from '../group-commit.js';
+import { nodeStoreFs, type StoreFile, type StoreFs } from '../store-fs.js';
+import { changeOf, keyOfWrite } from './apply-writes.js';
+import type { StoredObject } from './stored-object.js';
+import { type Change, firstAfter, type SpecStore, type SpecView } from './spec-store.js';
+
+export interface EmbeddedSpecStoreOptions {
+  /** The directory that holds `desired.json` and `desired.log` (the state directory). */
+  readonly dir: string;
+  /** Changes kept for watchers to resume from; older ones answer 410. Default 10,000. */
+  readonly retain?: number;
+  readonly fs?: StoreFs;
+}
+
+export interface EmbeddedSpecStore extends SpecStore {
+  readonly backend: 'embedded';
+  /** The objects, synchronously (for the process that owns the store). */
+  objects(): IterableIterator<StoredObject>;
+}
+
+interface LogLine {
+  /** The change's version. */
+  readonly v: number;
+  readonly t: Change['type'];
+  readonly o: StoredObject;
+}
+
+interface Snapshot {
+  readonly format: 1;
+  readonly version: number;
+  readonly compacted: number;
+  readonly objects: StoredObject[];
+  readonly history: LogLine[];
+}
+
+const FORMAT = 1;
+
+/**
+ * The desired-state API's store for one instance: the objects in memory, made durable in the
+ * state directory as a snapshot (`desired.json`) and a log of the writes since
+ * (`desired.log`, one JSON line per change, appended with group commit: a write resolves once
+ * its line is fsynced). A line torn by a crash is ignored at open. When the log grows past the
+ * number of objects (and at least `retain` lines), a new snapshot replaces it.
+ *
+ * Versions come from one counter. A transaction runs alone (decide, then its writes are
+ * applied in memory in order) and resolves once durable; watchers see a change only then.
+ * The last `retain` changes are kept, in the snapshot too, so a watcher resumes across a
+ * restart.
+ */
+export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): Promise<EmbeddedSpecStore> {
+  const fs = options.fs ?? nodeStoreFs;
+  const retain = options.retain ?? 10_000;
+  const snapshotPath = join(options.dir, 'desired.json');
+  const logPath = join(options.dir, 'desired.log');
+  await fs.mkdir(options.dir);
+
+  const objects = new IndexedObjects();
+  let history: Change[] = [];
+  let compacted = 0;
+  let version = 0;
+  const snapshotBytes = await fs.readFile(snapshotPath);
+  if (snapshotBytes !== undefined) {
+    const snapshot = JSON.parse(new TextDecoder().decode(snapshotBytes)) as Snapshot;
+    if (snapshot.format !== FORMAT)
+      throw new Error(`${snapshotPath}: unknown format ${String(snapshot.format)}`);
+    for (const o of snapshot.objects) objects.set(keyOf(o.resource), o);
+    history = snapshot.history.map(toChange);
+    compacted = snapshot.compacted;
+    version = snapshot.version;
+  } else {
+    compacted = 0;
+  }
+  const logBytes = await fs.readFile(logPath);
+  let logLines = 0;
+  if (logBytes !== undefined) {
+    const text = new TextDecoder().decode(logBytes);
+    for (const raw of text.split('\n')) {
+      if (raw === '') continue;
+      let line: LogLine;
+      try {
+        line = JSON.parse(raw) as LogLine;
+      } catch {
+        break; // torn by a crash: what follows was never acknowledged
+      }
+      logLines++;
+      if (line.v <= version) continue;
+      const key = keyOf(line.o.resource);
+      if (line.t === 'DELETED') objects.delete(key);
+      else objects.set(key, line.o);
+      history.push(toChange(line));
+      version = line.v;
+    }
+  }
+  let durable = version;
+
+  const listeners = new Set<() => void>();
+  let file: StoreFile | undefined = await fs.open(logPath, 'a');
+  let linesSinceSnapshot = logLines;
+  const trim = () => {
+    const over = history.length - retain;
+    if (over <= 0) return;
+    compacted = history[over - 1]?.object.resourceVersion ?? compacted;
+    history = history.slice(over);
+  };
+  trim();
+
+  const snapshotNow = async () => {
+    const snapshot: Snapshot = {
+      format: FORMAT,
+      version,
+      compacted,
+      objects: [...objects.values()],
+      history: history.map(toLine),
+    };
+    await writeFileAtomically(fs, snapshotPath, JSON.stringify(snapshot));
+    await file?.close();
+    file = await fs.open(logPath, 'w');
+    await file.sync();
+    linesSinceSnapshot = 0;
+  };
+  // Compact what the log holds now: the next open reads one file.
+  if (logLines > 0) await snapshotNow();
+
+  const log = new GroupCommit(
+    async (data) => {
+      if (file === undefined) throw new Error('the desired-state store is closed');
+      await file.write(data);
+      await file.sync();
+    },
+    async () => {
+      if (linesSinceSnapshot > Math.max(retain, objects.size)) await snapshotNow();
+    },
+  );
+
+  // Transactions run one at a time: each decides on what the last one left.
+  let queue: Promise<unknown> = Promise.resolve();
+  const committed: Change[] = [];
+
+  const view: SpecView = {
+    get: async (key) => objects.get(key),
+    ofSource: async (source) => [...objects.values()].filter((o) => o.source === source),
+    rulesView: async () => objects.view,
+  };
+
+  const store: EmbeddedSpecStore = {
+    backend: 'embedded',
+    objects: () => objects.values(),
+    get: async (key) => objects.get(key),
+    list: async (kind) => {
+      const items = [...objects.values()].filter((o) => kind === undefined || o.resource.kind === kind);
+      items.sort((a, b) => compareKeys(keyOf(a.resource), keyOf(b.resource)));
+      return { items, resourceVersion: version };
+    },
+    transact(decide) {
+      const run = queue.then(async () => {
+        if (log.failed) await log.drain(); // rethrows the write that failed
+        const { writes, result } = await decide(view);
+        const changes: Change[] = [];
+        for (const write of writes) {
+          const key = keyOfWrite(write);
+          const change = changeOf(objects.get(key), write, version + 1);
+          if (change === undefined) continue;
+          version++;
+          if (change.type === 'DELETED') objects.delete(key);
+          else objects.set(key, change.object);
+          changes.push(change);
+        }
+        if (changes.length === 0) return { changes, result, durable: Promise.resolve() };
+        linesSinceSnapshot += changes.length;
+        const text = changes.map((c) => `${JSON.stringify(toLine(c))}\n`).join('');
+        const durableNow = log.append(text).then(() => {
+          committed.push(...changes);
+        });
+        return { changes, result, durable: durableNow };
+      });
+      queue = run.catch(() => {});
+      return run.then(async ({ changes, result, durable: done }) => {
+        await done;
+        publish();
+        return { changes, result };
+      });
+    },
+    changesSince: async (from, limit = Number.POSITIVE_INFINITY) => {
+      publishCommitted();
+      if (from < compacted) return 'gone';
+      const out: Change[] = [];
+      for (let i = firstAfter(history, from); i < history.length && out.length < limit; i++) {
+        const change = history[i] as Change;
+        if (change.object.resourceVersion > durable) break;
+        out.push(change);
+      }
+      return out;
+    },
+    version: async () => {
+      publishCommitted();
+      return durable;
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await queue;
+      await log.drain().catch(() => {});
+      await file?.close();
+      file = undefined;
+      listeners.clear();
+    },
+  };
+
+  /** Move what is durable into the history watchers read, in version order. */
+  function publishCommitted(): void {
+    if (committed.length === 0) return;
+    for (const change of committed.splice(0)) {
+      history.push(change);
+      durable = Math.max(durable, change.object.resourceVersion);
+    }
+    trim();
+  }
+
+  function publish(): void {
+    publishCommitted();
+    for (const listener of listeners) listener();
+  }
+
+  return store;
+}
+
+/** The objects by key, with who depends on whom, for the rules' view. */
+class IndexedObjects extends Map<string, StoredObject> {
+  readonly #dependents = new Map<string, Set<string>>();
+  readonly view: DesiredView = {
+    current: (key) => this.get(key)?.resource,
+    dependents: (key) => this.#dependents.get(key) ?? [],
+  };
+
+  override set(key: string, object: StoredObject): this {
+    this.#unlink(key);
+    super.set(key, object);
+    for (const dep of object.resource.dependsOn ?? []) {
+      const set = this.#dependents.get(dep) ?? new Set<string>();
+      this.#dependents.set(dep, set);
+      set.add(key);
+    }
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    this.#unlink(key);
+    return super.delete(key);
+  }
+
+  #unlink(key: string): void {
+    for (const dep of this.get(key)?.resource.dependsOn ?? []) {
+      const set = this.#dependents.get(dep);
+      set?.delete(key);
+      if (set?.size === 0) this.#dependents.delete(dep);
+    }
+  }
+}
+
+const toLine = (c: Change): LogLine => ({ v: c.object.resourceVersion, t: c.type, o: c.object });
+const toChange = (l: LogLine): Change => ({ type: l.t, object: l.o });
+
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Resources of a store, as the runtime takes them. */
+export function resourcesOf(objects: Iterable<StoredObject>): Resource[] {
+  return [...objects].map((o) => o.resource);
+}
