@@ -7,6 +7,27 @@
  * exported from one of the three is internal and may change without notice.
  */
 
+// ── the desired state as an API (REST and watch over a store of specs and status) ────────────
+export { ApiError, type ApiErrorBody, type ApiErrorCode, type Problem } from './api/api-error.js';
+export {
+  createDesiredApi,
+  type DesiredApi,
+  type DesiredApiOptions,
+  type ListOptions,
+  type PublishResult,
+  type WriteOptions,
+} from './api/desired-api.js';
+export { API_PREFIX } from './api/http-api.js';
+export type { ApiObject } from './api/objects.js';
+export { openApiDocument } from './api/openapi.js';
+export { feedRuntime, type RuntimeFeed, type RuntimeFeedOptions } from './api/runtime-feed.js';
+export {
+  type Watch,
+  type WatchEvent,
+  WatchHub,
+  type WatchHubOptions,
+  type WatchOptions,
+} from './api/watch-hub.js';
 // ── backoff and rate limits ─────────────────────────────────────────────────────────────────
 export { type Backoff, type BackoffOptions, exponentialBackoff } from './backoff/backoff.js';
 export type { JitterMode } from './backoff/jitter.js';
@@ -93,6 +114,13 @@ export {
 } from './runtime/index.js';
 // ── the status server (/healthz, /readyz, /metrics, /status) ────────────────────────────────
 export { createStatusServer, type StatusServer, type StatusServerOptions } from './server/status-server.js';
+export {
+  type EmbeddedSpecStore,
+  type EmbeddedSpecStoreOptions,
+  openEmbeddedSpecStore,
+} from './store/desired/embedded-store.js';
+export type { Change, ChangeType, SpecStore, SpecView, Write } from './store/desired/spec-store.js';
+export type { StoredObject } from './store/desired/stored-object.js';
 // ── the state store ─────────────────────────────────────────────────────────────────────────
 export { createFileStore, type FileStoreOptions } from './store/file-store.js';
 export { createMemoryStore } from './store/memory-store.js';
@@ -106,6 +134,7 @@ export {
 } from './store/pg/desired-store.js';
 export { FencedError } from './store/pg/leases.js';
 export { migrate } from './store/pg/migrations.js';
+export { openPostgresSpecStore, type PostgresSpecStoreOptions } from './store/pg/pg-spec-store.js';
 export {
   createPostgresStore,
   type PostgresStateStore,

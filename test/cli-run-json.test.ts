@@ -70,7 +70,11 @@ describe('run --json', () => {
     expect(await done).toBe(0);
     const lines = jsonLines(out.stderr);
     expect(
-      lines.some((l) => /^running: 1 resource, status on http:\/\/.*\/status, desired-state API on http:\/\/.*\/api\/v1$/.test(String(l.msg))),
+      lines.some((l) =>
+        /^running: 1 resource, status on http:\/\/.*\/status, desired-state API on http:\/\/.*\/api\/v1$/.test(
+          String(l.msg),
+        ),
+      ),
     ).toBe(true);
     expect(lines.at(-1)).toMatchObject({ msg: 'stopped', code: 0 });
     expect(out.stdout).toBe('');

@@ -1,9 +1,9 @@
 import { keyOf, type Resource } from '../contract/resource.js';
+import type { Change, SpecStore, SpecView, Write } from '../store/desired/spec-store.js';
 import { apiError } from './api-error.js';
 import { mergePatch } from './merge-patch.js';
 import { type ApiObject, type StoredObject, statusWriteSchema, toApiObject, toDocument } from './objects.js';
 import { parseSelector } from './selector.js';
-import type { Change, SpecStore, SpecView, Write } from '../store/desired/spec-store.js';
 import { checkChange, parseDocument, resourceFor, type SpecCheck, schemaProblem } from './validate-write.js';
 
 export interface DesiredApiOptions {
@@ -167,9 +167,9 @@ export function createDesiredApi(options: DesiredApiOptions) {
       return (await put(resource, labels, 'replace', version ?? stored.resourceVersion)).object;
     },
 
-    /** Take the resource at `key` out of the desired set; resolves with it as it was last. */
+    /** Take the resource at `key` out of the desired set; resolves with it as it was last, at the removal's version. */
     async remove(key: string, write: WriteOptions = {}): Promise<ApiObject> {
-      const { result } = await store.transact(async (view) => {
+      const { changes, result } = await store.transact(async (view) => {
         const stored = await view.get(key);
         if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
         owned(key, stored);
@@ -177,7 +177,8 @@ export function createDesiredApi(options: DesiredApiOptions) {
         checkChange({ remove: [key] }, await view.rulesView([], [key]), kinds(), options.checkSpec);
         return { writes: [{ op: 'delete', key }] as Write[], result: stored };
       });
-      return render(result);
+      // As it was last, at the version of its removal.
+      return render(changes[0]?.object ?? result);
     },
 
     /** Write the status subresource of `key` (the generation does not change). */

@@ -1,8 +1,8 @@
 import { StatusWriter } from '../cluster/status-writer.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { Runtime } from '../runtime/index.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
 import type { Change, SpecStore, Write } from '../store/desired/spec-store.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 export interface RuntimeFeedOptions {
   readonly runtime: Pick<Runtime, 'setDesired' | 'updateDesired' | 'status' | 'on'>;

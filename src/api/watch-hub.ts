@@ -1,7 +1,14 @@
+import { type Change, type ChangeType, firstAfter, type SpecStore } from '../store/desired/spec-store.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import { ApiError, type ApiErrorBody, apiError } from './api-error.js';
 import type { ApiObject, StoredObject } from './objects.js';
-import { type Change, type ChangeType, firstAfter, type SpecStore } from '../store/desired/spec-store.js';
+
+const tooOld = (version: number) =>
+  apiError(
+    'Gone',
+    `resource version ${version} is too old to resume from: list again, and watch from the list's resourceVersion`,
+    { field: 'resourceVersion' },
+  );
 
 /** What a watcher receives: a change, a bookmark (all seen up to a version), or an error that ends it. */
 export type WatchEvent =
@@ -108,6 +115,8 @@ export class WatchHub {
       );
       if (added.length > 0) watcher.send(added);
     } else {
+      // Whether the store still has every change after it: else the client lists again.
+      if ((await this.#options.store.changesSince(options.from, 1)) === 'gone') throw tooOld(options.from);
       watcher.cursor = options.from;
     }
     this.#watchers.add(watcher);
@@ -169,13 +178,7 @@ export class WatchHub {
     while (!watcher.closed && watcher.cursor < this.#base) {
       const changes = await this.#options.store.changesSince(watcher.cursor, 1000);
       if (changes === 'gone') {
-        if (first && resumed) {
-          throw apiError(
-            'Gone',
-            `resource version ${watcher.cursor} is too old to resume from: list again, and watch from the list's resourceVersion`,
-            { field: 'resourceVersion' },
-          );
-        }
+        if (first && resumed) throw tooOld(watcher.cursor);
         this.#end(watcher, 'fell too far behind');
         return;
       }
@@ -255,4 +258,3 @@ export class WatchHub {
     }, this.#options.heartbeatMs ?? 10_000);
   }
 }
-

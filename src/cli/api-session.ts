@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../api/api-error.js';
 import { createDesiredApi, type DesiredApi } from '../api/desired-api.js';
-import { openEmbeddedSpecStore } from '../store/desired/embedded-store.js';
 import { openApiDocument } from '../api/openapi.js';
 import { feedRuntime, type RuntimeFeed } from '../api/runtime-feed.js';
-import type { SpecStore } from '../store/desired/spec-store.js';
 import type { SpecCheck } from '../api/validate-write.js';
 import { WatchHub } from '../api/watch-hub.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -12,6 +10,8 @@ import type { Resource } from '../contract/resource.js';
 import { resolveInside } from '../providers/file-paths.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StatusServerOptions } from '../server/status-server.js';
+import { openEmbeddedSpecStore } from '../store/desired/embedded-store.js';
+import type { SpecStore } from '../store/desired/spec-store.js';
 import type { CliIo } from './cli-io.js';
 
 /** The config's source of the desired set, beside the API's (`api`). */

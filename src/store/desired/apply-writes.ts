@@ -1,8 +1,8 @@
 import { keyOf } from '../../contract/resource.js';
 import { canonicalJson } from '../../diff/canonical-json.js';
 import { sameResource } from '../../diff/same-resource.js';
-import type { StoredObject } from './stored-object.js';
 import type { Change, Write } from './spec-store.js';
+import type { StoredObject } from './stored-object.js';
 
 /**
  * What `write` makes of the object stored now (`before`), at `version`: the change, or

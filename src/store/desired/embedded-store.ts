@@ -5,8 +5,8 @@ import { writeFileAtomically } from '../atomic-write.js';
 import { GroupCommit } from '../group-commit.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from '../store-fs.js';
 import { changeOf, keyOfWrite } from './apply-writes.js';
-import type { StoredObject } from './stored-object.js';
 import { type Change, firstAfter, type SpecStore, type SpecView } from './spec-store.js';
+import type { StoredObject } from './stored-object.js';
 
 export interface EmbeddedSpecStoreOptions {
   /** The directory that holds `desired.json` and `desired.log` (the state directory). */

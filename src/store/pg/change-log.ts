@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { StoredObject } from '../desired/stored-object.js';
 import type { Change, ChangeType } from '../desired/spec-store.js';
+import type { StoredObject } from '../desired/stored-object.js';
 
 /**
  * The log of committed changes to `resources`, for watchers: one row per write of a key, with
@@ -80,17 +80,13 @@ export async function logChanges(db: pg.ClientBase, written: Written): Promise<C
   await db.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, '']);
   const changes: Change[] = [];
   if (removed.length > 0) {
-    const { rows } = await db.query<{ version: string }>(
-      `insert into resource_changes (version, key, type, object)
-       select nextval('resource_versions'), u.key, 'DELETED', u.object
-         from unnest($1::text[], $2::jsonb[]) with ordinality as u(key, object, n) order by n
-       returning version`,
-      [removed.map((r) => r.key), removed.map((r) => JSON.stringify(objectOf(r)))],
-    );
-    removed.forEach((row, i) => {
-      const object = objectOf(row);
-      changes.push({ type: 'DELETED', object: { ...object, resourceVersion: Number(rows[i]?.version) } });
+    const versions = await nextVersions(db, removed.length);
+    const gone = removed.map((row, i): Change => {
+      const object = { ...objectOf(row), resourceVersion: versions[i] as number };
+      return { type: 'DELETED', object };
     });
+    await insertChanges(db, gone);
+    changes.push(...gone);
   }
   if (touched.length > 0) {
     const { rows } = await db.query<ObjectRow>(
@@ -104,19 +100,32 @@ export async function logChanges(db: pg.ClientBase, written: Written): Promise<C
       type: (added.has(row.key) ? 'ADDED' : 'MODIFIED') as ChangeType,
       object: objectOf(row),
     }));
-    await db.query(
-      `insert into resource_changes (version, key, type, object)
-       select * from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[])`,
-      [
-        logged.map((c) => c.object.resourceVersion),
-        logged.map((c) => `${c.object.resource.kind}/${c.object.resource.name}`),
-        logged.map((c) => c.type),
-        logged.map((c) => JSON.stringify(c.object)),
-      ],
-    );
+    await insertChanges(db, logged);
     changes.push(...logged);
   }
   return changes;
+}
+
+/** `count` versions from the sequence, in ascending order. */
+async function nextVersions(db: pg.ClientBase, count: number): Promise<number[]> {
+  const { rows } = await db.query<{ v: string }>(
+    "select nextval('resource_versions') as v from generate_series(1, $1)",
+    [count],
+  );
+  return rows.map((r) => Number(r.v)).sort((a, b) => a - b);
+}
+
+async function insertChanges(db: pg.ClientBase, changes: readonly Change[]): Promise<void> {
+  await db.query(
+    `insert into resource_changes (version, key, type, object)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[])`,
+    [
+      changes.map((c) => c.object.resourceVersion),
+      changes.map((c) => `${c.object.resource.kind}/${c.object.resource.name}`),
+      changes.map((c) => c.type),
+      changes.map((c) => JSON.stringify(c.object)),
+    ],
+  );
 }
 
 /** The committed changes after `version` (at most `limit`), or `gone` when compacted past it. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { StoredObject } from '../desired/stored-object.js';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
+import type { StoredObject } from '../desired/stored-object.js';
 import { logChanges } from './change-log.js';
 import { announce, inTransaction, type ResourceRow, removeKeys, toResource, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';

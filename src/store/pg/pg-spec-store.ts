@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { changeOf, keyOfWrite } from '../desired/apply-writes.js';
-import type { StoredObject } from '../desired/stored-object.js';
-import type { Change, SpecStore, SpecView, Write } from '../desired/spec-store.js';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import type { DesiredView } from '../../diff/desired-change.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
+import { changeOf, keyOfWrite } from '../desired/apply-writes.js';
+import type { Change, SpecStore, SpecView, Write } from '../desired/spec-store.js';
+import type { StoredObject } from '../desired/stored-object.js';
 import {
   CHANGES_CHANNEL,
   changesSince,
