@@ -14,6 +14,11 @@ export interface DesiredApiOptions {
   readonly checkSpec?: SpecCheck;
   /** The source this API writes as. Default `api`. */
   readonly source?: string;
+  /**
+   * What another source declares for `key`, if one does: when this API removes a key that
+   * source claims too, its version takes the key over in the same write (no delete between).
+   */
+  readonly claimant?: (key: string) => { readonly source: string; readonly resource: Resource } | undefined;
 }
 
 /** A write may name the resource version it was based on; a different one stored is a 409. */
@@ -167,17 +172,30 @@ export function createDesiredApi(options: DesiredApiOptions) {
       return (await put(resource, labels, 'replace', version ?? stored.resourceVersion)).object;
     },
 
-    /** Take the resource at `key` out of the desired set; resolves with it as it was last, at the removal's version. */
+    /**
+     * Take the resource at `key` out of the desired set; resolves with it as it was last, at
+     * the removal's version. When another source declares the key too, its version takes over.
+     */
     async remove(key: string, write: WriteOptions = {}): Promise<ApiObject> {
       const { changes, result } = await store.transact(async (view) => {
         const stored = await view.get(key);
         if (stored === undefined) throw apiError('NotFound', `${key} does not exist`);
         owned(key, stored);
         expected(key, stored, write.resourceVersion);
+        const heir = [...claims].some(([, keys]) => keys.has(key)) ? options.claimant?.(key) : undefined;
+        if (heir !== undefined) {
+          const { resource } = heir;
+          checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), options.checkSpec);
+          const writes: Write[] = [{ op: 'put', resource, labels: {}, source: heir.source }];
+          return { writes, result: stored };
+        }
         checkChange({ remove: [key] }, await view.rulesView([], [key]), kinds(), options.checkSpec);
         return { writes: [{ op: 'delete', key }] as Write[], result: stored };
       });
-      // As it was last, at the version of its removal.
+      const taken = changes[0]?.type === 'MODIFIED' ? changes[0].object.source : undefined;
+      if (taken !== undefined)
+        claims.set(taken, new Set([...(claims.get(taken) ?? [])].filter((k) => k !== key)));
+      // As it was last, at the version of its removal (or as the source that took it over has it).
       return render(changes[0]?.object ?? result);
     },
 
@@ -260,6 +278,14 @@ export function createDesiredApi(options: DesiredApiOptions) {
         removed: count(result.changes, 'DELETED'),
         conflicts: result.conflicts,
       };
+    },
+
+    /**
+     * Note that `from` declares `keys`, which other sources own (a publication made elsewhere
+     * found them so): the objects show the claim under `conflicts`.
+     */
+    noteClaims(from: string, keys: readonly string[]): void {
+      claims.set(from, new Set(keys));
     },
 
     /** The API's view of a stored object (with the claims of other sources). */

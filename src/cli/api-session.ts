@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/api-error.js';
 import { createDesiredApi, type DesiredApi } from '../api/desired-api.js';
@@ -6,12 +7,13 @@ import { feedRuntime, type RuntimeFeed } from '../api/runtime-feed.js';
 import type { SpecCheck } from '../api/validate-write.js';
 import { WatchHub } from '../api/watch-hub.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import type { Resource } from '../contract/resource.js';
+import { keyOf, type Resource } from '../contract/resource.js';
 import { resolveInside } from '../providers/file-paths.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StatusServerOptions } from '../server/status-server.js';
 import { openEmbeddedSpecStore } from '../store/desired/embedded-store.js';
 import type { SpecStore } from '../store/desired/spec-store.js';
+import { openPostgresSpecStore } from '../store/pg/pg-spec-store.js';
 import type { CliIo } from './cli-io.js';
 
 /** The config's source of the desired set, beside the API's (`api`). */
@@ -32,6 +34,45 @@ export function configSpecCheck(config: Pick<LoadedConfig, 'providers'>): SpecCh
     const checked = resolveInside('.', resource.spec.path);
     if (checked.ok) return [];
     return checked.errors.map((e) => ({ code: 'invalid-spec', field: 'spec.path', message: e.message }));
+  };
+}
+
+/** The config's version of a key, when the API lets go of one the config declares too. */
+function configClaimant(declared: () => readonly Resource[]) {
+  return (key: string) => {
+    const resource = declared().find((r) => keyOf(r) === key);
+    return resource && { source: CONFIG_SOURCE, resource };
+  };
+}
+
+/**
+ * The desired-state API of an instance of a group, on the PostgreSQL store the group shares:
+ * every instance serves it, and a write reaches the instance that runs its shard through the
+ * database's notices.
+ */
+export async function openGroupApi(
+  config: LoadedConfig,
+  connection: pg.ClientConfig,
+  shards: number,
+  io: CliIo,
+  /** The config's resources now. */
+  declared: () => readonly Resource[],
+): Promise<{ api: DesiredApi; serve: NonNullable<StatusServerOptions['api']>; close(): Promise<void> }> {
+  const store = await openPostgresSpecStore({ connection, shards, clock: io.clock });
+  const api = createDesiredApi({
+    store,
+    kinds: new Set(Object.keys(config.providers)),
+    checkSpec: configSpecCheck(config),
+    claimant: configClaimant(declared),
+  });
+  const hub = await WatchHub.start({ store, clock: io.clock, render: api.render });
+  return {
+    api,
+    serve: { api, hub, openapi: openApiDocument },
+    async close() {
+      hub.close();
+      await store.close();
+    },
   };
 }
 
@@ -65,12 +106,15 @@ export async function openLocalApi(
   log: Logger,
 ): Promise<{ ok: true; local: LocalApi } | { ok: false; errors: readonly string[] }> {
   const store = await openEmbeddedSpecStore({ dir: config.state });
+  let declared: readonly Resource[] = config.resources;
   const api = createDesiredApi({
     store,
     kinds: new Set(Object.keys(config.providers)),
     checkSpec: configSpecCheck(config),
+    claimant: configClaimant(() => declared),
   });
   const publishConfig = async (resources: readonly Resource[]): Promise<PublishOutcome> => {
+    declared = resources;
     try {
       const published = await api.publish(CONFIG_SOURCE, resources);
       for (const { key, owner } of published.conflicts) {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDesiredApi, type DesiredApi } from '../../src/api/desired-api.js';
 import { openApiDocument } from '../../src/api/openapi.js';
 import { WatchHub } from '../../src/api/watch-hub.js';
+import type { Resource } from '../../src/index.js';
 import { createRuntime } from '../../src/index.js';
 import { createStatusServer } from '../../src/server/status-server.js';
 import type { SpecStore } from '../../src/store/desired/spec-store.js';
@@ -25,6 +26,8 @@ interface Served {
   readonly api: DesiredApi;
   readonly backend: OpenedBackend;
   readonly clock: TestClock;
+  /** Publish as the config source would. */
+  publish(resources: Resource[]): ReturnType<DesiredApi['publish']>;
 }
 
 const KINDS = new Set(['files', 'web']);
@@ -42,7 +45,21 @@ export function describeApiSuite(name: string, open: OpenBackend): void {
   async function serve(options: { token?: string; retain?: number } = {}): Promise<Served> {
     const backend = await open({ retain: options.retain ?? 10_000 });
     const clock = new TestClock();
-    const api = createDesiredApi({ store: backend.store, kinds: KINDS });
+    // What the config source declares, for a key the API lets go of to pass to it.
+    const declared = new Map<string, Resource>();
+    const api = createDesiredApi({
+      store: backend.store,
+      kinds: KINDS,
+      claimant: (key) => {
+        const resource = declared.get(key);
+        return resource && { source: 'config', resource };
+      },
+    });
+    const publish = (resources: Resource[]) => {
+      declared.clear();
+      for (const r of resources) declared.set(`${r.kind}/${r.name}`, r);
+      return api.publish('config', resources);
+    };
     const hub = await WatchHub.start({ store: backend.store, clock, render: api.render });
     const random = seededRandom(1);
     const providers = [...KINDS].map((kind) => memoryProvider({ kind, clock, random }));
@@ -58,7 +75,7 @@ export function describeApiSuite(name: string, open: OpenBackend): void {
       hub.close();
       await backend.close();
     });
-    return { url: server.url, api, backend, clock };
+    return { url: server.url, api, backend, clock, publish };
   }
 
   const send = async (url: string, method: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -340,15 +357,15 @@ export function describeApiSuite(name: string, open: OpenBackend): void {
     });
 
     it('keeps each key to one source: a write for a key another source declares is a conflict, reported on both', async () => {
-      const { url, api } = await serve();
+      const { url, publish } = await serve();
       const R = `${url}/api/v1/resources`;
-      await api.publish('config', [{ kind: 'files', name: 'owned', spec: { path: 'o.txt' } }]);
+      await publish([{ kind: 'files', name: 'owned', spec: { path: 'o.txt' } }]);
       const write = await send(`${R}/files/owned`, 'PUT', file('owned'));
       expect(write.status).toBe(409);
       expect(write.body).toMatchObject({ code: 'SourceConflict', owner: 'config' });
       expect((await send(`${R}/files/owned`, 'DELETE')).body.code).toBe('SourceConflict');
       await send(R, 'POST', file('mine'));
-      const published = await api.publish('config', [
+      const published = await publish([
         { kind: 'files', name: 'owned', spec: { path: 'o.txt' } },
         { kind: 'files', name: 'mine', spec: { path: 'other.txt' } },
       ]);
@@ -356,6 +373,18 @@ export function describeApiSuite(name: string, open: OpenBackend): void {
       const mine = (await send(`${R}/files/mine`, 'GET')).body;
       expect(mine.spec).toEqual({ path: 'mine.txt', content: 'mine' });
       expect(mine.conflicts).toEqual([{ source: 'config', message: expect.stringContaining('config') }]);
+      // The API lets go: the config's version takes the key over in the same write.
+      const watch = await openEvents(`${url}/api/v1/watch?resourceVersion=${mine.resourceVersion}`);
+      const released = await send(`${R}/files/mine`, 'DELETE');
+      expect(released.status).toBe(200);
+      expect(released.body).toMatchObject({ source: 'config', spec: { path: 'other.txt' } });
+      expect(released.body.conflicts).toBeUndefined();
+      const [handover] = await watch.next(1);
+      expect(handover).toMatchObject({
+        event: 'MODIFIED',
+        data: { object: { name: 'mine', source: 'config' } },
+      });
+      watch.close();
     });
 
     it('refuses without the token when one is set', async () => {

@@ -2,7 +2,9 @@ import { relative } from 'node:path';
 import type { Logger } from 'pino';
 import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
 import { describeError } from '../../contract/errors.js';
+import type { Resource } from '../../contract/resource.js';
 import type { StatusServer } from '../../server/status-server.js';
+import { CONFIG_SOURCE, openGroupApi } from '../api-session.js';
 import type { CliIo } from '../cli-io.js';
 import {
   connectionOf,
@@ -58,6 +60,11 @@ export async function runClusterMember(
   const events = eventLog(log, io.clock);
   const { cluster } = store;
   let instance: Instance;
+  // The config's keys that another source owns, for the API's objects to show.
+  let lastConflicts: readonly string[] = [];
+  let claims = (keys: readonly string[]) => {
+    lastConflicts = keys;
+  };
   try {
     instance = await startInstance({
       url: connectionOf(store, io.env),
@@ -79,6 +86,7 @@ export async function runClusterMember(
       ...(cluster.publish ? { publish: config.resources } : {}),
       onEvent: (event) => {
         events.onEvent(event);
+        if (event.type === 'published') claims(event.published.conflicts);
         if (event.type === 'disconnected') stop({ code: 1, why: 'lost the database' });
       },
     });
@@ -88,6 +96,23 @@ export async function runClusterMember(
   }
   const { runtime } = instance;
   exitOnFailure(runtime, log, stop);
+  let group: Awaited<ReturnType<typeof openGroupApi>>;
+  let reloaded = (_resources: readonly Resource[]) => {};
+  try {
+    let declared: readonly Resource[] = config.resources;
+    reloaded = (next) => {
+      declared = next;
+    };
+    group = await openGroupApi(config, connectionOf(store, io.env), cluster.shards, io, () =>
+      cluster.publish ? declared : [],
+    );
+  } catch (error) {
+    await instance.stop();
+    reportRunFailure(args, io, log, describeConnectError(config, store, io, error));
+    return 1;
+  }
+  claims = (keys) => group.api.noteClaims(CONFIG_SOURCE, keys);
+  claims(lastConflicts);
   const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
@@ -100,6 +125,7 @@ export async function runClusterMember(
       try {
         await instance.stop(); // its actors stop, then its shards are handed over
       } finally {
+        await group.close();
         events.flush();
         await server?.close();
       }
@@ -115,7 +141,12 @@ export async function runClusterMember(
     onSecrets: learn,
     onAccepted: (next) => void files.watch(next.file, next.state),
     ...(cluster.publish
-      ? { afterAccept: async (next) => void (await instance.publish(next.resources)) }
+      ? {
+          afterAccept: async (next) => {
+            await instance.publish(next.resources);
+            reloaded(next.resources);
+          },
+        }
       : {}),
   });
   const files = configWatcher(io, log, reloader);
@@ -131,6 +162,7 @@ export async function runClusterMember(
       inTouch: instance.inTouch(),
       lastReload: reloader.last(),
     }),
+    api: group.serve,
   });
   if (server === undefined) return shutDown(1);
   if (cluster.publish) await files.watch(config.file, config.state);
@@ -142,7 +174,7 @@ export async function runClusterMember(
       resources: config.resources.length,
       config: relative(io.cwd, config.file) || config.file,
     },
-    `running as ${id}: ${plural(instance.manager.held.size, 'shard')} of ${cluster.shards}, status on ${server.url}/status`,
+    `running as ${id}: ${plural(instance.manager.held.size, 'shard')} of ${cluster.shards}, status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
   );
   const release = io.hold();
   const reason = await stopped;
