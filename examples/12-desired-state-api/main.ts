@@ -17,12 +17,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDesiredApi } from '../../src/api/desired-api.js';
-import { openApiDocument } from '../../src/api/openapi.js';
-import { feedRuntime } from '../../src/api/runtime-feed.js';
-import { WatchHub } from '../../src/api/watch-hub.js';
-import { type Clock, createRuntime, createStatusServer, defineProvider, TestClock } from '../../src/index.js';
-import { openEmbeddedSpecStore } from '../../src/store/desired/embedded-store.js';
+import {
+  type Clock,
+  createDesiredApi,
+  createRuntime,
+  createStatusServer,
+  defineProvider,
+  feedRuntime,
+  openApiDocument,
+  openEmbeddedSpecStore,
+  TestClock,
+  WatchHub,
+} from '../../src/index.js';
 import { seededRandom } from '../../src/testing.js';
 
 export interface ExampleOptions {
