@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { until } from './helpers/poll.js';
@@ -8,6 +9,7 @@ import { tempProjects } from './helpers/temp-project.js';
 
 /** `setpoint run` on one machine serving the desired-state API, as a user runs it. */
 const files = tempProjects('setpoint-api-run-');
+const execute = promisify(execFile);
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -64,6 +66,10 @@ describe('setpoint run with the desired-state API', () => {
     // Killed at once: what the API acknowledged is on disk, and the next run keeps it.
     first.child.kill('SIGKILL');
     await until('it exited', () => first.child.exitCode !== null || first.child.signalCode !== null);
+    // A one-shot apply (prune on) keeps what the API declared: it is part of the desired set.
+    const applied = await execute(process.execPath, [builtCli().bin, 'apply'], { cwd: dir });
+    expect(applied.stderr).toContain('1 resource declared through the desired-state API');
+    expect(existsSync(join(dir, 'out/api.txt'))).toBe(true);
     const second = await startRun(dir);
     const kept = (await (await fetch(`${second.url}/api/v1/resources/files/api`)).json()) as {
       source: string;

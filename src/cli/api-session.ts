@@ -11,10 +11,12 @@ import { keyOf, type Resource } from '../contract/resource.js';
 import { resolveInside } from '../providers/file-paths.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StatusServerOptions } from '../server/status-server.js';
-import { openEmbeddedSpecStore } from '../store/desired/embedded-store.js';
+import { openEmbeddedSpecStore, readSpecFiles } from '../store/desired/embedded-store.js';
 import type { SpecStore } from '../store/desired/spec-store.js';
 import { openPostgresSpecStore } from '../store/pg/pg-spec-store.js';
+import { nodeStoreFs } from '../store/store-fs.js';
 import type { CliIo } from './cli-io.js';
+import type { Input } from './input.js';
 
 /** The config's source of the desired set, beside the API's (`api`). */
 export const CONFIG_SOURCE = 'config';
@@ -158,4 +160,24 @@ export async function openLocalApi(
     },
   };
   return { ok: true, local };
+}
+
+/**
+ * The desired set a one-shot command (`plan`, `apply`) works on: the config's resources and,
+ * beside them, what other sources (the API) declared in the embedded store of the state
+ * directory, read without writing anything. A key another source owns is taken as it has it.
+ * Without that, a prune would delete what the API created. `others`: how many came from them.
+ */
+export async function withOtherSources(input: Input): Promise<{ input: Input; others: number }> {
+  const { config } = input;
+  if (config.store.kind !== 'file') return { input, others: 0 };
+  const { objects } = await readSpecFiles(nodeStoreFs, config.state);
+  const others = [...objects.values()].filter((o) => o.source !== CONFIG_SOURCE);
+  if (others.length === 0) return { input, others: 0 };
+  const taken = new Set(others.map((o) => keyOf(o.resource)));
+  const resources = [
+    ...config.resources.filter((r) => !taken.has(keyOf(r))),
+    ...others.map((o) => o.resource),
+  ];
+  return { input: { ...input, config: { ...config, resources } }, others: others.length };
 }

@@ -15,7 +15,7 @@ import { emptyPruneRefusal, type Orphans, orphansOf } from '../prune.js';
 import { runtimeFor } from '../session.js';
 import { shortDuration } from '../table.js';
 import { applyToGroup } from './apply-group.js';
-import { observePlan, showPlan } from './plan.js';
+import { observePlan, showPlan, withApiResources } from './plan.js';
 import { startRuntime } from './run.js';
 
 type ApplyArgs = Extract<CommandArgs, { command: 'apply' }>;
@@ -38,11 +38,12 @@ const SIGNS = { create: '  +', update: '  ~', replace: '-/+', delete: '  -', res
  * nothing is applied.
  */
 export async function applyCommand(args: ApplyArgs, io: CliIo): Promise<number> {
-  const result = await loadInput(args, io);
-  if (!result.ok) {
-    reportInputErrors(result, io);
+  const loaded = await loadInput(args, io);
+  if (!loaded.ok) {
+    reportInputErrors(loaded, io);
     return 1;
   }
+  const result = { ...loaded, input: await withApiResources(loaded.input, io) };
   if (args.dryRun) {
     const plan = await observePlan(result.input, io);
     if (plan === undefined) return 1;

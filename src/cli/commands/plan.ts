@@ -2,9 +2,11 @@ import { describeError } from '../../contract/errors.js';
 import type { Plan } from '../../diff/plan.js';
 import { renderPlan, renderPlanJson } from '../../diff/render.js';
 import { redactJsonText } from '../../server/redact-json.js';
+import { withOtherSources } from '../api-session.js';
 import { type CliIo, colorFor } from '../cli-io.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
+import { plural } from '../plural.js';
 import { emptyPruneRefusal, orphansOf } from '../prune.js';
 import { maskPlan, secretFields } from '../secret-fields.js';
 import { describeOpenError, planRuntimeFor } from '../session.js';
@@ -21,10 +23,25 @@ export async function planCommand(args: PlanArgs, io: CliIo): Promise<number> {
     reportInputErrors(result, io);
     return 1;
   }
-  const plan = await observePlan(result.input, io);
+  const input = await withApiResources(result.input, io);
+  const plan = await observePlan(input, io);
   if (plan === undefined) return 1;
-  io.stdout.write(`${showPlan(plan, result.input, io, args.json)}\n`);
+  io.stdout.write(`${showPlan(plan, input, io, args.json)}\n`);
   return args.detailedExitcode && plan.actions.length > 0 ? 2 : 0;
+}
+
+/**
+ * The config's input with the resources declared through the desired-state API beside its
+ * own (see `withOtherSources`), saying on stderr how many there are.
+ */
+export async function withApiResources(input: Input, io: CliIo): Promise<Input> {
+  const { input: all, others } = await withOtherSources(input);
+  if (others > 0) {
+    io.stderr.write(
+      `setpoint: ${plural(others, 'resource')} declared through the desired-state API (in ${input.config.state}) ${others === 1 ? 'is' : 'are'} part of the desired set\n`,
+    );
+  }
+  return all;
 }
 
 /** The plan as text (or JSON), with every secret of the config redacted. */

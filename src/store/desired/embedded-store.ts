@@ -58,48 +58,14 @@ export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): 
   const logPath = join(options.dir, 'desired.log');
   await fs.mkdir(options.dir);
 
-  const objects = new IndexedObjects();
-  let history: Change[] = [];
-  let compacted = 0;
-  let version = 0;
-  const snapshotBytes = await fs.readFile(snapshotPath);
-  if (snapshotBytes !== undefined) {
-    const snapshot = JSON.parse(new TextDecoder().decode(snapshotBytes)) as Snapshot;
-    if (snapshot.format !== FORMAT)
-      throw new Error(`${snapshotPath}: unknown format ${String(snapshot.format)}`);
-    for (const o of snapshot.objects) objects.set(keyOf(o.resource), o);
-    history = snapshot.history.map(toChange);
-    compacted = snapshot.compacted;
-    version = snapshot.version;
-  } else {
-    compacted = 0;
-  }
-  const logBytes = await fs.readFile(logPath);
-  let logLines = 0;
-  if (logBytes !== undefined) {
-    const text = new TextDecoder().decode(logBytes);
-    for (const raw of text.split('\n')) {
-      if (raw === '') continue;
-      let line: LogLine;
-      try {
-        line = JSON.parse(raw) as LogLine;
-      } catch {
-        break; // torn by a crash: what follows was never acknowledged
-      }
-      logLines++;
-      if (line.v <= version) continue;
-      const key = keyOf(line.o.resource);
-      if (line.t === 'DELETED') objects.delete(key);
-      else objects.set(key, line.o);
-      history.push(toChange(line));
-      version = line.v;
-    }
-  }
+  const read = await readSpecFiles(fs, options.dir);
+  const objects = read.objects;
+  let { history, compacted, version } = read;
   let durable = version;
 
   const listeners = new Set<() => void>();
   let file: StoreFile | undefined = await fs.open(logPath, 'a');
-  let linesSinceSnapshot = logLines;
+  let linesSinceSnapshot = 0;
   const trim = () => {
     const over = history.length - retain;
     if (over <= 0) return;
@@ -122,8 +88,9 @@ export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): 
     await file.sync();
     linesSinceSnapshot = 0;
   };
-  // Compact what the log holds now: the next open reads one file.
-  if (logLines > 0) await snapshotNow();
+  // Compact what the log holds now (a line torn by a crash too): the next open reads one file,
+  // and nothing is ever appended after a torn line.
+  if (read.logBytes > 0) await snapshotNow();
 
   const log = new GroupCommit(
     async (data) => {
@@ -228,6 +195,42 @@ export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): 
   }
 
   return store;
+}
+
+/** What the files of an embedded store hold, read without writing anything. */
+export async function readSpecFiles(fs: StoreFs, dir: string) {
+  const snapshotPath = join(dir, 'desired.json');
+  const objects = new IndexedObjects();
+  let history: Change[] = [];
+  let compacted = 0;
+  let version = 0;
+  const snapshotBytes = await fs.readFile(snapshotPath);
+  if (snapshotBytes !== undefined) {
+    const snapshot = JSON.parse(new TextDecoder().decode(snapshotBytes)) as Snapshot;
+    if (snapshot.format !== FORMAT)
+      throw new Error(`${snapshotPath}: unknown format ${String(snapshot.format)}`);
+    for (const o of snapshot.objects) objects.set(keyOf(o.resource), o);
+    history = snapshot.history.map(toChange);
+    compacted = snapshot.compacted;
+    version = snapshot.version;
+  }
+  const logBytes = (await fs.readFile(join(dir, 'desired.log'))) ?? new Uint8Array();
+  for (const raw of new TextDecoder().decode(logBytes).split('\n')) {
+    if (raw === '') continue;
+    let line: LogLine;
+    try {
+      line = JSON.parse(raw) as LogLine;
+    } catch {
+      break; // torn by a crash: what follows was never acknowledged
+    }
+    if (line.v <= version) continue;
+    const key = keyOf(line.o.resource);
+    if (line.t === 'DELETED') objects.delete(key);
+    else objects.set(key, line.o);
+    history.push(toChange(line));
+    version = line.v;
+  }
+  return { objects, history, compacted, version, logBytes: logBytes.length };
 }
 
 /** The objects by key, with who depends on whom, for the rules' view. */
