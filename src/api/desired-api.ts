@@ -1,16 +1,29 @@
+import type { Provider } from '../contract/provider.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { Change, SpecStore, SpecView, Write } from '../store/desired/spec-store.js';
 import { apiError } from './api-error.js';
 import { mergePatch } from './merge-patch.js';
 import { type ApiObject, type StoredObject, statusWriteSchema, toApiObject, toDocument } from './objects.js';
 import { parseSelector } from './selector.js';
-import { checkChange, parseDocument, resourceFor, type SpecCheck, schemaProblem } from './validate-write.js';
+import {
+  checkChange,
+  parseDocument,
+  providerSpecCheck,
+  resourceFor,
+  type SpecCheck,
+  schemaProblem,
+} from './validate-write.js';
 
 export interface DesiredApiOptions {
   readonly store: SpecStore;
-  /** The kinds a provider serves: a resource of another kind is refused (422). */
-  readonly kinds: ReadonlySet<string> | (() => ReadonlySet<string>);
-  /** The providers' own checks of a spec, by kind. */
+  /**
+   * The providers that will run what is stored: their kinds are the kinds accepted (another is
+   * refused with 422), and their `checkSpec` checks each spec.
+   */
+  readonly providers?: readonly Provider[];
+  /** The kinds accepted, when not (only) those of `providers`. */
+  readonly kinds?: ReadonlySet<string> | (() => ReadonlySet<string>);
+  /** A check of a spec beside the providers' own. */
   readonly checkSpec?: SpecCheck;
   /** The source this API writes as. Default `api`. */
   readonly source?: string;
@@ -59,7 +72,19 @@ export interface PublishResult {
 export function createDesiredApi(options: DesiredApiOptions) {
   const { store } = options;
   const source = options.source ?? 'api';
-  const kinds = () => (typeof options.kinds === 'function' ? options.kinds() : options.kinds);
+  const providerKinds = new Set((options.providers ?? []).map((p) => p.kind));
+  const kinds = () => {
+    const given = typeof options.kinds === 'function' ? options.kinds() : options.kinds;
+    return given === undefined
+      ? providerKinds
+      : providerKinds.size === 0
+        ? given
+        : new Set([...given, ...providerKinds]);
+  };
+  const providerCheck = providerSpecCheck(options.providers ?? []);
+  const given = options.checkSpec;
+  const checkSpec: SpecCheck =
+    given === undefined ? providerCheck : (r) => [...providerCheck(r), ...given(r)];
   /** By source: the keys it declared at its last publication that another source owns. */
   const claims = new Map<string, ReadonlySet<string>>();
 
@@ -114,7 +139,7 @@ export function createDesiredApi(options: DesiredApiOptions) {
       if (mode === 'replace' && stored === undefined) throw apiError('NotFound', `${key} does not exist`);
       owned(key, stored);
       expected(key, stored, version);
-      checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), options.checkSpec);
+      checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), checkSpec);
       return { writes: [{ op: 'put', resource, labels, source }] as Write[], result: stored };
     });
     const now = changes[0]?.object ?? result;
@@ -185,11 +210,11 @@ export function createDesiredApi(options: DesiredApiOptions) {
         const heir = [...claims].some(([, keys]) => keys.has(key)) ? options.claimant?.(key) : undefined;
         if (heir !== undefined) {
           const { resource } = heir;
-          checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), options.checkSpec);
+          checkChange({ set: [resource] }, await view.rulesView([resource], []), kinds(), checkSpec);
           const writes: Write[] = [{ op: 'put', resource, labels: {}, source: heir.source }];
           return { writes, result: stored };
         }
-        checkChange({ remove: [key] }, await view.rulesView([], [key]), kinds(), options.checkSpec);
+        checkChange({ remove: [key] }, await view.rulesView([], [key]), kinds(), checkSpec);
         return { writes: [{ op: 'delete', key }] as Write[], result: stored };
       });
       const taken = changes[0]?.type === 'MODIFIED' ? changes[0].object.source : undefined;
@@ -256,7 +281,7 @@ export function createDesiredApi(options: DesiredApiOptions) {
           }
           const wanted = new Set(resources.map(keyOf));
           const remove = [...mine.keys()].filter((key) => !wanted.has(key));
-          checkChange({ set, remove }, await view.rulesView(set, remove), kinds(), options.checkSpec);
+          checkChange({ set, remove }, await view.rulesView(set, remove), kinds(), checkSpec);
           const writes: Write[] = [
             ...set.map(
               (resource): Write => ({

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { describeError } from '../contract/errors.js';
+import type { Provider, SpecProblem } from '../contract/provider.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import { type DesiredChange, type DesiredView, validateDesiredChange } from '../diff/desired-change.js';
 import type { DesiredSetError } from '../diff/rules.js';
@@ -97,4 +99,24 @@ function invalid(problems: Problem[], what: string) {
 function describeChange(change: DesiredChange): string {
   const keys = [...(change.set ?? []).map(keyOf), ...(change.remove ?? [])];
   return keys.length === 1 ? (keys[0] as string) : 'the change';
+}
+
+/** The providers' own checks of a spec (`Provider.checkSpec`), as one check by kind. */
+export function providerSpecCheck(providers: readonly Provider[]): SpecCheck {
+  const byKind = new Map(providers.map((p) => [p.kind, p]));
+  return (resource) => {
+    const check = byKind.get(resource.kind)?.checkSpec;
+    if (check === undefined) return [];
+    let problems: readonly SpecProblem[];
+    try {
+      problems = check(resource.spec);
+    } catch (error) {
+      problems = [{ path: '', message: `the provider's check of the spec failed: ${describeError(error)}` }];
+    }
+    return problems.map((p) => ({
+      code: 'invalid-spec',
+      field: p.path === '' ? 'spec' : `spec.${p.path}`,
+      message: p.message,
+    }));
+  };
 }

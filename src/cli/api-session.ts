@@ -4,11 +4,9 @@ import { ApiError } from '../api/api-error.js';
 import { createDesiredApi, type DesiredApi } from '../api/desired-api.js';
 import { openApiDocument } from '../api/openapi.js';
 import { feedRuntime, type RuntimeFeed } from '../api/runtime-feed.js';
-import type { SpecCheck } from '../api/validate-write.js';
 import { WatchHub } from '../api/watch-hub.js';
-import type { LoadedConfig } from '../config/load-config.js';
+import type { Provider } from '../contract/provider.js';
 import { keyOf, type Resource } from '../contract/resource.js';
-import { resolveInside } from '../providers/file-paths.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StatusServerOptions } from '../server/status-server.js';
 import { openEmbeddedSpecStore, readSpecFiles } from '../store/desired/embedded-store.js';
@@ -20,24 +18,6 @@ import type { Input } from './input.js';
 
 /** The config's source of the desired set, beside the API's (`api`). */
 export const CONFIG_SOURCE = 'config';
-
-/**
- * The providers' checks of a spec that the config knows without running them: a `file`
- * resource's path must stay inside the provider's root.
- */
-export function configSpecCheck(config: Pick<LoadedConfig, 'providers'>): SpecCheck {
-  const fileKinds = new Set(
-    Object.entries(config.providers)
-      .filter(([, p]) => (p as { use?: string }).use === 'file')
-      .map(([kind]) => kind),
-  );
-  return (resource) => {
-    if (!fileKinds.has(resource.kind)) return [];
-    const checked = resolveInside('.', resource.spec.path);
-    if (checked.ok) return [];
-    return checked.errors.map((e) => ({ code: 'invalid-spec', field: 'spec.path', message: e.message }));
-  };
-}
 
 /** The config's version of a key, when the API lets go of one the config declares too. */
 function configClaimant(declared: () => readonly Resource[]) {
@@ -53,7 +33,7 @@ function configClaimant(declared: () => readonly Resource[]) {
  * database's notices.
  */
 export async function openGroupApi(
-  config: LoadedConfig,
+  providers: readonly Provider[],
   connection: pg.ClientConfig,
   shards: number,
   io: CliIo,
@@ -63,8 +43,7 @@ export async function openGroupApi(
   const store = await openPostgresSpecStore({ connection, shards, clock: io.clock });
   const api = createDesiredApi({
     store,
-    kinds: new Set(Object.keys(config.providers)),
-    checkSpec: configSpecCheck(config),
+    providers,
     claimant: configClaimant(declared),
   });
   const hub = await WatchHub.start({ store, clock: io.clock, render: api.render });
@@ -102,7 +81,7 @@ export type PublishOutcome =
  * make invalid (an API resource depending on one the config dropped) is refused: `errors`.
  */
 export async function openLocalApi(
-  config: LoadedConfig,
+  { config, providers }: Input,
   io: CliIo,
   runtime: Runtime,
   log: Logger,
@@ -111,8 +90,7 @@ export async function openLocalApi(
   let declared: readonly Resource[] = config.resources;
   const api = createDesiredApi({
     store,
-    kinds: new Set(Object.keys(config.providers)),
-    checkSpec: configSpecCheck(config),
+    providers,
     claimant: configClaimant(() => declared),
   });
   const publishConfig = async (resources: readonly Resource[]): Promise<PublishOutcome> => {

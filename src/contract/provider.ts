@@ -115,7 +115,19 @@ export interface Provider<Spec extends object = Record<string, unknown>> {
   health?(observed: Observed, desired: Resource<Spec>): Health;
   /** The action for an unhealthy object. */
   restart?(current: Observed, desired: Resource<Spec>, ctx: ProviderContext): Promise<void>;
+  /**
+   * The provider's own check of a spec, before it joins the desired set: every problem, each
+   * at its field. Pure and quick (it reads nothing). The desired-state API refuses a spec with
+   * a problem (422); absent, any object is accepted.
+   */
+  checkSpec?(spec: Spec): readonly SpecProblem[];
   readonly compare?: CompareOptions;
+}
+
+/** One thing wrong with a spec: the field (`path`, `ports[0].port`; `` for the whole) and what. */
+export interface SpecProblem {
+  readonly path: string;
+  readonly message: string;
 }
 
 /** Identity with types: `defineProvider({ kind: 'user', observe, create, update, delete })`. */

@@ -8,6 +8,7 @@ import { chmodEntry, type Dir, openDir, within } from './file-dirs.js';
 import { deleteIn, describeEntry, ignoreCode, refuseOddities } from './file-entry.js';
 import { lstatOrUndefined, TEMP_FILE, writeAtomically } from './file-io.js';
 import { namesInside, resolveInside } from './file-paths.js';
+import { fileSpecProblems } from './file-spec.js';
 import { sweptOnFirstUse } from './file-temps.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 
@@ -120,6 +121,7 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
     kind,
     root,
     compare: { replaceOn: ['type'], keep: ['content', 'mode'] },
+    checkSpec: (spec) => fileSpecProblems(spec),
 
     /** `list` files by path, relative to the root with `/`: so is each resource looked up. */
     listKey(ref) {
@@ -188,30 +190,10 @@ export function fileProvider(options: FileProviderOptions): FileProvider {
   return sweptOnFirstUse(provider, root);
 }
 
-const MODE = /^[0-7]{4}$/;
-
 /** The spec, checked; a bad spec will not get better by retrying, so it is a `PermanentError`. */
 function specOf(resource: Resource<FileSpec>): FileSpec {
-  const spec: unknown = resource.spec;
-  const bad = (field: string, value: unknown, expected: string) =>
-    new PermanentError(
-      `${resource.kind}/${resource.name}: ${optionError(`spec.${field}`, value, expected).message}`,
-    );
-  if (!isRecord(spec)) throw bad('', spec, 'an object like { path: motd.txt }');
-  if (typeof spec.path !== 'string' || spec.path.length === 0) {
-    throw bad('path', spec.path, 'a path relative to the root, like `etc/motd`');
-  }
-  if (spec.type !== undefined && spec.type !== 'file' && spec.type !== 'directory') {
-    throw bad('type', spec.type, "'file' or 'directory'");
-  }
-  if (spec.content !== undefined && typeof spec.content !== 'string') {
-    throw bad('content', spec.content, 'a string of UTF-8 text');
-  }
-  if (spec.content !== undefined && spec.type === 'directory') {
-    throw bad('content', spec.content, 'absent for a directory');
-  }
-  if (spec.mode !== undefined && (typeof spec.mode !== 'string' || !MODE.test(spec.mode))) {
-    throw bad('mode', spec.mode, 'four octal digits as a quoted string, like "0644" (in YAML, quote it)');
-  }
-  return spec as FileSpec;
+  const problem = fileSpecProblems(resource.spec)[0];
+  if (problem !== undefined)
+    throw new PermanentError(`${resource.kind}/${resource.name}: ${problem.message}`);
+  return resource.spec;
 }

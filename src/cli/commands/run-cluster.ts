@@ -103,7 +103,7 @@ export async function runClusterMember(
     reloaded = (next) => {
       declared = next;
     };
-    group = await openGroupApi(config, connectionOf(store, io.env), cluster.shards, io, () =>
+    group = await openGroupApi(input.providers, connectionOf(store, io.env), cluster.shards, io, () =>
       cluster.publish ? declared : [],
     );
   } catch (error) {

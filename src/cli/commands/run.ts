@@ -120,7 +120,7 @@ async function runUntilStopped(
   );
 
   // The desired set is the config's resources and the API's, side by side in one store.
-  const opened = await openLocalApi(config, io, runtime, log);
+  const opened = await openLocalApi(result.input, io, runtime, log);
   if (!opened.ok) {
     reportRunFailure(
       args,
