@@ -60,6 +60,11 @@ function broker(clock: Clock) {
       await slow();
       topics.delete(ref.name);
     },
+    // The provider's own rule for a spec: the API checks it before anything is stored.
+    checkSpec: (spec) =>
+      Number(spec.partitions) >= 1 && Number(spec.partitions) <= 64
+        ? []
+        : [{ path: 'partitions', message: 'partitions must be 1 to 64' }],
   });
   return { topics, provider };
 }
@@ -129,12 +134,7 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   const store = await openEmbeddedSpecStore({ dir });
   const api = createDesiredApi({
     store,
-    kinds: new Set(['topic']),
-    // A provider's own rule for a spec, checked before anything is stored.
-    checkSpec: (r) =>
-      Number(r.spec.partitions) >= 1 && Number(r.spec.partitions) <= 64
-        ? []
-        : [{ code: 'invalid-spec', field: 'spec.partitions', message: 'partitions must be 1 to 64' }],
+    providers: [world.provider], // the kinds it accepts, and their checks of a spec
   });
   const hub = await WatchHub.start({ store, clock, render: api.render });
   const feed = await feedRuntime({ runtime, store, clock });
