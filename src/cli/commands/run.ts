@@ -148,7 +148,10 @@ async function runUntilStopped(
   let feed: RuntimeFeed;
   try {
     feed = await local.feed();
-  } catch {
+  } catch (error) {
+    // Resources the API stored that no provider serves any more, say: the set is refused whole.
+    const why = error instanceof Error ? error.message : String(error);
+    reportRunFailure(args, io, log, `the desired set (the config's and the API's) was refused: ${why}`);
     return shutDown(1);
   }
 
