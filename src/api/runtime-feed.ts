@@ -2,6 +2,7 @@ import { StatusWriter } from '../cluster/status-writer.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { Runtime } from '../runtime/index.js';
 import type { Change, SpecStore, Write } from '../store/desired/spec-store.js';
+import type { StoredObject } from '../store/desired/stored-object.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 
 export interface RuntimeFeedOptions {
@@ -14,6 +15,13 @@ export interface RuntimeFeedOptions {
   readonly onRefused?: (errors: readonly string[]) => void;
   /** A status write-back failed. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Whether the runtime has a provider for a kind. Objects of other kinds (stored while a
+   * provider served them, say) are left out of its desired set, and reported to `onUnserved`,
+   * rather than have the whole set refused.
+   */
+  readonly serves?: (kind: string) => boolean;
+  readonly onUnserved?: (keys: readonly string[]) => void;
 }
 
 export interface RuntimeFeed {
@@ -42,8 +50,15 @@ export async function feedRuntime(options: RuntimeFeedOptions): Promise<RuntimeF
     (key) => runtime.status(key),
     () => 0,
   );
-  const { items, resourceVersion } = await store.list();
-  let cursor = resourceVersion;
+  const serves = options.serves ?? (() => true);
+  const servable = (objects: readonly StoredObject[]) => {
+    const unserved = objects.filter((o) => !serves(o.resource.kind)).map((o) => keyOf(o.resource));
+    if (unserved.length > 0) options.onUnserved?.(unserved);
+    return objects.filter((o) => serves(o.resource.kind));
+  };
+  const listed = await store.list();
+  const items = servable(listed.items);
+  let cursor = listed.resourceVersion;
   const fed = writer.fed;
   const accepted = runtime.setDesired(items.map((o) => o.resource));
   if (!accepted.ok) throw new Error(accepted.errors.map((e) => e.message).join('; '));
@@ -122,6 +137,7 @@ export async function feedRuntime(options: RuntimeFeedOptions): Promise<RuntimeF
     const remove = new Set<string>();
     for (const change of changes) {
       const key = keyOf(change.object.resource);
+      if (change.type !== 'DELETED' && servable([change.object]).length === 0) continue;
       if (change.type === 'DELETED') {
         set.delete(key);
         remove.add(key);
@@ -144,13 +160,14 @@ export async function feedRuntime(options: RuntimeFeedOptions): Promise<RuntimeF
   /** Fell behind the store's log: hand over the whole set again. */
   async function resync(): Promise<void> {
     const now = await store.list();
-    const accepted = runtime.setDesired(now.items.map((o) => o.resource));
+    const objects = servable(now.items);
+    const accepted = runtime.setDesired(objects.map((o) => o.resource));
     if (!accepted.ok) {
       options.onRefused?.(accepted.errors.map((e) => e.message));
       return;
     }
     fed.clear();
-    for (const o of now.items) fed.set(keyOf(o.resource), o.generation);
+    for (const o of objects) fed.set(keyOf(o.resource), o.generation);
     writer.forgetAbsent();
     cursor = now.resourceVersion;
   }

@@ -127,6 +127,14 @@ export async function openLocalApi(
         clock: io.clock,
         onRefused: (errors) => log.error({ errors }, 'the runtime refused a change of the desired set'),
         onError: (error) => log.warn({ err: error }, 'status write-back failed; it is retried'),
+        serves: (kind) => Object.hasOwn(config.providers, kind),
+        onUnserved: (keys) => {
+          for (const key of keys)
+            log.warn(
+              { key },
+              `${key}: declared through the API, but no provider serves its kind: left alone`,
+            );
+        },
       });
       return feed;
     },
