@@ -1,0 +1,222 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { CliIo, StopSignal } from '../src/cli/cli-io.js';
+import { runCli } from '../src/cli/main.js';
+import { capturedIo } from './helpers/captured-io.js';
+import { freePort, until } from './helpers/poll.js';
+import { tempProjects } from './helpers/temp-project.js';
+
+/**
+ * The client commands (get, apply -f, delete, watch) against a real `setpoint run`, started
+ * in-process in a temporary project: what each prints, and its exit status.
+ */
+const projects = tempProjects('setpoint-api-client-');
+const TOKEN = 'tok-7f3a9c-the-right-one';
+
+/** An io whose SIGTERM the test sends with `stop()`. */
+function stoppableIo(cwd: string, env: Record<string, string> = {}) {
+  const { io: base, out } = capturedIo(cwd, { env: { NO_COLOR: '1', ...env } });
+  let handler: ((signal: StopSignal) => void) | undefined;
+  const io: CliIo = {
+    ...base,
+    onSignal: (fn) => {
+      handler = fn;
+      return () => {
+        handler = undefined;
+      };
+    },
+  };
+  return { io, out, stop: () => handler?.('SIGTERM') };
+}
+
+let dir: string;
+let server: string;
+let stopRun: () => void;
+let running: Promise<number>;
+
+beforeAll(async () => {
+  const port = await freePort();
+  server = `http://127.0.0.1:${port}`;
+  // One project for the whole file (a run takes a moment to start), removed at the end.
+  dir = mkdtempSync(join(tmpdir(), 'setpoint-api-client-run-'));
+  writeFiles(dir, {
+    'setpoint.yaml':
+      'resources: ["resources/*.yaml"]\n' +
+      'providers:\n  files: { use: file, options: { root: ./out } }\n' +
+      `server: { listen: "127.0.0.1:${port}", token: "${TOKEN}" }\n`,
+    'resources/a.yaml': 'kind: files\nname: a.txt\nspec: { path: a.txt, content: "a\\n" }\n',
+  });
+  const run = stoppableIo(dir);
+  stopRun = run.stop;
+  running = runCli(['run'], run.io);
+  await until('run serves the API', () => run.out.stderr.includes('desired-state API on'));
+});
+
+afterAll(async () => {
+  stopRun();
+  expect(await running).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+/** A client command in-process from `cwd` (default: the project, whose config names the server). */
+async function setpoint(argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  const { io, out } = capturedIo(options.cwd ?? dir, { env: { NO_COLOR: '1', ...options.env } });
+  const code = await runCli(argv, io);
+  return { code, ...out };
+}
+
+function file(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+describe('setpoint get, apply -f, delete', () => {
+  it('lists the resources with their source, generations and status, and shows one', async () => {
+    await until('a.txt is synced', async () => (await setpoint(['get'])).stdout.includes('synced'));
+    const all = await setpoint(['get']);
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trimEnd().split('\n');
+    expect(lines[0]?.split(/\s+/)).toEqual([
+      'KIND',
+      'NAME',
+      'SOURCE',
+      'GENERATION',
+      'OBSERVED',
+      'PHASE',
+      'READY',
+    ]);
+    expect(lines[1]?.split(/\s+/)).toEqual(['files', 'a.txt', 'config', '1', '1', 'synced', 'yes']);
+
+    const one = await setpoint(['get', 'files/a.txt', '-o', 'json']);
+    expect(JSON.parse(one.stdout)).toMatchObject({ kind: 'files', name: 'a.txt', source: 'config' });
+    const list = await setpoint(['get', 'files', '--json']);
+    expect(JSON.parse(list.stdout)).toMatchObject({
+      resourceVersion: expect.any(Number),
+      items: [{ name: 'a.txt' }],
+    });
+    const yaml = await setpoint(['get', 'files/a.txt', '-o', 'yaml']);
+    expect(parse(yaml.stdout)).toMatchObject({ kind: 'files', spec: { path: 'a.txt' } });
+
+    const missing = await setpoint(['get', 'files/nope']);
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toBe('setpoint: files/nope not found\n');
+  });
+
+  it('creates, configures and leaves unchanged, and says which', async () => {
+    const docs = (content: string) =>
+      'kind: files\nname: x\nlabels: { team: a }\nspec: { path: x.txt, content: "x" }\n---\n' +
+      `kind: files\nname: dir/y\nspec: { path: y.txt, content: "${content}" }\n`;
+    file('xy.yaml', docs('one'));
+    const created = await setpoint(['apply', '-f', 'xy.yaml']);
+    expect(created).toMatchObject({ code: 0, stdout: 'files/x created\nfiles/dir/y created\n', stderr: '' });
+    const again = await setpoint(['apply', '-f', 'xy.yaml']);
+    expect(again).toMatchObject({ code: 0, stdout: 'files/x unchanged\nfiles/dir/y unchanged\n' });
+    file('xy.yaml', docs('two'));
+    const changed = await setpoint(['apply', '-f', 'xy.yaml']);
+    expect(changed).toMatchObject({ code: 0, stdout: 'files/x unchanged\nfiles/dir/y configured\n' });
+
+    const labelled = await setpoint(['get', '-l', 'team=a']);
+    expect(labelled.stdout).toMatch(/^files\s+x\s+api\s+1\s/m);
+    expect(labelled.stdout).not.toContain('dir/y');
+    const y = JSON.parse((await setpoint(['get', 'files/dir/y', '--json'])).stdout);
+    expect(y).toMatchObject({ name: 'dir/y', generation: 2, spec: { content: 'two' } });
+  });
+
+  it('reports every problem of a refused document and of a source conflict, and goes on', async () => {
+    file(
+      'mixed.yaml',
+      'kind: files\nname: bad\nspec: { path: ../bad, content: "b" }\ndependsOn: [files/nowhere]\n---\n' +
+        'kind: files\nname: a.txt\nspec: { path: a.txt, content: "mine" }\n---\n' +
+        'kind: files\nname: fine\nspec: { path: fine.txt, content: "f" }\n',
+    );
+    const done = await setpoint(['apply', '-f', 'mixed.yaml']);
+    expect(done.code).toBe(1);
+    expect(done.stdout).toBe('files/fine created\n');
+    expect(done.stderr).toContain('mixed.yaml:1: files/bad is invalid: 2 problems');
+    expect(done.stderr).toMatch(/^ {2}dependsOn: .*files\/nowhere/m);
+    expect(done.stderr).toMatch(/^ {2}spec\.path: .*\.\./m);
+    expect(done.stderr).toMatch(/^mixed\.yaml:6: files\/a\.txt belongs to the source config/m);
+    const a = JSON.parse((await setpoint(['get', 'files/a.txt', '--json'])).stdout);
+    expect(a.spec.content).toBe('a\n');
+  });
+
+  it('sends nothing when a file does not parse, naming file and line', async () => {
+    file('good.yaml', 'kind: files\nname: never\nspec: { path: never.txt }\n');
+    file('broken.yaml', 'kind: files\nname: broken\nspec: { path: b.txt\n');
+    const done = await setpoint(['apply', '-f', 'good.yaml', '-f', 'broken.yaml']);
+    expect(done).toMatchObject({ code: 1, stdout: '' });
+    expect(done.stderr).toMatch(/^broken\.yaml:\d+:\d+ error yaml-syntax/m);
+    expect(done.stderr).toContain('nothing was sent');
+    expect((await setpoint(['get', 'files/never'])).code).toBe(1);
+  });
+
+  it('deletes what the API declared, refuses what the config declares, and says what was not found', async () => {
+    file('gone.yaml', 'kind: files\nname: gone\nspec: { path: gone.txt, content: "g" }\n');
+    expect((await setpoint(['apply', '-f', 'gone.yaml'])).code).toBe(0);
+    const done = await setpoint(['delete', 'files/gone', 'files/never-was']);
+    expect(done).toMatchObject({ code: 1, stdout: 'files/gone deleted\n' });
+    expect(done.stderr).toBe('setpoint: files/never-was not found\n');
+    const config = await setpoint(['delete', 'files/a.txt']);
+    expect(config.code).toBe(1);
+    expect(config.stderr).toMatch(/files\/a\.txt not deleted: .*belongs to the source config/);
+    expect((await setpoint(['get', 'files/a.txt'])).code).toBe(0);
+  });
+});
+
+describe('setpoint watch', () => {
+  it('prints the resources there are, then each change, until stopped', async () => {
+    const watching = stoppableIo(dir);
+    const done = runCli(['watch', 'files', '--server', server], watching.io);
+    await until('the list is printed', () => watching.out.stdout.includes('ADDED files/a.txt v'));
+    file('w.yaml', 'kind: files\nname: w\nspec: { path: w.txt, content: "w" }\n');
+    expect((await setpoint(['apply', '-f', 'w.yaml'])).code).toBe(0);
+    await until('w is ADDED', () => /^ADDED files\/w v\d+ phase=/m.test(watching.out.stdout));
+    expect((await setpoint(['delete', 'files/w'])).code).toBe(0);
+    await until('w is DELETED', () => /^DELETED files\/w v\d+ /m.test(watching.out.stdout));
+    watching.stop();
+    expect(await done).toBe(0);
+    expect(watching.out.stdout).not.toContain('BOOKMARK');
+  });
+});
+
+describe('reaching the instance', () => {
+  it('says when nothing answers, and when the token is missing or wrong, without printing it', async () => {
+    const elsewhere = projects({});
+    const none = await setpoint(['get', '--server', `http://127.0.0.1:${await freePort()}`], {
+      cwd: elsewhere,
+    });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(
+      /^setpoint: nothing answered at http:\/\/127\.0\.0\.1:\d+: is setpoint run running there\?\n$/,
+    );
+
+    // No config there, so no token: the server is named by the environment.
+    const missing = await setpoint(['get'], { cwd: elsewhere, env: { SETPOINT_SERVER: server } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('(401): no token was sent: set SETPOINT_TOKEN');
+
+    const wrong = await setpoint(['get', '--server', server], {
+      env: { SETPOINT_TOKEN: 'wrong-token-secret' },
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('(401): the token from SETPOINT_TOKEN is not the one it expects');
+    expect(wrong.stderr).not.toContain('wrong-token-secret');
+
+    const right = await setpoint(['get', 'files/a.txt'], {
+      cwd: elsewhere,
+      env: { SETPOINT_SERVER: server, SETPOINT_TOKEN: TOKEN },
+    });
+    expect(right.code).toBe(0);
+    expect(right.stdout).not.toContain(TOKEN);
+  });
+});
