@@ -1,8 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { follow } from '../src/cli/api-watch.js';
 import type { CliIo, StopSignal } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/main.js';
 import { capturedIo } from './helpers/captured-io.js';
@@ -218,5 +221,132 @@ describe('reaching the instance', () => {
     });
     expect(right.code).toBe(0);
     expect(right.stdout).not.toContain(TOKEN);
+  });
+});
+
+/**
+ * `follow`, the watch's reconnecting loop, against a server this test scripts: the first stream
+ * is cut after a bookmark, the resume is answered 410, the next stream ends with an ERROR event
+ * (Gone), and each time the watch must go on from the right version without missing a change.
+ */
+describe('the watch reconnects', () => {
+  const object = (name: string, resourceVersion: number) => ({
+    kind: 'files',
+    name,
+    labels: {},
+    spec: { path: name },
+    source: 'api',
+    resourceVersion,
+    generation: 1,
+    observedGeneration: 1,
+    status: { phase: 'synced' },
+  });
+  const sse = (type: string, resourceVersion: number, extra: Record<string, unknown> = {}) =>
+    `id: ${resourceVersion}\nevent: ${type}\ndata: ${JSON.stringify({ type, resourceVersion, ...extra })}\n\n`;
+
+  async function scripted(handle: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
+    const seen: { url: string; lastEventId: string | undefined; authorization: string | undefined }[] = [];
+    let watches = 0;
+    const http = createServer((req, res) => {
+      seen.push({
+        url: req.url ?? '',
+        lastEventId: req.headers['last-event-id'] as string | undefined,
+        authorization: req.headers.authorization,
+      });
+      handle(req, res, req.url?.startsWith('/api/v1/watch') ? ++watches : 0);
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    const close = () => {
+      http.closeAllConnections();
+      return new Promise<void>((resolve) => http.close(() => resolve()));
+    };
+    return { base: `http://127.0.0.1:${port}`, seen, close };
+  }
+
+  it('resumes from the last version, lists again on 410 and on ERROR Gone, and stops when told', async () => {
+    const stop = new AbortController();
+    const lists = [
+      { resourceVersion: 5, items: [object('b', 5)] },
+      { resourceVersion: 7, items: [object('b', 5), object('c', 7)] },
+    ];
+    const server = await scripted((req, res, n) => {
+      if (n === 0) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(lists.shift()));
+        return;
+      }
+      if (n === 2) {
+        res.writeHead(410, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 'Gone', message: 'resource version 2 is too old to resume from' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('retry: 1000\n: watching\n\n');
+      if (n === 1) {
+        // Split mid-event on purpose, then cut the connection.
+        const text = sse('ADDED', 1, { object: object('a', 1) }) + sse('BOOKMARK', 2);
+        res.write(text.slice(0, 17));
+        res.write(text.slice(17), () => res.socket?.destroy());
+      } else if (n === 3) {
+        res.write(sse('MODIFIED', 6, { object: object('b', 6) }));
+        res.write(
+          sse('ERROR', 6, { error: { code: 'Gone', message: 'the watch ended: fell too far behind' } }),
+        );
+      } else {
+        res.write(sse('DELETED', 8, { object: object('c', 8) }));
+      }
+      req.on('close', () => res.end());
+    });
+    const events: string[] = [];
+    const notes: string[] = [];
+    const { io } = capturedIo('.');
+    const target = { base: server.base, token: 't', tokenFrom: 'SETPOINT_TOKEN', secrets: ['t'] };
+    const ended = follow({
+      target,
+      io,
+      signal: stop.signal,
+      backoff: { baseMs: 1, capMs: 4 },
+      note: (text) => notes.push(text),
+      onEvent: (event) => {
+        events.push(`${event.type} ${event.object?.name ?? '-'} ${event.resourceVersion}`);
+        if (event.type === 'DELETED') stop.abort();
+      },
+    });
+    expect(await ended).toEqual({ kind: 'stopped' });
+    await server.close();
+    expect(events).toEqual([
+      'ADDED a 1',
+      'BOOKMARK - 2',
+      'ADDED b 5', // the list after the 410
+      'MODIFIED b 6',
+      'ADDED b 5', // the list after the ERROR
+      'ADDED c 7',
+      'DELETED c 8',
+    ]);
+    const watches = server.seen.filter((s) => s.url.startsWith('/api/v1/watch'));
+    expect(watches.map((w) => w.lastEventId)).toEqual([undefined, '2', '5', '7']);
+    expect(server.seen.every((s) => s.authorization === 'Bearer t')).toBe(true);
+    expect(notes.some((n) => /too old to resume from; listing again/.test(n))).toBe(true);
+    expect(notes.some((n) => /fell too far behind; listing again/.test(n))).toBe(true);
+    expect(notes.some((n) => /the watch was cut/.test(n))).toBe(true);
+  });
+
+  it('gives up at once when nothing answers at the start, or the server refuses', async () => {
+    const { io } = capturedIo('.');
+    const options = { io, signal: new AbortController().signal, note: () => {}, onEvent: () => {} };
+    const target = { token: undefined, tokenFrom: undefined, secrets: [] };
+    const none = await follow({
+      ...options,
+      target: { ...target, base: `http://127.0.0.1:${await freePort()}` },
+    });
+    expect(none.kind).toBe('none');
+    const server = await scripted((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'Unauthorized', message: 'unauthorized' }));
+    });
+    const refused = await follow({ ...options, target: { ...target, base: server.base } });
+    await server.close();
+    expect(refused).toMatchObject({ kind: 'refused', status: 401 });
   });
 });
