@@ -18,6 +18,9 @@ const SELECTOR_OPTION: OptionDoc = {
   help: 'only resources whose labels match, like team=a,tier!=db,env in (prod,qa)',
 };
 
+/** How every client command finds its token, for its help. */
+export const TOKEN_LINE = 'The bearer token sent is $SETPOINT_TOKEN, else server.token from the config.';
+
 /** The commands that talk to a running instance's desired-state API (besides `apply -f`). */
 export const CLIENT_COMMANDS: Readonly<Record<'get' | 'delete' | 'watch', CommandDoc>> = {
   get: {
@@ -27,7 +30,8 @@ export const CLIENT_COMMANDS: Readonly<Record<'get' | 'delete' | 'watch', Comman
       'Asks the desired-state API of a running instance (see --server) for every resource, the\n' +
       'resources of one KIND, or the one KIND/NAME, and prints KIND, NAME, SOURCE (config or\n' +
       'api), GENERATION, OBSERVED (the generation last acted on), PHASE and READY. With -o json\n' +
-      'the objects as the API gives them; with -o yaml the same in YAML.',
+      'the objects as the API gives them; with -o yaml the same in YAML.\n' +
+      TOKEN_LINE,
     usage: ['setpoint get [KIND | KIND/NAME] [options]'],
     exit: [
       [0, 'shown'],
@@ -41,7 +45,8 @@ export const CLIENT_COMMANDS: Readonly<Record<'get' | 'delete' | 'watch', Comman
     description:
       'Deletes each KIND/NAME from the desired-state API of a running instance (see --server),\n' +
       'and prints "kind/name deleted". A resource the config declares is refused: remove it from\n' +
-      'the resource files instead. What was created for it is pruned as the instance prunes.',
+      'the resource files instead. What was created for it is pruned as the instance prunes.\n' +
+      TOKEN_LINE,
     usage: ['setpoint delete KIND/NAME [KIND/NAME ...] [options]'],
     exit: [
       [0, 'every one was deleted'],
@@ -64,7 +69,8 @@ export const CLIENT_COMMANDS: Readonly<Record<'get' | 'delete' | 'watch', Comman
       'as ADDED (or, with --resource-version, every change after that version), then one line per\n' +
       'change: ADDED, MODIFIED or DELETED, the key, its version and its phase. A dropped\n' +
       'connection is resumed from the last version seen; when that version is too old, it lists\n' +
-      'again and goes on from there. Runs until SIGINT or SIGTERM.',
+      'again and goes on from there. Runs until SIGINT or SIGTERM.\n' +
+      TOKEN_LINE,
     usage: ['setpoint watch [KIND] [options]'],
     exit: [
       [0, 'stopped by SIGINT or SIGTERM'],

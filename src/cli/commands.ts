@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { CLIENT_COMMANDS, OUTPUT_OPTION, SERVER_OPTION } from './client-commands.js';
+import { CLIENT_COMMANDS, OUTPUT_OPTION, SERVER_OPTION, TOKEN_LINE } from './client-commands.js';
 
 export type CommandName =
   | 'validate'
@@ -103,7 +103,8 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'With -f it converges nothing itself: it writes each resource document of the files (YAML,\n' +
       'documents separated by ---, as resource files, with labels:) to the desired-state API of\n' +
       'a running instance, creating or replacing it, and prints "kind/name created", "configured"\n' +
-      'or "unchanged". A refused document is reported with every problem and the rest go on.',
+      'or "unchanged". A refused document is reported with every problem and the rest go on.\n' +
+      TOKEN_LINE,
     usage: ['setpoint apply [options]', 'setpoint apply -f FILE [-f FILE ...] [options]'],
     exit: [
       [0, 'every resource is in sync (with --dry-run: the plan was computed; with -f: all written)'],
