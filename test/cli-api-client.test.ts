@@ -226,8 +226,9 @@ describe('reaching the instance', () => {
 
 /**
  * `follow`, the watch's reconnecting loop, against a server this test scripts: the first stream
- * is cut after a bookmark, the resume is answered 410, the next stream ends with an ERROR event
- * (Gone), and each time the watch must go on from the right version without missing a change.
+ * is cut while listing and the next after a bookmark, the resume is answered 410, the next
+ * stream ends with an ERROR event (Gone), and each time the watch must go on from the right
+ * version without missing a change or showing one twice.
  */
 describe('the watch reconnects', () => {
   const object = (name: string, resourceVersion: number) => ({
@@ -268,7 +269,7 @@ describe('the watch reconnects', () => {
     const stop = new AbortController();
     const lists = [
       { resourceVersion: 5, items: [object('b', 5)] },
-      { resourceVersion: 7, items: [object('b', 5), object('c', 7)] },
+      { resourceVersion: 7, items: [object('b', 6), object('c', 7)] },
     ];
     const server = await scripted((req, res, n) => {
       if (n === 0) {
@@ -276,7 +277,7 @@ describe('the watch reconnects', () => {
         res.end(JSON.stringify(lists.shift()));
         return;
       }
-      if (n === 2) {
+      if (n === 3) {
         res.writeHead(410, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ code: 'Gone', message: 'resource version 2 is too old to resume from' }));
         return;
@@ -284,11 +285,15 @@ describe('the watch reconnects', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('retry: 1000\n: watching\n\n');
       if (n === 1) {
-        // Split mid-event on purpose, then cut the connection.
-        const text = sse('ADDED', 1, { object: object('a', 1) }) + sse('BOOKMARK', 2);
+        // Cut while the objects are listed, before the bookmark: nothing to resume from yet.
+        const text = sse('ADDED', 1, { object: object('a', 1) });
         res.write(text.slice(0, 17));
         res.write(text.slice(17), () => res.socket?.destroy());
-      } else if (n === 3) {
+      } else if (n === 2) {
+        // Listed again (a, already shown, is not shown twice), then cut after the bookmark.
+        const text = sse('ADDED', 1, { object: object('a', 1) }) + sse('BOOKMARK', 2);
+        res.write(text, () => res.socket?.destroy());
+      } else if (n === 4) {
         res.write(sse('MODIFIED', 6, { object: object('b', 6) }));
         res.write(
           sse('ERROR', 6, { error: { code: 'Gone', message: 'the watch ended: fell too far behind' } }),
@@ -310,7 +315,7 @@ describe('the watch reconnects', () => {
       note: (text) => notes.push(text),
       onEvent: (event) => {
         events.push(`${event.type} ${event.object?.name ?? '-'} ${event.resourceVersion}`);
-        if (event.type === 'DELETED') stop.abort();
+        if (event.type === 'DELETED' && event.object?.name === 'c') stop.abort();
       },
     });
     expect(await ended).toEqual({ kind: 'stopped' });
@@ -318,14 +323,14 @@ describe('the watch reconnects', () => {
     expect(events).toEqual([
       'ADDED a 1',
       'BOOKMARK - 2',
-      'ADDED b 5', // the list after the 410
+      'ADDED b 5', // the list after the 410: b is new, a is gone
+      'DELETED a 5',
       'MODIFIED b 6',
-      'ADDED b 5', // the list after the ERROR
-      'ADDED c 7',
+      'ADDED c 7', // the list after the ERROR: b is as seen, c is new
       'DELETED c 8',
     ]);
     const watches = server.seen.filter((s) => s.url.startsWith('/api/v1/watch'));
-    expect(watches.map((w) => w.lastEventId)).toEqual([undefined, '2', '5', '7']);
+    expect(watches.map((w) => w.lastEventId)).toEqual([undefined, undefined, '2', '5', '7']);
     expect(server.seen.every((s) => s.authorization === 'Bearer t')).toBe(true);
     expect(notes.some((n) => /too old to resume from; listing again/.test(n))).toBe(true);
     expect(notes.some((n) => /fell too far behind; listing again/.test(n))).toBe(true);

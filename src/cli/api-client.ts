@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { escapeControl } from '../config/format-issues.js';
 import { redact } from '../contract/redact.js';
 import type { CliIo } from './cli-io.js';
 import { baseUrl } from './commands/status.js';
@@ -53,7 +54,15 @@ export async function apiTargetFor(args: CommonArgs & ClientArgs, io: CliIo): Pr
   }
   const envToken = nonEmpty(io.env[TOKEN_VARIABLE]);
   const file = resolve(io.cwd, args.config);
-  const needConfig = named === undefined || (envToken === undefined && (await exists(file)));
+  const present = await exists(file);
+  if (named === undefined && !present) {
+    const shown = relative(io.cwd, file) || file;
+    io.stderr.write(
+      `setpoint: no config file ${shown} to find the instance in: give --server URL (or set ${SERVER_VARIABLE}), or -c with the config\n`,
+    );
+    return undefined;
+  }
+  const needConfig = named === undefined || (envToken === undefined && present);
   const config = needConfig ? await statusConfigFor(args.config, io) : undefined;
   if (needConfig && config === undefined) return undefined;
   const base = named?.replace(/\/+$/, '') ?? baseUrl(config as NonNullable<typeof config>);
@@ -151,10 +160,9 @@ export function reportRefusal(target: ApiTarget, io: CliIo, status: number, erro
     io.stderr.write(`setpoint: ${target.base} refused the request (401): ${why}\n`);
     return;
   }
-  const problems = (error.problems ?? []).map((p) => `\n  ${p.field || '(document)'}: ${p.message}`);
-  io.stderr.write(
-    `setpoint: ${redact(`${target.base} answered ${status}: ${error.message}${problems.join('')}`, target.secrets)}\n`,
-  );
+  const lines = [`${target.base} answered ${status}: ${error.message}`];
+  for (const p of error.problems ?? []) lines.push(`  ${p.field || '(document)'}: ${p.message}`);
+  io.stderr.write(`setpoint: ${redact(lines.map(escapeControl).join('\n'), target.secrets)}\n`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

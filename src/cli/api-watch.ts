@@ -45,7 +45,7 @@ export type FollowEnd =
   | { readonly kind: 'refused'; readonly status: number; readonly error: ApiErrorAnswer };
 
 type Connection =
-  | { readonly kind: 'ended'; readonly delivered: boolean }
+  | { readonly kind: 'ended' }
   | { readonly kind: 'gone'; readonly message: string }
   | { readonly kind: 'failed'; readonly why: string }
   | { readonly kind: 'refused'; readonly status: number; readonly error: ApiErrorAnswer };
@@ -63,31 +63,44 @@ export async function follow(options: FollowOptions): Promise<FollowEnd> {
   let from = options.from;
   let connected = false;
   let delay = backoff.baseMs;
+  let progressed = false;
+  const known = new Map<string, ApiObject>();
+  const deliver = (event: WatchEventJson) => {
+    progressed = true;
+    const object = event.object;
+    if (object !== undefined) {
+      const key = `${object.kind}/${object.name}`;
+      // A stream started again without a version lists what was shown already: only news count.
+      if (event.type === 'ADDED' && known.get(key)?.resourceVersion === object.resourceVersion) return;
+      if (event.type === 'DELETED') known.delete(key);
+      else known.set(key, object);
+    }
+    options.onEvent(event);
+  };
+  const delivering = { ...options, onEvent: deliver };
+  const resumeFrom = (version: number) => {
+    from = version;
+  };
+  const opened = () => {
+    connected = true;
+  };
   while (!signal.aborted) {
-    const connection = await connect(
-      options,
-      from,
-      (version) => {
-        from = version;
-      },
-      () => {
-        connected = true;
-      },
-    );
+    progressed = false;
+    const connection = await connect(delivering, from, resumeFrom, opened);
     if (signal.aborted) break;
     if (connection.kind === 'refused') return connection;
     if (connection.kind === 'failed' && !connected) return { kind: 'none', why: connection.why };
+    // A connection that carried events was a good one: the next wait starts short again.
+    if (progressed) delay = backoff.baseMs;
     if (connection.kind === 'gone') {
       options.note(`${connection.message}; listing again`);
-      const listed = await relist(options);
+      const listed = await relist(delivering, known);
       if (listed.kind === 'refused') return listed;
       if (listed.kind === 'version') {
         from = listed.version;
-        delay = backoff.baseMs;
         continue;
       }
     }
-    if (connection.kind === 'ended' && connection.delivered) delay = backoff.baseMs;
     const why = connection.kind === 'failed' ? `: ${connection.why}` : '';
     options.note(`the watch was cut${why}; connecting again in ${delay} ms`);
     await sleep(io, delay, signal);
@@ -133,7 +146,6 @@ async function connect(
     // Without a version the stream starts with the objects there are now, in no version order:
     // only the bookmark after them is a version to resume from.
     let listing = from === undefined;
-    let delivered = false;
     const parser = new SseParser();
     for await (const chunk of response.body) {
       alive();
@@ -144,12 +156,11 @@ async function connect(
           return { kind: 'gone', message };
         }
         options.onEvent(event);
-        delivered = true;
         if (event.type === 'BOOKMARK') listing = false;
         if (!listing) seen(event.resourceVersion);
       }
     }
-    return { kind: 'ended', delivered };
+    return { kind: 'ended' };
   } catch (error) {
     return { kind: 'failed', why: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -159,9 +170,13 @@ async function connect(
   }
 }
 
-/** List again: every object as ADDED, and the version to watch from. */
+/**
+ * List again, and hand on the difference from what was seen: new objects as ADDED, changed ones
+ * as MODIFIED, vanished ones as DELETED (at the list's version); then the version to watch from.
+ */
 async function relist(
   options: FollowOptions,
+  known: ReadonlyMap<string, ApiObject>,
 ): Promise<
   | { kind: 'version'; version: number }
   | { kind: 'failed' }
@@ -174,8 +189,17 @@ async function relist(
     return { kind: 'refused', status: answer.status, error: answer.error };
   }
   const list = answer.body as { resourceVersion: number; items: ApiObject[] };
+  const listed = new Set<string>();
   for (const object of list.items) {
-    options.onEvent({ type: 'ADDED', resourceVersion: object.resourceVersion, object });
+    const key = `${object.kind}/${object.name}`;
+    listed.add(key);
+    const last = known.get(key);
+    if (last?.resourceVersion === object.resourceVersion) continue;
+    const type = last === undefined ? 'ADDED' : 'MODIFIED';
+    options.onEvent({ type, resourceVersion: object.resourceVersion, object });
+  }
+  for (const [key, object] of [...known]) {
+    if (!listed.has(key)) options.onEvent({ type: 'DELETED', resourceVersion: list.resourceVersion, object });
   }
   return { kind: 'version', version: list.resourceVersion };
 }

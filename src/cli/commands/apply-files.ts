@@ -110,7 +110,11 @@ async function upsert(target: ApiTarget, io: CliIo, doc: WriteDocumentAt): Promi
         answer.status === 201 ? 'created' : version === before ? 'unchanged' : 'configured';
       return { kind: 'written', outcome, object: answer.body };
     }
-    const raced = answer.kind === 'refused' && answer.error.code === 'Conflict' && typeof own !== 'number';
+    // Written or deleted by another between the read and the write: read it again.
+    const raced =
+      answer.kind === 'refused' &&
+      typeof own !== 'number' &&
+      (answer.error.code === 'Conflict' || (answer.error.code === 'NotFound' && before !== undefined));
     if (!raced || attempt >= MAX_ATTEMPTS) return answer;
   }
 }

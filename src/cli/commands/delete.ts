@@ -1,3 +1,4 @@
+import { escapeControl } from '../../config/format-issues.js';
 import { redact } from '../../contract/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
 import { apiTargetFor, callApi, nothingAnswered, reportRefusal, resourcePath } from '../api-client.js';
@@ -32,14 +33,15 @@ export async function deleteCommand(args: DeleteArgs, io: CliIo): Promise<number
       say(`${key} deleted`);
     } else if (answer.status === 404 && answer.error.code === 'NotFound') {
       results.push({ key, result: 'not found' });
-      io.stderr.write(`setpoint: ${redact(key, target.secrets)} not found\n`);
+      io.stderr.write(`setpoint: ${redact(escapeControl(key), target.secrets)} not found\n`);
     } else if (answer.status === 401 || answer.error.code === undefined) {
       // Not about this resource (the token, or no API there): the next would be refused alike.
       reportRefusal(target, io, answer.status, answer.error);
       return 1;
     } else {
       results.push({ key, result: 'refused', message: answer.error.message });
-      io.stderr.write(`setpoint: ${redact(`${key} not deleted: ${answer.error.message}`, target.secrets)}\n`);
+      const text = escapeControl(`${key} not deleted: ${answer.error.message}`);
+      io.stderr.write(`setpoint: ${redact(text, target.secrets)}\n`);
     }
   }
   if (args.output !== 'table') io.stdout.write(`${redactedJson({ results }, target.secrets, 2)}\n`);
