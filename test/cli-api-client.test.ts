@@ -176,6 +176,24 @@ describe('setpoint get, apply -f, delete', () => {
   });
 });
 
+describe('apply -f from stdin, in JSON, and delete at a version', () => {
+  it('reads - as standard input, answers -o json, and refuses a delete at a stale version', async () => {
+    const { io, out } = capturedIo(dir, { env: { NO_COLOR: '1' } });
+    const stdin = 'kind: files\nname: s\nlabels: { from: stdin }\nspec: { path: s.txt, content: "s" }\n';
+    const code = await runCli(['apply', '-f', '-', '-o', 'json'], { ...io, readStdin: async () => stdin });
+    expect(code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      results: [{ key: 'files/s', result: 'created', object: { source: 'api', labels: { from: 'stdin' } } }],
+    });
+    const stale = await setpoint(['delete', 'files/s', '--resource-version', '1']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/^setpoint: files\/s not deleted: .*resource version 1/);
+    const done = await setpoint(['delete', 'files/s', '--json']);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual({ results: [{ key: 'files/s', result: 'deleted' }] });
+  });
+});
+
 describe('setpoint watch', () => {
   it('prints the resources there are, then each change, until stopped', async () => {
     const watching = stoppableIo(dir);
@@ -201,6 +219,12 @@ describe('reaching the instance', () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(
       /^setpoint: nothing answered at http:\/\/127\.0\.0\.1:\d+: is setpoint run running there\?\n$/,
+    );
+
+    const nowhere = await setpoint(['get'], { cwd: elsewhere });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(
+      /^setpoint: no config file setpoint\.yaml to find the instance in: give --server URL/,
     );
 
     // No config there, so no token: the server is named by the environment.
