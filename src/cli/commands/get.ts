@@ -32,7 +32,7 @@ export async function getCommand(args: GetArgs, io: CliIo): Promise<number> {
     return 1;
   }
   if (answer.kind === 'refused') {
-    if (answer.status === 404 && one) {
+    if (answer.status === 404 && one && answer.error.code === 'NotFound') {
       io.stderr.write(`setpoint: ${redact(`${args.kind}/${args.name}`, target.secrets)} not found\n`);
     } else reportRefusal(target, io, answer.status, answer.error);
     return 1;
