@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { follow } from '../src/cli/api-watch.js';
 import type { CliIo, StopSignal } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/main.js';
+import { TestClock } from '../src/time/test-clock.js';
 import { capturedIo } from './helpers/captured-io.js';
 import { freePort, until } from './helpers/poll.js';
 import { tempProjects } from './helpers/temp-project.js';
@@ -359,6 +360,42 @@ describe('the watch reconnects', () => {
     expect(notes.some((n) => /too old to resume from; listing again/.test(n))).toBe(true);
     expect(notes.some((n) => /fell too far behind; listing again/.test(n))).toBe(true);
     expect(notes.some((n) => /the watch was cut/.test(n))).toBe(true);
+  });
+
+  it('counts a stream silent for too long as dropped, on the clock it is given', async () => {
+    const clock = new TestClock();
+    const { io } = capturedIo('.', { clock });
+    const server = await scripted((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`retry: 1000\n: watching\n\n${sse('BOOKMARK', 3)}`);
+      req.on('close', () => res.end());
+    });
+    const stop = new AbortController();
+    const notes: string[] = [];
+    let bookmarks = 0;
+    const ended = follow({
+      target: { base: server.base, token: undefined, tokenFrom: undefined, secrets: [] },
+      io,
+      signal: stop.signal,
+      silenceMs: 30_000,
+      note: (text) => notes.push(text),
+      onEvent: () => {
+        bookmarks++;
+      },
+    });
+    // The last byte read restarts the wait: advance only once it has been read.
+    await until('the first bookmark is read', () => bookmarks === 1);
+    await clock.advance(29_999);
+    expect(notes).toEqual([]);
+    await clock.advance(1);
+    await until('the silence is noted', () => notes.length === 1);
+    expect(notes[0]).toBe('the watch was cut: nothing came for 30000 ms; connecting again in 250 ms');
+    await clock.advance(250);
+    await until('it connects again, from the bookmark', () => bookmarks === 2);
+    expect(server.seen.at(-1)?.lastEventId).toBe('3');
+    stop.abort();
+    expect(await ended).toEqual({ kind: 'stopped' });
+    await server.close();
   });
 
   it('gives up at once when nothing answers at the start, or the server refuses', async () => {

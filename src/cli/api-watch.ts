@@ -121,10 +121,15 @@ async function connect(
   const stop = () => controller.abort();
   options.signal.addEventListener('abort', stop);
   const silence = options.silenceMs ?? 30_000;
-  let timer = io.clock.setTimeout(stop, silence);
+  let silent = false;
+  const quiet = () => {
+    silent = true;
+    controller.abort();
+  };
+  let timer = io.clock.setTimeout(quiet, silence);
   const alive = () => {
     io.clock.clearTimeout(timer);
-    timer = io.clock.setTimeout(stop, silence);
+    timer = io.clock.setTimeout(quiet, silence);
   };
   try {
     const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders(target) };
@@ -162,6 +167,7 @@ async function connect(
     }
     return { kind: 'ended' };
   } catch (error) {
+    if (silent) return { kind: 'failed', why: `nothing came for ${silence} ms` };
     return { kind: 'failed', why: error instanceof Error ? error.message : String(error) };
   } finally {
     io.clock.clearTimeout(timer);
