@@ -81,8 +81,11 @@ export async function follow(options: FollowOptions): Promise<FollowEnd> {
   const resumeFrom = (version: number) => {
     from = version;
   };
+  let cut = false;
   const opened = () => {
     connected = true;
+    if (cut) options.note(`watching again${from === undefined ? '' : ` from version ${from}`}`);
+    cut = false;
   };
   while (!signal.aborted) {
     progressed = false;
@@ -103,6 +106,7 @@ export async function follow(options: FollowOptions): Promise<FollowEnd> {
     }
     const why = connection.kind === 'failed' ? `: ${connection.why}` : '';
     options.note(`the watch was cut${why}; connecting again in ${delay} ms`);
+    cut = true;
     await sleep(io, delay, signal);
     delay = Math.min(delay * 2, backoff.capMs);
   }
@@ -168,7 +172,7 @@ async function connect(
     return { kind: 'ended' };
   } catch (error) {
     if (silent) return { kind: 'failed', why: `nothing came for ${silence} ms` };
-    return { kind: 'failed', why: error instanceof Error ? error.message : String(error) };
+    return { kind: 'failed', why: whyFailed(error) };
   } finally {
     io.clock.clearTimeout(timer);
     options.signal.removeEventListener('abort', stop);
@@ -208,6 +212,15 @@ async function relist(
     if (!listed.has(key)) options.onEvent({ type: 'DELETED', resourceVersion: list.resourceVersion, object });
   }
   return { kind: 'version', version: list.resourceVersion };
+}
+
+/** What undici's "fetch failed" or "terminated" was about, in words. */
+function whyFailed(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'UND_ERR_SOCKET') return 'the connection closed';
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.message : String(error);
 }
 
 function sleep(io: CliIo, ms: number, signal: AbortSignal): Promise<void> {
