@@ -38,11 +38,50 @@ describe('SseParser', () => {
   });
 
   it('treats a CR at the end of one piece and an LF at the start of the next as one line end', () => {
-    const { events } = parseAll(['data: a\r', '\n', '\r', '\ndata: b\n\n']);
-    expect(events).toEqual([
-      { event: 'message', data: 'a', id: undefined },
-      { event: 'message', data: 'b', id: undefined },
-    ]);
+    // Read as two line ends, the LF would be a blank line and split one event in two.
+    const { events } = parseAll(['data: a\r', '\ndata: b\r', '\n\r', '\n']);
+    expect(events).toEqual([{ event: 'message', data: 'a\nb', id: undefined }]);
+  });
+
+  it('reads any stream of events written with any line endings, split anywhere, as written', () => {
+    const eventArb = fc.record({
+      event: fc.constantFrom('ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'),
+      // Any text but line ends, spaces and colons included.
+      data: fc.array(
+        fc.string({ unit: 'grapheme', maxLength: 12 }).map((t) => t.replace(/[\r\n]/g, '')),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      id: fc.nat({ max: 10_000 }).map(String),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { maxLength: 6 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (written, end, cutsAt) => {
+          const text =
+            `retry: 1000${end}: watching${end}${end}` +
+            written
+              .map(
+                (e) =>
+                  [`id: ${e.id}`, `event: ${e.event}`, ...e.data.map((d) => `data: ${d}`), ''].join(end) +
+                  end,
+              )
+              .join('');
+          const bytes = new TextEncoder().encode(text);
+          const cuts = [...new Set(cutsAt.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);
+          const bounds = [0, ...cuts, bytes.length];
+          const pieces = bounds.slice(1).map((to, i) => bytes.subarray(bounds[i] as number, to));
+          expect(parseAll(pieces).events).toEqual(
+            written.map((e) => ({ event: e.event, data: e.data.join('\n'), id: e.id })),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('parses any split of a valid stream, as text or as bytes, to the same events', () => {
