@@ -246,6 +246,12 @@ describe('reaching the instance', () => {
     });
     expect(right.code).toBe(0);
     expect(right.stdout).not.toContain(TOKEN);
+
+    // --server wins over SETPOINT_SERVER, which wins over the config's server.listen.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    expect((await setpoint(['get', '--server', server], { env: { SETPOINT_SERVER: dead } })).code).toBe(0);
+    const fromEnv = await setpoint(['get'], { env: { SETPOINT_SERVER: dead } });
+    expect(fromEnv.stderr).toContain(`nothing answered at ${dead}:`);
   });
 });
 
