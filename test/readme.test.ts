@@ -77,6 +77,12 @@ const NOT_RUN: Record<string, string> = {
     'runs until stopped; test/cli-e2e.test.ts starts and stops it',
   'node bin/setpoint.js approve -c examples/quickstart/setpoint.yaml':
     'needs a running instance; test/server-approve-deletions.test.ts covers it',
+  'node bin/setpoint.js get -c examples/quickstart/setpoint.yaml':
+    'needs a running instance; test/cli-api-client.test.ts covers it',
+  'node bin/setpoint.js apply -f more.yaml -c examples/quickstart/setpoint.yaml':
+    'needs a running instance and a file of your own; test/cli-api-client.test.ts covers it',
+  'node bin/setpoint.js watch -c examples/quickstart/setpoint.yaml':
+    'needs a running instance and runs until stopped; test/cli-api-client.test.ts covers it',
 };
 
 /**

@@ -32,6 +32,8 @@ export interface CliIo {
   hold(): () => void;
   /** End the process now (a second Ctrl-C during a graceful stop). */
   exit(code: number): void;
+  /** All of standard input, as text (`apply -f -`). Absent: there is none to read. */
+  readStdin?(): Promise<string>;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -73,6 +75,11 @@ export function processIo(): CliIo {
     },
     exit(code) {
       process.exit(code);
+    },
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks).toString('utf8');
     },
   };
 }

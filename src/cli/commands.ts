@@ -1,10 +1,20 @@
 import type { ParseArgsConfig } from 'node:util';
+import { CLIENT_COMMANDS, OUTPUT_OPTION, SERVER_OPTION, TOKEN_LINE } from './client-commands.js';
 
-export type CommandName = 'validate' | 'plan' | 'apply' | 'run' | 'status' | 'approve';
+export type CommandName =
+  | 'validate'
+  | 'plan'
+  | 'apply'
+  | 'run'
+  | 'status'
+  | 'approve'
+  | 'get'
+  | 'delete'
+  | 'watch';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>[string];
 
-interface OptionDoc {
+export interface OptionDoc {
   readonly spec: OptionSpec;
   /** As shown in help: `-c, --config <file>`. */
   readonly usage: string;
@@ -23,6 +33,8 @@ export interface CommandDoc {
   readonly options: Readonly<Record<string, OptionDoc>>;
   /** What `--json` does, where it is not to write the result to stdout as JSON. */
   readonly json?: string;
+  /** The usage lines after `Usage: `, where the command takes more than options. */
+  readonly usage?: readonly string[];
 }
 
 /** Options every command takes. */
@@ -86,10 +98,17 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       'the deletion budget: deletes beyond it are held and listed (--approve-deletions lets them\n' +
       'go). On a terminal it shows progress: resources in sync / total, failing, the current wave.\n' +
       'With a postgres store the running instances apply: it publishes the resources to the\n' +
-      'database and waits until the instances report them Ready.',
+      'database and waits until the instances report them Ready.\n' +
+      '\n' +
+      'With -f it converges nothing itself: it writes each resource document of the files (YAML,\n' +
+      'documents separated by ---, as resource files, with labels:) to the desired-state API of\n' +
+      'a running instance, creating or replacing it, and prints "kind/name created", "configured"\n' +
+      'or "unchanged". A refused document is reported with every problem and the rest go on.\n' +
+      TOKEN_LINE,
+    usage: ['setpoint apply [options]', 'setpoint apply -f FILE [-f FILE ...] [options]'],
     exit: [
-      [0, 'every resource is in sync (with --dry-run: the plan was computed)'],
-      [1, 'some resource is not in sync, the deadline passed, or an error'],
+      [0, 'every resource is in sync (with --dry-run: the plan was computed; with -f: all written)'],
+      [1, 'some resource is not in sync, the deadline passed, or an error (with -f: one was refused)'],
       [3, 'every resource is in sync, but deletes beyond the deletion budget were held'],
     ],
     options: {
@@ -104,10 +123,18 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
         help: 'delete what leaves the desired set even beyond the deletion budget',
       },
       timeout: {
-        spec: { type: 'string', default: '5m' },
+        // No parser default: `--timeout` with `-f` is refused, so it must be told from its absence.
+        spec: { type: 'string' },
         usage: '--timeout <duration>',
         help: 'give up after this long, like 90s or 10m (default 5m)',
       },
+      file: {
+        spec: { type: 'string', short: 'f', multiple: true },
+        usage: '-f, --file <file>',
+        help: "write this file's resources to a running instance instead (repeat; - for stdin)",
+      },
+      output: OUTPUT_OPTION,
+      server: SERVER_OPTION,
     },
   },
   run: {
@@ -166,6 +193,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
       },
     },
   },
+  ...CLIENT_COMMANDS,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

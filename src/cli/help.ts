@@ -38,8 +38,9 @@ export function mainHelp(): string {
 export function commandHelp(name: CommandName): string {
   const command = COMMANDS[name];
   const exit = command.exit.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n');
+  const usage = command.usage ?? [`setpoint ${name} [options]`];
   return [
-    `Usage: setpoint ${name} [options]`,
+    `Usage: ${usage.join('\n       ')}`,
     '',
     `${capitalize(command.summary)}.`,
     '',

@@ -3,8 +3,8 @@ import { type CliIo, processIo } from './cli-io.js';
 import { parseInvocation } from './parse-args.js';
 
 /**
- * The `setpoint` command: `validate | plan | apply | run | status | approve`, each with `--json`,
- * `-c/--config` and `--help`. Returns the exit status; `bin/setpoint.js` calls this.
+ * The `setpoint` command: `validate | plan | apply | run | status | approve | get | delete |
+ * watch`, each with `--json`, `-c/--config` and `--help`. Returns the exit status; `bin/setpoint.js` calls this.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   return runCli(argv, processIo());
@@ -35,6 +35,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'plan':
         return await (await import('./commands/plan.js')).planCommand(args, io);
       case 'apply':
+        if (args.files !== undefined) {
+          return await (await import('./commands/apply-files.js')).applyFilesCommand(args, io);
+        }
         return await (await import('./commands/apply.js')).applyCommand(args, io);
       case 'run':
         return await (await import('./commands/run.js')).runCommand(args, io);
@@ -42,6 +45,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await (await import('./commands/status.js')).statusCommand(args, io);
       case 'approve':
         return await (await import('./commands/approve.js')).approveCommand(args, io);
+      case 'get':
+        return await (await import('./commands/get.js')).getCommand(args, io);
+      case 'delete':
+        return await (await import('./commands/delete.js')).deleteCommand(args, io);
+      case 'watch':
+        return await (await import('./commands/watch.js')).watchCommand(args, io);
     }
   } catch (error) {
     // A bug, not bad input (bad input is reported where it is found): say so, with the stack.

@@ -49,8 +49,65 @@ describe('the command line', () => {
     expect(apply.kind === 'help' && apply.text).toMatch(/--timeout <duration>.*default 5m/);
     for (const name of COMMAND_NAMES) {
       const help = parseInvocation([name, '-h']);
-      expect(help.kind === 'help' && help.text).toContain(`Usage: setpoint ${name} [options]`);
+      expect(help.kind === 'help' && help.text).toMatch(new RegExp(`^Usage: setpoint ${name} `));
       expect(help.kind === 'help' && help.text).toContain('-c, --config <file>');
+    }
+  });
+
+  it('reads the client commands: their arguments, output, server and versions', () => {
+    expect(parseInvocation(['get'])).toEqual({
+      kind: 'command',
+      args: {
+        command: 'get',
+        config: 'setpoint.yaml',
+        json: false,
+        server: undefined,
+        output: 'table',
+        kind: undefined,
+        name: undefined,
+        selector: undefined,
+      },
+    });
+    expect(parseInvocation(['get', 'files/site/index.html', '-o', 'yaml'])).toMatchObject({
+      args: { kind: 'files', name: 'site/index.html', output: 'yaml' },
+    });
+    expect(parseInvocation(['get', 'files', '-l', 'team=a', '--json'])).toMatchObject({
+      args: { kind: 'files', name: undefined, selector: 'team=a', output: 'json' },
+    });
+    expect(
+      parseInvocation(['apply', '-f', 'a.yaml', '--file', '-', '--server', 'http://h:1', '-o', 'json']),
+    ).toMatchObject({
+      args: { command: 'apply', files: ['a.yaml', '-'], server: 'http://h:1', output: 'json' },
+    });
+    const converge = parseInvocation(['apply']);
+    expect(converge.kind === 'command' && 'files' in converge.args).toBe(false);
+    expect(parseInvocation(['delete', 'files/a', 'files/b'])).toMatchObject({
+      args: { command: 'delete', keys: ['files/a', 'files/b'], resourceVersion: undefined },
+    });
+    expect(parseInvocation(['watch', 'files', '--resource-version', '12', '-o', 'json'])).toMatchObject({
+      args: { command: 'watch', kind: 'files', resourceVersion: 12, output: 'json' },
+    });
+    const refused: [string[], RegExp][] = [
+      [['get', 'files/a', 'files/b'], /unexpected argument "files\/b"/],
+      [['get', 'files/a', '-l', 'x=y'], /-l selects among many/],
+      [['get', '-o', 'xml'], /-o "xml" is not one of table, json, yaml/],
+      [['get', '--json', '-o', 'yaml'], /--json and -o yaml ask for two outputs/],
+      [['get', '--server', 'localhost:9464'], /--server "localhost:9464" is not an http/],
+      [['delete'], /name what to delete: KIND\/NAME/],
+      [['delete', 'files'], /"files" is not KIND\/NAME/],
+      [['delete', 'files/a', 'files/b', '--resource-version', '3'], /goes with one KIND\/NAME/],
+      [['watch', 'files/a'], /is not a KIND/],
+      [['watch', '-o', 'yaml'], /-o "yaml" is not one of table, json/],
+      [['watch', '--resource-version', 'x'], /is not a resource version/],
+      [['apply', '-f', 'a.yaml', '--dry-run'], /--dry-run does not go with -f/],
+      [['apply', '-f', 'a.yaml', '--timeout', '1m'], /--timeout does not go with -f/],
+      [['apply', '-o', 'json'], /--output goes with -f/],
+      [['status', 'files'], /unexpected argument "files"/],
+    ];
+    for (const [argv, message] of refused) {
+      const parsed = parseInvocation(argv);
+      expect(parsed.kind, argv.join(' ')).toBe('usage-error');
+      if (parsed.kind === 'usage-error') expect(parsed.message, argv.join(' ')).toMatch(message);
     }
   });
 

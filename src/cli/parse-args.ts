@@ -9,6 +9,9 @@ import {
   parseOptionsOf,
 } from './commands.js';
 import { commandHelp, mainHelp } from './help.js';
+import { type ClientArgs, type OutputFormat, parseClientArgs } from './parse-client-args.js';
+
+export type { ClientArgs, OutputFormat };
 
 /** Options every command has, after parsing. */
 export interface CommonArgs {
@@ -25,10 +28,34 @@ export type CommandArgs =
       readonly dryRun: boolean;
       readonly timeoutMs: number;
       readonly approveDeletions: boolean;
+      /** `-f`: write these files' documents to a running instance's API instead of converging. */
+      readonly files?: readonly string[];
+      readonly output?: OutputFormat;
+      readonly server?: string;
     })
   | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
   | (CommonArgs & { readonly command: 'status' })
-  | (CommonArgs & { readonly command: 'approve'; readonly keys: readonly string[] | undefined });
+  | (CommonArgs & { readonly command: 'approve'; readonly keys: readonly string[] | undefined })
+  | (CommonArgs &
+      ClientArgs & {
+        readonly command: 'get';
+        readonly kind: string | undefined;
+        readonly name: string | undefined;
+        readonly selector: string | undefined;
+      })
+  | (CommonArgs &
+      ClientArgs & {
+        readonly command: 'delete';
+        readonly keys: readonly string[];
+        readonly resourceVersion: number | undefined;
+      })
+  | (CommonArgs &
+      ClientArgs & {
+        readonly command: 'watch';
+        readonly kind: string | undefined;
+        readonly selector: string | undefined;
+        readonly resourceVersion: number | undefined;
+      });
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -71,12 +98,20 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
     return usageError(command, parseErrorText(command, error));
   }
   if (values.help === true) return { kind: 'help', text: commandHelp(command) };
-  if (positionals.length > 0) {
+  const takesArguments = command === 'get' || command === 'delete' || command === 'watch';
+  if (positionals.length > 0 && !takesArguments) {
     return usageError(command, `unexpected argument "${positionals[0]}"`);
   }
   const config = String(values.config);
   if (config === '') return usageError(command, '--config needs a file path');
   const common = { config, json: values.json === true };
+  if (takesArguments || (command === 'apply' && values.file !== undefined)) {
+    const client = parseClientArgs(command, values, positionals, common);
+    return typeof client === 'string' ? usageError(command, client) : { kind: 'command', args: client };
+  }
+  for (const option of ['output', 'server'] as const) {
+    if (values[option] !== undefined) return usageError(command, `--${option} goes with -f (apply -f FILE)`);
+  }
   switch (command) {
     case 'validate':
     case 'status':
@@ -87,7 +122,7 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
         args: { command, ...common, detailedExitcode: values['detailed-exitcode'] === true },
       };
     case 'apply': {
-      const timeout = parseDuration(String(values.timeout));
+      const timeout = parseDuration(String(values.timeout ?? '5m'));
       if (!timeout.ok || timeout.ms <= 0) {
         const why = timeout.ok ? `"${String(values.timeout)}" must be more than 0` : timeout.reason;
         return usageError(command, `--timeout: ${why}`);
@@ -114,6 +149,8 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
       }
       return { kind: 'command', args: { command, ...common, logLevel: level as LogLevel } };
     }
+    default:
+      return usageError(command, 'this command cannot be read here');
   }
 }
 
