@@ -168,6 +168,9 @@ const watchEventSchema = z
     resourceVersion: z.int(),
     object: objectSchema.optional(),
     error: errorSchema.optional(),
+    initial: z.boolean().optional().meta({
+      description: 'One of the objects there when a watch without a version started (its event has no id).',
+    }),
   })
   .meta({
     title: 'watch event',

@@ -9,12 +9,14 @@ const texts = new WeakMap<WatchEvent, string>();
 /**
  * An event as Server-Sent Events text: its version as the `id` (what a client resumes from,
  * sent back as `Last-Event-ID`), its type as the `event`, and the event as JSON `data`. An
- * event sent to many watchers is written to text once.
+ * event sent to many watchers is written to text once. An `ERROR` ends the stream.
  */
 export function sseText(event: WatchEvent): string {
   let text = texts.get(event);
   if (text === undefined) {
-    text = `id: ${event.resourceVersion}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    // An opening object carries no id: resuming from it could skip objects listed after it.
+    const id = 'initial' in event && event.initial ? '' : `id: ${event.resourceVersion}\n`;
+    text = `${id}event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
     texts.set(event, text);
   }
   return text;
@@ -38,6 +40,10 @@ export function writeEvents(res: ServerResponse, events: readonly WatchEvent[]):
   let text = '';
   for (const event of events) text += sseText(event);
   res.write(text);
+  if (events.some((e) => e.type === 'ERROR')) {
+    res.end();
+    return false;
+  }
   if (res.writableLength > MAX_UNREAD_BYTES) {
     res.end();
     return false;

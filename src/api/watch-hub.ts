@@ -12,7 +12,16 @@ const tooOld = (version: number) =>
 
 /** What a watcher receives: a change, a bookmark (all seen up to a version), or an error that ends it. */
 export type WatchEvent =
-  | { readonly type: ChangeType; readonly resourceVersion: number; readonly object: ApiObject }
+  | {
+      readonly type: ChangeType;
+      readonly resourceVersion: number;
+      readonly object: ApiObject;
+      /**
+       * One of the objects there when a watch without a version started: its version is the
+       * object's, not a place in the stream to resume from (the bookmark after them is).
+       */
+      readonly initial?: true;
+    }
   | { readonly type: 'BOOKMARK'; readonly resourceVersion: number }
   | { readonly type: 'ERROR'; readonly resourceVersion: number; readonly error: ApiErrorBody };
 
@@ -111,6 +120,7 @@ export class WatchHub {
           type: 'ADDED',
           resourceVersion: o.resourceVersion,
           object: this.#options.render(o),
+          initial: true,
         }),
       );
       if (added.length > 0) watcher.send(added);
