@@ -13,6 +13,7 @@ import {
   type SpecCheck,
   schemaProblem,
 } from './validate-write.js';
+import { expected, ownedBy, publishSet } from './write-rules.js';
 
 export interface DesiredApiOptions {
   readonly store: SpecStore;
@@ -100,25 +101,7 @@ export function createDesiredApi(options: DesiredApiOptions) {
     return object;
   };
 
-  const owned = (key: string, stored: StoredObject | undefined) => {
-    if (stored !== undefined && stored.source !== source) {
-      throw apiError(
-        'SourceConflict',
-        `${key} belongs to the source ${stored.source}: change it where ${stored.source} declares it, or remove it there first`,
-        { owner: stored.source, field: 'name' },
-      );
-    }
-  };
-  const expected = (key: string, stored: StoredObject | undefined, version: number | undefined) => {
-    if (version === undefined || stored?.resourceVersion === version) return;
-    if (stored === undefined)
-      throw apiError('NotFound', `${key} does not exist`, { field: 'resourceVersion' });
-    throw apiError(
-      'Conflict',
-      `${key}: the write was based on resource version ${version}, but it is at ${stored.resourceVersion}: read it again and retry`,
-      { field: 'resourceVersion', resourceVersion: stored.resourceVersion },
-    );
-  };
+  const owned = (key: string, stored: StoredObject | undefined) => ownedBy(source, key, stored);
 
   /** Store `resource` after checking it; `mode` says what may already be there. */
   async function put(
@@ -269,32 +252,11 @@ export function createDesiredApi(options: DesiredApiOptions) {
      */
     async publish(from: string, resources: readonly Resource[]): Promise<PublishResult> {
       const { result } = await store
-        .transact(async (view) => {
-          const mine = new Map((await view.ofSource(from)).map((o) => [keyOf(o.resource), o]));
-          const conflicts: { key: string; owner: string }[] = [];
-          const set: Resource[] = [];
-          for (const resource of resources) {
-            const key = keyOf(resource);
-            const stored = mine.get(key) ?? (await view.get(key));
-            if (stored !== undefined && stored.source !== from) conflicts.push({ key, owner: stored.source });
-            else set.push(resource);
-          }
-          const wanted = new Set(resources.map(keyOf));
-          const remove = [...mine.keys()].filter((key) => !wanted.has(key));
-          checkChange({ set, remove }, await view.rulesView(set, remove), kinds(), checkSpec);
-          const writes: Write[] = [
-            ...set.map(
-              (resource): Write => ({
-                op: 'put',
-                resource,
-                labels: mine.get(keyOf(resource))?.labels ?? {},
-                source: from,
-              }),
-            ),
-            ...remove.map((key): Write => ({ op: 'delete', key })),
-          ];
-          return { writes, result: conflicts };
-        })
+        .transact((view) =>
+          publishSet(view, from, resources, (change, rules) =>
+            checkChange(change, rules, kinds(), checkSpec),
+          ),
+        )
         .then(({ changes, result: conflicts }) => ({ result: { changes, conflicts } }));
       claims.set(from, new Set(result.conflicts.map((c) => c.key)));
       return {

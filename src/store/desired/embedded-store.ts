@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { keyOf, type Resource } from '../../contract/resource.js';
-import type { DesiredView } from '../../diff/desired-change.js';
+import { keyOf } from '../../contract/resource.js';
 import { writeFileAtomically } from '../atomic-write.js';
 import { GroupCommit } from '../group-commit.js';
 import { nodeStoreFs, type StoreFile, type StoreFs } from '../store-fs.js';
 import { changeOf, keyOfWrite } from './apply-writes.js';
+import { FORMAT, readSpecFiles, type Snapshot, toLine } from './spec-files.js';
 import { type Change, firstAfter, type SpecStore, type SpecView } from './spec-store.js';
 import type { StoredObject } from './stored-object.js';
+
+export { readSpecFiles } from './spec-files.js';
 
 export interface EmbeddedSpecStoreOptions {
   /** The directory that holds `desired.json` and `desired.log` (the state directory). */
@@ -21,23 +23,6 @@ export interface EmbeddedSpecStore extends SpecStore {
   /** The objects, synchronously (for the process that owns the store). */
   objects(): IterableIterator<StoredObject>;
 }
-
-interface LogLine {
-  /** The change's version. */
-  readonly v: number;
-  readonly t: Change['type'];
-  readonly o: StoredObject;
-}
-
-interface Snapshot {
-  readonly format: 1;
-  readonly version: number;
-  readonly compacted: number;
-  readonly objects: StoredObject[];
-  readonly history: LogLine[];
-}
-
-const FORMAT = 1;
 
 /**
  * The desired-state API's store for one instance: the objects in memory, made durable in the
@@ -197,83 +182,6 @@ export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): 
   return store;
 }
 
-/** What the files of an embedded store hold, read without writing anything. */
-export async function readSpecFiles(fs: StoreFs, dir: string) {
-  const snapshotPath = join(dir, 'desired.json');
-  const objects = new IndexedObjects();
-  let history: Change[] = [];
-  let compacted = 0;
-  let version = 0;
-  const snapshotBytes = await fs.readFile(snapshotPath);
-  if (snapshotBytes !== undefined) {
-    const snapshot = JSON.parse(new TextDecoder().decode(snapshotBytes)) as Snapshot;
-    if (snapshot.format !== FORMAT)
-      throw new Error(`${snapshotPath}: unknown format ${String(snapshot.format)}`);
-    for (const o of snapshot.objects) objects.set(keyOf(o.resource), o);
-    history = snapshot.history.map(toChange);
-    compacted = snapshot.compacted;
-    version = snapshot.version;
-  }
-  const logBytes = (await fs.readFile(join(dir, 'desired.log'))) ?? new Uint8Array();
-  for (const raw of new TextDecoder().decode(logBytes).split('\n')) {
-    if (raw === '') continue;
-    let line: LogLine;
-    try {
-      line = JSON.parse(raw) as LogLine;
-    } catch {
-      break; // torn by a crash: what follows was never acknowledged
-    }
-    if (line.v <= version) continue;
-    const key = keyOf(line.o.resource);
-    if (line.t === 'DELETED') objects.delete(key);
-    else objects.set(key, line.o);
-    history.push(toChange(line));
-    version = line.v;
-  }
-  return { objects, history, compacted, version, logBytes: logBytes.length };
-}
-
-/** The objects by key, with who depends on whom, for the rules' view. */
-class IndexedObjects extends Map<string, StoredObject> {
-  readonly #dependents = new Map<string, Set<string>>();
-  readonly view: DesiredView = {
-    current: (key) => this.get(key)?.resource,
-    dependents: (key) => this.#dependents.get(key) ?? [],
-  };
-
-  override set(key: string, object: StoredObject): this {
-    this.#unlink(key);
-    super.set(key, object);
-    for (const dep of object.resource.dependsOn ?? []) {
-      const set = this.#dependents.get(dep) ?? new Set<string>();
-      this.#dependents.set(dep, set);
-      set.add(key);
-    }
-    return this;
-  }
-
-  override delete(key: string): boolean {
-    this.#unlink(key);
-    return super.delete(key);
-  }
-
-  #unlink(key: string): void {
-    for (const dep of this.get(key)?.resource.dependsOn ?? []) {
-      const set = this.#dependents.get(dep);
-      set?.delete(key);
-      if (set?.size === 0) this.#dependents.delete(dep);
-    }
-  }
-}
-
-const toLine = (c: Change): LogLine => ({ v: c.object.resourceVersion, t: c.type, o: c.object });
-const toChange = (l: LogLine): Change => ({ type: l.t, object: l.o });
-
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Resources of a store, as the runtime takes them. */
-export function resourcesOf(objects: Iterable<StoredObject>): Resource[] {
-  return [...objects].map((o) => o.resource);
 }
