@@ -21,6 +21,7 @@
  *
  *   node --expose-gc --import tsx bench/api.ts --measure writes|latency|watch [--quick] [--json]
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,7 +41,7 @@ import { openEmbeddedSpecStore } from '../src/store/desired/embedded-store.js';
 import type { Write } from '../src/store/desired/spec-store.js';
 import { GroupCommit } from '../src/store/group-commit.js';
 import { systemClock, systemRandom } from '../src/time/clock.js';
-import type { WatchJob, WatchResult, WritesJob, WritesResult } from './lib/api-load.js';
+import type { WatchJob, WatchResult, WindowMark, WritesJob, WritesResult } from './lib/api-load.js';
 import { KIND, makeResources, silentLogger } from './lib/fixtures.js';
 import { distribution, nowMs, progress, report, sleep } from './lib/measure.js';
 
@@ -64,22 +65,42 @@ const num = (text: string | undefined, full: number, small: number) =>
 
 // ── shared ───────────────────────────────────────────────────────────────────────────────
 
-/** Run one job of `lib/api-load.ts` in a worker thread and take its answer. */
-function clients<T>(job: WritesJob | WatchJob): Promise<T> {
+/**
+ * Run one job of `lib/api-load.ts` in a worker thread and take its answer (the message marked
+ * `done`); `onMark` sees the other messages as they come.
+ */
+function clients<T>(job: WritesJob | WatchJob, onMark?: (mark: WindowMark) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     // A worker does not inherit the loader of TypeScript: it registers tsx, then loads the file.
     const file = new URL('./lib/api-load.ts', import.meta.url).href;
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file)}); });`;
     const worker = new Worker(boot, { eval: true, workerData: job });
-    worker.once('message', (result: T) => {
-      resolve(result);
-      void worker.terminate();
+    worker.on('message', (message: T | WindowMark) => {
+      if ((message as { done?: boolean }).done) {
+        resolve(message as T);
+        void worker.terminate();
+      } else onMark?.(message as WindowMark);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`the client worker exited with ${code}`));
     });
   });
+}
+
+/**
+ * CPU time of this process's main thread (the servers' thread) in ms, from
+ * `/proc/self/task/<pid>/stat` (Linux; 10 ms ticks): unlike the event loop's busy time, it
+ * does not count time the thread waited for a core the machine gave to something else.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 interface Setpoint {
@@ -214,26 +235,37 @@ async function bareLogServer(): Promise<{ url: string; close(): Promise<void> }>
 
 async function measureWrites() {
   const CLIENTS = Number(values.clients);
-  const SECONDS = num(values.seconds, 5, 2);
-  const job = (url: string, run: string): WritesJob => ({
-    job: 'writes',
-    url,
-    clients: CLIENTS,
-    seconds: SECONDS,
-    warmupS: quick ? 0.5 : 1,
-    run,
-  });
-
-  progress(`api writes: anchor, ${CLIENTS} clients for ${SECONDS} s on a bare fsync'd log server`);
+  const SECONDS = num(values.seconds, 1.5, 1);
+  const WINDOWS = quick ? 2 : 4;
   const bare = await bareLogServer();
-  const anchor = await clients<WritesResult>(job(bare.url, 'a'));
-  await bare.close();
-
-  progress(`api writes: setpoint, ${CLIENTS} clients for ${SECONDS} s on POST /api/v1/resources`);
   const sp = await startSetpoint({ idle: 0, feed: true });
-  const cpu0 = process.cpuUsage();
-  const result = await clients<WritesResult>(job(`${sp.server.url}/api/v1/resources`, 's'));
-  const cpu = process.cpuUsage(cpu0);
+  progress(
+    `api writes: ${CLIENTS} clients, POST to a bare fsync'd log server and to setpoint by turns, ${WINDOWS} × ${SECONDS} s each`,
+  );
+  // The main thread's CPU and busy time in each counted window, by target.
+  const cpu = [0, 0];
+  const busy = [0, 0];
+  let cpu0 = 0;
+  let elu0 = performance.eventLoopUtilization();
+  const result = await clients<WritesResult>(
+    {
+      job: 'writes',
+      targets: [bare.url, `${sp.server.url}/api/v1/resources`],
+      clients: CLIENTS,
+      windows: WINDOWS,
+      seconds: SECONDS,
+      warmupS: quick ? 0.5 : 1,
+    },
+    (m) => {
+      if (m.mark === 'start') {
+        cpu0 = mainThreadCpuMs();
+        elu0 = performance.eventLoopUtilization();
+      } else {
+        cpu[m.target]! += mainThreadCpuMs() - cpu0;
+        busy[m.target]! += performance.eventLoopUtilization(elu0).active;
+      }
+    },
+  );
   // Did the runtime keep up? Time until every stored resource has been in sync once.
   const stored = (await sp.store.list()).items.length;
   const t0 = nowMs();
@@ -241,22 +273,31 @@ async function measureWrites() {
   const drainMs = nowMs() - t0;
   const syncedAll = sp.synced.size >= stored;
   await sp.close();
+  await bare.close();
 
-  const perSec = (r: WritesResult) => r.ok / r.seconds;
+  const figures = (t: 0 | 1) => {
+    const r = result.targets[t]!;
+    const done = Math.max(1, r.ok + r.failed);
+    return {
+      ...r,
+      perSec: r.ok / r.seconds,
+      /** Main-thread CPU per write, and the rate a core of its own would give at that cost. */
+      serverCpuUsEach: (cpu[t]! * 1000) / done,
+      serverBoundPerSec: (done / cpu[t]!) * 1000,
+      serverBusyUsEach: (busy[t]! * 1000) / done,
+    };
+  };
+  const anchor = figures(0);
+  const setpoint = { ...figures(1), stored, syncedAll, drainMs };
   return {
     bench: 'api-writes',
     clients: CLIENTS,
+    windows: WINDOWS,
     seconds: SECONDS,
-    setpoint: {
-      ...result,
-      perSec: perSec(result),
-      stored,
-      syncedAll,
-      drainMs,
-      serverCpuUsPerWrite: (cpu.user + cpu.system) / Math.max(1, result.ok),
-    },
-    anchor: { ...anchor, perSec: perSec(anchor) },
-    ratio: perSec(result) / perSec(anchor),
+    setpoint,
+    anchor,
+    ratio: setpoint.perSec / anchor.perSec,
+    cpuRatio: setpoint.serverCpuUsEach / anchor.serverCpuUsEach,
   };
 }
 
@@ -442,10 +483,12 @@ if (values.measure === 'writes') {
   const r = await measureWrites();
   report(values.json === true, r, () =>
     [
-      `writes/s through POST /api/v1/resources, ${r.clients} clients, ${r.seconds} s`,
-      `  setpoint ${f(r.setpoint.perSec, 0)}/s (${r.setpoint.failed} failed; ${f(r.setpoint.serverCpuUsPerWrite, 0)} µs server CPU each; all synced: ${r.setpoint.syncedAll}, ${f(r.setpoint.drainMs, 0)} ms after)`,
+      `writes/s through POST /api/v1/resources, ${r.clients} clients, ${r.windows} windows of ${r.seconds} s each`,
+      `  setpoint ${f(r.setpoint.perSec, 0)}/s (${r.setpoint.failed} failed; all synced: ${r.setpoint.syncedAll}, ${f(r.setpoint.drainMs, 0)} ms after)`,
       `  anchor   ${f(r.anchor.perSec, 0)}/s (bare node:http + group-commit fsync)`,
       `  ratio    ${f(r.ratio)}`,
+      `  server thread CPU per write: setpoint ${f(r.setpoint.serverCpuUsEach, 0)} µs (${f(r.setpoint.serverBoundPerSec, 0)}/s on a core of its own; busy ${f(r.setpoint.serverBusyUsEach, 0)} µs)`,
+      `                              anchor   ${f(r.anchor.serverCpuUsEach, 0)} µs (${f(r.anchor.serverBoundPerSec, 0)}/s; busy ${f(r.anchor.serverBusyUsEach, 0)} µs); ratio ${f(r.cpuRatio)}`,
       r.setpoint.firstFailure ? `  first failure: ${r.setpoint.firstFailure}` : '',
     ].join('\n'),
   );

@@ -4,8 +4,9 @@
  * Times are `process.hrtime`, one clock for every thread of the process.
  *
  * Two jobs, chosen by `workerData.job`:
- * - `writes`: `clients` loops, each POSTing a new resource back to back for `seconds` (after
- *   `warmupS` not counted); answers the requests that succeeded and the ones that failed.
+ * - `writes`: `clients` loops, each POSTing a new resource back to back, to each target in
+ *   turn for windows of `seconds` (after a warm-up window each, not counted); answers the
+ *   requests that succeeded and failed per target, and marks each window's start and end.
  * - `watch`: `watchers` Server-Sent Events streams on `watchUrl`; once each has its first
  *   bytes, `writers` loops send `changes` PUTs between them; each watcher records every event's
  *   `id` and the time it arrived, until it has `expect` events or `timeoutMs` passed.
@@ -14,20 +15,33 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 export interface WritesJob {
   readonly job: 'writes';
-  readonly url: string;
+  /** Where to POST: the servers compared, taking turns window by window. */
+  readonly targets: readonly string[];
   readonly clients: number;
+  /** Windows per target, and the seconds of each. */
+  readonly windows: number;
   readonly seconds: number;
+  /** A first window per target, not counted. */
   readonly warmupS: number;
-  /** Tells the names of this run's resources from another run's (see `writeBody`). */
-  readonly run: string;
+}
+
+/** Sent before and after each counted window, so the server can read its own CPU there. */
+export interface WindowMark {
+  readonly mark: 'start' | 'end';
+  readonly target: number;
 }
 
 export interface WritesResult {
-  readonly ok: number;
-  readonly failed: number;
-  readonly seconds: number;
-  /** The first failure's status and body, if any. */
-  readonly firstFailure?: string;
+  readonly done: true;
+  readonly targets: readonly {
+    /** Requests answered 200 or 201 in the counted windows. */
+    readonly ok: number;
+    readonly failed: number;
+    /** Wall time of the counted windows (each until its last request is answered). */
+    readonly seconds: number;
+    /** The first failure's status and body, if any. */
+    readonly firstFailure?: string;
+  }[];
 }
 
 export interface WatchJob {
@@ -44,6 +58,7 @@ export interface WatchJob {
 }
 
 export interface WatchResult {
+  readonly done: true;
   /** Per watcher: the ids received, in order, and when (ms, hrtime). */
   readonly received: { ids: number[]; at: number[] }[];
   readonly writesOk: number;
@@ -54,7 +69,7 @@ export interface WatchResult {
 
 const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** The body of request `i` of client `c`: a resource document named `w<run>-<c>-<i>`. */
+/** The body of request `i` of client `c`: a resource document named `w<run>-<c>-<i>`, unique per run. */
 export function writeBody(run: string, c: number, i: number): string {
   return JSON.stringify({
     kind: 'app',
@@ -65,32 +80,58 @@ export function writeBody(run: string, c: number, i: number): string {
 }
 
 async function writes(job: WritesJob): Promise<WritesResult> {
-  let ok = 0;
-  let failed = 0;
-  let firstFailure: string | undefined;
-  const start = nowMs();
-  const countFrom = start + job.warmupS * 1000;
-  const end = countFrom + job.seconds * 1000;
-  const client = async (c: number) => {
-    for (let i = 0; ; i++) {
-      const t = nowMs();
-      if (t >= end) return;
-      const res = await fetch(job.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: writeBody(job.run, c, i),
-      });
-      const text = await res.text();
-      if (nowMs() < countFrom) continue;
-      if (res.status === 200 || res.status === 201) ok++;
-      else {
-        failed++;
-        firstFailure ??= `${res.status} ${text.slice(0, 300)}`;
+  const totals = job.targets.map(() => ({
+    ok: 0,
+    failed: 0,
+    seconds: 0,
+    firstFailure: undefined as string | undefined,
+  }));
+  const next = job.targets.map(() => 0);
+  /** Every client sends back to back until `ms` have passed; answers what came back, and how long it took. */
+  const window = async (target: number, ms: number) => {
+    let ok = 0;
+    let failed = 0;
+    let firstFailure: string | undefined;
+    const start = nowMs();
+    const client = async (c: number) => {
+      while (nowMs() - start < ms) {
+        const i = next[target]!++;
+        const res = await fetch(job.targets[target]!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: writeBody(`${target}`, c, i),
+        });
+        const text = await res.text();
+        if (res.status === 200 || res.status === 201) ok++;
+        else {
+          failed++;
+          firstFailure ??= `${res.status} ${text.slice(0, 300)}`;
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: job.clients }, (_, c) => client(c)));
+    return { ok, failed, firstFailure, seconds: (nowMs() - start) / 1000 };
   };
-  await Promise.all(Array.from({ length: job.clients }, (_, c) => client(c)));
-  return { ok, failed, seconds: (nowMs() - countFrom) / 1000, ...(firstFailure ? { firstFailure } : {}) };
+  for (let t = 0; t < job.targets.length; t++) await window(t, job.warmupS * 1000);
+  for (let w = 0; w < job.windows; w++) {
+    for (let t = 0; t < job.targets.length; t++) {
+      parentPort?.postMessage({ mark: 'start', target: t } satisfies WindowMark);
+      const r = await window(t, job.seconds * 1000);
+      parentPort?.postMessage({ mark: 'end', target: t } satisfies WindowMark);
+      const total = totals[t]!;
+      total.ok += r.ok;
+      total.failed += r.failed;
+      total.seconds += r.seconds;
+      total.firstFailure ??= r.firstFailure;
+    }
+  }
+  return {
+    done: true,
+    targets: totals.map(({ firstFailure, ...rest }) => ({
+      ...rest,
+      ...(firstFailure ? { firstFailure } : {}),
+    })),
+  };
 }
 
 /** One SSE stream: every event's `id`, with its arrival time, until `expect` or `stop`. */
@@ -190,7 +231,14 @@ async function watch(job: WatchJob): Promise<WatchResult> {
   const received = await Promise.all(streams);
   clearTimeout(timer);
   stopAll();
-  return { received, writesOk, writesFailed, firstWriteAt, ...(firstFailure ? { firstFailure } : {}) };
+  return {
+    done: true,
+    received,
+    writesOk,
+    writesFailed,
+    firstWriteAt,
+    ...(firstFailure ? { firstFailure } : {}),
+  };
 }
 
 if (parentPort) {
