@@ -10,12 +10,14 @@
  *    same group commit and fsync before it answers.
  * 2. `latency`: spec write → apply starts. `--idle` resources synced; a client PUTs a changed
  *    spec of one of them, one at a time, timed from just before the request to the provider's
- *    `update` call. Anchor: `GET /healthz` on the same server from the same client, interleaved.
+ *    `update` call. Anchors, interleaved, from the same client: `GET /healthz` on the same
+ *    server (the HTTP round trip), and a POST to the bare fsync'd log server of 1 (the round
+ *    trip with one durable write).
  * 3. `watch`: 100 watchers (`--watchers`) on `/api/v1/watch`; `--writers` loops PUT
  *    `--changes` changes; events/s delivered in all, the delay from commit (the store's
  *    `onCommit`) to each watcher's receipt, and whether every watcher got every change once, in
  *    order. Anchor: the same clients on a bare SSE server that broadcasts each PUT as one
- *    preformatted event, without a store.
+ *    preformatted event (batched per turn of the loop), without a store.
  *
  * The clients run in a worker thread (`lib/api-load.ts`), so they take the second core.
  *
@@ -40,6 +42,7 @@ import { createStatusServer, type StatusServer } from '../src/server/status-serv
 import { openEmbeddedSpecStore } from '../src/store/desired/embedded-store.js';
 import type { Write } from '../src/store/desired/spec-store.js';
 import { GroupCommit } from '../src/store/group-commit.js';
+import { nodeStoreFs, type StoreFs } from '../src/store/store-fs.js';
 import { systemClock, systemRandom } from '../src/time/clock.js';
 import type { WatchJob, WatchResult, WindowMark, WritesJob, WritesResult } from './lib/api-load.js';
 import { KIND, makeResources, silentLogger } from './lib/fixtures.js';
@@ -107,6 +110,8 @@ interface Setpoint {
   readonly server: StatusServer;
   readonly runtime: Runtime;
   readonly store: Awaited<ReturnType<typeof openEmbeddedSpecStore>>;
+  /** When the store wrote a snapshot (ms, `nowMs`). */
+  readonly snapshots: readonly number[];
   /** Keys the runtime reported in sync at least once. */
   readonly synced: Set<string>;
   /** Provider `update` calls, as they start: name → waiter. */
@@ -121,7 +126,16 @@ interface Setpoint {
  */
 async function startSetpoint(o: { idle: number; feed: boolean }): Promise<Setpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'setpoint-bench-api-'));
-  const store = await openEmbeddedSpecStore({ dir });
+  // The store's snapshots, as they are renamed into place: they stop the loop while written.
+  const snapshots: number[] = [];
+  const fs: StoreFs = {
+    ...nodeStoreFs,
+    async rename(from, to) {
+      await nodeStoreFs.rename(from, to);
+      if (to.endsWith('desired.json')) snapshots.push(nowMs());
+    },
+  };
+  const store = await openEmbeddedSpecStore({ dir, fs });
   const api = createDesiredApi({ store, kinds: new Set([KIND]) });
   const memory = memoryProvider({ kind: KIND, clock: systemClock, random: systemRandom });
   const onUpdate = new Map<string, (t: number) => void>();
@@ -165,6 +179,7 @@ async function startSetpoint(o: { idle: number; feed: boolean }): Promise<Setpoi
     store,
     synced,
     onUpdate,
+    snapshots,
     async close() {
       await server.close();
       hub.close();
@@ -305,7 +320,7 @@ async function measureWrites() {
 
 async function measureLatency() {
   const IDLE = num(values.idle, 10_000, 2000);
-  const SAMPLES = num(values.samples, 400, 150);
+  const SAMPLES = num(values.samples, 400, 120);
   progress(`api latency: ${IDLE} idle resources through the store into the runtime`);
   const sp = await startSetpoint({ idle: IDLE, feed: true });
   await sleep(300);
@@ -313,13 +328,30 @@ async function measureLatency() {
   const toApply: number[] = [];
   const toAnswer: number[] = [];
   const health: number[] = [];
+  const logged: number[] = [];
+  // The same write with nothing of setpoint in it: a POST to the bare fsync'd log server.
+  const bare = await bareLogServer();
   let timeouts = 0;
   progress(`api latency: ${SAMPLES} PUTs of a changed spec, one at a time, and as many GET /healthz`);
   const warmup = 20;
+  const measuredFrom = nowMs();
   for (let k = 0; k < SAMPLES + warmup; k++) {
     const h0 = nowMs();
     await (await fetch(`${sp.server.url}/healthz`)).text();
     const h = nowMs() - h0;
+    const l0 = nowMs();
+    await (
+      await fetch(bare.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: KIND,
+          name: `app-${k}`,
+          spec: { replicas: 1, image: `registry/app:v${k}` },
+        }),
+      })
+    ).text();
+    const l = nowMs() - l0;
 
     const i = (k * 7919) % IDLE;
     const name = `app-${i}`;
@@ -340,30 +372,46 @@ async function measureLatency() {
     sp.onUpdate.delete(name);
     if (k < warmup) continue;
     health.push(h);
+    logged.push(l);
     toAnswer.push(answered);
     if (Number.isNaN(at)) timeouts++;
     else toApply.push(at - t0);
   }
+  const snapshots = sp.snapshots.filter((t) => t >= measuredFrom).length;
   await sp.close();
+  await bare.close();
   return {
     bench: 'api-latency',
     idle: IDLE,
     samples: SAMPLES,
     timeouts,
+    /** Snapshots of the store written while the PUTs were timed. */
+    snapshots,
     applyMs: distribution(toApply),
     answerMs: distribution(toAnswer),
     healthzMs: distribution(health),
+    bareLogMs: distribution(logged),
   };
 }
 
 // ── 3. watch fan-out ─────────────────────────────────────────────────────────────────────
 
-/** The anchor of fan-out: every PUT becomes one preformatted SSE event written to every stream. */
+/**
+ * The anchor of fan-out: every PUT becomes one preformatted SSE event; what arrives in one
+ * turn of the loop is written to every stream in one write (as the hub hands each watcher what
+ * one commit made).
+ */
 async function bareSseServer(
   commitAt: Map<number, number>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const streams = new Set<ServerResponse>();
   let version = 0;
+  let pending = '';
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    for (const stream of streams) stream.write(text);
+  };
   const server = createServer((req, res) => {
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
@@ -375,9 +423,9 @@ async function bareSseServer(
     void bodyOf(req).then((text) => {
       const v = ++version;
       const object = { ...(JSON.parse(text) as Record<string, unknown>), resourceVersion: v };
-      const event = `id: ${v}\nevent: MODIFIED\ndata: ${JSON.stringify({ type: 'MODIFIED', resourceVersion: v, object })}\n\n`;
+      if (pending === '') setImmediate(flush);
+      pending += `id: ${v}\nevent: MODIFIED\ndata: ${JSON.stringify({ type: 'MODIFIED', resourceVersion: v, object })}\n\n`;
       commitAt.set(v, nowMs());
-      for (const stream of streams) stream.write(event);
       answer(res, 200, JSON.stringify(object));
     });
   });
@@ -419,7 +467,7 @@ function fanOutFigures(result: WatchResult, expected: readonly number[], commitA
 async function measureWatch() {
   const WATCHERS = Number(values.watchers);
   const WRITERS = Number(values.writers);
-  const CHANGES = num(values.changes, 2000, 500);
+  const CHANGES = num(values.changes, 2000, 300);
   const job = (watchUrl: string, writeBase: string): WatchJob => ({
     job: 'watch',
     watchUrl,
@@ -496,10 +544,11 @@ if (values.measure === 'writes') {
   const r = await measureLatency();
   report(values.json === true, r, () =>
     [
-      `spec write → apply starts, ${r.idle} idle, ${r.applyMs.n} PUTs (${r.timeouts} timed out)`,
+      `spec write → apply starts, ${r.idle} idle, ${r.applyMs.n} PUTs (${r.timeouts} timed out; ${r.snapshots} store snapshots meanwhile)`,
       `  PUT → update called  p50 ${f(r.applyMs.p50)} ms  p99 ${f(r.applyMs.p99)} ms`,
       `  PUT → answered       p50 ${f(r.answerMs.p50)} ms  p99 ${f(r.answerMs.p99)} ms`,
       `  GET /healthz         p50 ${f(r.healthzMs.p50)} ms  p99 ${f(r.healthzMs.p99)} ms`,
+      `  POST to a bare fsync'd log server p50 ${f(r.bareLogMs.p50)} ms  p99 ${f(r.bareLogMs.p99)} ms`,
     ].join('\n'),
   );
 } else if (values.measure === 'watch') {
