@@ -250,10 +250,12 @@ async function bareLogServer(): Promise<{ url: string; close(): Promise<void> }>
 
 async function measureWrites() {
   const CLIENTS = Number(values.clients);
-  const SECONDS = num(values.seconds, 1.5, 1);
+  const SECONDS = num(values.seconds, 1.5, 0.75);
   const WINDOWS = quick ? 2 : 4;
+  /** Resources stored and running before the writes (default none): does a write cost more in a bigger store? */
+  const IDLE = num(values.idle, 0, 0);
   const bare = await bareLogServer();
-  const sp = await startSetpoint({ idle: 0, feed: true });
+  const sp = await startSetpoint({ idle: IDLE, feed: true });
   progress(
     `api writes: ${CLIENTS} clients, POST to a bare fsync'd log server and to setpoint by turns, ${WINDOWS} × ${SECONDS} s each`,
   );
@@ -307,6 +309,7 @@ async function measureWrites() {
   return {
     bench: 'api-writes',
     clients: CLIENTS,
+    idle: IDLE,
     windows: WINDOWS,
     seconds: SECONDS,
     setpoint,
@@ -320,7 +323,7 @@ async function measureWrites() {
 
 async function measureLatency() {
   const IDLE = num(values.idle, 10_000, 2000);
-  const SAMPLES = num(values.samples, 400, 120);
+  const SAMPLES = num(values.samples, 400, 100);
   progress(`api latency: ${IDLE} idle resources through the store into the runtime`);
   const sp = await startSetpoint({ idle: IDLE, feed: true });
   await sleep(300);
@@ -531,7 +534,7 @@ if (values.measure === 'writes') {
   const r = await measureWrites();
   report(values.json === true, r, () =>
     [
-      `writes/s through POST /api/v1/resources, ${r.clients} clients, ${r.windows} windows of ${r.seconds} s each`,
+      `writes/s through POST /api/v1/resources, ${r.clients} clients, ${r.windows} windows of ${r.seconds} s each, ${r.idle} stored before`,
       `  setpoint ${f(r.setpoint.perSec, 0)}/s (${r.setpoint.failed} failed; all synced: ${r.setpoint.syncedAll}, ${f(r.setpoint.drainMs, 0)} ms after)`,
       `  anchor   ${f(r.anchor.perSec, 0)}/s (bare node:http + group-commit fsync)`,
       `  ratio    ${f(r.ratio)}`,
