@@ -59,6 +59,8 @@ const { values } = parseArgs({
     watchers: { type: 'string', default: '100' },
     writers: { type: 'string', default: '8' },
     changes: { type: 'string' },
+    /** Writes only: serve the API with no runtime fed from it (what the runtime's share is). */
+    'no-runtime': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -255,7 +257,7 @@ async function measureWrites() {
   /** Resources stored and running before the writes (default none): does a write cost more in a bigger store? */
   const IDLE = num(values.idle, 0, 0);
   const bare = await bareLogServer();
-  const sp = await startSetpoint({ idle: IDLE, feed: true });
+  const sp = await startSetpoint({ idle: IDLE, feed: values['no-runtime'] !== true });
   progress(
     `api writes: ${CLIENTS} clients, POST to a bare fsync'd log server and to setpoint by turns, ${WINDOWS} × ${SECONDS} s each`,
   );
@@ -310,6 +312,7 @@ async function measureWrites() {
     bench: 'api-writes',
     clients: CLIENTS,
     idle: IDLE,
+    runtimeFed: values['no-runtime'] !== true,
     windows: WINDOWS,
     seconds: SECONDS,
     setpoint,
