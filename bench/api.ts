@@ -473,7 +473,7 @@ function fanOutFigures(result: WatchResult, expected: readonly number[], commitA
 async function measureWatch() {
   const WATCHERS = Number(values.watchers);
   const WRITERS = Number(values.writers);
-  const CHANGES = num(values.changes, 2000, 300);
+  const CHANGES = num(values.changes, 2000, 200);
   const job = (watchUrl: string, writeBase: string): WatchJob => ({
     job: 'watch',
     watchUrl,
