@@ -291,6 +291,9 @@ async function measureWrites() {
   while (sp.synced.size < stored && nowMs() - t0 < 30_000) await sleep(10);
   const drainMs = nowMs() - t0;
   const syncedAll = sp.synced.size >= stored;
+  // Store changes per create: the create itself, and the statuses written back for it.
+  await sleep(300);
+  const changesPerCreate = ((await sp.store.version()) - IDLE) / Math.max(1, stored - IDLE);
   await sp.close();
   await bare.close();
 
@@ -307,7 +310,7 @@ async function measureWrites() {
     };
   };
   const anchor = figures(0);
-  const setpoint = { ...figures(1), stored, syncedAll, drainMs };
+  const setpoint = { ...figures(1), stored, syncedAll, drainMs, changesPerCreate };
   return {
     bench: 'api-writes',
     clients: CLIENTS,
@@ -538,7 +541,7 @@ if (values.measure === 'writes') {
   report(values.json === true, r, () =>
     [
       `writes/s through POST /api/v1/resources, ${r.clients} clients, ${r.windows} windows of ${r.seconds} s each, ${r.idle} stored before`,
-      `  setpoint ${f(r.setpoint.perSec, 0)}/s (${r.setpoint.failed} failed; all synced: ${r.setpoint.syncedAll}, ${f(r.setpoint.drainMs, 0)} ms after)`,
+      `  setpoint ${f(r.setpoint.perSec, 0)}/s (${r.setpoint.failed} failed; all synced: ${r.setpoint.syncedAll}, ${f(r.setpoint.drainMs, 0)} ms after; ${f(r.setpoint.changesPerCreate)} store changes per create)`,
       `  anchor   ${f(r.anchor.perSec, 0)}/s (bare node:http + group-commit fsync)`,
       `  ratio    ${f(r.ratio)}`,
       `  server thread CPU per write: setpoint ${f(r.setpoint.serverCpuUsEach, 0)} µs (${f(r.setpoint.serverBoundPerSec, 0)}/s on a core of its own; busy ${f(r.setpoint.serverBusyUsEach, 0)} µs)`,
