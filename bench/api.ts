@@ -4,8 +4,9 @@
  * 1. `writes`: writes/s through the API. `--clients` HTTP clients (`fetch`, keep-alive) create
  *    resources (`POST /api/v1/resources`) back to back for `--seconds` against a real status
  *    server on 127.0.0.1 serving the API over the embedded store (fsync'd group commit), with a
- *    runtime running the resources on the memory provider (the feed into the runtime and the
- *    status written back are part of the cost). Anchor: the same clients against a bare
+ *    runtime running the resources on the memory provider, its own state in the file store as
+ *    under `setpoint run` (`--state memory` keeps it in memory); the feed into the runtime, its
+ *    journal and the status written back are part of the cost. Anchor: the same clients against a bare
  *    `node:http` server that reads the body, parses it and appends one line to a file with the
  *    same group commit and fsync before it answers.
  * 2. `latency`: spec write → apply starts. `--idle` resources synced; a client PUTs a changed
@@ -41,6 +42,7 @@ import { createRuntime, type Runtime } from '../src/runtime/index.js';
 import { createStatusServer, type StatusServer } from '../src/server/status-server.js';
 import { openEmbeddedSpecStore } from '../src/store/desired/embedded-store.js';
 import type { Write } from '../src/store/desired/spec-store.js';
+import { createFileStore } from '../src/store/file-store.js';
 import { GroupCommit } from '../src/store/group-commit.js';
 import { nodeStoreFs, type StoreFs } from '../src/store/store-fs.js';
 import { systemClock, systemRandom } from '../src/time/clock.js';
@@ -59,12 +61,17 @@ const { values } = parseArgs({
     watchers: { type: 'string', default: '100' },
     writers: { type: 'string', default: '8' },
     changes: { type: 'string' },
+    /** The runtime's own state: `file` (the file store in the state directory, as `setpoint run`) or `memory`. */
+    state: { type: 'string', default: 'file' },
     /** Writes only: serve the API with no runtime fed from it (what the runtime's share is). */
     'no-runtime': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick === true;
+if (values.state !== 'file' && values.state !== 'memory') {
+  throw new TypeError(`Expected \`--state\` to be file or memory, got \`${values.state}\``);
+}
 const num = (text: string | undefined, full: number, small: number) =>
   text === undefined ? (quick ? small : full) : Number(text);
 
@@ -122,9 +129,9 @@ interface Setpoint {
 }
 
 /**
- * The API as `setpoint run` serves it: the embedded store in a fresh directory, the watch hub,
- * a runtime on the memory provider fed from the store (`feed`), and the status server on
- * 127.0.0.1. `idle` resources are stored (in one transaction) and synced before it resolves.
+ * The API as `setpoint run` serves it: the embedded store in a fresh state directory, the watch
+ * hub, a runtime on the memory provider with its file store in the same directory, fed from the
+ * API's store (`feed`), and the status server on 127.0.0.1. `idle` resources are stored (in one transaction) and synced before it resolves.
  */
 async function startSetpoint(o: { idle: number; feed: boolean }): Promise<Setpoint> {
   const dir = await mkdtemp(join(tmpdir(), 'setpoint-bench-api-'));
@@ -152,7 +159,10 @@ async function startSetpoint(o: { idle: number; feed: boolean }): Promise<Setpoi
       return memory.update(desired, current, changes, ctx);
     },
   };
-  const runtime = createRuntime({ providers: [provider], concurrency: 64, logger: silentLogger() });
+  // The runtime keeps its inventory and journal where `setpoint run` does: the file store in the
+  // same state directory (every intent fsync'd), unless `--state memory`.
+  const state = values.state === 'memory' ? {} : { store: createFileStore({ dir, clock: systemClock }) };
+  const runtime = createRuntime({ providers: [provider], concurrency: 64, logger: silentLogger(), ...state });
   await runtime.start();
   const synced = new Set<string>();
   runtime.on('resource:synced', (e) => synced.add(e.key));
