@@ -339,7 +339,7 @@ async function measureWrites() {
 
 async function measureLatency() {
   const IDLE = num(values.idle, 10_000, 2000);
-  const SAMPLES = num(values.samples, 400, 100);
+  const SAMPLES = num(values.samples, 400, 200);
   progress(`api latency: ${IDLE} idle resources through the store into the runtime`);
   const sp = await startSetpoint({ idle: IDLE, feed: true });
   await sleep(300);
