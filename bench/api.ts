@@ -2,18 +2,20 @@
  * The desired-state API under load, each measure beside its anchor in the same process:
  *
  * 1. `writes`: writes/s through the API. `--clients` HTTP clients (`fetch`, keep-alive) create
- *    resources (`POST /api/v1/resources`) back to back for `--seconds` against a real status
- *    server on 127.0.0.1 serving the API over the embedded store (fsync'd group commit), with a
- *    runtime running the resources on the memory provider, its own state in the file store as
- *    under `setpoint run` (`--state memory` keeps it in memory); the feed into the runtime, its
- *    journal and the status written back are part of the cost. Anchor: the same clients against a bare
- *    `node:http` server that reads the body, parses it and appends one line to a file with the
- *    same group commit and fsync before it answers.
+ *    resources (`POST /api/v1/resources`) back to back against a real status server on
+ *    127.0.0.1 serving the API over the embedded store (fsync'd group commit), with a runtime
+ *    running the resources on the memory provider, its own state in the file store as under
+ *    `setpoint run` (`--state memory` keeps it in memory): the feed into the runtime, its
+ *    journal and the statuses written back are part of the cost. Anchor: the same clients
+ *    against a bare `node:http` server that reads the body, parses it and appends one line to a
+ *    file with the same group commit and fsync before it answers. The two take turns in
+ *    windows of `--seconds`. `--idle` stores and runs resources first; `--no-runtime` feeds
+ *    no runtime (the API's share alone).
  * 2. `latency`: spec write → apply starts. `--idle` resources synced; a client PUTs a changed
  *    spec of one of them, one at a time, timed from just before the request to the provider's
  *    `update` call. Anchors, interleaved, from the same client: `GET /healthz` on the same
  *    server (the HTTP round trip), and a POST to the bare fsync'd log server of 1 (the round
- *    trip with one durable write).
+ *    trip with one durable write); `--samples` PUTs.
  * 3. `watch`: 100 watchers (`--watchers`) on `/api/v1/watch`; `--writers` loops PUT
  *    `--changes` changes; events/s delivered in all, the delay from commit (the store's
  *    `onCommit`) to each watcher's receipt, and whether every watcher got every change once, in
@@ -22,7 +24,8 @@
  *
  * The clients run in a worker thread (`lib/api-load.ts`), so they take the second core.
  *
- *   node --expose-gc --import tsx bench/api.ts --measure writes|latency|watch [--quick] [--json]
+ *   node --expose-gc --import tsx bench/api.ts --measure writes|latency|watch [--quick]
+ *     [--state file|memory] [--json]
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
