@@ -3,13 +3,14 @@
  * repeated, with setpoint and its anchors back to back in the same invocation; one table of
  * medians (min–max over runs), ratios to the anchors and the targets.
  *
- *   npm run bench                               full run (~14 min on 2 cores)
- *   npm run bench -- --quick --out results.json smoke run (~2.5 min, 2 rounds), rows also as JSON
+ *   npm run bench                               full run (~17 min on 2 cores)
+ *   npm run bench -- --quick --out results.json smoke run (~3 min, 2 rounds), rows also as JSON
  *   npm run bench -- --only latency --runs 5    only the jobs whose name contains "latency"
  *
  * Anchors: the plain-Node limit (bench/actors.ts), raw xstate v5 (bench/xstate-anchor.ts),
- * microdiff (bench/diff.ts) and the BEAM (bench/anchors/reconciler.exs, when `elixir` is
- * installed; otherwise its published figures, marked as such). Rounds are interleaved: every
+ * microdiff (bench/diff.ts), bare `node:http` servers for the desired-state API (bench/api.ts)
+ * and the BEAM (bench/anchors/reconciler.exs, when `elixir` is installed; otherwise its
+ * published figures, marked as such). Rounds are interleaved: every
  * job runs once, then every job again, so slow drift of the machine spreads over all of them.
  * Progress goes to stderr; the table to stdout.
  */

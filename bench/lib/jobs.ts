@@ -101,6 +101,27 @@ export function jobs(o: SuiteOptions): Job[] {
       ],
       10,
     ),
+    node(
+      'api-writes',
+      "desired-state API: creates/s over HTTP, 32 clients, vs a bare fsync'd log server",
+      'api.ts',
+      ['--measure', 'writes', ...(o.quick ? ['--quick'] : [])],
+      3,
+    ),
+    node(
+      'api-latency',
+      `desired-state API: PUT → provider update, ${o.quick ? '2k' : '10k'} idle, vs GET /healthz`,
+      'api.ts',
+      ['--measure', 'latency', ...(o.quick ? ['--quick'] : [])],
+      5,
+    ),
+    node(
+      'api-watch',
+      'desired-state API: 100 watchers, events/s and delay, vs a bare SSE server',
+      'api.ts',
+      ['--measure', 'watch', ...(o.quick ? ['--quick'] : [])],
+      3,
+    ),
     {
       // Minutes of real processes: once per suite, whatever --runs says.
       ...node(

@@ -3,6 +3,8 @@
  * its anchor's come from (a job's JSON, a constant such as the N·lat/conc limit, or the
  * published BEAM figure), and the target, on the figure itself or on the ratio to the anchor.
  */
+
+import { apiRows } from './api-rows.js';
 import type { SuiteOptions } from './jobs.js';
 import { PUBLISHED_BEAM, type Published } from './published.js';
 import { scaleOutRows } from './scale-out-rows.js';
@@ -226,6 +228,7 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
       setpoint: sp('latency', 'change.intakeMs.p50'),
     },
   ];
+  rows.push(...apiRows(o));
   rows.push(...scaleOutRows(o));
   if (o.million) {
     rows.push(
