@@ -163,7 +163,7 @@ export class WatchHub {
         this.#ring.push(...changes);
         this.#cursor = (changes[changes.length - 1] as Change).object.resourceVersion;
         const limit = this.#options.ring ?? 4096;
-        if (this.#ring.length > limit) {
+        if (this.#ring.length > limit + limit / 4) {
           const dropped = this.#ring.splice(0, this.#ring.length - limit);
           this.#base = (dropped[dropped.length - 1] as Change).object.resourceVersion;
         }

@@ -344,16 +344,17 @@ export function describeApiSuite(name: string, open: OpenBackend): void {
     it('answers 410 for a version compacted away, and a re-list gives a version to watch from', async () => {
       const { url, backend } = await serve({ retain: 2 });
       const R = `${url}/api/v1/resources`;
-      for (const n of ['a', 'b', 'c', 'd', 'e', 'f']) await send(R, 'POST', file(n));
+      // More than the store keeps (it may keep up to a quarter more, and 16 at least).
+      for (let i = 0; i < 24; i++) await send(R, 'POST', file(`r${i}`));
       await backend.compact(2);
       const old = await fetch(`${url}/api/v1/watch?resourceVersion=1`);
       expect(old.status).toBe(410);
       expect(await old.json()).toMatchObject({ code: 'Gone', field: 'resourceVersion' });
       const list = (await send(R, 'GET')).body;
       const watch = await openEvents(`${url}/api/v1/watch?resourceVersion=${list.resourceVersion}`);
-      await send(R, 'POST', file('g'));
-      const [g] = await watch.next(1);
-      expect((g?.data.object as { name: string } | undefined)?.name).toBe('g');
+      await send(R, 'POST', file('last'));
+      const [last] = await watch.next(1);
+      expect((last?.data.object as { name: string } | undefined)?.name).toBe('last');
       watch.close();
     });
 

@@ -13,7 +13,7 @@ export { readSpecFiles } from './spec-files.js';
 export interface EmbeddedSpecStoreOptions {
   /** The directory that holds `desired.json` and `desired.log` (the state directory). */
   readonly dir: string;
-  /** Changes kept for watchers to resume from; older ones answer 410. Default 10,000. */
+  /** Changes kept for watchers to resume from (at least; a quarter more at most); older ones answer 410. Default 10,000. */
   readonly retain?: number;
   readonly fs?: StoreFs;
 }
@@ -51,9 +51,11 @@ export async function openEmbeddedSpecStore(options: EmbeddedSpecStoreOptions): 
   const listeners = new Set<() => void>();
   let file: StoreFile | undefined = await fs.open(logPath, 'a');
   let linesSinceSnapshot = 0;
+  // Trimmed a quarter at a time, not by one entry per commit (each trim copies the history).
+  const slack = Math.max(16, Math.floor(retain / 4));
   const trim = () => {
+    if (history.length <= retain + slack) return;
     const over = history.length - retain;
-    if (over <= 0) return;
     compacted = history[over - 1]?.object.resourceVersion ?? compacted;
     history = history.slice(over);
   };
