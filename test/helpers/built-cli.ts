@@ -38,6 +38,6 @@ export function buildCli(): BuiltCli {
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], {
     stdio: 'pipe',
   });
-  const { bin } = bundleCli(dir); // beside the compiled main.js, as in a build
+  const { bin } = bundleCli(dir, true); // beside the compiled main.js, as in a build
   return { bin, dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
