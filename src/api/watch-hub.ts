@@ -64,6 +64,10 @@ interface Watcher {
  * is new once, keeps the recent changes in memory, and hands each watcher what it has not seen,
  * in version order. A watcher resuming from an older version catches up from the store first;
  * one whose version the store has compacted away is refused with `Gone` (410): list again.
+ *
+ * With no watcher it reads nothing: it goes idle, and the first watch after wakes it at the
+ * store's version (the watch catches up from the store to there). An instance of a group whose
+ * API nobody watches then pays nothing for the other instances' writes.
  */
 export class WatchHub {
   readonly #options: WatchHubOptions;
@@ -77,6 +81,11 @@ export class WatchHub {
   #timer: TimerHandle | undefined;
   #off: (() => void) | undefined;
   #closed = false;
+  /** No watcher, so nothing is read: `#ring` is empty, `#base` and `#cursor` are stale. */
+  #idle = true;
+  #waking: Promise<void> | undefined;
+  /** Watches started and not yet added: the hub must not go idle under them. */
+  #starting = 0;
   readonly #events = new WeakMap<Change, WatchEvent>();
 
   private constructor(options: WatchHubOptions) {
@@ -85,18 +94,9 @@ export class WatchHub {
 
   static async start(options: WatchHubOptions): Promise<WatchHub> {
     const hub = new WatchHub(options);
-    const version = await options.store.version();
-    hub.#base = version;
-    hub.#cursor = version;
     hub.#off = options.store.onCommit(() => hub.pull());
     hub.#arm();
-    await hub.pull();
     return hub;
-  }
-
-  /** The last version every watcher has been offered. */
-  get version(): number {
-    return this.#cursor;
   }
 
   get watchers(): number {
@@ -105,6 +105,33 @@ export class WatchHub {
 
   /** Start a watch; rejects with `Gone` when `from` is compacted away. */
   async watch(options: WatchOptions): Promise<Watch> {
+    this.#starting++;
+    try {
+      await this.#wake();
+      return await this.#start(options);
+    } finally {
+      this.#starting--;
+    }
+  }
+
+  /** Idle: start reading again, from the store's version now. */
+  async #wake(): Promise<void> {
+    if (!this.#idle) return;
+    this.#waking ??= (async () => {
+      await this.#pulling; // the pull that went idle, if it has not ended
+      const version = await this.#options.store.version();
+      this.#ring = [];
+      this.#base = version;
+      this.#cursor = version;
+      this.#idle = false;
+    })().finally(() => {
+      this.#waking = undefined;
+    });
+    await this.#waking;
+    await this.pull(); // what committed while it woke
+  }
+
+  async #start(options: WatchOptions): Promise<Watch> {
     const watcher: Watcher = {
       cursor: 0,
       live: false,
@@ -147,6 +174,7 @@ export class WatchHub {
 
   /** Read what committed since the last pull, and hand it on. Bursts of commits coalesce. */
   pull(): Promise<void> {
+    if (this.#idle) return Promise.resolve();
     if (this.#pulling) {
       this.#again = true;
       return this.#pulling;
@@ -154,6 +182,11 @@ export class WatchHub {
     this.#pulling = (async () => {
       do {
         this.#again = false;
+        if (this.#watchers.size === 0 && this.#starting === 0) {
+          this.#idle = true;
+          this.#ring = [];
+          break;
+        }
         const changes = await this.#options.store.changesSince(this.#cursor);
         if (changes === 'gone') {
           await this.#reset();

@@ -1,14 +1,18 @@
 import pg from 'pg';
 import type { Resource } from '../contract/resource.js';
 import { createRuntime } from '../runtime/index.js';
-import { FencedError } from '../store/pg/leases.js';
 import { migrate } from '../store/pg/migrations.js';
 import { createPostgresStore } from '../store/pg/postgres-store.js';
 import { publishAs } from '../store/pg/publications.js';
 import { RESOURCES_CHANNEL } from '../store/pg/resources.js';
 import { ShardManager } from '../store/pg/shard-manager.js';
 import { shardOf } from '../store/pg/shard-of.js';
-import { type DesiredCursor, readDesired, writeStatuses } from '../store/pg/status-rows.js';
+import {
+  type DesiredCursor,
+  readDesired,
+  type ShardStatuses,
+  writeStatuses,
+} from '../store/pg/status-rows.js';
 import { guardProvider } from './guarded-provider.js';
 import type { Instance, InstanceEvent, InstanceOptions } from './instance-types.js';
 import { Loops } from './loops.js';
@@ -174,19 +178,20 @@ export async function startInstance(o: InstanceOptions): Promise<Instance> {
     for (const shard of now) if (manager.held.has(shard)) running.add(shard);
   };
   const flush = async () => {
-    for (const [shard, rows] of writer.take()) {
+    const taken = writer.take();
+    const batch = new Map<number, ShardStatuses>();
+    for (const [shard, rows] of taken) {
       const epoch = manager.held.get(shard);
-      if (epoch === undefined) continue;
-      try {
-        await writeStatuses(db, shard, epoch, rows);
-      } catch (error) {
-        if (FencedError.is(error)) manager.lose(shard);
-        else {
-          writer.retry(rows);
-          throw error;
-        }
-      }
+      if (epoch !== undefined) batch.set(shard, { epoch, rows });
     }
+    let lost: number[];
+    try {
+      lost = await writeStatuses(db, batch);
+    } catch (error) {
+      for (const { rows } of batch.values()) writer.retry(rows);
+      throw error;
+    }
+    for (const shard of lost) manager.lose(shard);
   };
   // Leases renew on their own session and rhythm; the shards they gained are settled and the
   // desired set read in the serial work that follows.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { postgresTests } from '../../../test/helpers/postgres.js';
 import type { Resource } from '../../contract/resource.js';
-import { FencedError } from './leases.js';
 import { migrate } from './migrations.js';
 import { publish } from './resources.js';
 import { shardOf } from './shard-of.js';
@@ -45,13 +44,12 @@ describe('reading the desired set, and writing statuses back', () => {
     );
     const before = await readDesired(db);
     expect(before.rows[0]?.ready).toBe(false);
-    await writeStatuses(db, shard, 3, [{ key: 'user/a', status: { ready: true }, observedGeneration: 1 }]);
+    const row = (ready: boolean) => [{ key: 'user/a', status: { ready }, observedGeneration: 1 }];
+    expect(await writeStatuses(db, new Map([[shard, { epoch: 3, rows: row(true) }]]))).toEqual([]);
     const after = await readDesired(db, before.cursor);
     expect(after.rows.map((r) => [r.key, r.ready])).toEqual([['user/a', true]]);
-    // A stale epoch writes nothing.
-    await expect(
-      writeStatuses(db, shard, 2, [{ key: 'user/a', status: { ready: false }, observedGeneration: 1 }]),
-    ).rejects.toBeInstanceOf(FencedError);
+    // A stale epoch writes nothing, and names the shard lost.
+    expect(await writeStatuses(db, new Map([[shard, { epoch: 2, rows: row(false) }]]))).toEqual([shard]);
     expect((await readDesired(db)).rows[0]?.ready).toBe(true);
     // A spec change makes it not Ready until its generation is observed.
     await publish(db, [user('a', 'root')], SHARDS);

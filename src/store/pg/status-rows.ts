@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Resource } from '../../contract/resource.js';
 import { logChanges } from './change-log.js';
-import { fenced } from './leases.js';
+import { lockEpochs } from './leases.js';
 import { type ResourceRow, toResource } from './resources.js';
 
 /** A desired resource as the database holds it, with what the instances need beside the spec. */
@@ -73,34 +73,59 @@ export interface StatusRow {
   readonly observedGeneration: number | undefined;
 }
 
+/** The rows to write back for one shard, and the epoch this instance holds it at. */
+export interface ShardStatuses {
+  readonly epoch: number;
+  readonly rows: readonly StatusRow[];
+}
+
 /**
- * Write back the status of resources of one shard, fenced by the epoch this instance holds it
- * at (see `fenced`: a newer owner's epoch refuses it, and nothing is written). Each write takes
- * a new resource version; the generation does not change. Rows of keys no longer desired are
- * skipped.
+ * Write back the status of resources of many shards in one transaction, each shard fenced by
+ * the epoch this instance holds it at: the lease rows are locked `FOR SHARE` first (see
+ * `lockEpochs`), and the rows of a shard held at a newer epoch are not written. Resolves with
+ * those shards (lost). Each write takes a new resource version, last and in commit order (see
+ * `change-log.ts`); the generation does not change. Rows of keys no longer desired are skipped.
+ *
+ * One transaction for every shard, not one per shard: each commit that writes resources holds
+ * the commit-order lock at its end, so a write-back of 64 shards as 64 transactions would queue
+ * 64 times behind every other instance's.
  */
 export async function writeStatuses(
   db: pg.ClientBase,
-  shard: number,
-  epoch: number,
-  rows: readonly StatusRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await fenced(db, shard, epoch, async (tx) => {
-    const written = await tx.query<{ key: string }>(
-      `update resources r
-          set status = u.status,
-              observed_generation = coalesce(u.observed, r.observed_generation)
-         from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(key, status, observed)
-        where r.key = u.key
-        returning r.key`,
-      [
-        rows.map((r) => r.key),
-        rows.map((r) => JSON.stringify(r.status)),
-        rows.map((r) => r.observedGeneration ?? null),
-      ],
-    );
-    // The versions, last and in commit order, for readers after a version and for watchers.
-    await logChanges(tx, { touched: written.rows.map((r) => r.key) });
-  });
+  byShard: ReadonlyMap<number, ShardStatuses>,
+): Promise<number[]> {
+  const shards = [...byShard.keys()].filter((shard) => (byShard.get(shard)?.rows.length ?? 0) > 0);
+  if (shards.length === 0) return [];
+  await db.query('begin');
+  try {
+    const current = await lockEpochs(db, shards);
+    const lost: number[] = [];
+    const rows: StatusRow[] = [];
+    for (const shard of shards) {
+      const batch = byShard.get(shard) as ShardStatuses;
+      if (current.get(shard) === batch.epoch) rows.push(...batch.rows);
+      else lost.push(shard);
+    }
+    if (rows.length > 0) {
+      const written = await db.query<{ key: string }>(
+        `update resources r
+            set status = u.status,
+                observed_generation = coalesce(u.observed, r.observed_generation)
+           from unnest($1::text[], $2::jsonb[], $3::bigint[]) as u(key, status, observed)
+          where r.key = u.key
+          returning r.key`,
+        [
+          rows.map((r) => r.key),
+          rows.map((r) => JSON.stringify(r.status)),
+          rows.map((r) => r.observedGeneration ?? null),
+        ],
+      );
+      await logChanges(db, { touched: written.rows.map((r) => r.key) });
+    }
+    await db.query('commit');
+    return lost;
+  } catch (error) {
+    await db.query('rollback');
+    throw error;
+  }
 }
