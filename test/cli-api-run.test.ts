@@ -1,10 +1,11 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { until } from './helpers/poll.js';
+import { startServingRun } from './helpers/serving-run.js';
 import { tempProjects } from './helpers/temp-project.js';
 
 /** `setpoint run` on one machine serving the desired-state API, as a user runs it. */
@@ -15,23 +16,7 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-async function startRun(dir: string) {
-  const child = spawn(process.execPath, [builtCli().bin, 'run'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  let url = '';
-  await until('it serves', () => {
-    url = /"url":"(http:[^"]+)"/.exec(log)?.[1] ?? '';
-    return url !== '';
-  });
-  return { child, url, log: () => log };
-}
+const startRun = (dir: string) => startServingRun(dir, children);
 
 const post = (url: string, body: unknown) =>
   fetch(`${url}/api/v1/resources`, {

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { builtCli } from './helpers/built-cli.js';
 import { until } from './helpers/poll.js';
 import { postgresTests } from './helpers/postgres.js';
+import { startServingRun } from './helpers/serving-run.js';
 import { openEvents } from './helpers/sse-client.js';
 import { tempProjects } from './helpers/temp-project.js';
 
@@ -16,23 +16,7 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-async function startRun(dir: string) {
-  const child = spawn(process.execPath, [builtCli().bin, 'run'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  let url = '';
-  await until('the instance serves', () => {
-    url = /"url":"(http:[^"]+)"/.exec(log)?.[1] ?? '';
-    return url !== '';
-  });
-  return { url, log: () => log };
-}
+const startRun = (dir: string) => startServingRun(dir, children);
 
 const json = { 'content-type': 'application/json' };
 

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { builtCli } from './helpers/built-cli.js';
 import { freePort, until } from './helpers/poll.js';
 import { postgresTests } from './helpers/postgres.js';
+import { startServingRun } from './helpers/serving-run.js';
 import { tempProjects } from './helpers/temp-project.js';
 
 /**
@@ -36,24 +37,7 @@ function project(url: string, cluster: string, count = 12) {
   return files(entries);
 }
 
-/** `setpoint run` as a process; resolves once it serves, with its URL and its log so far. */
-async function startRun(dir: string) {
-  const child = spawn(process.execPath, [builtCli().bin, 'run'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  let url = '';
-  await until('the instance serves', () => {
-    url = /"url":"(http:[^"]+)"/.exec(log)?.[1] ?? '';
-    return url !== '';
-  });
-  return { child, url, log: () => log };
-}
+const startRun = (dir: string) => startServingRun(dir, children);
 
 const cli = (dir: string, ...args: string[]) =>
   run(process.execPath, [builtCli().bin, ...args], { cwd: dir }).then(

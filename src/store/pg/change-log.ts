@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Change, ChangeType } from '../desired/spec-store.js';
 import type { StoredObject } from '../desired/stored-object.js';
+import { type ResourceRow, toResource } from './resource-row.js';
 
 /**
  * The log of committed changes to `resources`, for watchers: one row per write of a key, with
@@ -35,13 +36,7 @@ export interface Written {
 export const OBJECT_COLUMNS =
   'key, kind, name, spec, depends_on, policy, labels, source, generation, resource_version, observed_generation, status';
 
-export interface ObjectRow {
-  key: string;
-  kind: string;
-  name: string;
-  spec: Record<string, unknown>;
-  depends_on: string[] | null;
-  policy: Record<string, unknown> | null;
+export interface ObjectRow extends ResourceRow {
   labels: Record<string, string> | null;
   source: string;
   generation: string | number;
@@ -52,13 +47,7 @@ export interface ObjectRow {
 
 export function objectOf(row: ObjectRow): StoredObject {
   return {
-    resource: {
-      kind: row.kind,
-      name: row.name,
-      spec: row.spec,
-      ...(row.depends_on ? { dependsOn: row.depends_on } : {}),
-      ...(row.policy ? { policy: row.policy } : {}),
-    },
+    resource: toResource(row),
     labels: row.labels ?? {},
     source: row.source,
     generation: Number(row.generation),

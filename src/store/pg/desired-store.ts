@@ -3,7 +3,8 @@ import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
 import type { StoredObject } from '../desired/stored-object.js';
 import { logChanges } from './change-log.js';
-import { announce, inTransaction, type ResourceRow, removeKeys, toResource, upsert } from './resources.js';
+import { type ResourceRow, toResource } from './resource-row.js';
+import { announce, inTransaction, removeKeys, upsert } from './resources.js';
 import { shardOf } from './shard-of.js';
 
 /** One desired resource as the database holds it. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { keyOf, type Resource } from '../../contract/resource.js';
 import { sameResource } from '../../diff/same-resource.js';
 import { logChanges, OBJECT_COLUMNS, type ObjectRow } from './change-log.js';
+import { type ResourceRow, toResource } from './resource-row.js';
 import { shardOf } from './shard-of.js';
 
 /**
@@ -160,26 +161,6 @@ export async function upsert<Row extends pg.QueryResultRow = { key: string }>(
     ],
   );
   return rows;
-}
-
-/** The columns of a row of `resources` that make its resource. */
-export interface ResourceRow {
-  key: string;
-  kind: string;
-  name: string;
-  spec: Record<string, unknown>;
-  depends_on: string[] | null;
-  policy: Record<string, unknown> | null;
-}
-
-export function toResource(row: ResourceRow): Resource {
-  return {
-    kind: row.kind,
-    name: row.name,
-    spec: row.spec,
-    ...(row.depends_on ? { dependsOn: row.depends_on } : {}),
-    ...(row.policy ? { policy: row.policy } : {}),
-  };
 }
 
 function json(value: unknown): string | null {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Resource } from '../../contract/resource.js';
 import { logChanges } from './change-log.js';
 import { lockEpochs } from './leases.js';
-import { type ResourceRow, toResource } from './resources.js';
+import { type ResourceRow, toResource } from './resource-row.js';
 
 /** A desired resource as the database holds it, with what the instances need beside the spec. */
 export interface DesiredRow {
