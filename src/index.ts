@@ -50,7 +50,13 @@ export {
   loadConfig,
   type ProviderConfig,
 } from './config/load-config.js';
-export { PermanentError, ProviderContractError, RetryableError, TimeoutError } from './contract/errors.js';
+export {
+  PermanentError,
+  ProviderContractError,
+  RetryableError,
+  TimeoutError,
+  UnreachableError,
+} from './contract/errors.js';
 // ── writing a provider ──────────────────────────────────────────────────────────────────────
 export {
   type CompareOptions,

@@ -18,3 +18,4 @@ export const F_OVERDUE = 4096; // still progressing past its progress deadline: 
 export const F_HOTLOOP = 8192; // keeps being applied without staying in sync: applies are throttled
 export const F_APPLIED = 16384; // a change was applied at this generation already
 export const F_NODROPS = 32768; // the spec last applied has no field the desired spec dropped: no three-way part
+export const F_UNREACHABLE = 65536; // the last call could not reach the target (`UnreachableError`): not a failure of its own

@@ -1,4 +1,4 @@
-import { describeError, PermanentError, retryAfterOf } from '../contract/errors.js';
+import { describeError, PermanentError, retryAfterOf, UnreachableError } from '../contract/errors.js';
 import type { Observed } from '../contract/provider.js';
 import { assess } from './assess.js';
 import {
@@ -13,6 +13,7 @@ import {
   F_PERMANENT,
   F_ROLLBACK,
   F_UNHEALTHY,
+  F_UNREACHABLE,
   F_UNVERIFIED,
 } from './flags.js';
 import { maxRetriesOf, noteUnhealthy, overdue, trackProgress } from './health.js';
@@ -127,6 +128,11 @@ export class PassSteps implements ResourceShell {
   onFailed(event: { error: unknown }): void {
     const a = this.a;
     const error = event.error;
+    if (UnreachableError.is(error)) {
+      this.onUnreachable(error);
+      return;
+    }
+    a.flags &= ~F_UNREACHABLE;
     const permanent = PermanentError.is(error);
     if (permanent) a.flags |= F_PERMANENT;
     a.flags &= ~F_CHANGED;
@@ -153,6 +159,34 @@ export class PassSteps implements ResourceShell {
         a.flags |= F_DEGRADED;
         a.emit({ type: 'degraded', reason: a.lastError, rollback: false });
       }
+      a.host.tracing?.end(a, 'failed');
+      return;
+    }
+    a.endPass('failed');
+  }
+
+  /**
+   * The target is away (see `UnreachableError`): not a failure of the resource. Its attempts
+   * stay as they were, so it never degrades for it; it tries again slowly (the error's
+   * `retryAfterMs`, else the backoff's cap), or at once when the provider's `watch` wakes it.
+   */
+  onUnreachable(error: UnreachableError): void {
+    const a = this.a;
+    a.flags = (a.flags | F_UNREACHABLE) & ~F_CHANGED;
+    a.lastError = `${error.reason}: ${error.message}`;
+    a.lastReconcileAt = a.host.clock.now();
+    a.nextDelayMs = retryAfterOf(error) ?? a.host.backoff.capMs;
+    const notice: FailedNotice = {
+      type: 'failed',
+      operation: a.operation,
+      error,
+      delayMs: a.nextDelayMs,
+      permanent: false,
+      retryAfterMs: retryAfterOf(error),
+    };
+    if (a.batch) a.batch.failed = notice;
+    a.emit(notice);
+    if (a.flags & F_DELETE) {
       a.host.tracing?.end(a, 'failed');
       return;
     }
@@ -199,6 +233,7 @@ export class PassSteps implements ResourceShell {
 /** Keep what was observed and what it means; report drift once per episode. */
 export function recordObservation(a: ResourceActor, observed: Observed | undefined): void {
   a.observed = observed;
+  a.flags &= ~F_UNREACHABLE; // it answered
   const { assessment, plan, drift } = assess(a, observed, a.host);
   a.plan = plan;
   a.assessment = assessment;

@@ -13,6 +13,7 @@ import {
   F_OVERDUE,
   F_ROLLBACK,
   F_UNHEALTHY,
+  F_UNREACHABLE,
 } from './flags.js';
 import { describeLoop, type HotLoop } from './hot-loop.js';
 import { type ActorNotice, type NoticeBatch, PASS_START, type PassResult } from './notices.js';
@@ -134,6 +135,8 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
         unhealthy: (this.flags & F_UNHEALTHY) !== 0,
         overdue: (this.flags & F_OVERDUE) !== 0,
         hotLoop: this.flags & F_HOTLOOP ? describeLoop(this.loop) : undefined,
+        // The reason is what `onUnreachable` put before the message.
+        unreachable: this.flags & F_UNREACHABLE ? this.lastError?.split(':', 1)[0] : undefined,
       }),
       generation: this.generation,
       observedGeneration: this.observedGeneration,

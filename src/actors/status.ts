@@ -54,6 +54,8 @@ export interface ConditionInputs {
   readonly overdue: boolean;
   /** In a hot loop: what keeps changing; `undefined` when not. */
   readonly hotLoop: string | undefined;
+  /** Why its target cannot be reached (`NodeUnreachable`); `undefined` when it can. */
+  readonly unreachable?: string | undefined;
 }
 
 /** Derive the four conditions from the phase and a few flags (never stored: computed on read). */
@@ -63,13 +65,15 @@ export function conditionsOf(s: ConditionInputs): Condition[] {
   const progressing =
     !s.overdue &&
     (isBusy(s.phase) || s.phase === 'pending' || s.phase === 'progressing' || s.phase === 'waiting');
-  const notReady = s.overdue
-    ? 'ProgressDeadlineExceeded'
-    : s.unhealthy
-      ? 'Unhealthy'
-      : s.hotLoop !== undefined && s.phase === 'backoff'
-        ? 'HotLoop'
-        : reasonOf(s.phase);
+  const notReady = s.unreachable
+    ? s.unreachable
+    : s.overdue
+      ? 'ProgressDeadlineExceeded'
+      : s.unhealthy
+        ? 'Unhealthy'
+        : s.hotLoop !== undefined && s.phase === 'backoff'
+          ? 'HotLoop'
+          : reasonOf(s.phase);
   const degraded = s.degraded || s.hotLoop !== undefined;
   return [
     {

@@ -7,6 +7,10 @@
  * | `RetryableError` + retryAfter| a failure whose next retry waits at least `retryAfterMs`       |
  * |                              | (and slows the whole provider, not only this key)              |
  * | `PermanentError`             | not retried: Degraded at once, until the spec changes          |
+ * | `UnreachableError`           | the target cannot be reached (a node is offline): not a        |
+ * |                              | failure of the resource, so it does not count towards          |
+ * |                              | `maxRetries`; the next try waits `retryAfterMs` (default the   |
+ * |                              | backoff's cap), or until the provider's `watch` wakes it       |
  *
  * An exception anywhere else in the actor (a bug, a broken hook) is a crash: the actor's
  * supervisor restarts it. So is a provider that breaks its contract by returning a value it must
@@ -47,6 +51,29 @@ export class PermanentError extends Error {
 
   static is(error: unknown): error is PermanentError {
     return error instanceof PermanentError || hasKind(error, 'permanent');
+  }
+}
+
+/**
+ * The thing the provider talks to cannot be reached now (a node that stopped answering): the
+ * resource is not failing, its target is away. The actor keeps its attempts, shows `reason`
+ * (e.g. `NodeUnreachable`) on its Ready condition, tries again after `retryAfterMs` (default:
+ * the backoff's cap) and at once when the provider's `watch` names it (the target is back).
+ */
+export class UnreachableError extends Error {
+  readonly kind = 'unreachable' as const;
+  readonly reason: string;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { reason?: string; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UnreachableError';
+    this.reason = options.reason ?? 'Unreachable';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  static is(error: unknown): error is UnreachableError {
+    return error instanceof UnreachableError || hasKind(error, 'unreachable');
   }
 }
 

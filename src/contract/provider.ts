@@ -121,6 +121,13 @@ export interface Provider<Spec extends object = Record<string, unknown>> {
    * a problem (422); absent, any object is accepted.
    */
   checkSpec?(spec: Spec): readonly SpecProblem[];
+  /**
+   * Tell the runtime when objects may have changed outside its passes (a node that was
+   * unreachable answers again, an agent restarted): the runtime starts a pass at once for each
+   * name `wake` is given that it manages. Called once at start; the function it returns is
+   * called at stop.
+   */
+  watch?(wake: (names: readonly string[]) => void): () => void;
   readonly compare?: CompareOptions;
 }
 

@@ -83,6 +83,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const tree = new SupervisionTree(settings, table, hosts, emitter, metrics, loops);
   table.attach(tree);
   let state: RuntimeState = 'new';
+  const unwatch: (() => void)[] = [];
   /**
    * With prune, the first desired set the running runtime accepts also deletes what an earlier
    * run left in the inventory and is no longer desired: the deletes `plan()` lists.
@@ -123,6 +124,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await recoverIntents(store, hosts, logger, settings.owns);
       state = 'running';
       await tree.start(failed);
+      // A provider that knows when its objects changed outside (a node back) wakes them.
+      for (const provider of settings.providers) {
+        if (!provider.watch) continue;
+        const kind = provider.kind;
+        unwatch.push(
+          provider.watch((names) => {
+            if (state !== 'running') return;
+            for (const name of names) table.entries.get(`${kind}/${name}`)?.actor?.trigger();
+          }),
+        );
+      }
       // A set given before start: what the earlier run left goes now.
       if (leftoversDue && table.entries.size > 0) {
         const left = leftovers(new Map());
@@ -203,6 +215,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;
       state = 'stopping';
+      for (const off of unwatch.splice(0)) off();
       table.close();
       const deadline = clock.setTimeout(() => shutdown.abort(new Error('shutting down')), shutdownMs);
       try {
