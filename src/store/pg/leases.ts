@@ -51,6 +51,12 @@ export async function claim(
   return rows[0] === undefined ? undefined : Number(rows[0].epoch);
 }
 
+/**
+ * Every statement that locks more than one lease row locks them in shard order (the renewal
+ * and the release below, `lockEpochs` for a write of many shards), so two of them never wait
+ * for each other in a cycle.
+ */
+
 /** Renew the leases `owner` holds at these epochs; the shards still held (the rest were lost). */
 export async function renew(
   db: pg.ClientBase,
@@ -60,10 +66,14 @@ export async function renew(
 ): Promise<number[]> {
   if (held.size === 0) return [];
   const { rows } = await db.query<{ shard: number }>(
-    `update shard_leases l
+    `with mine as materialized (
+       select shard from shard_leases where shard = any($3::int[]) order by shard for update
+     )
+     update shard_leases l
         set expires_at = now() + make_interval(secs => $2::double precision / 1000)
        from unnest($3::int[], $4::bigint[]) as h(shard, epoch)
-      where l.shard = h.shard and l.epoch = h.epoch and l.owner = $1 and l.expires_at >= now()
+      where l.shard = h.shard and l.shard in (select shard from mine)
+        and l.epoch = h.epoch and l.owner = $1 and l.expires_at >= now()
       returning l.shard`,
     [owner, ttlMs, [...held.keys()], [...held.values()]],
   );
@@ -78,9 +88,13 @@ export async function release(
 ): Promise<void> {
   if (held.size === 0) return;
   await db.query(
-    `update shard_leases l set owner = null, expires_at = null
+    `with mine as materialized (
+       select shard from shard_leases where shard = any($2::int[]) order by shard for update
+     )
+     update shard_leases l set owner = null, expires_at = null
        from unnest($2::int[], $3::bigint[]) as h(shard, epoch)
-      where l.shard = h.shard and l.epoch = h.epoch and l.owner = $1`,
+      where l.shard = h.shard and l.shard in (select shard from mine)
+        and l.epoch = h.epoch and l.owner = $1`,
     [owner, [...held.keys()], [...held.values()]],
   );
 }
@@ -96,7 +110,7 @@ export async function lockEpochs(
   shards: readonly number[],
 ): Promise<Map<number, number | undefined>> {
   const { rows } = await db.query<{ shard: number; epoch: string; owner: string | null }>(
-    'select shard, epoch, owner from shard_leases where shard = any($1::int[]) for share',
+    'select shard, epoch, owner from shard_leases where shard = any($1::int[]) order by shard for share',
     [shards],
   );
   return new Map(rows.map((r) => [r.shard, r.owner === null ? undefined : Number(r.epoch)]));
