@@ -11,6 +11,7 @@ import {
   type IssueParams,
   kindSchema,
 } from './schema-parts.js';
+import { sourcesSchema } from './sources-config.js';
 import { clusterSchema, storeSchema } from './store-config.js';
 
 /**
@@ -220,10 +221,11 @@ export const serverSchema = z
   .meta({ description: 'The HTTP endpoint of `setpoint run`.' });
 
 export const configSections = {
-  resources: z
-    .array(z.string().min(1))
-    .min(1)
-    .meta({ description: "Files of resource documents: patterns relative to this file's directory." }),
+  resources: z.array(z.string().min(1)).min(1).optional().meta({
+    description:
+      "Files of resource documents: patterns relative to this file's directory. Required unless sources: names a Git repository.",
+  }),
+  sources: sourcesSchema.optional(),
   state: z.string().min(1).optional().meta({ description: 'State directory. Default .setpoint.' }),
   providers: z.record(kindSchema, providerEntrySchema).optional().meta({ description: 'Kind → provider.' }),
   defaults: defaultsSchema.optional(),

@@ -19,6 +19,7 @@ import { parseResourceText, type ResourceEntry } from './parse-resource.js';
 import { readText } from './read-text.js';
 import { redactIssues } from './redact-issues.js';
 import { durationMs } from './schema-parts.js';
+import { type GitSourceConfig, resolveGitSources } from './sources-config.js';
 import { resolveStore, type StoreConfig } from './store-config.js';
 
 /** How one kind's provider is made: a built-in by name, or your own module. */
@@ -52,6 +53,8 @@ export interface LoadedConfig {
   readonly resources: Resource[];
   /** Where each resource's document starts, by key. */
   readonly sources: Map<string, SourcePosition>;
+  /** Git repositories of resource documents (`sources:`), read by `run`, `plan` and `apply`. */
+  readonly gitSources: GitSourceConfig[];
   readonly defaults: ConfigDefaults;
   readonly server: ServerConfig;
   /** Values to hide in logs and output: everything from `${env:NAME}` and `${file:PATH}`, and the server token. */
@@ -139,6 +142,18 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
     }
   }
 
+  if (config.resources === undefined && !broken.has('resources') && !broken.has('sources')) {
+    if ((config.sources ?? []).length === 0) {
+      issues.push(
+        issue(
+          'missing-field',
+          locate([]),
+          'the config declares no resources: it has neither resources: nor a Git source',
+          'add resources: ["resources/*.yaml"] (files next to the config) or sources: [{ git: { url: … } }]',
+        ),
+      );
+    }
+  }
   // Resource files: the patterns, in order, each pattern's matches sorted, each file once.
   let complete = !broken.has('resources');
   const files: string[] = [];
@@ -215,6 +230,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       providers,
       resources: set.resources,
       sources: set.sources,
+      gitSources: resolveGitSources(config.sources),
       defaults: resolveDefaults(config.defaults),
       server,
       secrets: uniqueSecrets(secrets),
