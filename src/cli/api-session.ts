@@ -67,6 +67,8 @@ export interface LocalApi {
   feed(): Promise<RuntimeFeed>;
   /** Publish a config's resources as the `config` source: what the reloader does. */
   publishConfig(resources: readonly Resource[]): Promise<PublishOutcome>;
+  /** Make `resources` the whole of `source`'s desired set (a Git source's commit). */
+  publishAs(source: string, resources: readonly Resource[]): Promise<PublishOutcome>;
   close(): Promise<void>;
 }
 
@@ -93,14 +95,14 @@ export async function openLocalApi(
     providers,
     claimant: configClaimant(() => declared),
   });
-  const publishConfig = async (resources: readonly Resource[]): Promise<PublishOutcome> => {
-    declared = resources;
+  const publishAs = async (source: string, resources: readonly Resource[]): Promise<PublishOutcome> => {
+    if (source === CONFIG_SOURCE) declared = resources;
     try {
-      const published = await api.publish(CONFIG_SOURCE, resources);
+      const published = await api.publish(source, resources);
       for (const { key, owner } of published.conflicts) {
         log.warn(
-          { key, owner },
-          `${key}: declared by the config and by the source ${owner}, which owns it: the config's version is not applied`,
+          { key, owner, source },
+          `${key}: declared by the ${source === CONFIG_SOURCE ? 'config' : `source ${source}`} and by the source ${owner}, which owns it: the ${source === CONFIG_SOURCE ? "config's" : `source ${source}'s`} version is not applied`,
         );
       }
       return { ok: true, added: published.added, changed: published.changed, removed: published.removed };
@@ -109,6 +111,7 @@ export async function openLocalApi(
       return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
     }
   };
+  const publishConfig = (resources: readonly Resource[]) => publishAs(CONFIG_SOURCE, resources);
   const first = await publishConfig(config.resources);
   if (!first.ok) {
     await store.close();
@@ -139,6 +142,7 @@ export async function openLocalApi(
       return feed;
     },
     publishConfig,
+    publishAs,
     async close() {
       hub.close();
       await feed?.stop();

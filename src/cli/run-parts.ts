@@ -53,7 +53,7 @@ export async function serveStatus(
   io: CliIo,
   log: Logger,
   config: LoadedConfig,
-  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details' | 'api'>,
+  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details' | 'api' | 'syncSources'>,
 ): Promise<StatusServer | undefined> {
   try {
     return await createStatusServer({

@@ -29,6 +29,11 @@ export interface StatusServerOptions {
    * Without a token, its writes are refused (403) unless the listener is on loopback.
    */
   readonly api?: Omit<HttpApiOptions, 'writesRefused'>;
+  /**
+   * `POST /sources/sync`: fetch the Git sources now (a push hook calls it); answers what each
+   * did. Needs the token when one is set; without one, only on loopback.
+   */
+  readonly syncSources?: () => Promise<unknown>;
 }
 
 export interface StatusServer {
@@ -53,6 +58,7 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * | `/metrics` | the runtime's Prometheus registry, as text, with prom-client's content type |
  * | `/status`  | JSON: `ready`, every resource's status (phase, conditions, plan, …), the deletes held by the deletion budget and the supervision tree, secrets redacted |
  * | `POST /deletions/approve` | let held deletes go ahead: body `{"keys": [...]}`, or none for all; needs the token (403 when none is set) |
+ * | `POST /sources/sync` | fetch the Git sources now and answer what each did; needs the token, or (with none set) a loopback listener |
  *
  * ```ts
  * const server = await createStatusServer({ runtime, port: 9464, token: process.env.TOKEN });
@@ -111,6 +117,14 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     },
   };
 
+  const sync = options.syncSources;
+  if (sync !== undefined) {
+    posts['/sources/sync'] = async (_req, res) => {
+      const body = { sources: await sync() };
+      send(res, 200, JSON_TYPE, `${redactedJson(body, secrets(), 2)}\n`);
+    };
+  }
+
   const apiHandle =
     options.api &&
     httpApi({
@@ -147,10 +161,10 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         res.setHeader('allow', 'POST');
         return send(res, 405, TEXT_TYPE, 'method not allowed: POST\n');
       }
-      if (token === undefined) {
-        return send(res, 403, TEXT_TYPE, 'forbidden: set server.token to approve deletes over HTTP\n');
+      if (token === undefined && !(path === '/sources/sync' && isLoopback(host))) {
+        return send(res, 403, TEXT_TYPE, `forbidden: set server.token to use ${path} over HTTP\n`);
       }
-      if (!bearerMatches(req.headers.authorization, token)) {
+      if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
         res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
         return send(res, 401, TEXT_TYPE, 'unauthorized: send Authorization: Bearer <server.token>\n');
       }

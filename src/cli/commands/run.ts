@@ -5,6 +5,7 @@ import { desiredSetReady } from '../../server/readiness.js';
 import type { StatusServer } from '../../server/status-server.js';
 import { type LocalApi, openLocalApi } from '../api-session.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
+import { type GitSources, startGitSources } from '../git-sources.js';
 import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -103,12 +104,14 @@ async function runUntilStopped(
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
   let local: LocalApi | undefined;
+  let git: GitSources | undefined;
   const shutDown = shutdown(
     io,
     log,
     config,
     async () => {
       watcher?.close();
+      git?.stop();
       try {
         await local?.close();
         await runtime.stop();
@@ -131,6 +134,9 @@ async function runUntilStopped(
     return shutDown(1);
   }
   local = opened.local;
+  // Each Git source's commit joins the set before the runtime is fed (and then on its interval).
+  const into = local;
+  git = await startGitSources(config, io, log, (source, resources) => into.publishAs(source, resources));
   const desired = [...(await local.store.list()).items].map((o) => o.resource);
   const inventory = runtime.store.inventory();
   const refusal = emptyPruneRefusal({ ...config, resources: desired }, inventory.size);
@@ -175,8 +181,10 @@ async function runUntilStopped(
       config: config.file,
       desired: feed.keys().length,
       lastReload: reloader.last(),
+      ...(git.count > 0 ? { sources: git.status() } : {}),
     }),
     api: local.serve,
+    ...(git.count > 0 ? { syncSources: () => (git as GitSources).syncAll() } : {}),
   });
   if (server === undefined) return shutDown(1);
   await files.watch(config.file, config.state);
