@@ -158,11 +158,15 @@ export async function openLocalApi(
  * directory, read without writing anything. A key another source owns is taken as it has it.
  * Without that, a prune would delete what the API created. `others`: how many came from them.
  */
-export async function withOtherSources(input: Input): Promise<{ input: Input; others: number }> {
+export async function withOtherSources(
+  input: Input,
+  /** Sources whose resources are already in the input (Git sources read just now). */
+  skip: ReadonlySet<string> = new Set(),
+): Promise<{ input: Input; others: number }> {
   const { config } = input;
   if (config.store.kind !== 'file') return { input, others: 0 };
   const { objects } = await readSpecFiles(nodeStoreFs, config.state);
-  const others = [...objects.values()].filter((o) => o.source !== CONFIG_SOURCE);
+  const others = [...objects.values()].filter((o) => o.source !== CONFIG_SOURCE && !skip.has(o.source));
   if (others.length === 0) return { input, others: 0 };
   const taken = new Set(others.map((o) => keyOf(o.resource)));
   const resources = [

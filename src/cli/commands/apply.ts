@@ -43,7 +43,9 @@ export async function applyCommand(args: ApplyArgs, io: CliIo): Promise<number> 
     reportInputErrors(loaded, io);
     return 1;
   }
-  const result = { ...loaded, input: await withApiResources(loaded.input, io) };
+  const input = await withApiResources(loaded.input, io);
+  if (input === undefined) return 1;
+  const result = { ...loaded, input };
   if (args.dryRun) {
     const plan = await observePlan(result.input, io);
     if (plan === undefined) return 1;

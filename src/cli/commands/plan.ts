@@ -4,6 +4,7 @@ import { renderPlan, renderPlanJson } from '../../diff/render.js';
 import { redactJsonText } from '../../server/redact-json.js';
 import { withOtherSources } from '../api-session.js';
 import { type CliIo, colorFor } from '../cli-io.js';
+import { readGitSources } from '../git-sources.js';
 import { type Input, loadInput, reportInputErrors } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -24,6 +25,7 @@ export async function planCommand(args: PlanArgs, io: CliIo): Promise<number> {
     return 1;
   }
   const input = await withApiResources(result.input, io);
+  if (input === undefined) return 1;
   const plan = await observePlan(input, io);
   if (plan === undefined) return 1;
   io.stdout.write(`${showPlan(plan, input, io, args.json)}\n`);
@@ -34,8 +36,21 @@ export async function planCommand(args: PlanArgs, io: CliIo): Promise<number> {
  * The config's input with the resources declared through the desired-state API beside its
  * own (see `withOtherSources`), saying on stderr how many there are.
  */
-export async function withApiResources(input: Input, io: CliIo): Promise<Input> {
-  const { input: all, others } = await withOtherSources(input);
+export async function withApiResources(input: Input, io: CliIo): Promise<Input | undefined> {
+  const git = await readGitSources(input.config, io);
+  if (!git.ok) {
+    io.stderr.write(`setpoint: ${redactJsonText(git.errors.join('\n'), input.config.secrets)}\n`);
+    return undefined;
+  }
+  for (const { name, commit } of git.commits) {
+    io.stderr.write(`setpoint: source ${name} is at commit ${commit.slice(0, 12)}\n`);
+  }
+  const fromGit = new Set(input.config.gitSources.map((s) => s.name));
+  const withGit: Input =
+    git.resources.length === 0
+      ? input
+      : { ...input, config: { ...input.config, resources: [...input.config.resources, ...git.resources] } };
+  const { input: all, others } = await withOtherSources(withGit, fromGit);
   if (others > 0) {
     io.stderr.write(
       `setpoint: ${plural(others, 'resource')} declared through the desired-state API (in ${input.config.state}) ${others === 1 ? 'is' : 'are'} part of the desired set\n`,
