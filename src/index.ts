@@ -96,6 +96,15 @@ export {
   fileProvider,
 } from './providers/file.js';
 export { type HttpProvider, type HttpProviderOptions, httpProvider } from './providers/http.js';
+export {
+  type ProcessProvider,
+  type ProcessProviderOptions,
+  type ProcessState,
+  type ProcessStatus,
+  processHealth,
+  processProvider,
+} from './providers/process.js';
+export { type ProcessHealthSpec, type ProcessSpec, processSpecProblems } from './providers/process-spec.js';
 export type { RateLimit } from './queue/operation-queue.js';
 // ── the runtime ─────────────────────────────────────────────────────────────────────────────
 export {

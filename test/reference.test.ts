@@ -383,6 +383,7 @@ describe('docs/reference/providers.md', () => {
     const wanted: Record<string, string[]> = {
       file: allowedOptions(() => builtinProviders.file!(bogus, ENV)),
       http: allowedOptions(() => builtinProviders.http!(bogus, ENV)),
+      process: allowedOptions(() => builtinProviders.process!(bogus, ENV)),
       memory: [
         ...allowedOptions(() => builtinProviders.memory!(bogus, ENV)),
         ...allowedOptions(() => builtinProviders.memory!({ faults: bogus }, ENV)).map((k) => `faults.${k}`),

@@ -31,7 +31,7 @@ export const PROVIDER_BUILD_TIMEOUT_MS = 10_000;
  * export; each may be
  *
  * - a **factory** `(options, env) => Provider` (or a promise of one), called with the entry's
- *   `options` and `{ clock, random, kind, configDir }`: the way to serve several kinds from one
+ *   `options` and `{ clock, random, kind, configDir, stateDir }`: the way to serve several kinds from one
  *   module, or to take options;
  * - a **provider object** `{ kind, observe, create, update, delete, ... }`.
  *
@@ -57,7 +57,7 @@ export async function buildProviders(
   const { clock, random } = services;
   const timeoutMs = services.timeoutMs ?? PROVIDER_BUILD_TIMEOUT_MS;
   for (const [kind, entry] of Object.entries(config.providers)) {
-    const env: ProviderModuleEnv = { clock, random, kind, configDir: config.dir };
+    const env: ProviderModuleEnv = { clock, random, kind, configDir: config.dir, stateDir: config.state };
     try {
       const provider =
         entry.use !== undefined ? builtinProviders[entry.use]?.(entry.options, env) : undefined;

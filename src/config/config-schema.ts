@@ -65,7 +65,7 @@ export const providerEntrySchema = z
       .optional()
       // The loader refuses any other name (unless a library caller widens `knownProviders`).
       .meta({
-        description: 'A built-in provider: file, http or memory.',
+        description: 'A built-in provider: file, http, memory or process.',
         enum: [...DEFAULT_KNOWN_PROVIDERS],
       }),
     module: z
@@ -97,7 +97,7 @@ export const providerEntrySchema = z
             : 'a provider has either use: or module:, not both',
         params: {
           code: 'invalid-provider',
-          hint: 'write use: file (or http, memory) for a built-in, or module: ./path.js for your own',
+          hint: 'write use: file (or http, memory, process) for a built-in, or module: ./path.js for your own',
         } satisfies IssueParams,
       });
     }

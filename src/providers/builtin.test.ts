@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineProvider, type ProviderContext } from '../contract/provider.js';
 import { seededRandom } from '../time/random.js';
 import { TestClock } from '../time/test-clock.js';
-import { builtinProviders } from './index.js';
+import { builtinProviders, type ProcessProvider } from './index.js';
 
 let configDir: string;
 const clock = new TestClock();
@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 
 describe('builtinProviders', () => {
-  it('offers exactly memory, file and http, and nothing from Object.prototype', () => {
-    expect(Object.keys(builtinProviders).sort()).toEqual(['file', 'http', 'memory']);
+  it('offers exactly memory, file, http and process, and nothing from Object.prototype', () => {
+    expect(Object.keys(builtinProviders).sort()).toEqual(['file', 'http', 'memory', 'process']);
     expect(builtinProviders.toString).toBeUndefined();
     expect(builtinProviders.constructor).toBeUndefined();
   });
@@ -32,8 +32,9 @@ describe('builtinProviders', () => {
       builtinProviders.memory!({ faults: { failRate: 0.1 }, initial: { a: { v: 1 } } }, env('things')),
       builtinProviders.file!({ root: './out' }, env('files')),
       builtinProviders.http!({ baseUrl: 'http://127.0.0.1:8080/users', update: 'PATCH' }, env('users')),
+      builtinProviders.process!({ dir: './run' }, env('services')),
     ];
-    expect(made.map((p) => p.kind)).toEqual(['things', 'files', 'users']);
+    expect(made.map((p) => p.kind)).toEqual(['things', 'files', 'users', 'services']);
     for (const provider of made) expect(defineProvider(provider)).toBe(provider);
   });
 
@@ -41,6 +42,26 @@ describe('builtinProviders', () => {
     const files = builtinProviders.file!({ root: './out' }, env('files'));
     await files.create({ kind: 'files', name: 'motd', spec: { path: 'motd.txt', content: 'hi\n' } }, ctx);
     expect(await readFile(join(configDir, 'out', 'motd.txt'), 'utf8')).toBe('hi\n');
+  });
+
+  it('keeps process records in the state directory, else in the config directory; cwd is under the config directory', () => {
+    const at = (options: Record<string, unknown>, stateDir?: string) => {
+      const made = builtinProviders.process!(options, {
+        ...env('services'),
+        ...(stateDir ? { stateDir } : {}),
+      });
+      const { dir, root } = made as ProcessProvider;
+      return { dir, root };
+    };
+    expect(at({}, '/var/lib/setpoint')).toEqual({ dir: '/var/lib/setpoint/processes', root: configDir });
+    expect(at({})).toEqual({ dir: join(configDir, '.setpoint', 'processes'), root: configDir });
+    expect(at({ dir: './run', root: 'apps' }, '/var/lib/setpoint')).toEqual({
+      dir: join(configDir, 'run'),
+      root: join(configDir, 'apps'),
+    });
+    expect(() => at({ dir: './run', stopGrace: '1s' })).toThrow(
+      /The `process` provider for kind `services`: Unknown option `options.stopGrace`: the allowed options are `dir`, `root`/,
+    );
   });
 
   it('rejects bad options with a TypeError naming the provider, the kind, the option, the value and the fix', () => {

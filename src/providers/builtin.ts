@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Provider } from '../contract/provider.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
@@ -7,6 +7,7 @@ import { type HttpProviderOptions, httpProvider } from './http.js';
 import { memoryProvider } from './memory.js';
 import type { Faults } from './memory-faults.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
+import { processProvider } from './process.js';
 
 /**
  * The built-in providers by the name a config file uses for them:
@@ -16,6 +17,7 @@ import { checkString, isRecord, optionError, rejectUnknownKeys } from './options
  *   files: { use: file, options: { root: ./out } }
  *   users: { use: http, options: { baseUrl: "http://127.0.0.1:8080/users", update: PATCH } }
  *   things: { use: memory, options: { faults: { failRate: 0.1 } } }
+ *   services: { use: process, options: { dir: ./run } }
  * ```
  *
  * ```ts
@@ -23,8 +25,8 @@ import { checkString, isRecord, optionError, rejectUnknownKeys } from './options
  * const provider = make?.(entry.options ?? {}, { clock, random, kind: 'files', configDir });
  * ```
  *
- * The kind comes from the config's key, never from the options; a relative `root` is resolved
- * against the config file's directory. Bad options throw a `TypeError` that names the provider,
+ * The kind comes from the config's key, never from the options; a relative `root` (or `dir`)
+ * is resolved against the config file's directory. Bad options throw a `TypeError` that names the provider,
  * the kind, the option, the value and what is allowed.
  */
 export interface BuiltinProviderEnv {
@@ -34,6 +36,12 @@ export interface BuiltinProviderEnv {
   readonly kind: string;
   /** The directory of the config file: relative paths in options are resolved against it. */
   readonly configDir: string;
+  /**
+   * The state directory (absolute), where a provider may keep what it must find again after a
+   * restart (the `process` provider's records: `<stateDir>/processes`). Absent: a provider
+   * uses `<configDir>/.setpoint`.
+   */
+  readonly stateDir?: string;
 }
 
 export type BuiltinProviderFactory = (options: Record<string, unknown>, env: BuiltinProviderEnv) => Provider;
@@ -64,6 +72,19 @@ const factories: Record<string, BuiltinProviderFactory> = {
       root: isAbsolute(root) ? root : resolve(env.configDir, root),
     }) as Provider;
   },
+  process(options, env) {
+    rejectUnknownKeys(options, ['dir', 'root'], 'options');
+    const inConfigDir = (path: string) => (isAbsolute(path) ? path : resolve(env.configDir, path));
+    const dir =
+      options.dir === undefined
+        ? join(env.stateDir ?? join(env.configDir, '.setpoint'), 'processes')
+        : inConfigDir(checkString(options.dir, 'options.dir', "'./run' (relative to the config file)"));
+    const root =
+      options.root === undefined
+        ? env.configDir
+        : inConfigDir(checkString(options.root, 'options.root', "'./apps' (relative to the config file)"));
+    return processProvider({ kind: env.kind, dir, root }) as Provider;
+  },
   http(options, env) {
     if ('kind' in options) {
       throw new TypeError('Unknown option `options.kind`: the kind is the key under `providers:`');
@@ -74,8 +95,13 @@ const factories: Record<string, BuiltinProviderFactory> = {
 
 function labelled(use: string, make: BuiltinProviderFactory): BuiltinProviderFactory {
   return (options, env) => {
-    if (!isRecord(env) || typeof env.configDir !== 'string' || typeof env.kind !== 'string') {
-      throw optionError('env', env, 'an object { clock, random, kind, configDir }');
+    if (
+      !isRecord(env) ||
+      typeof env.configDir !== 'string' ||
+      typeof env.kind !== 'string' ||
+      (env.stateDir !== undefined && typeof env.stateDir !== 'string')
+    ) {
+      throw optionError('env', env, 'an object { clock, random, kind, configDir, stateDir? }');
     }
     if (options === undefined) options = {};
     try {
@@ -92,7 +118,7 @@ function labelled(use: string, make: BuiltinProviderFactory): BuiltinProviderFac
   };
 }
 
-/** `memory`, `file` and `http`, by name. Has no prototype: `builtinProviders.toString` is `undefined`. */
+/** `memory`, `file`, `http` and `process`, by name. Has no prototype: `builtinProviders.toString` is `undefined`. */
 export const builtinProviders: Readonly<Record<string, BuiltinProviderFactory>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, BuiltinProviderFactory>,

@@ -1,4 +1,4 @@
-// The built-in providers: memory (with fault injection), file and http.
+// The built-in providers: memory (with fault injection), file, http and process.
 export { type BuiltinProviderEnv, type BuiltinProviderFactory, builtinProviders } from './builtin.js';
 export { type FileProvider, type FileProviderOptions, type FileSpec, fileProvider } from './file.js';
 export { type PathProblem, resolveInside } from './file-paths.js';
@@ -23,3 +23,12 @@ export {
   type MemoryOperation,
   type Outage,
 } from './memory-faults.js';
+export {
+  type ProcessProvider,
+  type ProcessProviderOptions,
+  type ProcessState,
+  type ProcessStatus,
+  processHealth,
+  processProvider,
+} from './process.js';
+export { type ProcessHealthSpec, type ProcessSpec, processSpecProblems } from './process-spec.js';
