@@ -384,6 +384,7 @@ describe('docs/reference/providers.md', () => {
       file: allowedOptions(() => builtinProviders.file!(bogus, ENV)),
       http: allowedOptions(() => builtinProviders.http!(bogus, ENV)),
       process: allowedOptions(() => builtinProviders.process!(bogus, ENV)),
+      node: allowedOptions(() => builtinProviders.node!(bogus, ENV)),
       memory: [
         ...allowedOptions(() => builtinProviders.memory!(bogus, ENV)),
         ...allowedOptions(() => builtinProviders.memory!({ faults: bogus }, ENV)).map((k) => `faults.${k}`),

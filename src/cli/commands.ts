@@ -10,7 +10,8 @@ export type CommandName =
   | 'approve'
   | 'get'
   | 'delete'
-  | 'watch';
+  | 'watch'
+  | 'agent';
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>[string];
 
@@ -194,6 +195,39 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDoc>> = {
     },
   },
   ...CLIENT_COMMANDS,
+  agent: {
+    name: 'agent',
+    summary: "run a node agent: this machine's processes, for an orchestrator's node provider",
+    description:
+      'Serves a small HTTP API (bearer token from SETPOINT_AGENT_TOKEN) through which an\n' +
+      "orchestrator's `node` provider observes, starts, updates, restarts and stops this node's\n" +
+      'processes, and reads its heartbeat. The agent decides nothing: it runs the `process`\n' +
+      "provider's operation it is asked to. Processes outlive the agent: one restarted on the same\n" +
+      '--dir adopts them. Logs go to stderr as JSON lines; SIGTERM or SIGINT stops it (and leaves\n' +
+      'the processes running).',
+    exit: [
+      [0, 'stopped by SIGTERM or SIGINT'],
+      [1, 'could not start: no token, a bad option, or the address is taken'],
+    ],
+    options: {
+      node: {
+        spec: { type: 'string' },
+        usage: '--node <name>',
+        help: "this node's name, as the orchestrator's resources name it (required)",
+      },
+      listen: {
+        spec: { type: 'string', default: '127.0.0.1:7400' },
+        usage: '--listen <host:port>',
+        help: 'where to serve (default 127.0.0.1:7400)',
+      },
+      dir: {
+        spec: { type: 'string', default: '.setpoint-agent' },
+        usage: '--dir <dir>',
+        help: "the processes' records and logs (default ./.setpoint-agent)",
+      },
+    },
+    usage: ['setpoint agent --node <name> [--listen <host:port>] [--dir <dir>]'],
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

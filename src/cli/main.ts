@@ -51,6 +51,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await (await import('./commands/delete.js')).deleteCommand(args, io);
       case 'watch':
         return await (await import('./commands/watch.js')).watchCommand(args, io);
+      case 'agent':
+        return await (await import('./commands/agent.js')).agentCommand(args, io);
     }
   } catch (error) {
     // A bug, not bad input (bad input is reported where it is found): say so, with the stack.

@@ -35,6 +35,12 @@ export type CommandArgs =
     })
   | (CommonArgs & { readonly command: 'run'; readonly logLevel: LogLevel })
   | (CommonArgs & { readonly command: 'status' })
+  | (CommonArgs & {
+      readonly command: 'agent';
+      readonly node: string;
+      readonly listen: { readonly host: string; readonly port: number };
+      readonly dir: string;
+    })
   | (CommonArgs & { readonly command: 'approve'; readonly keys: readonly string[] | undefined })
   | (CommonArgs &
       ClientArgs & {
@@ -148,6 +154,25 @@ function parseCommand(command: CommandName, argv: readonly string[]): Invocation
         return usageError(command, `--log-level "${level}" is not one of ${LOG_LEVELS.join(', ')}`);
       }
       return { kind: 'command', args: { command, ...common, logLevel: level as LogLevel } };
+    }
+    case 'agent': {
+      const node = values.node;
+      if (typeof node !== 'string' || !/^[A-Za-z0-9._-]{1,100}$/.test(node)) {
+        return usageError(command, '--node needs a name: letters, digits, ".", "_" or "-"');
+      }
+      const listen = /^(.+):(\d{1,5})$/.exec(String(values.listen));
+      const port = Number(listen?.[2]);
+      if (!listen || port > 65_535) {
+        return usageError(
+          command,
+          `--listen "${String(values.listen)}" is not host:port, like 127.0.0.1:7400`,
+        );
+      }
+      const host = (listen[1] as string).replace(/^\[(.*)\]$/, '$1');
+      return {
+        kind: 'command',
+        args: { command, ...common, node, listen: { host, port }, dir: String(values.dir) },
+      };
     }
     default:
       return usageError(command, 'this command cannot be read here');

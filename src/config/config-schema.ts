@@ -65,7 +65,7 @@ export const providerEntrySchema = z
       .optional()
       // The loader refuses any other name (unless a library caller widens `knownProviders`).
       .meta({
-        description: 'A built-in provider: file, http, memory or process.',
+        description: 'A built-in provider: file, http, memory, process or node.',
         enum: [...DEFAULT_KNOWN_PROVIDERS],
       }),
     module: z

@@ -4,13 +4,13 @@ import type { Env } from './env.js';
 export interface LoadConfigOptions {
   /** Where `${env:NAME}` looks. Default `process.env`. */
   readonly env?: Env;
-  /** The names `use:` accepts. Default `['file', 'http', 'memory', 'process']`. */
+  /** The names `use:` accepts. Default `['file', 'http', 'memory', 'process', 'node']`. */
   readonly knownProviders?: readonly string[];
   /** Any file larger than this is refused unread. Default 1 MiB. */
   readonly maxFileBytes?: number;
 }
 
-export const DEFAULT_KNOWN_PROVIDERS: readonly string[] = ['file', 'http', 'memory', 'process'];
+export const DEFAULT_KNOWN_PROVIDERS: readonly string[] = ['file', 'http', 'memory', 'process', 'node'];
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 /** The options checked, with their defaults: misuse throws a `TypeError` naming the option. */
@@ -27,7 +27,7 @@ export function checkOptions(path: unknown, options: LoadConfigOptions) {
   const knownProviders = options.knownProviders ?? DEFAULT_KNOWN_PROVIDERS;
   if (!Array.isArray(knownProviders) || knownProviders.some((p) => typeof p !== 'string')) {
     throw new TypeError(
-      `Expected \`knownProviders\` to be an array of provider names like ['file', 'http', 'memory', 'process'], got \`${String(knownProviders)}\``,
+      `Expected \`knownProviders\` to be an array of provider names like ['file', 'http', 'memory', 'process', 'node'], got \`${String(knownProviders)}\``,
     );
   }
   const env = options.env ?? process.env;

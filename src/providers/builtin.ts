@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { parseDuration } from '../contract/duration-text.js';
 import type { Provider } from '../contract/provider.js';
 import type { Clock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
@@ -6,6 +7,7 @@ import { fileProvider } from './file.js';
 import { type HttpProviderOptions, httpProvider } from './http.js';
 import { memoryProvider } from './memory.js';
 import type { Faults } from './memory-faults.js';
+import { nodeProvider } from './node.js';
 import { checkString, isRecord, optionError, rejectUnknownKeys } from './options.js';
 import { processProvider } from './process.js';
 
@@ -85,6 +87,45 @@ const factories: Record<string, BuiltinProviderFactory> = {
         : inConfigDir(checkString(options.root, 'options.root', "'./apps' (relative to the config file)"));
     return processProvider({ kind: env.kind, dir, root }) as Provider;
   },
+  node(options, env) {
+    rejectUnknownKeys(options, ['nodes', 'heartbeat', 'missedBeats', 'callTimeout'], 'options');
+    const nodes = options.nodes;
+    if (!isRecord(nodes) || Object.keys(nodes).length === 0) {
+      throw optionError(
+        'options.nodes',
+        nodes,
+        'a mapping of node name to { url, token }, like { en1: { url: "http://10.0.0.11:7400", token: "${env:EN1_TOKEN}" } }',
+      );
+    }
+    const checked: Record<string, { url: string; token: string }> = {};
+    for (const [name, entry] of Object.entries(nodes)) {
+      if (!isRecord(entry)) throw optionError(`options.nodes.${name}`, entry, 'a mapping { url, token }');
+      rejectUnknownKeys(entry, ['url', 'token'], `options.nodes.${name}`);
+      const url = checkString(entry.url, `options.nodes.${name}.url`, "'http://10.0.0.11:7400'");
+      const token = checkString(entry.token, `options.nodes.${name}.token`, "'${env:EN1_TOKEN}'");
+      checked[name] = { url: url.replace(/\/+$/, ''), token };
+    }
+    const ms = (key: string): number | undefined => {
+      const value = options[key];
+      if (value === undefined) return undefined;
+      if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+      const parsed = typeof value === 'string' ? parseDuration(value) : undefined;
+      if (parsed?.ok && parsed.ms > 0) return parsed.ms;
+      throw optionError(`options.${key}`, value, 'a duration like 1s or 500ms');
+    };
+    const missed = options.missedBeats;
+    if (missed !== undefined && !(Number.isInteger(missed) && (missed as number) >= 1)) {
+      throw optionError('options.missedBeats', missed, 'a whole number from 1');
+    }
+    return nodeProvider({
+      kind: env.kind,
+      clock: env.clock,
+      nodes: checked,
+      ...(ms('heartbeat') === undefined ? {} : { heartbeatMs: ms('heartbeat') }),
+      ...(missed === undefined ? {} : { missedBeats: missed as number }),
+      ...(ms('callTimeout') === undefined ? {} : { callTimeoutMs: ms('callTimeout') }),
+    }) as Provider;
+  },
   http(options, env) {
     if ('kind' in options) {
       throw new TypeError('Unknown option `options.kind`: the kind is the key under `providers:`');
@@ -118,7 +159,7 @@ function labelled(use: string, make: BuiltinProviderFactory): BuiltinProviderFac
   };
 }
 
-/** `memory`, `file`, `http` and `process`, by name. Has no prototype: `builtinProviders.toString` is `undefined`. */
+/** `memory`, `file`, `http`, `process` and `node`, by name. Has no prototype: `builtinProviders.toString` is `undefined`. */
 export const builtinProviders: Readonly<Record<string, BuiltinProviderFactory>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, BuiltinProviderFactory>,

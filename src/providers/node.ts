@@ -4,6 +4,8 @@ import type { FieldChange, Health, Observed, Provider, ProviderContext } from '.
 import type { Resource } from '../contract/resource.js';
 import type { Clock } from '../time/clock.js';
 import { type NodeHealthWatch, watchNodes } from './node-heartbeats.js';
+import { processHealth } from './process.js';
+import { processSpecProblems } from './process-spec.js';
 
 /**
  * The `node` provider: things that run on other machines, each through the node agent
