@@ -70,9 +70,11 @@ describe('nodeProvider', () => {
     expect(PermanentError.is(wrongToken) && String((wrongToken as Error).message)).toMatch(/401.*token/);
     const elsewhere = await p.observe({ ...web, spec: { node: 'en9' } }, ctx()).catch((e: unknown) => e);
     expect(PermanentError.is(elsewhere) && (elsewhere as Error).message).toMatch(/en9.*options\.nodes/);
-    expect(p.checkSpec?.({ node: 'en9' })).toEqual([
-      { path: 'node', message: 'en9 is not a node of this provider (en1)' },
-    ]);
+    // Every problem at once: the node, and the process spec's own (no command, no version).
+    const problems = p.checkSpec?.({ node: 'en9' }) ?? [];
+    expect(problems[0]).toEqual({ path: 'node', message: 'en9 is not a node of this provider (en1)' });
+    expect(problems.map((q) => q.path)).toEqual(expect.arrayContaining(['command', 'version']));
+    expect(p.checkSpec?.({ node: 'en1', command: 'node', version: '1' })).toEqual([]);
   });
 
   it('calls a stopped agent unreachable, and wakes its resources when it answers again from a new boot', async () => {

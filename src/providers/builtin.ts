@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:NAME} is the config syntax for environment references
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDuration } from '../contract/duration-text.js';
 import type { Provider } from '../contract/provider.js';

@@ -156,25 +156,18 @@ export function nodeProvider(options: NodeProviderOptions): NodeProvider {
       const body = { name: desired.name, spec: agentSpec(desired.spec), current: agentSpec(current) };
       await call(node, 'restart', body, ctx);
     },
-    health(observed: Observed): Health {
-      const state = (observed.status as { state?: unknown } | undefined)?.state;
-      if (state === 'installed') return 'healthy';
-      if (state === 'failed') return 'unhealthy';
-      return 'progressing';
-    },
+    health: (observed: Observed): Health => processHealth(observed),
     checkSpec(spec) {
-      const node = (spec as Record<string, unknown>).node;
-      if (typeof node !== 'string' || node === '')
-        return [{ path: 'node', message: 'name the node to run it on' }];
-      if (!(node in options.nodes)) {
-        return [
-          {
-            path: 'node',
-            message: `${node} is not a node of this provider (${Object.keys(options.nodes).join(', ')})`,
-          },
-        ];
+      const { node, ...rest } = spec as Record<string, unknown>;
+      const problems = processSpecProblems(rest);
+      if (typeof node !== 'string' || node === '') {
+        return [{ path: 'node', message: 'name the node to run it on' }, ...problems];
       }
-      return [];
+      if (!(node in options.nodes)) {
+        const known = Object.keys(options.nodes).join(', ');
+        return [{ path: 'node', message: `${node} is not a node of this provider (${known})` }, ...problems];
+      }
+      return problems;
     },
     watch(wake) {
       return heartbeats.start((node) => {
