@@ -131,7 +131,7 @@ describe('process provider', () => {
 
   it('reports a fresh start as installing, and failed once its start period is over unhealthy', async () => {
     const services = processProvider({ dir, kind: 'services' });
-    const sick = spec('1', { mode: 'sick', health: { http: { path: '/healthz' }, startPeriod: '1s' } });
+    const sick = spec('1', { mode: 'sick', health: { http: { path: '/healthz' }, startPeriod: '2s' } });
     const aborted = new AbortController();
     const creating = services.create(res(sick), { ...ctx, signal: aborted.signal });
     await until('it is recorded', async () => (await services.observe(res(sick), ctx)) !== undefined);
