@@ -182,7 +182,9 @@ export class PassSteps implements ResourceShell {
       error,
       delayMs: a.nextDelayMs,
       permanent: false,
-      retryAfterMs: retryAfterOf(error),
+      // The target's delay, not the provider's: the kind's queue is not paused for it (other
+      // targets go on), and a wake from the provider's watch reconciles this one at once.
+      retryAfterMs: undefined,
     };
     if (a.batch) a.batch.failed = notice;
     a.emit(notice);
