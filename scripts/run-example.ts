@@ -4,12 +4,15 @@
  *   npm run example            # list the examples
  *   npm run example -- 01      # run examples/01-hello-reconciler/main.ts
  *   npm run example -- 04 06   # run several, one after the other
+ *   npm run example -- gitops-edge   # an example beyond the learning path, by its name
  *
- * Each example runs on a `TestClock`: a minute of reconciling, crashes and backoff takes
- * milliseconds, and the output is the same on every run: exactly the block under "## Output"
- * in the example's README (`test/examples.test.ts` checks that).
+ * Each numbered example runs on a `TestClock`: a minute of reconciling, crashes and backoff
+ * takes milliseconds, and the output is the same on every run: exactly the block under
+ * "## Output" in the example's README (`test/examples.test.ts` checks that). A named example
+ * (a folder with a `README.md` and a `main.ts`, no number) runs real processes on real time:
+ * its README shows what it prints, with the numbers that vary.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -18,20 +21,32 @@ interface ExampleModule {
 }
 
 const root = join(import.meta.dirname, '..', 'examples');
-const examples = readdirSync(root, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && /^\d\d-/.test(entry.name))
+const folders = readdirSync(root, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
+const examples = folders.filter((name) => /^\d\d-/.test(name));
+const named = folders.filter(
+  (name) =>
+    !/^\d\d-/.test(name) &&
+    existsSync(join(root, name, 'README.md')) &&
+    existsSync(join(root, name, 'main.ts')),
+);
 
 function find(arg: string): string | undefined {
   const wanted = /^\d$/.test(arg) ? `0${arg}` : arg;
-  return examples.find((name) => name === wanted || name.startsWith(`${wanted}-`));
+  return (
+    examples.find((name) => name === wanted || name.startsWith(`${wanted}-`)) ??
+    named.find((name) => name === wanted)
+  );
 }
 
 const args = process.argv.slice(2).filter((arg) => arg !== '--');
 if (args.length === 0) {
   console.log('Examples (run one with `npm run example -- NN`):');
   for (const name of examples) console.log(`  ${name}`);
+  console.log('Beyond the learning path (run one by name, `npm run example -- NAME`):');
+  for (const name of named) console.log(`  ${name}`);
   process.exit(0);
 }
 
@@ -39,7 +54,7 @@ for (const arg of args) {
   const name = find(arg);
   if (!name) {
     console.error(
-      `No example matches "${arg}". There are: ${examples.map((e) => e.slice(0, 2)).join(', ')}.`,
+      `No example matches "${arg}". There are: ${[...examples.map((e) => e.slice(0, 2)), ...named].join(', ')}.`,
     );
     process.exit(1);
   }
