@@ -83,6 +83,8 @@ const NOT_RUN: Record<string, string> = {
     'needs a running instance and a file of your own; test/cli-api-client.test.ts covers it',
   'node bin/setpoint.js watch -c examples/quickstart/setpoint.yaml':
     'needs a running instance and runs until stopped; test/cli-api-client.test.ts covers it',
+  'npm run example -- gitops-edge':
+    'starts agents, an orchestrator and services for 10 to 20 s; test/examples.test.ts runs it and checks it',
 };
 
 /**
