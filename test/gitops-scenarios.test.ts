@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli } from './helpers/built-cli.js';
 import { deployment, type Rig, type RigStatus, startRig } from './helpers/gitops-rig.js';
 import { until } from './helpers/poll.js';
 import { healthz, processesWith } from './helpers/process-fixture.js';
@@ -93,6 +96,11 @@ describe('GitOps end to end: Git, an orchestrator, node agents, processes', () =
       async () => ready(await r.status(), 'deployments/app2')?.reason === 'NodeUnreachable',
       20_000,
     );
+    const shown = execFileSync(process.execPath, [builtCli().bin, 'status'], {
+      cwd: join(r.dir, 'orchestrator'),
+    }).toString();
+    expect(shown).toMatch(/deployments\/app2 .* no \(NodeUnreachable\)/);
+    expect(shown).toMatch(/Source git \(.*repo\.git main\): at commit [0-9a-f]{12}/);
     const away = resource(await r.status(), 'deployments/app2');
     expect(away?.conditions.find((c) => c.type === 'Degraded')?.status).toBe(false);
     await r.restart('en2');
