@@ -1,5 +1,5 @@
-import type { Heartbeat } from '../agent/protocol.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Heartbeat } from './node-protocol.js';
 
 /**
  * Which nodes answer: each node's agent is asked for its heartbeat every `everyMs`; after

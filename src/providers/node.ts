@@ -1,9 +1,9 @@
-import type { AgentError } from '../agent/protocol.js';
 import { PermanentError, RetryableError, UnreachableError } from '../contract/errors.js';
 import type { FieldChange, Health, Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import type { Clock } from '../time/clock.js';
 import { type NodeHealthWatch, watchNodes } from './node-heartbeats.js';
+import type { AgentError } from './node-protocol.js';
 import { processHealth } from './process.js';
 import { processSpecProblems } from './process-spec.js';
 
