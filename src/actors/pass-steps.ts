@@ -182,7 +182,9 @@ export class PassSteps implements ResourceShell {
       error,
       delayMs: a.nextDelayMs,
       permanent: false,
-      retryAfterMs: retryAfterOf(error),
+      // This target's own delay (above), not a pause of the whole provider: its other targets
+      // answer, and a wake must go ahead at once.
+      retryAfterMs: undefined,
     };
     if (a.batch) a.batch.failed = notice;
     a.emit(notice);
