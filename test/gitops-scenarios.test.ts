@@ -69,7 +69,11 @@ describe('GitOps end to end: Git, an orchestrator, node agents, processes', () =
       for (;;) {
         const o = await r.observe('en1', 'app1');
         if (o?.version === 'v2' && o.status.state === 'installed') return;
-        if (!o || !(await healthz(o.status.port ?? 0)).ok) gaps.push(JSON.stringify(o?.status ?? null));
+        if (o && (await healthz(o.status.port ?? 0)).ok) continue;
+        // The look can straddle the switch (old stopped just after it was observed): a gap is
+        // when what the agent names now does not answer either.
+        const now = await r.observe('en1', 'app1');
+        if (!now || !(await healthz(now.status.port ?? 0)).ok) gaps.push(JSON.stringify(now?.status ?? null));
       }
     })();
     await r.sync();
@@ -101,6 +105,7 @@ describe('GitOps end to end: Git, an orchestrator, node agents, processes', () =
     }).toString();
     expect(shown).toMatch(/deployments\/app2 .* no \(NodeUnreachable\)/);
     expect(shown).toMatch(/Source git \(.*repo\.git main\): at commit [0-9a-f]{12}/);
+    expect(shown).toContain('Nodes: en1 reachable, en2 UNREACHABLE, en3 reachable');
     const away = resource(await r.status(), 'deployments/app2');
     expect(away?.conditions.find((c) => c.type === 'Degraded')?.status).toBe(false);
     await r.restart('en2');

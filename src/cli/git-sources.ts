@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import { ApiError } from '../api/api-error.js';
 import type { DesiredApi } from '../api/desired-api.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { Provider } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { keyOf } from '../contract/resource.js';
+import type { NodeProvider } from '../providers/node.js';
 import { createGitSource, formatTreeIssues, GitSourceError, readResourceTree } from '../sources/git/index.js';
 import { GitSync, type GitSyncStatus, type PublishAnswer, type SyncOutcome } from '../sources/git-sync.js';
 import type { CliIo } from './cli-io.js';
@@ -121,4 +123,11 @@ export async function publishThrough(
     if (!(error instanceof ApiError)) throw error;
     return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
   }
+}
+
+/** Each node the config's `node` providers reach, for `/status`: reachable, boot id, last beat. */
+export function nodeStates(providers: readonly Provider[]): ReturnType<NodeProvider['nodes']> {
+  return providers.flatMap((p) =>
+    typeof (p as Partial<NodeProvider>).nodes === 'function' ? (p as NodeProvider).nodes() : [],
+  );
 }

@@ -170,6 +170,7 @@ export function nodeProvider(options: NodeProviderOptions): NodeProvider {
       return problems;
     },
     watch(wake) {
+      // Gone: its resources show NodeUnreachable now. Back, or a new boot: reconciled at once.
       return heartbeats.start((node) => {
         const names = placed.get(node);
         if (names && names.size > 0) wake([...names]);

@@ -13,7 +13,7 @@ import {
   type PostgresStoreConfig,
   sharedKeyProblem,
 } from '../cluster-session.js';
-import { publishThrough, startGitSources } from '../git-sources.js';
+import { nodeStates, publishThrough, startGitSources } from '../git-sources.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -172,6 +172,7 @@ export async function runClusterMember(
       inTouch: instance.inTouch(),
       lastReload: reloader.last(),
       ...(git.count > 0 ? { sources: git.status() } : {}),
+      ...(nodeStates(input.providers).length > 0 ? { nodes: nodeStates(input.providers) } : {}),
     }),
     api: group.serve,
     ...(git.count > 0 ? { syncSources: () => git.syncAll() } : {}),

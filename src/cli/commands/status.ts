@@ -43,6 +43,7 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
       resources?: ResourceStatus[];
       heldDeletions?: { key: string }[];
       sources?: { name: string; url: string; ref: string; commit: string | null; error: string | null }[];
+      nodes?: { node: string; reachable: boolean }[];
     };
     if (args.json) {
       io.stdout.write(`${redactedJson({ source: 'server', url, ...body }, config.secrets, 2)}\n`);
@@ -60,6 +61,11 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
       io.stdout.write(
         redact(`Source ${source.name} (${source.url} ${source.ref}): ${at}${why}\n`, config.secrets),
       );
+    }
+    const nodes = body.nodes ?? [];
+    if (nodes.length > 0) {
+      const shown = nodes.map((n) => `${n.node} ${n.reachable ? 'reachable' : 'UNREACHABLE'}`);
+      io.stdout.write(`Nodes: ${shown.join(', ')}\n`);
     }
     const held = body.heldDeletions ?? [];
     if (held.length > 0) {
