@@ -115,34 +115,33 @@ describe('an unreachable target', () => {
     expect(ready(rt, 'apps/web')?.status).toBe(true);
   });
 
-  it('holds back neither the other targets nor its own wake: its retryAfterMs is its own', async () => {
-    // Two nodes behind one provider; en1 goes away and says to try again in 15 s.
+  it("holds only the resources whose target is away: another's change goes ahead, and a wake is at once", async () => {
     const clock = new TestClock();
+    const away = new Set<string>();
     const objects = new Map<string, Obj>();
-    const down = new Set<string>();
     let wake: ((names: readonly string[]) => void) | undefined;
-    const reach = (r: { spec: Obj }) => {
-      const at = String(r.spec.node);
-      if (down.has(at)) {
-        throw new UnreachableError(`node ${at} did not answer`, {
+    // Each resource's spec names its node; the node provider's errors ask for a slow retry.
+    const reach = (spec: Obj) => {
+      const node = String(spec.node);
+      if (away.has(node))
+        throw new UnreachableError(`node ${node} did not answer`, {
           reason: 'NodeUnreachable',
-          retryAfterMs: 15_000,
+          retryAfterMs: 30_000,
         });
-      }
     };
     const provider = defineProvider({
       kind: 'apps',
       async observe(r) {
-        reach(r);
+        reach(r.spec);
         const o = objects.get(r.name);
         return o ? { ...o } : undefined;
       },
       async create(r) {
-        reach(r);
+        reach(r.spec);
         objects.set(r.name, { ...r.spec });
       },
       async update(r) {
-        reach(r);
+        reach(r.spec);
         objects.set(r.name, { ...r.spec });
       },
       async delete(_c, r) {
@@ -155,29 +154,35 @@ describe('an unreachable target', () => {
         };
       },
     });
-    const rt = createRuntime({ providers: [provider], clock, random: seededRandom(3), interval: 1000 });
+    const rt = createRuntime({
+      providers: [provider],
+      clock,
+      random: seededRandom(3),
+      backoff: { baseMs: 1000, capMs: 60_000 },
+      interval: 5_000,
+    });
     track(rt, clock);
     await rt.start();
-    const api = (version: string) => ({ kind: 'apps', name: 'api', spec: { node: 'en2', version } });
-    const web = { kind: 'apps', name: 'web', spec: { node: 'en1', version: '1' } };
-    rt.setDesired([web, api('1')]);
+    const a = { kind: 'apps', name: 'a', spec: { node: 'en1', version: '1' } };
+    const b = { kind: 'apps', name: 'b', spec: { node: 'en2', version: '1' } };
+    rt.setDesired([a, b]);
     await clock.advance(100);
-    down.add('en1');
-    await clock.advance(1500); // the next resync finds en1 away: one try, and 15 s to the next
-    expect(ready(rt, 'apps/web')).toMatchObject({ status: false, reason: 'NodeUnreachable' });
+    away.add('en1');
+    await clock.advance(6_000); // a's next observe finds en1 away
+    expect(ready(rt, 'apps/a')).toMatchObject({ status: false, reason: 'NodeUnreachable' });
 
-    // en2 is not made to wait for en1's 15 s.
-    rt.setDesired([web, api('2')]);
+    // en2 answers: a change to b is applied at once, not after a's 30 s.
+    rt.setDesired([a, { ...b, spec: { node: 'en2', version: '2' } }]);
     await clock.advance(100);
-    expect(objects.get('api')).toEqual({ node: 'en2', version: '2' });
+    expect(objects.get('b')).toEqual({ node: 'en2', version: '2' });
 
-    // en1 is back a moment later, with nothing running: reinstalled at once, not in 15 s.
-    down.delete('en1');
-    objects.delete('web');
-    wake?.(['web']);
-    await clock.advance(10);
-    expect(objects.get('web')).toEqual({ node: 'en1', version: '1' });
-    expect(ready(rt, 'apps/web')?.status).toBe(true);
+    // en1 back with nothing running: a is installed again at once.
+    away.delete('en1');
+    objects.delete('a');
+    wake?.(['a']);
+    await clock.advance(100);
+    expect(objects.get('a')).toEqual({ node: 'en1', version: '1' });
+    expect(ready(rt, 'apps/a')?.status).toBe(true);
   });
 
   it('counts real failures as before: a node that answers with an error degrades after maxRetries', async () => {

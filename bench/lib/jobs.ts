@@ -133,6 +133,17 @@ export function jobs(o: SuiteOptions): Job[] {
       ),
       once: true,
     },
+    {
+      // Real processes again (Git, 3 agents, setpoint run, the services): once per suite.
+      ...node(
+        'gitops',
+        'Git source, 3 node agents, setpoint run: push → installed, node back, kill -9 and adoption',
+        'gitops.ts',
+        o.quick ? ['--quick'] : [],
+        10,
+      ),
+      once: true,
+    },
   ];
   if (o.elixir) {
     list.push({

@@ -5,6 +5,7 @@
  */
 
 import { apiRows } from './api-rows.js';
+import { gitopsRows } from './gitops-rows.js';
 import type { SuiteOptions } from './jobs.js';
 import { PUBLISHED_BEAM, type Published } from './published.js';
 import { scaleOutRows } from './scale-out-rows.js';
@@ -230,6 +231,7 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
   ];
   rows.push(...apiRows(o));
   rows.push(...scaleOutRows(o));
+  rows.push(...gitopsRows(o));
   if (o.million) {
     rows.push(
       {

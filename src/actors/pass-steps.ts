@@ -182,8 +182,8 @@ export class PassSteps implements ResourceShell {
       error,
       delayMs: a.nextDelayMs,
       permanent: false,
-      // The target's delay, not the provider's: the kind's queue is not paused for it (other
-      // targets go on), and a wake from the provider's watch reconciles this one at once.
+      // This target's own delay (above), not a pause of the whole provider: its other targets
+      // answer, and a wake must go ahead at once.
       retryAfterMs: undefined,
     };
     if (a.batch) a.batch.failed = notice;

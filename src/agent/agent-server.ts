@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { ApiError } from '../api/api-error.js';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from '../api/read-body.js';
+import { bearerMatches } from '../contract/bearer.js';
 import type { FieldChange, Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
-import { bearerMatches } from '../server/bearer.js';
+import {
+  AGENT_PROTOCOL,
+  type AgentCall,
+  type AgentError,
+  type Heartbeat,
+} from '../providers/node-protocol.js';
 import type { Clock } from '../time/clock.js';
-import { AGENT_PROTOCOL, type AgentCall, type AgentError, type Heartbeat } from './protocol.js';
 
 /**
  * A node agent: the provider of the things running on this node (the process provider),
@@ -117,7 +120,8 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       }
       if (req.method !== 'POST')
         return send(res, 405, errorOf(new Error(`${req.method} is not a route here`)));
-      const call = (await readJsonBody(req, DEFAULT_MAX_BODY_BYTES)) as AgentCall;
+      const call = await readCall(req);
+      if (call instanceof Error) return send(res, 400, errorOf(call));
       if (typeof call?.name !== 'string' || call.name === '') {
         return send(res, 400, errorOf(new Error('the body needs a name')));
       }
@@ -125,7 +129,6 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       if (answer === undefined) return send(res, 404, errorOf(new Error(`no route ${url.pathname}`)));
       send(res, 200, answer);
     } catch (error) {
-      if (error instanceof ApiError) return send(res, error.status, errorOf(error));
       logger.warn({ route, err: String(error) }, 'agent call failed');
       send(res, 500, errorOf(error));
     } finally {
@@ -154,6 +157,28 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Bodies larger than this are refused: a call carries one spec. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The request's JSON body as a call, or what is wrong with it. */
+async function readCall(req: IncomingMessage): Promise<AgentCall | Error> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return new Error(`the body is over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    const call = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return typeof call === 'object' && call !== null
+      ? (call as AgentCall)
+      : new Error('the body is not a JSON object');
+  } catch {
+    return new Error('the body is not JSON');
+  }
 }
 
 function errorOf(error: unknown): { error: AgentError } {

@@ -2,9 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ApiError } from '../api/api-error.js';
+import type { DesiredApi } from '../api/desired-api.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import type { Provider } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import { keyOf } from '../contract/resource.js';
+import type { NodeProvider } from '../providers/node.js';
 import { createGitSource, formatTreeIssues, GitSourceError, readResourceTree } from '../sources/git/index.js';
 import { GitSync, type GitSyncStatus, type PublishAnswer, type SyncOutcome } from '../sources/git-sync.js';
 import type { CliIo } from './cli-io.js';
@@ -104,4 +108,26 @@ export async function readGitSources(
     if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, resources, commits };
+}
+
+/** Publish a source's resources through a desired-state API: the counts, or why it refused. */
+export async function publishThrough(
+  api: DesiredApi,
+  source: string,
+  resources: readonly Resource[],
+): Promise<PublishAnswer> {
+  try {
+    const { added, changed, removed } = await api.publish(source, resources);
+    return { ok: true, added, changed, removed };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
+  }
+}
+
+/** Each node the config's `node` providers reach, for `/status`: reachable, boot id, last beat. */
+export function nodeStates(providers: readonly Provider[]): ReturnType<NodeProvider['nodes']> {
+  return providers.flatMap((p) =>
+    typeof (p as Partial<NodeProvider>).nodes === 'function' ? (p as NodeProvider).nodes() : [],
+  );
 }

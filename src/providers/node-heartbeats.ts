@@ -1,11 +1,12 @@
-import type { Heartbeat } from '../agent/protocol.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Heartbeat } from './node-protocol.js';
 
 /**
  * Which nodes answer: each node's agent is asked for its heartbeat every `everyMs`; after
  * `missed` in a row go unanswered (or a call to it could not connect) it is unreachable, until
- * a heartbeat answers again. `onBack` is told when a node answers after being unreachable, or
- * answers from a new boot (an agent that restarted, maybe with nothing running).
+ * a heartbeat answers again. `onChange` is told when a node's heartbeats stop (its resources
+ * should show it now, not at their next resync), when it answers after being unreachable, and
+ * when it answers from a new boot (an agent that restarted, maybe with nothing running).
  *
  * Until `start`, every node counts as reachable (a one-shot `plan` or `apply` sends no
  * heartbeats, and each call finds out for itself).
@@ -14,7 +15,8 @@ export interface NodeHealthWatch {
   reachable(node: string): boolean;
   /** A call to `node` could not connect: unreachable now, if heartbeats are running to see it back. */
   missed(node: string): void;
-  start(onBack: (node: string) => void): () => void;
+  /** Beat until the returned function is called; `onChange` hears a node go away and come back. */
+  start(onChange: (node: string, reachable: boolean) => void): () => void;
   states(): { node: string; reachable: boolean; bootId?: string; lastBeatAt?: number }[];
 }
 
@@ -41,7 +43,7 @@ export function watchNodes(options: {
   );
   let running = false;
   let timer: TimerHandle | undefined;
-  let back: (node: string) => void = () => {};
+  let change: (node: string, reachable: boolean) => void = () => {};
 
   async function beat(node: string, s: NodeState): Promise<void> {
     const target = options.nodes[node] as { url: string; token: string };
@@ -60,10 +62,13 @@ export function watchNodes(options: {
       s.misses = 0;
       s.bootId = hb.bootId;
       s.lastBeatAt = clock.now();
-      if (returned && running) back(node);
+      if (returned && running) change(node, true);
     } catch {
       s.misses++;
-      if (s.misses >= options.missed) s.reachable = false;
+      if (s.misses >= options.missed && s.reachable) {
+        s.reachable = false;
+        if (running) change(node, false);
+      }
     } finally {
       clock.clearTimeout(limit);
       s.inFlight = false;
@@ -85,8 +90,8 @@ export function watchNodes(options: {
         s.misses = Math.max(s.misses, options.missed);
       }
     },
-    start(onBack) {
-      back = onBack;
+    start(onChange) {
+      change = onChange;
       running = true;
       round();
       return () => {

@@ -1,9 +1,9 @@
-import type { AgentError } from '../agent/protocol.js';
 import { PermanentError, RetryableError, UnreachableError } from '../contract/errors.js';
 import type { FieldChange, Health, Observed, Provider, ProviderContext } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
 import type { Clock } from '../time/clock.js';
 import { type NodeHealthWatch, watchNodes } from './node-heartbeats.js';
+import type { AgentError } from './node-protocol.js';
 import { processHealth } from './process.js';
 import { processSpecProblems } from './process-spec.js';
 
@@ -170,6 +170,7 @@ export function nodeProvider(options: NodeProviderOptions): NodeProvider {
       return problems;
     },
     watch(wake) {
+      // Gone: its resources show NodeUnreachable now. Back, or a new boot: reconciled at once.
       return heartbeats.start((node) => {
         const names = placed.get(node);
         if (names && names.size > 0) wake([...names]);

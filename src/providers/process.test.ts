@@ -1,98 +1,57 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../test/helpers/poll.js';
-import {
-  type Fixture,
-  fixtureSpec,
-  healthz,
-  killAllWith,
-  liveWith,
-  processesWith,
-  writeFixture,
-} from '../../test/helpers/process-fixture.js';
-import type { Observed, ProviderContext } from '../contract/provider.js';
+import { healthz, liveWith, processTestBed } from '../../test/helpers/process-fixture.js';
+import type { Observed } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
-import { systemClock } from '../time/clock.js';
 import { processProvider } from './process.js';
 import type { ProcessSpec } from './process-spec.js';
 
-let base: string;
-let dir: string;
-let fixture: Fixture;
-const ctx: ProviderContext = {
-  signal: new AbortController().signal,
-  log: pino({ level: 'silent' }),
-  clock: systemClock,
-};
-
-const spec = (version: string, extra?: Partial<ProcessSpec> & { mode?: string }) =>
-  fixtureSpec(fixture, join(base, 'signals.txt'), version, extra);
+const bed = processTestBed('setpoint-process-');
+const { ctx, spec } = bed;
 const res = (s: ProcessSpec, name = 'web'): Resource<ProcessSpec> => ({ kind: 'services', name, spec: s });
 const status = (observed: Observed | undefined) => observed?.status as Record<string, unknown>;
-const signals = () => readFile(join(base, 'signals.txt'), 'utf8').catch(() => '');
-
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'setpoint-process-'));
-  fixture = await writeFixture(base);
-});
-beforeEach(async () => {
-  dir = await mkdtemp(join(base, 'run-'));
-  await rm(join(base, 'signals.txt'), { force: true });
-});
-afterEach(async () => {
-  await killAllWith(fixture.marker);
-  await until('the fixtures are gone', async () => (await liveWith(fixture.marker)).length === 0);
-});
-afterAll(async () => {
-  // Nothing a test started is left, and nothing was left unreaped.
-  await until(
-    'no fixture is left, not even a zombie',
-    async () => (await processesWith(fixture.marker)).length === 0,
-  );
-  await rm(base, { recursive: true, force: true });
-});
+const signals = () => readFile(join(bed.base, 'signals.txt'), 'utf8').catch(() => '');
 
 describe('process provider', () => {
   it('creates a process that is installed and healthy, recorded, and observed with its status', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     expect(await services.observe(res(spec('1')), ctx)).toBeUndefined();
     const created = await services.create(res(spec('1')), ctx);
     const observed = await services.observe(res(spec('1')), ctx);
     expect(observed).toEqual(created);
     expect(observed).toMatchObject({ ...spec('1'), status: { state: 'installed', healthy: true } });
     const { pid, port } = status(observed) as { pid: number; port: number };
-    expect(await liveWith(fixture.marker)).toEqual([pid]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([pid]);
     expect(await healthz(port)).toEqual({ ok: true, body: '1' });
     expect(services.health!(observed!, res(spec('1')))).toBe('healthy');
-    const record = JSON.parse(await readFile(join(dir, 'web.json'), 'utf8'));
+    const record = JSON.parse(await readFile(join(bed.dir, 'web.json'), 'utf8'));
     expect(record).toMatchObject({ name: 'web', pid, port, spec: spec('1'), others: [] });
     expect(record.startTime).toMatch(/^\d+$/);
-    expect(await readFile(join(dir, 'web.log'), 'utf8')).toContain(`listening on ${port}`);
+    expect(await readFile(join(bed.dir, 'web.log'), 'utf8')).toContain(`listening on ${port}`);
     expect([...(await services.list(ctx)).keys()]).toEqual(['web']);
   });
 
   it('is adopted by a new provider on the same directory: the same pid, never a second copy', async () => {
-    const first = processProvider({ dir, kind: 'services' });
+    const first = processProvider({ dir: bed.dir, kind: 'services' });
     await first.create(res(spec('1')), ctx);
     const pid = status(await first.observe(res(spec('1')), ctx)).pid;
 
-    const second = processProvider({ dir, kind: 'services' });
+    const second = processProvider({ dir: bed.dir, kind: 'services' });
     const adopted = await second.observe(res(spec('1')), ctx);
     expect(status(adopted)).toMatchObject({ pid, state: 'installed' });
     await second.create(res(spec('1')), ctx); // a create cut short before, say: adopts
-    expect(await liveWith(fixture.marker)).toEqual([pid]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([pid]);
     expect(status(await second.observe(res(spec('1')), ctx)).pid).toBe(pid);
   });
 
   it('reports a process killed from outside as failed and unhealthy; restart brings it back', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     await services.create(res(spec('1')), ctx);
     const { pid } = status(await services.observe(res(spec('1')), ctx)) as { pid: number };
     process.kill(pid, 'SIGKILL');
-    await until('the process is gone', async () => (await liveWith(fixture.marker)).length === 0);
+    await until('the process is gone', async () => (await liveWith(bed.fixture.marker)).length === 0);
     const failed = await services.observe(res(spec('1')), ctx);
     expect(status(failed)).toMatchObject({ state: 'failed', healthy: false, pid, exitCode: null });
     expect(services.health!(failed!, res(spec('1')))).toBe('unhealthy');
@@ -101,11 +60,11 @@ describe('process provider', () => {
     const back = await services.observe(res(spec('1')), ctx);
     expect(status(back)).toMatchObject({ state: 'installed', healthy: true });
     expect(status(back).pid).not.toBe(pid);
-    expect(await liveWith(fixture.marker)).toEqual([status(back).pid]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([status(back).pid]);
   });
 
   it('a start that exits at once, or never gets healthy, fails the create and leaves nothing', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     await expect(services.create(res(spec('1', { mode: 'exit' })), ctx)).rejects.toThrow(
       /exited with code 3 before it was healthy; the end of its log: told to exit$/,
     );
@@ -115,11 +74,11 @@ describe('process provider', () => {
       /not healthy within its startPeriod of 500 ms/,
     );
     expect(await services.observe(res(sick), ctx)).toBeUndefined();
-    expect(await liveWith(fixture.marker)).toEqual([]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([]);
   });
 
   it('a command that is not there, or a cwd that is not, fails the create and records nothing', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     await expect(services.create(res(spec('1', { command: 'no-such-command-here' })), ctx)).rejects.toThrow(
       /cannot start `no-such-command-here`: spawn no-such-command-here ENOENT/,
     );
@@ -130,7 +89,7 @@ describe('process provider', () => {
   });
 
   it('reports a fresh start as installing, and failed once its start period is over unhealthy', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     const sick = spec('1', { mode: 'sick', health: { http: { path: '/healthz' }, startPeriod: '2s' } });
     const aborted = new AbortController();
     const creating = services.create(res(sick), { ...ctx, signal: aborted.signal });
@@ -145,22 +104,22 @@ describe('process provider', () => {
       'its start period is over',
       async () => status(await services.observe(res(sick), ctx)).state === 'failed',
     );
-    expect((await liveWith(fixture.marker)).length).toBe(1);
+    expect((await liveWith(bed.fixture.marker)).length).toBe(1);
   });
 
   it('delete: SIGTERM to the group is honoured, and the record goes', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     const observed = await services.create(res(spec('1')), ctx);
     const { pid } = status(observed) as { pid: number };
     await services.delete(observed as Observed, res(spec('1')), ctx);
     expect(await signals()).toBe(`term ${pid}\n`);
-    expect(await liveWith(fixture.marker)).toEqual([]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([]);
     expect(await services.observe(res(spec('1')), ctx)).toBeUndefined();
     await services.delete(observed as Observed, res(spec('1')), ctx); // idempotent
   });
 
   it('delete: a process that ignores SIGTERM is killed once stopGrace is over', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     const deaf = spec('1', { mode: 'deaf', stopGrace: '300ms' });
     const observed = await services.create(res(deaf), ctx);
     const { pid } = status(observed) as { pid: number };
@@ -168,11 +127,11 @@ describe('process provider', () => {
     await services.delete(observed as Observed, res(deaf), ctx);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(await signals()).toBe(`term ${pid}\n`);
-    expect(await liveWith(fixture.marker)).toEqual([]);
+    expect(await liveWith(bed.fixture.marker)).toEqual([]);
   });
 
   it('probes by TCP and by a command, and with no probe is healthy while alive', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     const tcp = spec('1', { health: { tcp: {} } });
     const exec = spec('1', {
       health: { exec: { command: process.execPath, args: ['-e', 'process.exit(0)'] } },
@@ -192,9 +151,9 @@ describe('process provider', () => {
   });
 
   it('keeps a name with a slash in a file of its own, and lists it by name', async () => {
-    const services = processProvider({ dir, kind: 'services' });
+    const services = processProvider({ dir: bed.dir, kind: 'services' });
     await services.create(res(spec('1'), 'team/web'), ctx);
     expect([...(await services.list(ctx)).keys()]).toEqual(['team/web']);
-    expect(await readFile(join(dir, 'team%2Fweb.json'), 'utf8')).toContain('"team/web"');
+    expect(await readFile(join(bed.dir, 'team%2Fweb.json'), 'utf8')).toContain('"team/web"');
   });
 });

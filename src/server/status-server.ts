@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { apiError } from '../api/api-error.js';
 import { type HttpApiOptions, httpApi, sendError } from '../api/http-api.js';
+import { bearerMatches } from '../contract/bearer.js';
 import type { Runtime } from '../runtime/index.js';
-import { bearerMatches } from './bearer.js';
 import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';
 

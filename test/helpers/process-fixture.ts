@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { ProviderContext } from '../../src/contract/provider.js';
 import type { ProcessSpec } from '../../src/providers/process-spec.js';
+import { systemClock } from '../../src/time/clock.js';
+import { until } from './poll.js';
 
 /**
  * A tiny service for the `process` provider's tests: serves `GET /healthz` on `$PORT` (200 and
@@ -118,4 +124,46 @@ export async function healthz(port: number): Promise<{ ok: boolean; body: string
   } catch {
     return { ok: false, body: '' };
   }
+}
+
+/**
+ * The hooks every test file of real processes needs: the fixture written once into a temporary
+ * directory, a fresh records directory per test, every fixture killed after each test, and at
+ * the end none left, not even a zombie. The fields are set by the hooks: read them in tests.
+ */
+export function processTestBed(prefix: string) {
+  const bed = {
+    base: '',
+    /** This test's records directory. */
+    dir: '',
+    fixture: undefined as unknown as Fixture,
+    ctx: {
+      signal: new AbortController().signal,
+      log: pino({ level: 'silent' }),
+      clock: systemClock,
+    } as ProviderContext,
+    /** The fixture at `version`, its SIGTERMs told to `<base>/signals.txt`. */
+    spec: (version: string, extra?: Partial<ProcessSpec> & { mode?: string }) =>
+      fixtureSpec(bed.fixture, join(bed.base, 'signals.txt'), version, extra),
+  };
+  beforeAll(async () => {
+    bed.base = await mkdtemp(join(tmpdir(), prefix));
+    bed.fixture = await writeFixture(bed.base);
+  });
+  beforeEach(async () => {
+    bed.dir = await mkdtemp(join(bed.base, 'run-'));
+    await rm(join(bed.base, 'signals.txt'), { force: true });
+  });
+  afterEach(async () => {
+    await killAllWith(bed.fixture.marker);
+    await until('the fixtures are gone', async () => (await liveWith(bed.fixture.marker)).length === 0);
+  });
+  afterAll(async () => {
+    await until(
+      'no fixture is left, not even a zombie',
+      async () => (await processesWith(bed.fixture.marker)).length === 0,
+    );
+    await rm(bed.base, { recursive: true, force: true });
+  });
+  return bed;
 }

@@ -13,6 +13,7 @@ import {
   type PostgresStoreConfig,
   sharedKeyProblem,
 } from '../cluster-session.js';
+import { nodeStates, publishThrough, startGitSources } from '../git-sources.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -113,6 +114,14 @@ export async function runClusterMember(
   }
   claims = (keys) => group.api.noteClaims(CONFIG_SOURCE, keys);
   claims(lastConflicts);
+  // Every instance that publishes the config publishes each Git source's commit too (the same
+  // commit makes no change: publishing is idempotent).
+  const git = await startGitSources(
+    cluster.publish ? config : { ...config, gitSources: [] },
+    io,
+    log,
+    (source, resources) => publishThrough(group.api, source, resources),
+  );
   const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
@@ -122,6 +131,7 @@ export async function runClusterMember(
     config,
     async () => {
       watcher?.close();
+      git.stop();
       try {
         await instance.stop(); // its actors stop, then its shards are handed over
       } finally {
@@ -161,8 +171,11 @@ export async function runClusterMember(
       shards: Object.fromEntries([...instance.manager.held].sort((a, b) => a[0] - b[0])),
       inTouch: instance.inTouch(),
       lastReload: reloader.last(),
+      ...(git.count > 0 ? { sources: git.status() } : {}),
+      ...(nodeStates(input.providers).length > 0 ? { nodes: nodeStates(input.providers) } : {}),
     }),
     api: group.serve,
+    ...(git.count > 0 ? { syncSources: () => git.syncAll() } : {}),
   });
   if (server === undefined) return shutDown(1);
   if (cluster.publish) await files.watch(config.file, config.state);

@@ -5,7 +5,7 @@ import { desiredSetReady } from '../../server/readiness.js';
 import type { StatusServer } from '../../server/status-server.js';
 import { type LocalApi, openLocalApi } from '../api-session.js';
 import type { CliIo, StopSignal } from '../cli-io.js';
-import { type GitSources, startGitSources } from '../git-sources.js';
+import { type GitSources, nodeStates, startGitSources } from '../git-sources.js';
 import { loadInput } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -182,6 +182,7 @@ async function runUntilStopped(
       desired: feed.keys().length,
       lastReload: reloader.last(),
       ...(git.count > 0 ? { sources: git.status() } : {}),
+      ...(nodeStates(result.input.providers).length > 0 ? { nodes: nodeStates(result.input.providers) } : {}),
     }),
     api: local.serve,
     ...(git.count > 0 ? { syncSources: () => (git as GitSources).syncAll() } : {}),

@@ -42,23 +42,31 @@ export async function statusCommand(args: CommonArgs, io: CliIo): Promise<number
       ready?: boolean;
       resources?: ResourceStatus[];
       heldDeletions?: { key: string }[];
+      sources?: { name: string; url: string; ref: string; commit: string | null; error: string | null }[];
+      nodes?: { node: string; reachable: boolean }[];
     };
     if (args.json) {
       io.stdout.write(`${redactedJson({ source: 'server', url, ...body }, config.secrets, 2)}\n`);
       return 0;
     }
     const resources = body.resources ?? [];
-    const rows = resources.map((r) => [
-      r.key,
-      r.phase,
-      r.conditions.find((c) => c.type === 'Ready')?.status ? 'yes' : 'no',
-      String(r.attempts),
-      r.lastError ?? '',
-    ]);
+    const rows = resources.map((r) => [r.key, r.phase, readiness(r), String(r.attempts), r.lastError ?? '']);
     io.stdout.write(
       `setpoint is running at ${url}: ${body.ready ? 'ready' : 'not ready'}, ${plural(resources.length, 'resource')}.\n` +
         `${redact(table([['KEY', 'PHASE', 'READY', 'ATTEMPTS', 'LAST ERROR'], ...rows]), config.secrets)}\n`,
     );
+    for (const source of body.sources ?? []) {
+      const at = source.commit === null ? 'no commit taken yet' : `at commit ${source.commit.slice(0, 12)}`;
+      const why = source.error === null ? '' : `; the last sync failed: ${source.error.split('\n')[0]}`;
+      io.stdout.write(
+        redact(`Source ${source.name} (${source.url} ${source.ref}): ${at}${why}\n`, config.secrets),
+      );
+    }
+    const nodes = body.nodes ?? [];
+    if (nodes.length > 0) {
+      const shown = nodes.map((n) => `${n.node} ${n.reachable ? 'reachable' : 'UNREACHABLE'}`);
+      io.stdout.write(`Nodes: ${shown.join(', ')}\n`);
+    }
     const held = body.heldDeletions ?? [];
     if (held.length > 0) {
       const keys = redact(held.map((h) => h.key).join(', '), config.secrets);
@@ -130,4 +138,11 @@ async function ask(url: string, token: string | undefined, io: CliIo): Promise<A
   } finally {
     io.clock.clearTimeout(timer);
   }
+}
+
+/** `yes`, or `no` with the Ready condition's reason (`no (NodeUnreachable)`). */
+function readiness(r: ResourceStatus): string {
+  const ready = r.conditions.find((c) => c.type === 'Ready');
+  if (ready?.status) return 'yes';
+  return ready?.reason ? `no (${ready.reason})` : 'no';
 }
