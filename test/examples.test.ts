@@ -115,13 +115,14 @@ describe.runIf(process.platform === 'linux')('the gitops-edge example', () => {
         String(pattern),
       ).toBe(true);
 
-    // Installed from the first commit, and /status names that commit.
+    // Installed from the first commit, and setpoint status names it; then the second one.
     const pushed = [...stdout.matchAll(/pushed ([0-9a-f]{7}) /g)].map((m) => m[1]);
-    const shown = [
-      ...stdout.matchAll(/\/status: source git, ref main, path deployments\/site-a: commit ([0-9a-f]{7})/g),
-    ].map((m) => m[1]);
+    const atCommit = [...stdout.matchAll(/Source git \(.*origin\.git main\): at commit ([0-9a-f]{12})/g)].map(
+      (m) => m[1]!.slice(0, 7),
+    );
     expect(pushed).toHaveLength(2);
-    expect(shown).toEqual(pushed);
+    expect(atCommit).toEqual([pushed[0], pushed[1], pushed[1]]);
+    has(new RegExp(`/status: source git \\(ref main, path deployments/site-a\\) now at commit ${pushed[1]}`));
     for (const node of ['en1', 'en2', 'en3']) {
       has(new RegExp(`installed: web-${node} on ${node} answers "web-${node} v1"`));
       has(
@@ -134,7 +135,8 @@ describe.runIf(process.platform === 'linux')('the gitops-edge example', () => {
     // The crash: unreachable, not counted; then installed again on the agent that came back.
     has(/deployments\/web-en2: Ready no, reason NodeUnreachable/);
     has(/attempts 0: a node away is not a failure/);
-    has(/deployments\/web-en2 +backoff +no +0 +NodeUnreachable: node en2 is unreachable/);
+    has(/deployments\/web-en2 +\w+ +no \(NodeUnreachable\) +0 +NodeUnreachable: node en2 is unreachable/);
+    has(/Nodes: en1 reachable, en2 UNREACHABLE, en3 reachable/);
     has(/reinstalled: web-en2 answers "web-en2 v2"/);
     // Reconciled when the heartbeat came back, not at the next retry (30 heartbeats: 15 s).
     const after = /reinstalled: .*, ([\d.]+)s after the agent was started/.exec(stdout);

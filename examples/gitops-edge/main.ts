@@ -347,8 +347,8 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
   const showSource = async () => {
     const source = (await status())?.sources?.[0];
     say(
-      `  /status: source ${source?.name}, ref ${source?.ref}, path ${source?.path}: ` +
-        `commit ${source?.commit?.slice(0, 7)}${source?.error ? `, error: ${source.error}` : ''}`,
+      `/status: source ${source?.name} (ref ${source?.ref}, path ${source?.path}) now at commit ` +
+        `${source?.commit?.slice(0, 7)}${source?.error ? `, error: ${source.error}` : ''}`,
     );
   };
 
@@ -464,9 +464,8 @@ export async function main(out: (line: string) => void, options: ExampleOptions 
       v1.push(record);
       step(`installed: web-${node} on ${node} answers "${answer}" (pid ${record.pid}, port ${record.port})`);
     }
-    step('setpoint status');
+    step('setpoint status (resources, the source and its commit, the nodes)');
     await setpointStatus();
-    await showSource();
 
     // ── 4. a new version ─────────────────────────────────────────────────────────────────────
     step('4. v2 is pushed, and the orchestrator told at once: curl -X POST <server>/sources/sync');
