@@ -237,6 +237,11 @@ export const configSections = {
 export const configFileSchema = z.strictObject(configSections).meta({
   title: 'setpoint config',
   description: 'setpoint.yaml: where desired state comes from, and how to keep it.',
+  // Resource files, a Git source, or both: the loader says so with a hint (see loadConfig).
+  anyOf: [
+    { properties: { resources: true }, required: ['resources'] },
+    { properties: { sources: true }, required: ['sources'] },
+  ],
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -42,6 +42,7 @@ export const gitSourceSchema = z
 
 export const sourcesSchema = z
   .array(z.strictObject({ git: gitSourceSchema }))
+  .min(1)
   .meta({ description: 'Where else desired state comes from: Git repositories.' });
 
 /** A Git source as the runtime uses it: defaults applied. */

@@ -21,8 +21,8 @@ afterEach(async () => {
 });
 
 describe('builtinProviders', () => {
-  it('offers exactly memory, file, http and process, and nothing from Object.prototype', () => {
-    expect(Object.keys(builtinProviders).sort()).toEqual(['file', 'http', 'memory', 'process']);
+  it('offers exactly memory, file, http, process and node, and nothing from Object.prototype', () => {
+    expect(Object.keys(builtinProviders).sort()).toEqual(['file', 'http', 'memory', 'node', 'process']);
     expect(builtinProviders.toString).toBeUndefined();
     expect(builtinProviders.constructor).toBeUndefined();
   });
