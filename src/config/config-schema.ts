@@ -97,7 +97,7 @@ export const providerEntrySchema = z
             : 'a provider has either use: or module:, not both',
         params: {
           code: 'invalid-provider',
-          hint: 'write use: file (or http, memory, process) for a built-in, or module: ./path.js for your own',
+          hint: 'write use: file (or http, memory, process, node) for a built-in, or module: ./path.js for your own',
         } satisfies IssueParams,
       });
     }

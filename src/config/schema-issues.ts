@@ -17,7 +17,7 @@ const FIELD_HINTS: Record<string, string> = {
   concurrency: 'a whole number from 1 up',
   factor: 'a number from 1 (constant delay) to 100; 2 doubles each time',
   options: 'options is a mapping passed to the provider, e.g. options: { root: ./out }',
-  use: 'the name of a built-in provider: file, http, memory or process',
+  use: 'the name of a built-in provider: file, http, memory, process or node',
   module: 'a path to your provider module, relative to the config file, e.g. ./providers/mine.js',
   max: 'a whole number of deletes from 0 up, or unlimited',
   fraction: 'a share of the managed resources from 0 to 1, e.g. 0.1 for 10 %',
