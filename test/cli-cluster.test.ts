@@ -62,14 +62,17 @@ describe('setpoint with a postgres store', () => {
       shards: { owner: string | null; epoch: number }[];
       resources: { ready: boolean }[];
     };
-    await until('two members share the shards, every resource ready', async () => {
+    // Balanced (4 and 4), so no shard is between owners when the text is read after.
+    await until('two members share the shards evenly, every resource ready', async () => {
       const status = await cli(dir, 'status', '--json');
       view = JSON.parse(status.stdout);
-      const owners = new Set(view.shards.map((s) => s.owner));
+      const owners = view.shards.map((s) => s.owner);
+      const counts = [...new Set(owners)].map((o) => owners.filter((x) => x === o).length);
       return (
         view.members.filter((m) => m.live).length === 2 &&
-        owners.size === 2 &&
-        !owners.has(null) &&
+        !owners.includes(null) &&
+        counts.length === 2 &&
+        counts.every((n) => n === view.shards.length / 2) &&
         view.resources.every((r) => r.ready)
       );
     });
