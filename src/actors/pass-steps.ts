@@ -125,23 +125,32 @@ export class PassSteps implements ResourceShell {
     a.endPass(changed ? 'applied' : 'progressing');
   }
 
+  /**
+   * A call failed. A target that is away (`UnreachableError`) is not a failure of the resource:
+   * its attempts stay as they were, so it never degrades for it, and it tries again slowly (the
+   * error's `retryAfterMs`, else the backoff's cap) on its own delay, not as a pause of the whole
+   * provider (its other targets answer, and the provider's `watch` must wake it at once).
+   */
   onFailed(event: { error: unknown }): void {
     const a = this.a;
     const error = event.error;
-    if (UnreachableError.is(error)) {
-      this.onUnreachable(error);
-      return;
-    }
-    a.flags &= ~F_UNREACHABLE;
-    const permanent = PermanentError.is(error);
+    const away = UnreachableError.is(error);
+    const permanent = !away && PermanentError.is(error);
+    a.flags = away ? a.flags | F_UNREACHABLE : a.flags & ~F_UNREACHABLE;
     if (permanent) a.flags |= F_PERMANENT;
     a.flags &= ~F_CHANGED;
-    a.attempts++;
-    a.lastError = describeError(error);
+    let floor: number | undefined;
+    if (away) {
+      a.lastError = `${error.reason}: ${error.message}`; // the reason is read back by `status()`
+      a.nextDelayMs = retryAfterOf(error) ?? a.host.backoff.capMs;
+    } else {
+      a.attempts++;
+      a.lastError = describeError(error);
+      floor = retryAfterOf(error);
+      // Degraded or not, the delay keeps following the backoff, which the cap bounds.
+      a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor, a.nextDelayMs);
+    }
     a.lastReconcileAt = a.host.clock.now();
-    const floor = retryAfterOf(error);
-    // Degraded or not, the delay keeps following the backoff, which the cap bounds.
-    a.nextDelayMs = failureDelay(a.host.backoff, a.attempts, permanent, floor, a.nextDelayMs);
     const notice: FailedNotice = {
       type: 'failed',
       operation: a.operation,
@@ -155,40 +164,10 @@ export class PassSteps implements ResourceShell {
     if (a.flags & F_DELETE) {
       // A delete that cannot succeed is Degraded too; it waits in deleteBackoff (for ever, if
       // permanent, until `reconcile(key)`).
-      if ((permanent || this.retriesExhausted) && !(a.flags & F_DEGRADED)) {
+      if (!away && (permanent || this.retriesExhausted) && !(a.flags & F_DEGRADED)) {
         a.flags |= F_DEGRADED;
         a.emit({ type: 'degraded', reason: a.lastError, rollback: false });
       }
-      a.host.tracing?.end(a, 'failed');
-      return;
-    }
-    a.endPass('failed');
-  }
-
-  /**
-   * The target is away (see `UnreachableError`): not a failure of the resource. Its attempts
-   * stay as they were, so it never degrades for it; it tries again slowly (the error's
-   * `retryAfterMs`, else the backoff's cap), or at once when the provider's `watch` wakes it.
-   */
-  onUnreachable(error: UnreachableError): void {
-    const a = this.a;
-    a.flags = (a.flags | F_UNREACHABLE) & ~F_CHANGED;
-    a.lastError = `${error.reason}: ${error.message}`;
-    a.lastReconcileAt = a.host.clock.now();
-    a.nextDelayMs = retryAfterOf(error) ?? a.host.backoff.capMs;
-    const notice: FailedNotice = {
-      type: 'failed',
-      operation: a.operation,
-      error,
-      delayMs: a.nextDelayMs,
-      permanent: false,
-      // This target's own delay (above), not a pause of the whole provider: its other targets
-      // answer, and a wake must go ahead at once.
-      retryAfterMs: undefined,
-    };
-    if (a.batch) a.batch.failed = notice;
-    a.emit(notice);
-    if (a.flags & F_DELETE) {
       a.host.tracing?.end(a, 'failed');
       return;
     }

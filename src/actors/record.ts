@@ -135,7 +135,7 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
         unhealthy: (this.flags & F_UNHEALTHY) !== 0,
         overdue: (this.flags & F_OVERDUE) !== 0,
         hotLoop: this.flags & F_HOTLOOP ? describeLoop(this.loop) : undefined,
-        // The reason is what `onUnreachable` put before the message.
+        // The reason is what `onFailed` put before the message for an `UnreachableError`.
         unreachable: this.flags & F_UNREACHABLE ? this.lastError?.split(':', 1)[0] : undefined,
       }),
       generation: this.generation,
