@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ApiError } from '../api/api-error.js';
-import { createDesiredApi, type DesiredApi } from '../api/desired-api.js';
+import { createDesiredApi, type DesiredApi, type PublishResult } from '../api/desired-api.js';
 import { openApiDocument } from '../api/openapi.js';
 import { feedRuntime, type RuntimeFeed } from '../api/runtime-feed.js';
 import { WatchHub } from '../api/watch-hub.js';
@@ -9,6 +9,7 @@ import type { Provider } from '../contract/provider.js';
 import { keyOf, type Resource } from '../contract/resource.js';
 import type { Runtime } from '../runtime/index.js';
 import type { StatusServerOptions } from '../server/status-server.js';
+import type { PublishAnswer } from '../sources/git-sync.js';
 import { openEmbeddedSpecStore, readSpecFiles } from '../store/desired/embedded-store.js';
 import type { SpecStore } from '../store/desired/spec-store.js';
 import { openPostgresSpecStore } from '../store/pg/pg-spec-store.js';
@@ -72,9 +73,28 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-export type PublishOutcome =
-  | { ok: true; added: number; changed: number; removed: number }
-  | { ok: false; errors: readonly string[] };
+/** What publishing a source's set did: the counts, or why the store refused it. */
+export type PublishOutcome = PublishAnswer;
+
+/**
+ * Make `resources` the whole of `source`'s desired set through a desired-state API: the counts,
+ * or (the API refused the set) every problem. `onConflicts` hears the keys another source owns.
+ */
+export async function publishThrough(
+  api: DesiredApi,
+  source: string,
+  resources: readonly Resource[],
+  onConflicts?: (conflicts: PublishResult['conflicts']) => void,
+): Promise<PublishOutcome> {
+  try {
+    const { added, changed, removed, conflicts } = await api.publish(source, resources);
+    onConflicts?.(conflicts);
+    return { ok: true, added, changed, removed };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
+  }
+}
 
 /**
  * Open the embedded desired-state store in the config's state directory (the runtime holds
@@ -95,21 +115,17 @@ export async function openLocalApi(
     providers,
     claimant: configClaimant(() => declared),
   });
-  const publishAs = async (source: string, resources: readonly Resource[]): Promise<PublishOutcome> => {
+  const publishAs = (source: string, resources: readonly Resource[]): Promise<PublishOutcome> => {
     if (source === CONFIG_SOURCE) declared = resources;
-    try {
-      const published = await api.publish(source, resources);
-      for (const { key, owner } of published.conflicts) {
+    const who = source === CONFIG_SOURCE ? 'config' : `source ${source}`;
+    return publishThrough(api, source, resources, (conflicts) => {
+      for (const { key, owner } of conflicts) {
         log.warn(
           { key, owner, source },
-          `${key}: declared by the ${source === CONFIG_SOURCE ? 'config' : `source ${source}`} and by the source ${owner}, which owns it: the ${source === CONFIG_SOURCE ? "config's" : `source ${source}'s`} version is not applied`,
+          `${key}: declared by the ${who} and by the source ${owner}, which owns it: the ${source === CONFIG_SOURCE ? "config's" : `${who}'s`} version is not applied`,
         );
       }
-      return { ok: true, added: published.added, changed: published.changed, removed: published.removed };
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
-    }
+    });
   };
   const publishConfig = (resources: readonly Resource[]) => publishAs(CONFIG_SOURCE, resources);
   const first = await publishConfig(config.resources);

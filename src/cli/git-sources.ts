@@ -2,8 +2,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ApiError } from '../api/api-error.js';
-import type { DesiredApi } from '../api/desired-api.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Provider } from '../contract/provider.js';
 import type { Resource } from '../contract/resource.js';
@@ -108,21 +106,6 @@ export async function readGitSources(
     if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, resources, commits };
-}
-
-/** Publish a source's resources through a desired-state API: the counts, or why it refused. */
-export async function publishThrough(
-  api: DesiredApi,
-  source: string,
-  resources: readonly Resource[],
-): Promise<PublishAnswer> {
-  try {
-    const { added, changed, removed } = await api.publish(source, resources);
-    return { ok: true, added, changed, removed };
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    return { ok: false, errors: error.body.problems?.map((p) => p.message) ?? [error.message] };
-  }
 }
 
 /** Each node the config's `node` providers reach, for `/status`: reachable, boot id, last beat. */

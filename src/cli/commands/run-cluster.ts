@@ -4,7 +4,7 @@ import { type Instance, type InstanceEvent, startInstance } from '../../cluster/
 import { describeError } from '../../contract/errors.js';
 import type { Resource } from '../../contract/resource.js';
 import type { StatusServer } from '../../server/status-server.js';
-import { CONFIG_SOURCE, openGroupApi } from '../api-session.js';
+import { CONFIG_SOURCE, openGroupApi, publishThrough } from '../api-session.js';
 import type { CliIo } from '../cli-io.js';
 import {
   connectionOf,
@@ -13,7 +13,7 @@ import {
   type PostgresStoreConfig,
   sharedKeyProblem,
 } from '../cluster-session.js';
-import { nodeStates, publishThrough, startGitSources } from '../git-sources.js';
+import { nodeStates, startGitSources } from '../git-sources.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
