@@ -1,7 +1,10 @@
-import { type Change, type ChangeType, firstAfter, type SpecStore } from '../store/desired/spec-store.js';
+import { type Change, firstAfter, type SpecStore } from '../store/desired/spec-store.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
-import { ApiError, type ApiErrorBody, apiError } from './api-error.js';
+import { ApiError, apiError } from './api-error.js';
 import type { ApiObject, StoredObject } from './objects.js';
+import type { Watch, WatchEvent, WatchOptions } from './watch-events.js';
+
+export type { Watch, WatchEvent, WatchOptions };
 
 const tooOld = (version: number) =>
   apiError(
@@ -9,37 +12,6 @@ const tooOld = (version: number) =>
     `resource version ${version} is too old to resume from: list again, and watch from the list's resourceVersion`,
     { field: 'resourceVersion' },
   );
-
-/** What a watcher receives: a change, a bookmark (all seen up to a version), or an error that ends it. */
-export type WatchEvent =
-  | {
-      readonly type: ChangeType;
-      readonly resourceVersion: number;
-      readonly object: ApiObject;
-      /**
-       * One of the objects there when a watch without a version started: its version is the
-       * object's, not a place in the stream to resume from (the bookmark after them is).
-       */
-      readonly initial?: true;
-    }
-  | { readonly type: 'BOOKMARK'; readonly resourceVersion: number }
-  | { readonly type: 'ERROR'; readonly resourceVersion: number; readonly error: ApiErrorBody };
-
-export interface WatchOptions {
-  /**
-   * Resume after this version: every committed change after it, in order. Undefined: the
-   * objects there are now (as `ADDED`), then every change after.
-   */
-  readonly from?: number;
-  /** Only objects this accepts (a change is judged by the object after it). */
-  readonly filter?: (object: StoredObject) => boolean;
-  /** Delivers events, in order; never called after `close`. */
-  readonly send: (events: readonly WatchEvent[]) => void;
-}
-
-export interface Watch {
-  close(): void;
-}
 
 export interface WatchHubOptions {
   readonly store: SpecStore;
@@ -119,10 +91,7 @@ export class WatchHub {
     if (!this.#idle) return;
     this.#waking ??= (async () => {
       await this.#pulling; // the pull that went idle, if it has not ended
-      const version = await this.#options.store.version();
-      this.#ring = [];
-      this.#base = version;
-      this.#cursor = version;
+      await this.#rebase();
       this.#idle = false;
     })().finally(() => {
       this.#waking = undefined;
@@ -285,9 +254,15 @@ export class WatchHub {
   /** The store compacted past the hub itself: every watcher lists again. */
   async #reset(): Promise<void> {
     for (const watcher of [...this.#watchers]) this.#end(watcher, 'the store compacted past it');
+    await this.#rebase();
+  }
+
+  /** Start over at the store's version, with nothing in the ring. */
+  async #rebase(): Promise<void> {
+    const version = await this.#options.store.version();
     this.#ring = [];
-    this.#cursor = await this.#options.store.version();
-    this.#base = this.#cursor;
+    this.#base = version;
+    this.#cursor = version;
   }
 
   #arm(): void {
