@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach } from 'vitest';
+import { inspect } from 'node:util';
+import { afterEach, expect } from 'vitest';
 import { freePort, until } from './poll.js';
 
 /**
@@ -226,4 +227,29 @@ function serveCgi(
     }
     res.writeHead(status, headers).end(out.subarray(end === -1 ? 0 : end + 4));
   });
+}
+
+/** Every way an error can be printed: none may show `secret`. */
+export function expectHidden(error: unknown, secret: string): void {
+  const forms = [
+    String(error),
+    (error as Error).stack ?? '',
+    inspect(error, { depth: 10 }),
+    JSON.stringify(error),
+  ];
+  for (const form of forms) expect(form).not.toContain(secret);
+}
+
+/** What `promise` rejects with, which `is` must accept (else the test fails naming `what`). */
+export async function rejection<E>(
+  promise: Promise<unknown>,
+  is: (e: unknown) => e is E,
+  what: string,
+): Promise<E> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!is(error)) throw new Error(`expected a ${what}, got ${String(error)}`);
+  return error;
 }

@@ -1,9 +1,10 @@
-import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   accepts,
+  expectHidden,
   type GitServer,
   gitFixtures,
+  rejection,
   startGitDaemon,
   startGitHttp,
 } from '../../../test/helpers/git-repos.js';
@@ -14,31 +15,13 @@ import { createGitSource } from './git-source.js';
 import { readResourceTree } from './read-tree.js';
 
 const fixture = gitFixtures();
+const failure = (promise: Promise<unknown>) => rejection(promise, GitSourceError.is, 'GitSourceError');
 const servers: GitServer[] = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.stop();
 });
 
 const APP = 'kind: files\nname: app\nspec: { path: app.txt }\n';
-
-async function failure(promise: Promise<unknown>): Promise<GitSourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!GitSourceError.is(error)) throw new Error(`expected a GitSourceError, got ${String(error)}`);
-  return error;
-}
-
-function expectHidden(error: unknown, secret: string): void {
-  const forms = [
-    String(error),
-    (error as Error).stack ?? '',
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-  ];
-  for (const form of forms) expect(form).not.toContain(secret);
-}
 
 describe('a Git source served by git daemon', () => {
   it('fetches the head, a commit pushed since, a tag and a sha, and reads a tree', async () => {

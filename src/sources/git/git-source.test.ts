@@ -2,36 +2,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { gitFixtures } from '../../../test/helpers/git-repos.js';
+import { expectHidden, gitFixtures, rejection } from '../../../test/helpers/git-repos.js';
 import { freePort, until } from '../../../test/helpers/poll.js';
 import { TestClock } from '../../time/test-clock.js';
 import { GitSourceError } from './errors.js';
 import { createGitSource } from './git-source.js';
 
 const fixture = gitFixtures();
+const failure = (promise: Promise<unknown>) => rejection(promise, GitSourceError.is, 'GitSourceError');
 const APP = 'kind: files\nname: app\nspec: { path: app.txt }\n';
-
-/** Every way an error can be printed: none may show `secret`. */
-function expectHidden(error: unknown, secret: string): void {
-  const forms = [
-    String(error),
-    (error as Error).stack ?? '',
-    inspect(error, { depth: 10 }),
-    JSON.stringify(error),
-  ];
-  for (const form of forms) expect(form).not.toContain(secret);
-}
-
-async function failure(promise: Promise<unknown>): Promise<GitSourceError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!GitSourceError.is(error)) throw new Error(`expected a GitSourceError, got ${String(error)}`);
-  return error;
-}
 
 describe('a Git source on a local bare repository', () => {
   it('fetches the branch head, then a commit pushed since, naming the one before', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejection } from '../../../test/helpers/git-repos.js';
 import { TestClock } from '../../time/test-clock.js';
 import { GitError, gitEnv, gitVersion, redactCredentials, runGit, urlSecrets } from './git.js';
 
@@ -19,14 +20,7 @@ async function bareRepo(clock: TestClock): Promise<string> {
   return join(dir, 'r.git');
 }
 
-async function gitFailure(promise: Promise<unknown>): Promise<GitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!GitError.is(error)) throw new Error(`expected a GitError, got ${String(error)}`);
-  return error;
-}
+const gitFailure = (promise: Promise<unknown>) => rejection(promise, GitError.is, 'GitError');
 
 describe('redactCredentials', () => {
   it("writes every URL's user information as ***@, and hides the secrets given", () => {
