@@ -71,7 +71,7 @@ describe('run --json', () => {
     const lines = jsonLines(out.stderr);
     expect(
       lines.some((l) =>
-        /^running: 1 resource, status on http:\/\/.*\/status, desired-state API on http:\/\/.*\/api\/v1$/.test(
+        /^running: 1 resource, dashboard on http:\/\/.*\/, status on http:\/\/.*\/status, desired-state API on http:\/\/.*\/api\/v1$/.test(
           String(l.msg),
         ),
       ),

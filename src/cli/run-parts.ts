@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from '../config/load-config.js';
 import { describeError } from '../contract/errors.js';
 import type { Runtime } from '../runtime/index.js';
+import type { DashboardOptions } from '../server/dashboard/routes.js';
 import { createStatusServer, type StatusServer, type StatusServerOptions } from '../server/status-server.js';
 import type { CliIo } from './cli-io.js';
 import { sweepStuckDeletes } from './delete-sweeper.js';
@@ -53,11 +54,19 @@ export async function serveStatus(
   io: CliIo,
   log: Logger,
   config: LoadedConfig,
-  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details' | 'api' | 'syncSources'>,
+  options: Pick<StatusServerOptions, 'runtime' | 'secrets' | 'ready' | 'details' | 'api' | 'syncSources'> & {
+    /** For the dashboard: the timeline recorded since the runtime started, the group's reader. */
+    readonly dashboard?: Omit<DashboardOptions, 'reads'>;
+  },
 ): Promise<StatusServer | undefined> {
+  const { dashboard, ...rest } = options;
   try {
     return await createStatusServer({
-      ...options,
+      ...rest,
+      clock: io.clock,
+      dashboard: config.server.dashboard.enabled
+        ? { ...dashboard, reads: config.server.dashboard.reads }
+        : false,
       host: config.server.host,
       port: config.server.port,
       ...(config.server.token !== undefined ? { token: config.server.token } : {}),

@@ -217,6 +217,16 @@ export const serverSchema = z
       description:
         'Bearer token every endpoint but /healthz requires (a secret: give it through an env reference).',
     }),
+    dashboard: z
+      .strictObject({
+        enabled: z.boolean().optional().meta({ description: 'Serve the live dashboard at /. Default true.' }),
+        reads: z.enum(['open', 'token']).optional().meta({
+          description:
+            'With a token set: open (default) shows the dashboard read-only to anyone who reaches the listener, secrets hidden; token asks for the token first. Actions always need the token.',
+        }),
+      })
+      .optional()
+      .meta({ description: 'The live dashboard at / of `setpoint run`.' }),
   })
   .meta({ description: 'The HTTP endpoint of `setpoint run`.' });
 

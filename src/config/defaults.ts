@@ -49,6 +49,8 @@ export interface ServerConfig {
   readonly port: number;
   /** Bearer token for `/status`, when set. */
   readonly token?: string;
+  /** The dashboard at `/`: served or not, and who may look when a token is set. */
+  readonly dashboard: { readonly enabled: boolean; readonly reads: 'open' | 'token' };
 }
 
 /**
@@ -73,7 +75,11 @@ export const CONFIG_DEFAULTS: ConfigDefaults = Object.freeze({
 });
 
 /** Local only, unless told otherwise. */
-export const SERVER_DEFAULTS: ServerConfig = Object.freeze({ host: '127.0.0.1', port: 9464 });
+export const SERVER_DEFAULTS: ServerConfig = Object.freeze({
+  host: '127.0.0.1',
+  port: 9464,
+  dashboard: Object.freeze({ enabled: true, reads: 'open' as const }),
+});
 
 /** `defaults:` as written (already valid), over `CONFIG_DEFAULTS`. */
 export function resolveDefaults(section: ConfigFile['defaults']): ConfigDefaults {
@@ -123,6 +129,10 @@ type DeletionBudgetSection = NonNullable<NonNullable<ConfigFile['defaults']>['de
 /** `server:` as written (already valid), over `SERVER_DEFAULTS`. */
 export function resolveServer(section: ConfigFile['server']): ServerConfig {
   const listen = section?.listen === undefined ? undefined : parseListen(section.listen);
-  const server = { ...SERVER_DEFAULTS, ...listen };
+  const dashboard = {
+    enabled: section?.dashboard?.enabled ?? SERVER_DEFAULTS.dashboard.enabled,
+    reads: section?.dashboard?.reads ?? SERVER_DEFAULTS.dashboard.reads,
+  };
+  const server = { ...SERVER_DEFAULTS, ...listen, dashboard };
   return section?.token === undefined ? server : { ...server, token: section.token };
 }

@@ -4,13 +4,15 @@ import { apiError } from '../api/api-error.js';
 import { type HttpApiOptions, httpApi, sendError } from '../api/http-api.js';
 import { bearerMatches } from '../contract/bearer.js';
 import type { Runtime } from '../runtime/index.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { type DashboardOptions, dashboardRoutes } from './dashboard/routes.js';
 import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';
 
 export interface StatusServerOptions {
   readonly runtime: Pick<
     Runtime,
-    'status' | 'tree' | 'metrics' | 'state' | 'heldDeletions' | 'approveDeletions'
+    'status' | 'tree' | 'metrics' | 'state' | 'heldDeletions' | 'approveDeletions' | 'on' | 'reconcile'
   >;
   /** Default `127.0.0.1`: only this machine can ask. */
   readonly host?: string;
@@ -34,6 +36,13 @@ export interface StatusServerOptions {
    * did. Needs the token when one is set; without one, only on loopback.
    */
   readonly syncSources?: () => Promise<unknown>;
+  /**
+   * The live dashboard at `/` (default: served, its reads open; see `DashboardOptions`), or
+   * `false` for none.
+   */
+  readonly dashboard?: DashboardOptions | false;
+  /** Times the dashboard's updates. Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface StatusServer {
@@ -59,6 +68,7 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * | `/status`  | JSON: `ready`, every resource's status (phase, conditions, plan, …), the deletes held by the deletion budget and the supervision tree, secrets redacted |
  * | `POST /deletions/approve` | let held deletes go ahead: body `{"keys": [...]}`, or none for all; needs the token (403 when none is set) |
  * | `POST /sources/sync` | fetch the Git sources now and answer what each did; needs the token, or (with none set) a loopback listener |
+ * | `/` | the live dashboard: a page, its feed (`/dashboard/feed`) and its actions (see `dashboard/protocol.ts`) |
  *
  * ```ts
  * const server = await createStatusServer({ runtime, port: 9464, token: process.env.TOKEN });
@@ -66,7 +76,7 @@ const TEXT_TYPE = 'text/plain; charset=utf-8';
  * await server.close();
  * ```
  *
- * Only `GET` and `HEAD` are allowed, but for the one `POST`. Resolves once listening; rejects if the address is taken.
+ * Only `GET` and `HEAD` are allowed, but for the `POST`s. Resolves once listening; rejects if the address is taken.
  */
 export async function createStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const { runtime, token } = options;
@@ -134,6 +144,21 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         : {}),
     });
 
+  const dashboard =
+    options.dashboard === false
+      ? undefined
+      : dashboardRoutes(options.dashboard ?? {}, {
+          runtime,
+          clock: options.clock ?? systemClock,
+          ready,
+          ...(options.details !== undefined ? { details: options.details } : {}),
+          secrets,
+          tokenSet: token !== undefined,
+          actionsOpen: token === undefined && isLoopback(host),
+        });
+  const authorized = (req: IncomingMessage) => () =>
+    token === undefined || bearerMatches(req.headers.authorization, token);
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -155,6 +180,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
       }
       if (await apiHandle(req, res, url)) return;
     }
+    if (dashboard && (await dashboard.handle(req, res, url, authorized(req)))) return;
     const post = Object.hasOwn(posts, path) ? posts[path] : undefined;
     if (post !== undefined) {
       if (req.method !== 'POST') {
@@ -176,7 +202,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         res,
         404,
         TEXT_TYPE,
-        `not found: try /healthz, /readyz, /metrics, /status${apiHandle ? ', /api/v1/resources, /openapi.json' : ''}\n`,
+        `not found: try ${dashboard ? '/ (the dashboard), ' : ''}/healthz, /readyz, /metrics, /status${apiHandle ? ', /api/v1/resources, /openapi.json' : ''}\n`,
       );
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
@@ -204,6 +230,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
+        dashboard?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

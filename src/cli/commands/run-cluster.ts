@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Instance, type InstanceEvent, startInstance } from '../../cluster/instance.js';
 import { describeError } from '../../contract/errors.js';
 import type { Resource } from '../../contract/resource.js';
+import { Timeline } from '../../server/dashboard/timeline.js';
 import type { StatusServer } from '../../server/status-server.js';
 import { CONFIG_SOURCE, openGroupApi, publishThrough } from '../api-session.js';
 import type { CliIo } from '../cli-io.js';
@@ -14,6 +15,7 @@ import {
   sharedKeyProblem,
 } from '../cluster-session.js';
 import { nodeStates, startGitSources } from '../git-sources.js';
+import { groupReader } from '../group-reader.js';
 import type { Input } from '../input.js';
 import type { CommandArgs } from '../parse-args.js';
 import { plural } from '../plural.js';
@@ -123,6 +125,8 @@ export async function runClusterMember(
     (source, resources) => publishThrough(group.api, source, resources),
   );
   const unattend = attendRuntime(runtime, log);
+  const timeline = new Timeline(runtime); // the dashboard's, from here: the instance started its actors
+  const members = groupReader(connectionOf(store, io.env), cluster.leaseTtlMs);
   let server: StatusServer | undefined;
   let watcher: ReturnType<typeof configWatcher> | undefined;
   const shutDown = shutdown(
@@ -138,6 +142,7 @@ export async function runClusterMember(
         await group.close();
         events.flush();
         await server?.close();
+        await members.close();
       }
     },
     unattend,
@@ -176,6 +181,7 @@ export async function runClusterMember(
     }),
     api: group.serve,
     ...(git.count > 0 ? { syncSources: () => git.syncAll() } : {}),
+    dashboard: { timeline, group: members.read },
   });
   if (server === undefined) return shutDown(1);
   if (cluster.publish) await files.watch(config.file, config.state);
@@ -187,7 +193,7 @@ export async function runClusterMember(
       resources: config.resources.length,
       config: relative(io.cwd, config.file) || config.file,
     },
-    `running as ${id}: ${plural(instance.manager.held.size, 'shard')} of ${cluster.shards}, status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
+    `running as ${id}: ${plural(instance.manager.held.size, 'shard')} of ${cluster.shards}, ${config.server.dashboard.enabled ? `dashboard on ${server.url}/, ` : ''}status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
   );
   const release = io.hold();
   const reason = await stopped;

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { RuntimeFeed } from '../../api/runtime-feed.js';
 import type { Runtime } from '../../runtime/index.js';
+import { Timeline } from '../../server/dashboard/timeline.js';
 import { desiredSetReady } from '../../server/readiness.js';
 import type { StatusServer } from '../../server/status-server.js';
 import { type LocalApi, openLocalApi } from '../api-session.js';
@@ -99,6 +100,7 @@ async function runUntilStopped(
   // Subscribed before anything starts: the root can give up while the desired set is fed.
   const { stopped, stop } = stopWhen(onStop);
   exitOnFailure(runtime, log, stop);
+  const timeline = new Timeline(runtime); // for the dashboard: every event from the start
   if (!(await startRuntime(runtime, io, (text) => reportRunFailure(args, io, log, text)))) return 1;
   const unattend = attendRuntime(runtime, log);
   let server: StatusServer | undefined;
@@ -186,6 +188,7 @@ async function runUntilStopped(
     }),
     api: local.serve,
     ...(git.count > 0 ? { syncSources: () => (git as GitSources).syncAll() } : {}),
+    dashboard: { timeline },
   });
   if (server === undefined) return shutDown(1);
   await files.watch(config.file, config.state);
@@ -196,7 +199,7 @@ async function runUntilStopped(
       resources: count,
       config: relative(io.cwd, config.file) || config.file,
     },
-    `running: ${plural(count, 'resource')}, status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
+    `running: ${plural(count, 'resource')}, ${config.server.dashboard.enabled ? `dashboard on ${server.url}/, ` : ''}status on ${server.url}/status, desired-state API on ${server.url}/api/v1`,
   );
 
   const release = io.hold();

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { redact } from '../../contract/redact.js';
 import { redactedJson } from '../../server/redact-json.js';
+import { readMembersAndShards } from '../../store/pg/group-view.js';
 import { lastPublication } from '../../store/pg/publications.js';
 import type { CliIo } from '../cli-io.js';
 import { connectTo, describeConnection, type PostgresStoreConfig } from '../cluster-session.js';
@@ -98,17 +99,7 @@ export async function groupStatus(
 }
 
 async function readGroup(client: pg.Client, ttlMs: number) {
-  const members = await client.query<{ id: string; started_at: Date; ago: number }>(
-    'select id, started_at, extract(epoch from now() - heartbeat_at)::float8 as ago from members order by id',
-  );
-  const shards = await client.query<{
-    shard: number;
-    owner: string | null;
-    epoch: string;
-    left: number | null;
-  }>(
-    'select shard, owner, epoch, extract(epoch from expires_at - now())::float8 as left from shard_leases order by shard',
-  );
+  const { members, shards } = await readMembersAndShards(client, ttlMs);
   const resources = await client.query<{
     key: string;
     generation: string;
@@ -117,19 +108,8 @@ async function readGroup(client: pg.Client, ttlMs: number) {
   }>('select key, generation, observed_generation, status from resources order by key');
   const intents = await client.query<{ n: number }>('select count(*)::int as n from intents');
   return {
-    members: members.rows.map((m) => ({
-      id: m.id,
-      live: m.ago * 1000 < ttlMs,
-      heartbeatAgoS: m.ago,
-      startedAt: m.started_at.toISOString(),
-    })),
-    shards: shards.rows.map((s) => ({
-      shard: s.shard,
-      owner: s.owner,
-      epoch: Number(s.epoch),
-      expired: s.left === null || s.left < 0,
-      expiresInS: s.left ?? 0,
-    })),
+    members,
+    shards,
     resources: resources.rows.map((r) => {
       const generation = Number(r.generation);
       const observedGeneration = Number(r.observed_generation);

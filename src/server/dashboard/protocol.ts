@@ -48,6 +48,10 @@ export type Row = readonly [
   restarts: number,
   /** The last error, cut to 200 characters; `''` when none. */
   error: string,
+  /** What last happened to it, as its timeline says (`drift: 1 field changed outside`); `''` when unknown. */
+  event: string,
+  /** When that was (ms since the epoch); 0 when unknown. */
+  eventAt: number,
 ];
 
 /** Index of each field in a {@link Row}. */
@@ -63,6 +67,8 @@ export const R = {
   observedGeneration: 8,
   restarts: 9,
   error: 10,
+  event: 11,
+  eventAt: 12,
 } as const;
 
 /** The first event of every feed: every resource, and the overview. */
@@ -124,6 +130,7 @@ export interface TreeSummary {
   readonly id: string;
   readonly strategy: string;
   readonly state: string;
+  /** Restarts the root supervisor carried out. */
   readonly restarts: number;
   readonly supervisors: readonly SupervisorSummary[];
 }
@@ -132,7 +139,7 @@ export interface SupervisorSummary {
   readonly id: string;
   readonly state: string;
   readonly strategy: string;
-  /** Restarts this supervisor counts for its children. */
+  /** Restarts of its children, summed. */
   readonly restarts: number;
   readonly children: number;
   readonly running: number;
