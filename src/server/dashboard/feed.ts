@@ -73,6 +73,11 @@ export class DashboardFeed {
   #limit = MAX_UNREAD_BYTES;
   #off: (() => void)[] = [];
   #timer: TimerHandle | undefined;
+  /** The tree and readiness as last read: reading them costs a walk over every resource. */
+  #tree: Overview['tree'];
+  #ready = false;
+  #treeStale = true;
+  #readyStale = true;
   #group: GroupSummary | undefined;
   #groupAt = -Infinity;
   #groupBusy = false;
@@ -131,8 +136,16 @@ export class DashboardFeed {
       runtime.on('desired:accepted', () => {
         this.#sweep = true;
       }),
+      ...(['actor:crashed', 'actor:restarted', 'supervisor:escalated', 'runtime:failed'] as const).map(
+        (name) =>
+          runtime.on(name, () => {
+            this.#treeStale = true;
+          }),
+      ),
     ];
     this.#sweep = true;
+    this.#treeStale = true;
+    this.#readyStale = true;
     this.#overviewAt = -Infinity;
     this.#arm();
   }
@@ -173,6 +186,8 @@ export class DashboardFeed {
     if (this.#sweep || now - this.#sweptAt >= SWEEP_MS) {
       this.#sweep = false;
       this.#sweptAt = now;
+      this.#treeStale = true;
+      this.#readyStale = true;
       this.#dirty.clear();
       const seen = new Set<string>();
       for (const s of runtime.status()) {
@@ -193,8 +208,9 @@ export class DashboardFeed {
       this.#hot.delete(key);
     }
     if (rows.length > 0 || removed.length > 0) {
+      if (!this.#ready) this.#readyStale = true; // not ready yet: it may be now
       const event: ChangesEvent = { seq: ++this.#seq, at: now, rows, removed };
-      this.#send('changes', JSON.stringify(event));
+      if (this.#pages.size > 0) this.#send('changes', JSON.stringify(event));
     }
     if (now - this.#overviewAt >= OVERVIEW_MS) {
       this.#overviewAt = now;
@@ -222,11 +238,19 @@ export class DashboardFeed {
     const { runtime, clock } = this.#o;
     this.#readGroup(clock.now());
     const held = heldKeys.size === 0 ? [] : runtime.heldDeletions();
+    if (this.#treeStale) {
+      this.#treeStale = false;
+      this.#tree = summarizeTree(runtime.tree());
+    }
+    if (this.#readyStale) {
+      this.#readyStale = false;
+      this.#ready = this.#o.ready();
+    }
     return {
       state: runtime.state,
-      ready: this.#o.ready(),
+      ready: this.#ready,
       ...this.#o.access,
-      tree: summarizeTree(runtime.tree()),
+      tree: this.#tree,
       held: held.map((h) => ({ key: h.key, kind: h.kind, since: h.since })),
       hotLoops: [...this.#hot].map(([key, fields]) => ({ key, fields })),
       group: this.#group,
