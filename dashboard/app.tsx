@@ -2,7 +2,7 @@
  * The page: the header over either the resource table or one resource's page, with the side
  * panels (held deletions, hot loops, the supervision tree, the group, the sources) beside.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { canAct } from './actions.js';
 import { token } from './api.js';
 import type { FeedStatus } from './feed.js';
@@ -26,12 +26,19 @@ export function App({ store, status: feedStatus }: AppProps) {
   const route = useRoute();
   const [status, setStatus] = useState(feedStatus.get());
   const [entered, setEntered] = useState(token.get());
-  useEffect(() => feedStatus.subscribe(() => setStatus(feedStatus.get())), [feedStatus]);
-  useEffect(() => token.subscribe(() => setEntered(token.get())), []);
+  // Subscribed after the first paint: catch up with what changed before.
+  useEffect(() => {
+    setStatus(feedStatus.get());
+    return feedStatus.subscribe(() => setStatus(feedStatus.get()));
+  }, [feedStatus]);
+  useEffect(() => {
+    setEntered(token.get());
+    return token.subscribe(() => setEntered(token.get()));
+  }, []);
 
   // Tell whoever watches (a browser test, a benchmark) that the first snapshot is on screen.
   const drawn = store.snapshots > 0;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (drawn) document.body.dataset.rendered = '1';
   }, [drawn]);
 

@@ -24,6 +24,9 @@ export function Header({ store, status, route, onFilter }: HeaderProps) {
   return (
     <header class="top">
       <div class="bar">
+        <button type="button" class="btn skip" onClick={skipToContent}>
+          Skip to content
+        </button>
         <a class="brand" href="#/">
           <span class="brand-mark" aria-hidden="true" />
           setpoint
@@ -76,6 +79,12 @@ function RuntimeState({ overview }: { readonly overview: Overview | undefined })
   );
 }
 
+/** Past the header and its counts: to the first row, or the resource's heading. */
+function skipToContent(): void {
+  const target = document.querySelector<HTMLElement>('main [data-testid="row"], main h1, main input');
+  target?.focus();
+}
+
 function jump(id: string): void {
   const panel = document.getElementById(id);
   panel?.scrollIntoView({ block: 'nearest' });
@@ -117,6 +126,7 @@ function Counts({ store, onFilter }: Pick<HeaderProps, 'store' | 'onFilter'>) {
             title={`Show the ${phase} resources`}
             onClick={() => onFilter({ phase })}
           >
+            <span class="count-dot" aria-hidden="true" />
             <span class="count-label">{phase}</span>
             <span class="count-num">{count}</span>
           </button>

@@ -5,7 +5,10 @@ import type { Store } from './store.js';
 /** Re-render on every change of the store; answers its version. */
 export function useStore(store: Store): number {
   const [, setVersion] = useState(store.version);
-  useEffect(() => store.subscribe(() => setVersion(store.version)), [store]);
+  useEffect(() => {
+    setVersion(store.version);
+    return store.subscribe(() => setVersion(store.version));
+  }, [store]);
   return store.version;
 }
 

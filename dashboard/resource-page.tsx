@@ -13,6 +13,14 @@ import type { Store } from './store.js';
 
 const REFETCH_EVERY_MS = 1000;
 
+/** Conditions where True is the trouble (`Degraded`), unlike `Ready` or `Synced`. */
+const TRUE_IS_BAD = new Set(['Degraded', 'Stalled', 'HotLoop', 'Held', 'RolledBack']);
+
+function conditionTone(type: string, status: boolean): string {
+  if (TRUE_IS_BAD.has(type)) return status ? 'bad' : 'muted';
+  return status ? 'ok' : 'bad';
+}
+
 /** The resource's detail, fetched now and again after each change of it (throttled). */
 function useDetail(store: Store, key: string): [DetailAnswer | undefined, () => void] {
   const [answer, setAnswer] = useState<DetailAnswer | undefined>(undefined);
@@ -183,7 +191,7 @@ function Detail({ detail, receivedAt }: { readonly detail: ResourceDetail; reado
                   data-status={String(condition.status)}
                 >
                   <th scope="row">{condition.type}</th>
-                  <td class={condition.status ? 'tone-ok' : 'tone-bad'}>
+                  <td class={`tone-${conditionTone(condition.type, condition.status)}`}>
                     {condition.status ? 'True' : 'False'}
                   </td>
                   <td>{condition.reason}</td>

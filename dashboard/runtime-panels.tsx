@@ -3,6 +3,7 @@
  * and whatever else the server reports in `overview.details` (Git sources, nodes, …).
  */
 import type { GroupSummary, Overview, TreeSummary } from '../src/server/dashboard/protocol.js';
+import { plural } from './format.js';
 
 function stateTone(state: string): string {
   if (state === 'running' || state === 'active') return 'ok';
@@ -22,7 +23,7 @@ export function TreePanel({ tree }: { readonly tree: TreeSummary | undefined }) 
             <span class="mono">{tree.id}</span>
             <span class={`pill tone-${stateTone(tree.state)}`}>{tree.state}</span>
             <span class="muted small">
-              {tree.strategy} · {tree.restarts} restarts
+              {tree.strategy} · {plural(tree.restarts, 'restart')}
             </span>
           </p>
           <ul class="tree">
@@ -34,7 +35,7 @@ export function TreePanel({ tree }: { readonly tree: TreeSummary | undefined }) 
                 </div>
                 <div class="muted small num">
                   {each.strategy} · {each.running}/{each.children} running ·{' '}
-                  <span class={each.restarts > 0 ? 'tone-warn' : ''}>{each.restarts} restarts</span>
+                  <span class={each.restarts > 0 ? 'tone-warn' : ''}>{plural(each.restarts, 'restart')}</span>
                 </div>
                 {each.restarted.length > 0 && (
                   <details class="restarted">

@@ -2,11 +2,13 @@
  * The page's state: every row by key, the overview, and the index the table shows (the rows
  * that pass the filters, in the chosen order).
  *
- * Built for 100,000 rows: a `changes` batch replaces rows in the map and keeps the counts by
- * phase and kind up to date as it goes; the index is recomputed at most four times a second,
- * as a linear pass over the rows already in order. It is sorted again only when the order may
- * have changed (the sort, the set of rows, or a changed row's sort field), and then the sort
- * starts from the previous order, which is almost sorted already.
+ * Built for 100,000 rows. Each key has a {@link Slot} that holds its current row: a `changes`
+ * batch swaps the row in its slot (and keeps the counts by phase and kind up to date), so the
+ * cost of a batch is the size of the batch. The index (slots in order, then filtered) is
+ * recomputed at most four times a second: dropping removed slots and filtering are linear
+ * passes over plain objects; sorting happens only when the order may have changed (the sort,
+ * new rows, or a changed row's sort field), and starts from the previous order, which is almost
+ * sorted already.
  */
 import {
   type ChangesEvent,
@@ -71,10 +73,17 @@ const SORT_FIELDS: Record<Column, readonly number[]> = {
   error: [R.error],
 };
 
-function compareBy(sort: Sort): (a: Row, b: Row) => number {
+/** A key's place in the index: its row is replaced in place when it changes. */
+export interface Slot {
+  row: Row;
+  /** Removed: dropped from the index at the next recompute. */
+  gone: boolean;
+}
+
+function compareBy(sort: Sort): (a: Slot, b: Slot) => number {
   const fields = SORT_FIELDS[sort.column];
   const sign = sort.descending ? -1 : 1;
-  return (a, b) => {
+  return ({ row: a }, { row: b }) => {
     for (const field of fields) {
       const x = a[field] as string | number;
       const y = b[field] as string | number;
@@ -90,13 +99,13 @@ function compareBy(sort: Sort): (a: Row, b: Row) => number {
 const RECOMPUTE_EVERY_MS = 250;
 
 export class Store {
-  rows = new Map<string, Row>();
+  rows = new Map<string, Slot>();
   overview: Overview | undefined;
   /** Rows by phase and by kind; a count that falls to 0 stays (until the next snapshot). */
   phaseCounts = new Map<string, number>();
   kindCounts = new Map<string, number>();
-  /** The rows the table shows: filtered, sorted. */
-  view: readonly Row[] = [];
+  /** What the table shows: the rows that pass the filters, in order. */
+  view: readonly Slot[] = [];
   filters: Filters = { text: '', kind: '', phase: '', condition: '' };
   sort: Sort = { column: 'kind', descending: false };
   lastSeq = 0;
@@ -106,12 +115,11 @@ export class Store {
   /** Grows on every change the page shows. */
   version = 0;
 
-  private sorted: Row[] = [];
-  /** Keys added since the last recompute, not yet in `sorted`. */
-  private readonly added = new Set<string>();
-  /** Keys removed since the last recompute, still in `sorted`. */
-  private readonly removed = new Set<string>();
-  private rowsChanged = false;
+  private sorted: Slot[] = [];
+  /** Slots added since the last recompute, not yet in `sorted`. */
+  private added: Slot[] = [];
+  /** Some slot of `sorted` is gone. */
+  private dropped = false;
   private orderDirty = false;
   private lastCompute = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -135,16 +143,19 @@ export class Store {
     this.phaseCounts = new Map();
     this.kindCounts = new Map();
     for (const row of event.rows) {
-      const old = this.rows.get(row[R.key]);
-      if (old !== undefined) this.count(old, -1);
-      this.rows.set(row[R.key], row);
+      const slot = this.rows.get(row[R.key]);
+      if (slot === undefined) {
+        this.rows.set(row[R.key], { row, gone: false });
+      } else {
+        this.count(slot.row, -1);
+        slot.row = row;
+      }
       this.count(row, 1);
     }
     this.sorted = [...this.rows.values()];
-    this.added.clear();
-    this.removed.clear();
+    this.added = [];
+    this.dropped = false;
     this.orderDirty = true;
-    this.rowsChanged = false;
     this.overview = event.overview;
     this.seen(event);
     this.snapshots += 1;
@@ -158,26 +169,29 @@ export class Store {
     for (const row of event.rows) {
       const key = row[R.key];
       keys.add(key);
-      const old = this.rows.get(key);
-      if (old === undefined) {
-        if (!this.removed.delete(key)) this.added.add(key);
+      const slot = this.rows.get(key);
+      if (slot === undefined) {
+        const added = { row, gone: false };
+        this.rows.set(key, added);
+        this.added.push(added);
         this.orderDirty = true;
       } else {
+        const old = slot.row;
         this.count(old, -1);
         if (!this.orderDirty && fields.some((field) => old[field] !== row[field])) this.orderDirty = true;
+        slot.row = row;
       }
-      this.rows.set(key, row);
       this.count(row, 1);
     }
     for (const key of event.removed) {
-      const old = this.rows.get(key);
-      if (old === undefined) continue;
+      const slot = this.rows.get(key);
+      if (slot === undefined) continue;
       keys.add(key);
       this.rows.delete(key);
-      this.count(old, -1);
-      if (!this.added.delete(key)) this.removed.add(key);
+      this.count(slot.row, -1);
+      slot.gone = true;
+      this.dropped = true;
     }
-    this.rowsChanged = true;
     this.seen(event);
     this.schedule();
     for (const listener of this.keyListeners) listener(keys);
@@ -222,37 +236,27 @@ export class Store {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.lastCompute = performance.now();
-    if (this.rowsChanged) this.refresh();
+    if (this.dropped || this.added.length > 0) {
+      const kept = this.dropped ? this.sorted.filter((slot) => !slot.gone) : this.sorted;
+      for (const slot of this.added) if (!slot.gone) kept.push(slot);
+      this.sorted = kept;
+      this.added = [];
+      this.dropped = false;
+    }
     if (this.orderDirty) this.sorted.sort(compareBy(this.sort));
     this.orderDirty = false;
     this.view = this.filter(this.sorted);
     this.emit();
   }
 
-  /** Bring `sorted` up to date with the map: the current row for each key, the new keys last. */
-  private refresh(): void {
-    const next: Row[] = [];
-    for (const row of this.sorted) {
-      const current = this.rows.get(row[R.key]);
-      if (current !== undefined) next.push(current);
-    }
-    for (const key of this.added) {
-      const row = this.rows.get(key);
-      if (row !== undefined) next.push(row);
-    }
-    this.added.clear();
-    this.removed.clear();
-    this.sorted = next;
-    this.rowsChanged = false;
-  }
-
-  private filter(rows: readonly Row[]): readonly Row[] {
+  private filter(slots: readonly Slot[]): readonly Slot[] {
     const { kind, phase, condition } = this.filters;
     const text = this.filters.text.trim().toLowerCase();
-    if (text === '' && kind === '' && phase === '' && condition === '') return rows;
+    if (text === '' && kind === '' && phase === '' && condition === '') return slots;
     const passes = CONDITION_TEST[condition];
-    const out: Row[] = [];
-    for (const row of rows) {
+    const out: Slot[] = [];
+    for (const slot of slots) {
+      const row = slot.row;
       if (kind !== '' && row[R.kind] !== kind) continue;
       if (phase !== '' && row[R.phase] !== phase) continue;
       if (!passes(row[R.flags])) continue;
@@ -263,7 +267,7 @@ export class Store {
       ) {
         continue;
       }
-      out.push(row);
+      out.push(slot);
     }
     return out;
   }

@@ -98,7 +98,7 @@ export function ResourceTable({ store, onOpen }: ResourceTableProps) {
     if (at < top) top = at;
     else if (at + ROW_HEIGHT > top + room) top = at + ROW_HEIGHT - room;
     if (top !== element.scrollTop) {
-      pendingFocus.current = target[R.key];
+      pendingFocus.current = target.row[R.key];
       element.scrollTop = top;
       setScrollTop(element.scrollTop);
     } else {
@@ -128,7 +128,7 @@ export function ResourceTable({ store, onOpen }: ResourceTableProps) {
 
   const rows: VNode[] = [];
   for (let index = start; index < end; index += 1) {
-    const row = view[index];
+    const row = view[index]?.row;
     if (row === undefined) break;
     const key = row[R.key];
     rows.push(

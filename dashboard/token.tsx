@@ -19,7 +19,10 @@ export function TokenControl({ prompt, tokenSet }: TokenControlProps) {
   const input = useRef<HTMLInputElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => token.subscribe(() => setEntered(token.get() !== '')), []);
+  useEffect(() => {
+    setEntered(token.get() !== '');
+    return token.subscribe(() => setEntered(token.get() !== ''));
+  }, []);
   useEffect(() => {
     if (prompt) setOpen(true);
   }, [prompt]);
