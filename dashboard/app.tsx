@@ -66,6 +66,11 @@ export function App({ store, status: feedStatus }: AppProps) {
               <Filters store={store} />
               <ResourceTable
                 store={store}
+                waiting={
+                  status.unauthorized
+                    ? 'This server shows its resources only with the token: enter it above.'
+                    : 'Waiting for the first snapshot…'
+                }
                 onOpen={(key) => {
                   location.hash = resourceHref(key);
                 }}

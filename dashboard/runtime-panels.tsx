@@ -66,56 +66,60 @@ export function GroupPanel({ group }: { readonly group: GroupSummary }) {
   return (
     <section class="panel" data-testid="group" aria-labelledby="group-title">
       <h2 id="group-title">Group</h2>
-      <table class="mini">
-        <caption>Members</caption>
-        <thead>
-          <tr>
-            <th scope="col">member</th>
-            <th scope="col">live</th>
-            <th scope="col" class="num">
-              shards
-            </th>
-            <th scope="col" class="num">
-              heartbeat
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {group.members.map((member) => (
-            <tr key={member.id} data-member={member.id}>
-              <td class="mono">{member.id}</td>
-              <td class={member.live ? 'tone-ok' : 'tone-bad'}>{member.live ? 'live' : 'gone'}</td>
-              <td class="num">{member.shards}</td>
-              <td class="num">{member.heartbeatAgoS} s ago</td>
+      <div class="mini-scroll">
+        <table class="mini">
+          <caption>Members</caption>
+          <thead>
+            <tr>
+              <th scope="col">member</th>
+              <th scope="col">live</th>
+              <th scope="col" class="num">
+                shards
+              </th>
+              <th scope="col" class="num">
+                heartbeat
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <table class="mini">
-        <caption>Shards</caption>
-        <thead>
-          <tr>
-            <th scope="col" class="num">
-              shard
-            </th>
-            <th scope="col">owner</th>
-            <th scope="col" class="num">
-              epoch
-            </th>
-            <th scope="col">lease</th>
-          </tr>
-        </thead>
-        <tbody>
-          {group.shards.map((shard) => (
-            <tr key={shard.shard} data-shard={shard.shard}>
-              <td class="num">{shard.shard}</td>
-              <td class="mono">{shard.owner ?? '—'}</td>
-              <td class="num">{shard.epoch}</td>
-              <td class={shard.expired ? 'tone-bad' : 'tone-ok'}>{shard.expired ? 'expired' : 'held'}</td>
+          </thead>
+          <tbody>
+            {group.members.map((member) => (
+              <tr key={member.id} data-member={member.id}>
+                <td class="mono">{member.id}</td>
+                <td class={member.live ? 'tone-ok' : 'tone-bad'}>{member.live ? 'live' : 'gone'}</td>
+                <td class="num">{member.shards}</td>
+                <td class="num">{member.heartbeatAgoS} s ago</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div class="mini-scroll">
+        <table class="mini">
+          <caption>Shards</caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                shard
+              </th>
+              <th scope="col">owner</th>
+              <th scope="col" class="num">
+                epoch
+              </th>
+              <th scope="col">lease</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {group.shards.map((shard) => (
+              <tr key={shard.shard} data-shard={shard.shard}>
+                <td class="num">{shard.shard}</td>
+                <td class="mono">{shard.owner ?? '—'}</td>
+                <td class="num">{shard.epoch}</td>
+                <td class={shard.expired ? 'tone-bad' : 'tone-ok'}>{shard.expired ? 'expired' : 'held'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

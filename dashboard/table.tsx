@@ -8,24 +8,11 @@
  */
 import type { VNode } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { R, ROW_HELD, ROW_HOT_LOOP, ROW_ROLLED_BACK, type Row } from '../src/server/dashboard/protocol.js';
-import { phaseTone } from './format.js';
-import type { Column, Store } from './store.js';
+import { R } from '../src/server/dashboard/protocol.js';
+import type { Store } from './store.js';
+import { COLUMNS, HEAD_HEIGHT, ResourceRow, ROW_HEIGHT, SortHeader, Spacer } from './table-parts.js';
 
-const ROW_HEIGHT = 28;
-const HEAD_HEIGHT = 32;
 const OVERSCAN = 12;
-
-const COLUMNS: readonly { readonly column: Column; readonly label: string; readonly numeric?: boolean }[] = [
-  { column: 'kind', label: 'Kind' },
-  { column: 'name', label: 'Name' },
-  { column: 'phase', label: 'Phase' },
-  { column: 'reason', label: 'Reason' },
-  { column: 'generation', label: 'Gen / obs', numeric: true },
-  { column: 'attempts', label: 'Attempts', numeric: true },
-  { column: 'restarts', label: 'Restarts', numeric: true },
-  { column: 'error', label: 'Last error' },
-];
 
 /** Where the table was, kept while a resource's page is open. */
 const remembered = { scrollTop: 0, key: undefined as string | undefined };
@@ -36,10 +23,12 @@ export function resetTablePosition(): void {
 
 export interface ResourceTableProps {
   readonly store: Store;
+  /** What to say before the first snapshot. */
+  readonly waiting: string;
   readonly onOpen: (key: string) => void;
 }
 
-export function ResourceTable({ store, onOpen }: ResourceTableProps) {
+export function ResourceTable({ store, waiting, onOpen }: ResourceTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const body = useRef<HTMLTableSectionElement>(null);
   const [scrollTop, setScrollTop] = useState(remembered.scrollTop);
@@ -81,11 +70,15 @@ export function ResourceTable({ store, onOpen }: ResourceTableProps) {
       if (row.dataset.key === key) {
         row.focus({ preventScroll: true });
         pendingFocus.current = undefined;
-        remembered.key = undefined;
         return;
       }
     }
   });
+  // The row last opened gets one chance, when the table comes back: it may be gone by now.
+  useLayoutEffect(() => {
+    if (pendingFocus.current === remembered.key) pendingFocus.current = undefined;
+    remembered.key = undefined;
+  }, []);
 
   const moveTo = (wanted: number): void => {
     const element = scroller.current;
@@ -188,7 +181,7 @@ export function ResourceTable({ store, onOpen }: ResourceTableProps) {
             <tr class="empty">
               <td colSpan={9}>
                 {store.snapshots === 0
-                  ? 'Waiting for the first snapshot…'
+                  ? waiting
                   : store.rows.size === 0
                     ? 'No resources.'
                     : 'No resource matches the filters.'}
@@ -198,109 +191,5 @@ export function ResourceTable({ store, onOpen }: ResourceTableProps) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function Spacer({ height }: { readonly height: number }) {
-  return (
-    <tr class="spacer">
-      <td class="gap" colSpan={9} style={{ height: `${height}px` }} />
-    </tr>
-  );
-}
-
-interface SortHeaderProps {
-  readonly store: Store;
-  readonly column: Column;
-  readonly label: string;
-  readonly numeric?: boolean;
-}
-
-function SortHeader({ store, column, label, numeric }: SortHeaderProps) {
-  const active = store.sort.column === column;
-  const descending = active && store.sort.descending;
-  return (
-    <th
-      scope="col"
-      class={numeric ? 'num' : undefined}
-      aria-sort={active ? (descending ? 'descending' : 'ascending') : undefined}
-    >
-      <button
-        type="button"
-        class="sort"
-        data-testid={`sort-${column}`}
-        onClick={() => store.setSort({ column, descending: active ? !descending : false })}
-      >
-        {label}
-        <span class="arrow" aria-hidden="true">
-          {active ? (descending ? '▼' : '▲') : ''}
-        </span>
-      </button>
-    </th>
-  );
-}
-
-interface ResourceRowProps {
-  readonly row: Row;
-  readonly index: number;
-  readonly onOpen: () => void;
-  readonly onKey: (event: KeyboardEvent) => void;
-}
-
-function ResourceRow({ row, index, onOpen, onKey }: ResourceRowProps) {
-  const flags = row[R.flags];
-  const generation = row[R.generation];
-  const observed = row[R.observedGeneration];
-  const attempts = row[R.attempts];
-  const restarts = row[R.restarts];
-  const error = row[R.error];
-  return (
-    <tr
-      data-testid="row"
-      data-key={row[R.key]}
-      data-index={index}
-      aria-rowindex={index + 2}
-      tabIndex={0}
-      onClick={onOpen}
-      onKeyDown={onKey}
-    >
-      <td data-col="kind">{row[R.kind]}</td>
-      <td data-col="name" class="mono" title={row[R.key]}>
-        {row[R.name]}
-      </td>
-      <td class="flags">
-        {(flags & ROW_HOT_LOOP) !== 0 && (
-          <abbr class="flag tone-bad" title="hot loop">
-            hot
-          </abbr>
-        )}
-        {(flags & ROW_HELD) !== 0 && (
-          <abbr class="flag tone-warn" title="deletion held">
-            held
-          </abbr>
-        )}
-        {(flags & ROW_ROLLED_BACK) !== 0 && (
-          <abbr class="flag tone-warn" title="rolled back">
-            rb
-          </abbr>
-        )}
-      </td>
-      <td data-col="phase" class={`phase tone-${phaseTone(row[R.phase])}`}>
-        {row[R.phase]}
-      </td>
-      <td data-col="reason">{row[R.reason]}</td>
-      <td data-col="generation" class={observed < generation ? 'num tone-warn' : 'num'}>
-        {generation}/{observed}
-      </td>
-      <td data-col="attempts" class={attempts > 0 ? 'num tone-warn' : 'num'}>
-        {attempts}
-      </td>
-      <td data-col="restarts" class={restarts > 0 ? 'num tone-warn' : 'num'}>
-        {restarts}
-      </td>
-      <td data-col="error" class="error" title={error || undefined}>
-        {error}
-      </td>
-    </tr>
   );
 }
