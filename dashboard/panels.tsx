@@ -1,0 +1,111 @@
+/** The side panels that may need an operator: held deletions and hot loops. */
+import type { Overview } from '../src/server/dashboard/protocol.js';
+import { ActionMessage, READ_ONLY_HINT, useAction } from './actions.js';
+import { relative } from './format.js';
+import { resourceHref, useNow } from './hooks.js';
+
+/** Long lists are cut: the rest is counted, not drawn. */
+const LIST_LIMIT = 200;
+
+export interface PanelProps {
+  readonly overview: Overview | undefined;
+  readonly allowed: boolean;
+}
+
+export function HeldPanel({ overview, allowed }: PanelProps) {
+  const held = overview?.held ?? [];
+  const action = useAction();
+  const now = useNow(5000);
+  const disabled = !allowed || action.busy;
+  return (
+    <section
+      class={`panel ${held.length > 0 ? 'panel-alert' : ''}`}
+      id="held-panel"
+      tabIndex={-1}
+      data-testid="held-deletions"
+      aria-labelledby="held-title"
+    >
+      <h2 id="held-title">
+        Held deletions <span class="badge">{held.length}</span>
+      </h2>
+      {held.length === 0 ? (
+        <p class="muted">No deletion is held.</p>
+      ) : (
+        <>
+          <ul class="list">
+            {held.slice(0, LIST_LIMIT).map((each) => (
+              <li key={each.key} data-testid="held" data-key={each.key}>
+                <span class="list-main">
+                  <a class="mono" href={resourceHref(each.key)}>
+                    {each.key}
+                  </a>
+                  <span class="muted small" title={new Date(each.since).toLocaleString()}>
+                    held {relative(each.since, now)}
+                  </span>
+                </span>
+                <button
+                  type="button"
+                  class="btn small"
+                  data-testid="approve"
+                  data-key={each.key}
+                  disabled={disabled}
+                  onClick={() => action.run('/deletions/approve', { keys: [each.key] })}
+                >
+                  Approve
+                </button>
+              </li>
+            ))}
+          </ul>
+          {held.length > LIST_LIMIT && <p class="muted small">and {held.length - LIST_LIMIT} more</p>}
+          <div class="panel-actions">
+            <button
+              type="button"
+              class="btn primary"
+              data-testid="approve-all"
+              disabled={disabled}
+              onClick={() => action.run('/deletions/approve', { keys: held.map((each) => each.key) })}
+            >
+              Approve all ({held.length})
+            </button>
+          </div>
+        </>
+      )}
+      {!allowed && held.length > 0 && <p class="hint">{READ_ONLY_HINT}</p>}
+      <ActionMessage action={action} />
+    </section>
+  );
+}
+
+export function HotLoopsPanel({ overview }: { readonly overview: Overview | undefined }) {
+  const loops = overview?.hotLoops ?? [];
+  return (
+    <section
+      class={`panel ${loops.length > 0 ? 'panel-alert panel-bad' : ''}`}
+      id="hot-panel"
+      tabIndex={-1}
+      data-testid="hot-loops"
+      aria-labelledby="hot-title"
+    >
+      <h2 id="hot-title">
+        Hot loops <span class="badge">{loops.length}</span>
+      </h2>
+      {loops.length === 0 ? (
+        <p class="muted">No resource is in a hot loop.</p>
+      ) : (
+        <ul class="list">
+          {loops.slice(0, LIST_LIMIT).map((each) => (
+            <li key={each.key} data-key={each.key}>
+              <span class="list-main">
+                <a class="mono" href={resourceHref(each.key)}>
+                  {each.key}
+                </a>
+                <span class="muted small">keeps changing: {each.fields}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {loops.length > LIST_LIMIT && <p class="muted small">and {loops.length - LIST_LIMIT} more</p>}
+    </section>
+  );
+}
