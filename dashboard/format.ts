@@ -23,6 +23,13 @@ export function timestamp(at: number): string {
   return new Date(at).toLocaleString();
 }
 
+/** `14:03:27`: the time of day, for an event of today in a table cell. */
+export function clockTime(at: number): string {
+  const d = new Date(at);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
 
 const PHASE_TONES: Record<string, Tone> = {

@@ -7,6 +7,8 @@ import { resourceHref, useNow } from './hooks.js';
 /** Long lists are cut: the rest is counted, not drawn. */
 const LIST_LIMIT = 200;
 
+const NO_TOKEN_HINT = 'set server.token in the config to approve here, or run setpoint approve';
+
 export interface PanelProps {
   readonly overview: Overview | undefined;
   readonly allowed: boolean;
@@ -16,7 +18,9 @@ export function HeldPanel({ overview, allowed }: PanelProps) {
   const held = overview?.held ?? [];
   const action = useAction();
   const now = useNow(5000);
-  const disabled = !allowed || action.busy;
+  // Approving deletions always takes the token: without one set, the server refuses it here.
+  const noToken = overview !== undefined && !overview.tokenSet;
+  const disabled = !allowed || noToken || action.busy;
   return (
     <section
       class={`panel ${held.length > 0 ? 'panel-alert' : ''}`}
@@ -70,7 +74,8 @@ export function HeldPanel({ overview, allowed }: PanelProps) {
           </div>
         </>
       )}
-      {!allowed && held.length > 0 && <p class="hint">{READ_ONLY_HINT}</p>}
+      {noToken && held.length > 0 && <p class="hint">{NO_TOKEN_HINT}</p>}
+      {!noToken && !allowed && held.length > 0 && <p class="hint">{READ_ONLY_HINT}</p>}
       <ActionMessage action={action} />
     </section>
   );

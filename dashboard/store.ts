@@ -25,7 +25,16 @@ import {
   type SnapshotEvent,
 } from '../src/server/dashboard/protocol.js';
 
-export type Column = 'kind' | 'name' | 'phase' | 'reason' | 'generation' | 'attempts' | 'restarts' | 'error';
+export type Column =
+  | 'kind'
+  | 'name'
+  | 'phase'
+  | 'reason'
+  | 'generation'
+  | 'attempts'
+  | 'restarts'
+  | 'event'
+  | 'error';
 export type Condition = '' | 'not-ready' | 'degraded' | 'progressing' | 'hot-loop' | 'held' | 'rolled-back';
 
 export interface Filters {
@@ -70,6 +79,7 @@ const SORT_FIELDS: Record<Column, readonly number[]> = {
   generation: [R.generation, R.observedGeneration],
   attempts: [R.attempts],
   restarts: [R.restarts],
+  event: [R.eventAt],
   error: [R.error],
 };
 
@@ -263,7 +273,8 @@ export class Store {
       if (
         text !== '' &&
         !row[R.key].toLowerCase().includes(text) &&
-        !row[R.error].toLowerCase().includes(text)
+        !row[R.error].toLowerCase().includes(text) &&
+        !row[R.event].toLowerCase().includes(text)
       ) {
         continue;
       }

@@ -1,6 +1,6 @@
 /** The pieces of the resource table: its header cells and its rows. */
 import { R, ROW_HELD, ROW_HOT_LOOP, ROW_ROLLED_BACK, type Row } from '../src/server/dashboard/protocol.js';
-import { phaseTone } from './format.js';
+import { clockTime, phaseTone, timestamp } from './format.js';
 import type { Column, Store } from './store.js';
 
 /** Pixels; the same as `.resources tbody td` and `thead th` in styles/table.css. */
@@ -19,13 +19,14 @@ export const COLUMNS: readonly {
   { column: 'generation', label: 'Gen / obs', numeric: true },
   { column: 'attempts', label: 'Attempts', numeric: true },
   { column: 'restarts', label: 'Restarts', numeric: true },
+  { column: 'event', label: 'Last event' },
   { column: 'error', label: 'Last error' },
 ];
 
 export function Spacer({ height }: { readonly height: number }) {
   return (
     <tr class="spacer">
-      <td class="gap" colSpan={9} style={{ height: `${height}px` }} />
+      <td class="gap" colSpan={10} style={{ height: `${height}px` }} />
     </tr>
   );
 }
@@ -75,6 +76,8 @@ export function ResourceRow({ row, index, onOpen, onKey }: ResourceRowProps) {
   const attempts = row[R.attempts];
   const restarts = row[R.restarts];
   const error = row[R.error];
+  const event = row[R.event];
+  const eventAt = row[R.eventAt];
   return (
     <tr
       data-testid="row"
@@ -118,6 +121,10 @@ export function ResourceRow({ row, index, onOpen, onKey }: ResourceRowProps) {
       </td>
       <td data-col="restarts" class={restarts > 0 ? 'num tone-warn' : 'num'}>
         {restarts}
+      </td>
+      <td data-col="event" class="event" title={eventAt > 0 ? `${timestamp(eventAt)}: ${event}` : undefined}>
+        {eventAt > 0 && <time dateTime={new Date(eventAt).toISOString()}>{clockTime(eventAt)}</time>}
+        {event}
       </td>
       <td data-col="error" class="error" title={error || undefined}>
         {error}

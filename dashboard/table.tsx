@@ -158,6 +158,7 @@ export function ResourceTable({ store, waiting, onOpen }: ResourceTableProps) {
           <col class="w-gen" />
           <col class="w-num" />
           <col class="w-num" />
+          <col class="w-event" />
           <col class="w-error" />
         </colgroup>
         <thead>
@@ -179,7 +180,7 @@ export function ResourceTable({ store, waiting, onOpen }: ResourceTableProps) {
           {end < total && <Spacer height={(total - end) * ROW_HEIGHT} />}
           {total === 0 && (
             <tr class="empty">
-              <td colSpan={9}>
+              <td colSpan={10}>
                 {store.snapshots === 0
                   ? waiting
                   : store.rows.size === 0

@@ -104,7 +104,7 @@ describe('the dashboard feed', () => {
     expect(rows.get('user/a')?.[R.phase]).toBe('synced');
     expect((rows.get('user/a')?.[R.flags] ?? 0) & ROW_READY).toBe(ROW_READY);
     expect(snapshot.overview).toMatchObject({ state: 'running', ready: true, held: [], hotLoops: [] });
-    expect(snapshot.overview.tree?.supervisors.map((s) => s.id)).toContain('user');
+    expect(snapshot.overview.tree?.supervisors.map((s) => s.id)).toEqual(['user']);
 
     // A drift on b: repaired at its next pass. Only b's row is sent, however often a, c pass.
     world.set('b', { n: 99 });

@@ -39,5 +39,12 @@ export function buildCli(): BuiltCli {
     stdio: 'pipe',
   });
   const { bin } = bundleCli(dir, true); // beside the compiled main.js, as in a build
+  // The dashboard's page, where a build puts it (`dist/dashboard/`), bundled by a child process:
+  // this runs synchronously, in the tests' global setup.
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'scripts', 'build-dashboard.ts'), join(dist, 'dashboard')],
+    { stdio: 'pipe', cwd: ROOT },
+  );
   return { bin, dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

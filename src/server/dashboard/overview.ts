@@ -5,8 +5,8 @@ import type { SupervisorSummary, TreeSummary } from './protocol.js';
 const RESTARTED_SHOWN = 20;
 
 /**
- * The supervision tree as the page draws it: the root and every supervisor under it with its
- * counts, and only the children that were restarted: a kind of 100,000 resources is one line.
+ * The supervision tree as the page draws it: the root, then every supervisor under it with its
+ * counts and only the children that were restarted: a kind of 100,000 resources is one line.
  */
 export function summarizeTree(tree: SupervisorTree | undefined): TreeSummary | undefined {
   if (tree === undefined) return undefined;
@@ -35,8 +35,7 @@ export function summarizeTree(tree: SupervisorTree | undefined): TreeSummary | u
     });
   };
   visit(tree.id, tree.strategy, tree.state, tree.children);
-  // The root first, then its supervisors in the order they were met.
-  supervisors.unshift(supervisors.pop()!);
+  supervisors.pop(); // the root's own line is the summary's
   return {
     id: tree.id,
     strategy: tree.strategy,

@@ -132,6 +132,7 @@ export interface TreeSummary {
   readonly state: string;
   /** Restarts the root supervisor carried out. */
   readonly restarts: number;
+  /** Every supervisor under the root (one per kind), depth first. */
   readonly supervisors: readonly SupervisorSummary[];
 }
 
