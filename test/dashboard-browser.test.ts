@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../bench/lib/chromium.js';
+import { freePort } from './helpers/poll.js';
 import { startServingRun } from './helpers/serving-run.js';
 
 /**
@@ -25,7 +26,7 @@ defaults:
   backoff: { base: 100ms, cap: 300ms }
   deletionBudget: { max: 1, fraction: 0, window: 1h }
 server:
-  listen: "127.0.0.1:0"
+  listen: "127.0.0.1:PORT"
   token: "\${env:DASHBOARD_TOKEN}"
 `;
 
@@ -36,13 +37,15 @@ let dir: string;
 let browser: Browser;
 let page: Page;
 let url: string;
+let port: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'setpoint-dashboard-'));
   mkdirSync(join(dir, 'resources'));
   mkdirSync(join(dir, 'out'));
-  writeFileSync(join(dir, 'setpoint.yaml'), CONFIG);
+  port = String(await freePort()); // fixed: the page reconnects to it after a restart
+  writeFileSync(join(dir, 'setpoint.yaml'), CONFIG.replace('PORT', port));
   writeFileSync(join(dir, 'resources', 'motd.yaml'), file('motd.txt', 'hello\n'));
   for (const n of ['a', 'b', 'c'])
     writeFileSync(join(dir, 'resources', `note-${n}.yaml`), file(`note-${n}.txt`, `${n}\n`));
@@ -54,9 +57,13 @@ beforeAll(async () => {
   page = await browser.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
-    // Chromium reports every 4xx as a console error; the one 401 this test asks for is expected.
-    const asked = m.text().includes('status of 401') && m.location().url.endsWith('/dashboard/reconcile');
-    if (m.type() === 'error' && !asked) problems.push(`${m.text()} (${m.location().url})`);
+    // Chromium reports every 4xx and every cut connection as a console error: the 401 this test
+    // asks for, and the feed cut when the test kills the run, are expected.
+    const where = m.location().url;
+    const asked =
+      (m.text().includes('status of 401') && where.endsWith('/dashboard/reconcile')) ||
+      where.endsWith('/dashboard/feed');
+    if (m.type() === 'error' && !asked) problems.push(`${m.text()} (${where})`);
   });
   page.on('pageerror', (e) => problems.push(e.message));
   (globalThis as { pageProblems?: string[] }).pageProblems = problems;
@@ -79,13 +86,29 @@ describe('the dashboard, in Chromium, on a real setpoint run', () => {
     await expect.poll(() => row('files/motd.txt').locator('[data-col="phase"]').textContent()).toBe('synced');
   });
 
-  it('shows a drift made on disk, and its repair', async () => {
-    await row('files/motd.txt').click();
+  it('opens a resource from the keyboard', async () => {
+    await row('files/motd.txt').focus();
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-testid="resource-page"][data-key="files/motd.txt"]');
+  });
+
+  it('shows a drift made on disk, and its repair, without moving the page about', async () => {
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { shifted: number };
+      w.shifted = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[])
+          if (!e.hadRecentInput) w.shifted += e.value;
+      }).observe({ type: 'layout-shift' as never, buffered: false });
+    });
     writeFileSync(join(dir, 'out', 'motd.txt'), 'changed behind its back\n');
     await page.waitForSelector('[data-testid="timeline-entry"][data-event="drift"]', { timeout: 15_000 });
     await page.waitForSelector('[data-testid="timeline-entry"][data-event="action:applied"]');
     expect(readFileSync(join(dir, 'out', 'motd.txt'), 'utf8')).toBe('hello\n');
+    // Live updates (the timeline growing, counts, the row) shift nothing already on screen.
+    expect(await page.evaluate(() => (globalThis as unknown as { shifted: number }).shifted)).toBeLessThan(
+      0.01,
+    );
     await page.click('[data-testid="back"]');
   });
 
@@ -143,6 +166,21 @@ describe('the dashboard, in Chromium, on a real setpoint run', () => {
     await expect.poll(() => held.count(), { timeout: 15_000 }).toBe(0);
     await expect.poll(() => existsSync(kept), { timeout: 15_000 }).toBe(false);
     await expect.poll(() => page.textContent('[data-testid="row-count"]')).toMatch(/\b3 of 3\b/);
+  });
+
+  it('reconnects after the run restarts, and shows the state as it is then', async () => {
+    const first = children.pop()!;
+    first.kill('SIGKILL');
+    await expect.poll(() => page.getAttribute('[data-testid="connection"]', 'data-state')).not.toBe('live');
+    writeFileSync(join(dir, 'resources', 'note-d.yaml'), file('note-d.txt', 'd\n'));
+    await startServingRun(dir, children, { DASHBOARD_TOKEN: TOKEN });
+    await expect
+      .poll(() => page.getAttribute('[data-testid="connection"]', 'data-state'), { timeout: 15_000 })
+      .toBe('live');
+    await expect
+      .poll(() => page.textContent('[data-testid="row-count"]'), { timeout: 15_000 })
+      .toMatch(/\b4 of 4\b/);
+    expect(await row('files/note-d.txt').count()).toBe(1);
   });
 
   it('logged no error and broke no rule of its security policy', () => {
