@@ -66,5 +66,6 @@ if (invoked !== undefined && import.meta.url === pathToFileURL(resolve(invoked))
   const outDir = resolve(process.argv[2] ?? join(root, 'dist', 'dashboard'));
   const files = await buildDashboard(outDir);
   const kib = (text: string): string => `${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB`;
-  console.log(`dashboard → ${outDir}: app.js ${kib(files.js)}, app.css ${kib(files.css)}`);
+  // On stderr: `npm pack --json` runs the build and reads its own stdout as JSON.
+  process.stderr.write(`dashboard → ${outDir}: app.js ${kib(files.js)}, app.css ${kib(files.css)}\n`);
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { npmEnv } from './helpers/npm-env.js';
+import { until } from './helpers/poll.js';
 
 // setpoint as a user gets it: packed by `npm pack` (which builds dist/ through `prepare`),
 // installed into a project of its own, and used there through its command and its imports —
@@ -103,6 +104,9 @@ describe('the package, packed and installed', () => {
       'dist/testing.js',
       'bin/setpoint.js',
       'schema/setpoint.schema.json',
+      'dist/dashboard/index.html',
+      'dist/dashboard/app.js',
+      'dist/dashboard/app.css',
     ]) {
       expect(packed).toContain(path);
     }
@@ -129,6 +133,31 @@ describe('the package, packed and installed', () => {
     expect(version.stdout.trim()).toBe(pkg.version);
     const validate = await run(bin, ['validate', '-c', 'setpoint.yaml'], { cwd: consumer, timeout: 30_000 });
     expect(validate.stdout).toContain('setpoint.yaml is valid: 1 resource');
+  });
+
+  it('serves the dashboard it ships from `setpoint run`', async () => {
+    const bin = join(consumer, 'node_modules', '.bin', 'setpoint');
+    writeFileSync(join(consumer, 'serve.yaml'), `${CONFIG}server: { listen: "127.0.0.1:0" }\n`);
+    const child = spawn(bin, ['run', '-c', 'serve.yaml', '--json'], {
+      cwd: consumer,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let log = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+      });
+      await until('it serves', () => /"url":"http:/.test(log), 30_000);
+      const url = /"url":"(http:[^"]+)"/.exec(log)![1];
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/assets/app.js');
+      const script = await fetch(`${url}/assets/app.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(10_000);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('is imported as setpoint, setpoint/testing and setpoint/supervisor, and a runtime starts and stops', async () => {
