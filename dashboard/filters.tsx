@@ -22,8 +22,8 @@ export function Filters({ store }: { readonly store: Store }) {
         type="search"
         class="filter-text"
         data-testid="filter-text"
-        aria-label="Filter by key or error"
-        placeholder="Filter by key or error…"
+        aria-label="Filter by key, event or error"
+        placeholder="Filter by key, event or error…"
         value={text}
         onInput={(event) => {
           const value = event.currentTarget.value;

@@ -25,16 +25,7 @@ import {
   type SnapshotEvent,
 } from '../src/server/dashboard/protocol.js';
 
-export type Column =
-  | 'kind'
-  | 'name'
-  | 'phase'
-  | 'reason'
-  | 'generation'
-  | 'attempts'
-  | 'restarts'
-  | 'event'
-  | 'error';
+export type Column = 'kind' | 'name' | 'phase' | 'reason' | 'generation' | 'attempts' | 'restarts' | 'event';
 export type Condition = '' | 'not-ready' | 'degraded' | 'progressing' | 'hot-loop' | 'held' | 'rolled-back';
 
 export interface Filters {
@@ -80,7 +71,6 @@ const SORT_FIELDS: Record<Column, readonly number[]> = {
   attempts: [R.attempts],
   restarts: [R.restarts],
   event: [R.eventAt],
-  error: [R.error],
 };
 
 /** A key's place in the index: its row is replaced in place when it changes. */

@@ -17,16 +17,15 @@ export const COLUMNS: readonly {
   { column: 'phase', label: 'Phase' },
   { column: 'reason', label: 'Reason' },
   { column: 'generation', label: 'Gen / obs', numeric: true },
-  { column: 'attempts', label: 'Attempts', numeric: true },
+  { column: 'attempts', label: 'Tries', numeric: true },
   { column: 'restarts', label: 'Restarts', numeric: true },
-  { column: 'event', label: 'Last event' },
-  { column: 'error', label: 'Last error' },
+  { column: 'event', label: 'Last event · error' },
 ];
 
 export function Spacer({ height }: { readonly height: number }) {
   return (
     <tr class="spacer">
-      <td class="gap" colSpan={10} style={{ height: `${height}px` }} />
+      <td class="gap" colSpan={9} style={{ height: `${height}px` }} />
     </tr>
   );
 }
@@ -122,13 +121,20 @@ export function ResourceRow({ row, index, onOpen, onKey }: ResourceRowProps) {
       <td data-col="restarts" class={restarts > 0 ? 'num tone-warn' : 'num'}>
         {restarts}
       </td>
-      <td data-col="event" class="event" title={eventAt > 0 ? `${timestamp(eventAt)}: ${event}` : undefined}>
+      <td data-col="event" class={error === '' ? 'event' : 'event failing'} title={eventTitle(row)}>
         {eventAt > 0 && <time dateTime={new Date(eventAt).toISOString()}>{clockTime(eventAt)}</time>}
-        {event}
-      </td>
-      <td data-col="error" class="error" title={error || undefined}>
-        {error}
+        {/* A failing resource's last event says how it failed; else its error, if no event is known. */}
+        {event || error}
       </td>
     </tr>
   );
+}
+
+/** The event cell's tooltip: when it happened, what it was, and the last error in full. */
+function eventTitle(row: Row): string | undefined {
+  const at = row[R.eventAt];
+  const lines = [at > 0 ? `${timestamp(at)}: ${row[R.event]}` : row[R.event]];
+  if (row[R.error] !== '') lines.push(`last error: ${row[R.error]}`);
+  const text = lines.filter((line) => line !== '').join('\n');
+  return text === '' ? undefined : text;
 }

@@ -158,8 +158,7 @@ export function ResourceTable({ store, waiting, onOpen }: ResourceTableProps) {
           <col class="w-gen" />
           <col class="w-num" />
           <col class="w-num" />
-          <col class="w-event" />
-          <col class="w-error" />
+          <col />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
@@ -180,7 +179,7 @@ export function ResourceTable({ store, waiting, onOpen }: ResourceTableProps) {
           {end < total && <Spacer height={(total - end) * ROW_HEIGHT} />}
           {total === 0 && (
             <tr class="empty">
-              <td colSpan={10}>
+              <td colSpan={9}>
                 {store.snapshots === 0
                   ? waiting
                   : store.rows.size === 0

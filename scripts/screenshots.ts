@@ -110,7 +110,11 @@ async function main(): Promise<void> {
     process.stdout.write(`screenshots → ${outDir}\n`);
   } finally {
     await browser.close();
-    child?.kill('SIGTERM');
+    if (child !== undefined && child.exitCode === null) {
+      const exited = new Promise((done) => child?.once('exit', done));
+      child.kill('SIGTERM');
+      await exited; // it writes its state as it stops
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -127,7 +127,9 @@ export {
   type RuntimeState,
   type SetDesiredResult,
 } from './runtime/index.js';
-// ── the status server (/healthz, /readyz, /metrics, /status) ────────────────────────────────
+// ── the status server (/healthz, /readyz, /metrics, /status, the dashboard at /) ────────────
+export type { DashboardOptions } from './server/dashboard/routes.js';
+export { Timeline } from './server/dashboard/timeline.js';
 export { createStatusServer, type StatusServer, type StatusServerOptions } from './server/status-server.js';
 export {
   type EmbeddedSpecStore,
