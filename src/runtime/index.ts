@@ -5,7 +5,9 @@
 export { isAfterPass, type ResourcePhase } from '../actors/phase.js';
 export type { Condition, ConditionType, ResourceStatus } from '../actors/status.js';
 export type { DesiredChange } from '../diff/desired-change.js';
+export type { PlannedAction } from '../diff/plan.js';
 export type { DesiredSetError } from '../diff/rules.js';
+export type { ChildTree, SupervisorTree } from '../supervisor/index.js';
 export { RUNTIME_DEFAULTS } from './defaults.js';
 export { DELETION_HELD, type HeldDeletion } from './deletion-budget.js';
 export type { DeletionBudgetLimit, DeletionBudgetOptions } from './deletion-budget-options.js';

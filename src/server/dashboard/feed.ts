@@ -1,8 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { ResourceStatus } from '../../actors/status.js';
 import { redact } from '../../contract/redact.js';
-import type { RuntimeEvents } from '../../runtime/events.js';
-import type { Runtime } from '../../runtime/index.js';
+import type { ResourceStatus, Runtime, RuntimeEvents } from '../../runtime/index.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import { redactedJson } from '../redact-json.js';
 import { summarizeTree } from './overview.js';

@@ -1,4 +1,4 @@
-import type { ChildTree, SupervisorTree } from '../../supervisor/index.js';
+import type { ChildTree, SupervisorTree } from '../../runtime/index.js';
 import type { SupervisorSummary, TreeSummary } from './protocol.js';
 
 /** How many restarted children a supervisor lists, most restarts first. */

@@ -1,6 +1,4 @@
-import type { ResourceStatus } from '../../actors/status.js';
-import type { PlannedAction } from '../../diff/plan.js';
-import type { HeldDeletion } from '../../runtime/deletion-budget.js';
+import type { HeldDeletion, PlannedAction, ResourceStatus } from '../../runtime/index.js';
 import {
   type PlanLine,
   R,

@@ -1,5 +1,4 @@
-import type { RuntimeEvents } from '../../runtime/events.js';
-import type { Runtime } from '../../runtime/index.js';
+import type { Runtime, RuntimeEvents } from '../../runtime/index.js';
 import type { TimelineEntry } from './protocol.js';
 
 /** How many events the ring keeps, across all resources: a fixed cost, whatever the fleet's size. */
