@@ -9,6 +9,7 @@ import {
   type ResourceDetail,
   ROW_DEGRADED,
   ROW_HELD,
+  ROW_HOT_LOOP,
   ROW_READY,
   type Row,
   type SnapshotEvent,
@@ -193,6 +194,22 @@ describe('a resource page', () => {
 
     const missing = await fetch(`${server.url}/dashboard/resource?key=user%2Fnope`);
     expect(missing.status).toBe(404);
+  });
+
+  it('calls out a hot loop: the row, and the overview with the fields that keep changing', async () => {
+    const { world, clock, feed, pass } = await setUp();
+    const fight = () => {
+      world.set('a', { n: 666 }); // another writer, putting its value back every second
+      clock.setTimeout(fight, 1000);
+    };
+    fight();
+    await pass(60_000);
+    const page = await feed();
+    const snapshot = JSON.parse((await page.next()).data) as SnapshotEvent;
+    const a = rowsByKey(snapshot.rows).get('user/a')!;
+    expect(a[R.flags] & ROW_HOT_LOOP).toBe(ROW_HOT_LOOP);
+    expect(snapshot.overview.hotLoops).toEqual([{ key: 'user/a', fields: expect.stringContaining('n') }]);
+    expect(rowsByKey(snapshot.rows).get('user/b')![R.flags] & ROW_HOT_LOOP).toBe(0);
   });
 
   it('marks a degraded row and lists the resource as not ready', async () => {
