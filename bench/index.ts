@@ -9,7 +9,8 @@
  *
  * Anchors: the plain-Node limit (bench/actors.ts), raw xstate v5 (bench/xstate-anchor.ts),
  * microdiff (bench/diff.ts), bare `node:http` servers for the desired-state API (bench/api.ts),
- * the same Git fetch and service start done without setpoint (bench/gitops.ts) and the BEAM
+ * the same Git fetch and service start done without setpoint (bench/gitops.ts), fetch + parse
+ * of the dashboard's snapshot and a plain Node client on its feed (bench/dashboard.ts) and the BEAM
  * (bench/anchors/reconciler.exs, when `elixir` is installed; otherwise its published figures,
  * marked as such). Rounds are interleaved: every
  * job runs once, then every job again, so slow drift of the machine spreads over all of them.

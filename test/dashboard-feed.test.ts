@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type SseEvent, SseParser } from '../src/cli/sse-parser.js';
 import type { Observed } from '../src/contract/provider.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../src/runtime/index.js';
@@ -121,6 +121,24 @@ describe('the dashboard feed', () => {
     }
     expect(new Set(changed.map((r) => r[R.key]))).toEqual(new Set(['user/b']));
     expect(world.get('b')).toEqual({ n: 2 });
+  });
+
+  it('sends the row of a changed spec without reading every resource again', async () => {
+    const { feed, pass, runtime } = await setUp();
+    const page = await feed();
+    const before = rowsByKey((JSON.parse((await page.next()).data) as SnapshotEvent).rows).get('user/b')!;
+    const status = vi.spyOn(runtime, 'status');
+    expect(runtime.updateDesired({ set: [user('b', { n: 20 })] }).ok).toBe(true);
+    await pass(300);
+    let row: Row | undefined;
+    while (row === undefined || row[R.phase] !== 'synced') {
+      const event = await page.next();
+      if (event.event === 'changes')
+        row = rowsByKey((JSON.parse(event.data) as ChangesEvent).rows).get('user/b');
+    }
+    expect(row[R.generation]).toBe(before[R.generation] + 1);
+    expect(row[R.observedGeneration]).toBe(row[R.generation]);
+    expect(status.mock.calls.filter((args) => (args as unknown[]).length === 0)).toEqual([]); // no sweep
   });
 
   it('sends a removed key, and a held deletion in the row and the overview', async () => {

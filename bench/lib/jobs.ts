@@ -144,6 +144,13 @@ export function jobs(o: SuiteOptions): Job[] {
       ),
       once: true,
     },
+    node(
+      'dashboard',
+      `live dashboard in Chromium, ${o.quick ? '20k' : '100k'} resources: first render, page heap, changes/s kept up`,
+      'dashboard.ts',
+      o.quick ? ['--quick'] : [],
+      10,
+    ),
   ];
   if (o.elixir) {
     list.push({

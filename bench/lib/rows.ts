@@ -5,6 +5,7 @@
  */
 
 import { apiRows } from './api-rows.js';
+import { dashboardRows } from './dashboard-rows.js';
 import { gitopsRows } from './gitops-rows.js';
 import type { SuiteOptions } from './jobs.js';
 import { PUBLISHED_BEAM, type Published } from './published.js';
@@ -232,6 +233,7 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
   rows.push(...apiRows(o));
   rows.push(...scaleOutRows(o));
   rows.push(...gitopsRows(o));
+  rows.push(...dashboardRows(o));
   if (o.million) {
     rows.push(
       {

@@ -131,8 +131,10 @@ export class DashboardFeed {
       }),
       runtime.on('deletion:held', (e) => this.#touchAll(e.keys)),
       runtime.on('deletion:approved', (e) => this.#touchAll(e.keys)),
-      runtime.on('desired:accepted', () => {
-        this.#sweep = true;
+      // A changed spec is followed by its resource's own events (a pass at the new generation);
+      // a resource that joined or left the set may not be: then every resource is read again.
+      runtime.on('desired:accepted', (e) => {
+        if (e.added > 0 || e.removed > 0) this.#sweep = true;
       }),
       ...(['actor:crashed', 'actor:restarted', 'supervisor:escalated', 'runtime:failed'] as const).map(
         (name) =>
