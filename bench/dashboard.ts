@@ -37,6 +37,7 @@ import {
   rateWindow,
   runtimeAlone,
 } from './lib/dashboard-rate.js';
+import { pageAlone } from './lib/dashboard-synthetic.js';
 import { benchProvider, makeResources, silentLogger } from './lib/fixtures.js';
 import { nowMs, progress, report, sleep } from './lib/measure.js';
 import { formatNumber, statOf } from './lib/stats.js';
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     count: { type: 'string' },
     seconds: { type: 'string' },
     rates: { type: 'string' },
+    'page-rates': { type: 'string' },
     loads: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
@@ -55,6 +57,11 @@ const quick = values.quick === true;
 const N = Number(values.count ?? (quick ? 20_000 : 100_000));
 const SECONDS = Number(values.seconds ?? (quick ? 3 : 5));
 const RATES = (values.rates ?? (quick ? '1000,2000,5000,10000' : '1000,5000,10000,20000,50000'))
+  .split(',')
+  .map(Number);
+const PAGE_RATES = (
+  values['page-rates'] ?? (quick ? '5000,10000,20000,50000' : '10000,20000,50000,100000,200000')
+)
   .split(',')
   .map(Number);
 const LOADS = Number(values.loads);
@@ -146,6 +153,16 @@ try {
     await sleep(1000);
   }
 
+  // ── 4: the page alone, fed by a stand-in runtime that is never the limit ────────────────
+  await page.context().close();
+  page = undefined;
+  const alonePage = await pageAlone(browser, N, PAGE_RATES, SECONDS);
+  for (const a of alonePage)
+    progress(
+      `page alone, ${a.rate} rows/s: staleness p50 ${a.stalenessMs.p50.toFixed(0)} p99 ${a.stalenessMs.p99.toFixed(0)} ms, ` +
+        `growth ${a.growthMs.toFixed(0)} ms: ${a.keptUp ? 'kept up' : 'fell behind'}`,
+    );
+
   // ── the result ──────────────────────────────────────────────────────────────────────────
   const median = (xs: number[]) => statOf(xs)?.median ?? Number.NaN;
   const pageMs = median(loads.map((l) => l.ms));
@@ -195,6 +212,14 @@ try {
     },
     rates,
     runtimeAlone: alone,
+    pageAlone: {
+      results: alonePage,
+      /** The most changed rows a second the page kept up with, the runtime not in the way. */
+      rate: alonePage.filter((a) => a.keptUp).at(-1)?.rate ?? 0,
+      stalenessP99Ms: alonePage.filter((a) => a.keptUp).at(-1)?.stalenessMs.p99 ?? Number.NaN,
+      /** The first rate it did not keep up with; null when it kept up with all. */
+      fellBehindAt: alonePage.find((a) => !a.keptUp)?.rate ?? null,
+    },
     sustained: {
       /** The highest rate both the runtime and the page kept up with; 0 for none. */
       rate: best?.rate ?? 0,
@@ -233,6 +258,7 @@ function human(r: {
   };
   rates: RateResult[];
   runtimeAlone: RuntimeAlone[];
+  pageAlone: { rate: number; stalenessP99Ms: number; fellBehindAt: number | null };
   sustained: {
     rate: number;
     anchorRate: number;
@@ -277,6 +303,10 @@ function human(r: {
   const s = r.sustained;
   lines.push(
     `  sustained: ${f(s.rate)}/s with p99 lag ${f(s.pageLagP99Ms)} ms (Node client: ${f(s.anchorRate)}/s; runtime alone: ${f(s.runtimeAloneRate)}/s); first limit: ${s.limitedBy}`,
+  );
+  const pa = r.pageAlone;
+  lines.push(
+    `  page alone (stand-in runtime): kept up with ${f(pa.rate)} rows/s, staleness p99 ${f(pa.stalenessP99Ms)} ms; ${pa.fellBehindAt === null ? 'kept up with every rate tried' : `fell behind at ${f(pa.fellBehindAt)} rows/s`}`,
   );
   return lines.join('\n');
 }

@@ -66,6 +66,16 @@ export function dashboardRows(o: SuiteOptions): RowDef[] {
       anchor: node('nodeRowsPerSec'),
     },
     {
+      measure: 'dashboard: changed rows/s the page alone keeps up with (a stand-in runtime, never the limit)',
+      unit: '/s',
+      setpoint: dashboard('pageAlone.rate'),
+    },
+    {
+      measure: '  … staleness p99 at that rate',
+      unit: 'ms',
+      setpoint: dashboard('pageAlone.stalenessP99Ms'),
+    },
+    {
       measure: '  … kept up at 1k changes/s',
       unit: 'yes = 1',
       setpoint: dashboard('sustained.keptUpAt1k'),
