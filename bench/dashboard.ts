@@ -59,11 +59,13 @@ const SECONDS = Number(values.seconds ?? (quick ? 3 : 5));
 const RATES = (values.rates ?? (quick ? '1000,2000,5000,10000' : '1000,5000,10000,20000,50000'))
   .split(',')
   .map(Number);
+// Above 4·N a second, a 250 ms batch would change some rows twice and send them once.
 const PAGE_RATES = (
-  values['page-rates'] ?? (quick ? '5000,10000,20000,50000' : '10000,20000,50000,100000,200000')
+  values['page-rates'] ?? (quick ? '10000,20000,40000,80000' : '10000,20000,50000,100000,200000,400000')
 )
   .split(',')
-  .map(Number);
+  .map(Number)
+  .filter((rate) => rate <= 4 * N);
 const LOADS = Number(values.loads);
 const HOUR = 3_600_000;
 
