@@ -5,14 +5,17 @@
 //   from here — it runs the sources in `src/` through tsx, always, even when a `dist/` exists:
 //   someone who edits `src/` must never silently run an older build.
 // - Anywhere else — an installed package ships `bin/` and `dist/`, never `src/` — it runs the
-//   compiled `dist/`, and needs nothing but the package's dependencies. Without `dist/` (a
-//   package that was never built) it says so and exits 1, rather than failing with a stack.
+//   bundled command line in `dist/bundle/` (a few files instead of hundreds of modules: about
+//   half the start-up time), or the compiled `dist/cli/` when a build has no bundle. Without
+//   either (a package that was never built) it says so and exits 1, rather than failing with a
+//   stack.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sources = join(root, 'src', 'cli', 'main.ts');
+const bundled = join(root, 'dist', 'bundle', 'main.js');
 const built = join(root, 'dist', 'cli', 'main.js');
 
 /** Whether `tsx` can be imported from this file: it is a devDependency, absent once installed. */
@@ -30,6 +33,8 @@ if (existsSync(sources) && tsxResolves()) {
   const { register } = await import('tsx/esm/api');
   register();
   entry = sources;
+} else if (existsSync(bundled)) {
+  entry = bundled;
 } else if (existsSync(built)) {
   entry = built;
 } else {

@@ -104,6 +104,7 @@ describe('the package, packed and installed', () => {
       'dist/testing.js',
       'bin/setpoint.js',
       'schema/setpoint.schema.json',
+      'dist/bundle/main.js',
       'dist/dashboard/index.html',
       'dist/dashboard/app.js',
       'dist/dashboard/app.css',
@@ -185,7 +186,7 @@ describe('bin/setpoint.js chooses what to run', () => {
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
-  function layout(base: string, parts: { src?: boolean; dist?: boolean }): string {
+  function layout(base: string, parts: { src?: boolean; dist?: boolean; bundle?: boolean }): string {
     mkdirSync(base, { recursive: true });
     const dir = mkdtempSync(join(base, 'setpoint-bin-'));
     dirs.push(dir);
@@ -205,6 +206,13 @@ describe('bin/setpoint.js chooses what to run', () => {
         main('dist').replace(/: string\[\]\): Promise<number>/, ')'),
       );
     }
+    if (parts.bundle) {
+      mkdirSync(join(dir, 'dist', 'bundle'), { recursive: true });
+      writeFileSync(
+        join(dir, 'dist', 'bundle', 'main.js'),
+        main('bundle').replace(/: string\[\]\): Promise<number>/, ')'),
+      );
+    }
     return dir;
   }
   async function start(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -221,6 +229,11 @@ describe('bin/setpoint.js chooses what to run', () => {
   it('runs the sources in a checkout where tsx resolves, even when a dist/ exists', async () => {
     const result = await start(layout(checkout, { src: true, dist: true }));
     expect(result).toMatchObject({ code: 7, stdout: 'sources plan --json\n' });
+  });
+
+  it('runs the bundle in dist/bundle/ where tsx does not resolve, before the compiled dist/cli/', async () => {
+    const result = await start(layout(tmpdir(), { src: true, dist: true, bundle: true }));
+    expect(result).toMatchObject({ code: 7, stdout: 'bundle plan --json\n' });
   });
 
   it('runs dist/ where tsx does not resolve, even beside a src/', async () => {

@@ -144,6 +144,13 @@ export function jobs(o: SuiteOptions): Job[] {
       ),
       once: true,
     },
+    node(
+      'cli-start',
+      'setpoint validate and --version as new processes, beside node -e 0',
+      'cli-start.ts',
+      o.quick ? ['--quick'] : [],
+      5,
+    ),
     {
       // A browser and minutes of real time: once per suite.
       ...node(

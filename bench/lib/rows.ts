@@ -230,6 +230,21 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
       setpoint: sp('latency', 'change.intakeMs.p50'),
     },
   ];
+  rows.push(
+    {
+      measure: 'CLI cold start: setpoint validate on the quickstart, the bundle a build ships',
+      unit: 'ms',
+      setpoint: sp('cli-start', 'validate.median'),
+      anchor: { label: 'node -e 0', source: sp('cli-start', 'floor.median') },
+      target: ratio('<=', 2, '≤ 2× node -e 0'),
+    },
+    {
+      measure: '  … setpoint --version',
+      unit: 'ms',
+      setpoint: sp('cli-start', 'version.median'),
+      anchor: { label: 'node -e 0', source: sp('cli-start', 'floor.median') },
+    },
+  );
   rows.push(...apiRows(o));
   rows.push(...scaleOutRows(o));
   rows.push(...gitopsRows(o));

@@ -25,9 +25,9 @@ export interface BuiltCli {
 
 /**
  * Compile `src/` once into a fresh directory under `node_modules/.cache` (where its package
- * imports resolve), and bundle the CLI into one file, so each process starts without compiling
- * TypeScript or resolving a hundred modules: about a third of the start-up time of `bin/`.
- * Built from the sources as they are now, never from a stale `dist/`.
+ * imports resolve; tests import a built-in provider from it), and bundle the command line as a
+ * build does (`dist/bundle/`), so each process starts without compiling TypeScript or resolving
+ * hundreds of modules. Built from the sources as they are now, never from a stale `dist/`.
  */
 export function buildCli(): BuiltCli {
   const cache = join(ROOT, 'node_modules', '.cache');
@@ -38,13 +38,6 @@ export function buildCli(): BuiltCli {
   execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], {
     stdio: 'pipe',
   });
-  const { bin } = bundleCli(dir, true); // beside the compiled main.js, as in a build
-  // The dashboard's page, where a build puts it (`dist/dashboard/`), bundled by a child process:
-  // this runs synchronously, in the tests' global setup.
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', join(ROOT, 'scripts', 'build-dashboard.ts'), join(dist, 'dashboard')],
-    { stdio: 'pipe', cwd: ROOT },
-  );
+  const { bin } = bundleCli(dir); // the command line and its page, as a build ships them
   return { bin, dist, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
