@@ -9,6 +9,7 @@ import { DesiredTable, type Entry, type SetDesiredResult } from './desired-table
 import type { RuntimeEvents } from './events.js';
 import { Inventory } from './inventory.js';
 import { KindHost } from './kind-host.js';
+import { LastSet } from './last-set.js';
 import { createRuntimeMetrics, phaseCounts } from './metrics.js';
 import { type RuntimeOptions, resolveOptions } from './options.js';
 import { leftoversOf, planAll, recoverIntents } from './plan.js';
@@ -89,6 +90,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
    * run left in the inventory and is no longer desired: the deletes `plan()` lists.
    */
   let leftoversDue = settings.prune;
+  /** The last whole set, so that the next costs what changed in it (see `LastSet`). */
+  const lastSet = new LastSet();
   const leftovers = (next: ReadonlyMap<string, unknown>) =>
     leftoversDue && state === 'running' ? leftoversOf(store, table.entries, hosts, next) : undefined;
   const applied = (result: SetDesiredResult, checked: boolean): SetDesiredResult => {
@@ -144,13 +147,27 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
 
     setDesired(resources) {
+      // The same objects as last time, but for a few: those few, checked and applied as a change.
+      const quick = leftoversDue ? undefined : lastSet.changeTo(resources);
+      if (quick !== undefined) {
+        const checked = validateDesiredChange(quick.change, table.view, knownKinds);
+        if (checked.ok) {
+          const result = table.apply(checked.set, checked.remove);
+          if (result.ok) lastSet.changed(resources, quick.at);
+          return answer(result);
+        }
+        // Rejected: the whole set is checked below, so that the answer names every error.
+      }
       const checked = validateDesiredSet(resources, knownKinds);
       if (!checked.ok) return answer(checked);
       const left = leftovers(checked.byKey);
-      return applied(table.apply(checked.byKey, table.leavingFor(checked.byKey), left), left !== undefined);
+      const result = table.apply(checked.byKey, table.leavingFor(checked.byKey), left);
+      if (result.ok) lastSet.accepted(resources);
+      return applied(result, left !== undefined);
     },
 
     updateDesired(change) {
+      lastSet.forget();
       const checked = validateDesiredChange(change, table.view, knownKinds);
       if (!checked.ok) return answer(checked);
       const left = leftovers(checked.set);
