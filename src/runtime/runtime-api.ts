@@ -14,7 +14,11 @@ export type RuntimeState = 'new' | 'running' | 'stopping' | 'stopped' | 'failed'
 
 export interface Runtime {
   start(): Promise<void>;
-  /** Replace the whole desired set. Invalid sets are rejected whole, with every error. */
+  /**
+   * Replace the whole desired set. Invalid sets are rejected whole, with every error. Handing
+   * over the same array again with a few resources replaced (the others the same objects, at
+   * the same places) costs what was replaced, not the set's size.
+   */
   setDesired(resources: readonly Resource[]): SetDesiredResult;
   /**
    * Change part of the desired set: add or replace `set`, take out `remove` (keys). Checked by
