@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../src/contract/resource.js';
-import { createRuntime, type Runtime } from '../src/runtime/index.js';
-import { seededRandom } from '../src/time/random.js';
-import { TestClock } from '../src/time/test-clock.js';
-import { scriptedProvider } from './helpers/scripted-provider.js';
+import type { Runtime } from '../src/runtime/index.js';
+import { desiredResourceArb, userRuntime } from './helpers/desired-arbitraries.js';
 
 /**
  * `setDesired` of an array the caller edits in place (a few resources replaced, the rest the
@@ -14,35 +12,12 @@ import { scriptedProvider } from './helpers/scripted-provider.js';
 const NAMES = ['a', 'b', 'c', 'd', 'e'];
 const DEPS = ['a', 'b', 'c'];
 
-const resourceArb: fc.Arbitrary<Resource> = fc
-  .record({
-    name: fc.constantFrom(...NAMES),
-    kind: fc.constantFrom('user', 'user', 'user', 'user', 'user', 'nope'),
-    v: fc.integer({ min: 0, max: 2 }),
-    deps: fc.subarray(DEPS, { maxLength: 2 }),
-    broken: fc.integer({ min: 0, max: 19 }),
-  })
-  .map(({ name, kind, v, deps, broken }) =>
-    broken === 0
-      ? ({ kind, name: '', spec: { v } } as Resource) // malformed: no name
-      : {
-          kind,
-          name,
-          spec: { v },
-          ...(deps.length > 0 ? { dependsOn: deps.map((d) => `user/${d}`) } : {}),
-        },
-  );
+const resourceArb = desiredResourceArb(NAMES, DEPS, true);
 
 /** An edit: replace the resource at an index (taken modulo the length) by another. */
 const editArb = fc.array(fc.record({ at: fc.nat(), with: resourceArb }), { minLength: 0, maxLength: 3 });
 
-async function runtime(): Promise<Runtime> {
-  const clock = new TestClock();
-  const sys = scriptedProvider('user', clock);
-  const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1) });
-  await rt.start();
-  return rt;
-}
+const runtime = userRuntime;
 
 const view = (rt: Runtime) => rt.status().map((s) => [s.key, s.generation, s.phase === 'deleting']);
 

@@ -1,28 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../src/contract/resource.js';
-import { createRuntime, type Runtime } from '../src/runtime/index.js';
-import { seededRandom } from '../src/time/random.js';
-import { TestClock } from '../src/time/test-clock.js';
-import { scriptedProvider } from './helpers/scripted-provider.js';
+import { desiredResourceArb, userRuntime } from './helpers/desired-arbitraries.js';
 
 const NAMES = ['a', 'b', 'c', 'd'];
 /** Dependencies come from a smaller pool, so that valid sets, and cycles, are common. */
 const DEPS = ['a', 'b', 'c'];
 
-const resourceArb: fc.Arbitrary<Resource> = fc
-  .record({
-    name: fc.constantFrom(...NAMES),
-    kind: fc.constantFrom('user', 'user', 'user', 'user', 'user', 'nope'),
-    v: fc.integer({ min: 0, max: 2 }),
-    deps: fc.subarray(DEPS, { maxLength: 2 }),
-  })
-  .map(({ name, kind, v, deps }) => ({
-    kind,
-    name,
-    spec: { v },
-    ...(deps.length > 0 ? { dependsOn: deps.map((d) => `user/${d}`) } : {}),
-  }));
+const resourceArb = desiredResourceArb(NAMES, DEPS);
 
 const changeArb = fc.record({
   set: fc.array(resourceArb, { maxLength: 4 }),
@@ -32,13 +17,7 @@ const changeArb = fc.record({
   ),
 });
 
-async function runtime(): Promise<Runtime> {
-  const clock = new TestClock();
-  const sys = scriptedProvider('user', clock);
-  const rt = createRuntime({ providers: [sys.provider], clock, random: seededRandom(1) });
-  await rt.start();
-  return rt;
-}
+const runtime = userRuntime;
 
 /** The whole set a change leads to, from the set in force. */
 function applied(current: Map<string, Resource>, change: { set: Resource[]; remove: string[] }): Resource[] {
