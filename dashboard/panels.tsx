@@ -1,4 +1,5 @@
 /** The side panels that may need an operator: held deletions and hot loops. */
+import type { ComponentChildren } from 'preact';
 import type { Overview } from '../src/server/dashboard/protocol.js';
 import { ActionMessage, READ_ONLY_HINT, useAction } from './actions.js';
 import { relative } from './format.js';
@@ -22,16 +23,7 @@ export function HeldPanel({ overview, allowed }: PanelProps) {
   const noToken = overview !== undefined && !overview.tokenSet;
   const disabled = !allowed || noToken || action.busy;
   return (
-    <section
-      class={`panel ${held.length > 0 ? 'panel-alert' : ''}`}
-      id="held-panel"
-      tabIndex={-1}
-      data-testid="held-deletions"
-      aria-labelledby="held-title"
-    >
-      <h2 id="held-title">
-        Held deletions <span class="badge">{held.length}</span>
-      </h2>
+    <AlertPanel id="held" testid="held-deletions" title="Held deletions" count={held.length} tone="">
       {held.length === 0 ? (
         <p class="muted">No deletion is held.</p>
       ) : (
@@ -77,23 +69,14 @@ export function HeldPanel({ overview, allowed }: PanelProps) {
       {noToken && held.length > 0 && <p class="hint">{NO_TOKEN_HINT}</p>}
       {!noToken && !allowed && held.length > 0 && <p class="hint">{READ_ONLY_HINT}</p>}
       <ActionMessage action={action} />
-    </section>
+    </AlertPanel>
   );
 }
 
 export function HotLoopsPanel({ overview }: { readonly overview: Overview | undefined }) {
   const loops = overview?.hotLoops ?? [];
   return (
-    <section
-      class={`panel ${loops.length > 0 ? 'panel-alert panel-bad' : ''}`}
-      id="hot-panel"
-      tabIndex={-1}
-      data-testid="hot-loops"
-      aria-labelledby="hot-title"
-    >
-      <h2 id="hot-title">
-        Hot loops <span class="badge">{loops.length}</span>
-      </h2>
+    <AlertPanel id="hot" testid="hot-loops" title="Hot loops" count={loops.length} tone="panel-bad">
       {loops.length === 0 ? (
         <p class="muted">No resource is in a hot loop.</p>
       ) : (
@@ -111,6 +94,35 @@ export function HotLoopsPanel({ overview }: { readonly overview: Overview | unde
         </ul>
       )}
       {loops.length > LIST_LIMIT && <p class="muted small">and {loops.length - LIST_LIMIT} more</p>}
+    </AlertPanel>
+  );
+}
+
+interface AlertPanelProps {
+  readonly id: string;
+  readonly testid: string;
+  readonly title: string;
+  /** How many call for attention: the panel stands out when there are any. */
+  readonly count: number;
+  /** An extra class for the alert's colour. */
+  readonly tone: string;
+  readonly children: ComponentChildren;
+}
+
+/** A side panel that stands out while it lists something an operator should look at. */
+function AlertPanel({ id, testid, title, count, tone, children }: AlertPanelProps) {
+  return (
+    <section
+      class={`panel ${count > 0 ? `panel-alert ${tone}` : ''}`}
+      id={`${id}-panel`}
+      tabIndex={-1}
+      data-testid={testid}
+      aria-labelledby={`${id}-title`}
+    >
+      <h2 id={`${id}-title`}>
+        {title} <span class="badge">{count}</span>
+      </h2>
+      {children}
     </section>
   );
 }
