@@ -145,6 +145,13 @@ export function jobs(o: SuiteOptions): Job[] {
       once: true,
     },
     node(
+      'pg-store',
+      'the state store on PostgreSQL (fsync on): 4 instances writing with group commit, beside pgbench',
+      'pg-store.ts',
+      o.quick ? ['--quick'] : [],
+      5,
+    ),
+    node(
       'cli-start',
       'setpoint validate and --version as new processes, beside node -e 0',
       'cli-start.ts',

@@ -8,7 +8,9 @@ import { afterEach } from 'vitest';
 import { freePort } from './poll.js';
 
 /** Where Debian puts PostgreSQL 15's server programs. */
-const BIN = process.env.SETPOINT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Where PostgreSQL's programs are (`initdb`, `pg_ctl`, `pgbench`). */
+export const PG_BIN = process.env.SETPOINT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const BIN = PG_BIN;
 
 /** A throwaway PostgreSQL cluster: its connection string, and how to stop and remove it. */
 export interface TestCluster {
@@ -31,7 +33,7 @@ export async function startTestCluster(): Promise<TestCluster> {
  * when the tests run as root the cluster runs as the `postgres` user. `SETPOINT_TEST_DATABASE_URL`
  * names an existing database instead, and nothing is started.
  */
-export async function startCluster(): Promise<TestCluster> {
+export async function startCluster(options: { readonly durable?: boolean } = {}): Promise<TestCluster> {
   const given = process.env.SETPOINT_TEST_DATABASE_URL;
   if (given) return { url: given, stop: () => {} };
   if (!existsSync(join(BIN, 'initdb'))) {
@@ -54,8 +56,10 @@ export async function startCluster(): Promise<TestCluster> {
   const data = join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  // Tests want speed; a bench of commits wants them as durable as a database in service.
+  const sync = options.durable ? '' : ' -c fsync=off';
+  const flags = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${sync} -c max_connections=200`;
+  run('pg_ctl', ['-D', data, '-o', flags, '-l', join(dir, 'log'), '-w', 'start']);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => {

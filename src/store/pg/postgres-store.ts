@@ -3,7 +3,7 @@ import type { Clock } from '../../time/clock.js';
 import { createBackedStore } from '../backed-store.js';
 import { createSealer, type Sealer } from '../seal.js';
 import { decodeEntry, decodeIntent, sealEntry, sealIntent } from '../state-codec.js';
-import type { StateStore } from '../state-store.js';
+import type { Intent, InventoryEntry, StateStore } from '../state-store.js';
 import { emptyState, type StoreChange, type StoreState } from '../store-state.js';
 import { FencedError, lockEpochs } from './leases.js';
 import { migrate } from './migrations.js';
@@ -132,14 +132,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
           const held = fence.epochOf(shard);
           const now = current.get(shard);
           if (held === undefined || held !== now) refused.set(q, new FencedError(shard, held, now));
-          else await statements(q.change);
         }
       } else {
-        for (const q of batch) {
-          keyOf(q.change);
-          await statements(q.change);
-        }
+        for (const q of batch) keyOf(q.change);
       }
+      await writeChanges(batch.filter((q) => !refused.has(q)).map((q) => q.change));
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
@@ -166,39 +163,72 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
     }
   };
 
-  async function statements(change: StoreChange): Promise<void> {
-    switch (change.t) {
-      case 'record':
-      case 'good': {
-        const key = change.t === 'record' ? change.entry.key : change.key;
-        const entry = change.t === 'record' ? change.entry : state.entries.get(key);
-        if (entry === undefined) return;
-        await client.query(
-          'insert into inventory (key, entry) values ($1, $2) on conflict (key) do update set entry = excluded.entry',
-          [key, JSON.stringify(sealer ? sealEntry(entry, sealer) : entry)],
-        );
-        return;
+  /**
+   * A batch's changes as at most five statements, whatever its size: what each key and intent
+   * comes to at the end of the batch, in one statement per table and kind. The transaction
+   * commits them together, so the tables end as the changes one by one would leave them: the
+   * last of a key's records and forgets wins, and an intent written and settled in the same
+   * batch is neither inserted nor deleted (the next intent's number still moves past it).
+   */
+  async function writeChanges(changes: readonly StoreChange[]): Promise<void> {
+    const inventory = new Map<string, InventoryEntry | null>(); // null: delete the row
+    const inserted = new Map<string, Intent>();
+    const settled: string[] = [];
+    let nextIntent = 0;
+    for (const change of changes) {
+      switch (change.t) {
+        case 'record':
+          inventory.set(change.entry.key, change.entry);
+          break;
+        case 'good': {
+          const entry = state.entries.get(change.key);
+          if (entry !== undefined) inventory.set(change.key, entry);
+          break;
+        }
+        case 'forget':
+          inventory.set(change.key, null);
+          break;
+        case 'intent':
+          inserted.set(change.intent.id, change.intent);
+          nextIntent = Math.max(nextIntent, Number(/(\d+)$/.exec(change.intent.id)?.[1] ?? 0) + 1);
+          break;
+        case 'settle':
+          if (!inserted.delete(change.id)) settled.push(change.id);
+          break;
       }
-      case 'forget':
-        await client.query('delete from inventory where key = $1', [change.key]);
-        return;
-      case 'intent': {
-        const { intent } = change;
-        await client.query('insert into intents (id, at, intent) values ($1, $2, $3)', [
-          intent.id,
-          intent.at,
-          JSON.stringify(sealer ? sealIntent(intent, sealer) : intent),
-        ]);
-        await client.query(
-          `insert into store_meta (name, value) values ('next_intent', $1)
-             on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
-          [Number(/(\d+)$/.exec(intent.id)?.[1] ?? 0) + 1],
-        );
-        return;
-      }
-      case 'settle':
-        await client.query('delete from intents where id = $1', [change.id]);
-        return;
+    }
+    const upserts = [...inventory].filter((e): e is [string, InventoryEntry] => e[1] !== null);
+    const deletes = [...inventory].filter(([, e]) => e === null).map(([key]) => key);
+    if (upserts.length > 0) {
+      await client.query(
+        `insert into inventory (key, entry) select * from unnest($1::text[], $2::jsonb[])
+           on conflict (key) do update set entry = excluded.entry`,
+        [
+          upserts.map(([key]) => key),
+          upserts.map(([, entry]) => JSON.stringify(sealer ? sealEntry(entry, sealer) : entry)),
+        ],
+      );
+    }
+    if (deletes.length > 0)
+      await client.query('delete from inventory where key = any($1::text[])', [deletes]);
+    if (inserted.size > 0) {
+      const intents = [...inserted.values()];
+      await client.query(
+        'insert into intents (id, at, intent) select * from unnest($1::text[], $2::bigint[], $3::jsonb[])',
+        [
+          intents.map((i) => i.id),
+          intents.map((i) => i.at),
+          intents.map((i) => JSON.stringify(sealer ? sealIntent(i, sealer) : i)),
+        ],
+      );
+    }
+    if (settled.length > 0) await client.query('delete from intents where id = any($1::text[])', [settled]);
+    if (nextIntent > 0) {
+      await client.query(
+        `insert into store_meta (name, value) values ('next_intent', $1)
+           on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
+        [nextIntent],
+      );
     }
   }
 
