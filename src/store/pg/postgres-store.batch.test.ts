@@ -77,13 +77,15 @@ describe('a PostgreSQL store writing a batch at once', () => {
         const rows = (s: typeof store) =>
           [...s.inventory().values()]
             .filter((e) => mine(e.key))
-            .map((e) => [e.key, e.lastApplied, e.lastGood]);
+            .map((e) => [e.key, e.lastApplied, e.lastGood])
+            .sort((x, y) => String(x[0]).localeCompare(String(y[0])));
         expect(rows(again)).toEqual(rows(store));
         const pending = (s: typeof store) =>
           s
             .pendingIntents()
             .filter((i) => mine(i.key))
-            .map((i) => i.id);
+            .map((i) => i.id)
+            .sort();
         expect(pending(again)).toEqual(pending(store));
         // The next intent is numbered past every one written, settled or not.
         const next = await again.intend({ key: `user/${prefix}z`, op: 'create', spec: {} });

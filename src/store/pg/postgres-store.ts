@@ -61,6 +61,28 @@ interface Queued {
 /** Changes written by one transaction at most. */
 const MAX_BATCH = 500;
 
+/**
+ * A batch in one statement: the inventory rows upserted ($1 keys, $2 entries) and deleted ($3),
+ * the intents inserted ($4 ids, $5 times, $6 intents) and deleted ($7), and the next intent's
+ * number moved up to $8 (0: left as it is). Empty arrays do nothing. No row is touched twice.
+ */
+const WRITE_BATCH = `
+  with upserted as (
+    insert into inventory (key, entry) select * from unnest($1::text[], $2::jsonb[])
+      on conflict (key) do update set entry = excluded.entry returning 1
+  ), deleted as (
+    delete from inventory where key = any($3::text[]) returning 1
+  ), intended as (
+    insert into intents (id, at, intent) select * from unnest($4::text[], $5::bigint[], $6::jsonb[]) returning 1
+  ), settled as (
+    delete from intents where id = any($7::text[]) returning 1
+  ), numbered as (
+    insert into store_meta (name, value) select 'next_intent', $8::bigint where $8::bigint > 0
+      on conflict (name) do update set value = greatest(store_meta.value, excluded.value) returning 1
+  )
+  select (select count(*) from upserted) + (select count(*) from deleted) + (select count(*) from intended)
+    + (select count(*) from settled) + (select count(*) from numbered) as rows`;
+
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStateStore {
   const { client, clock } = options;
   let state: StoreState = emptyState();
@@ -113,7 +135,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
 
   /**
    * Make the changes queued so far durable, in order, in one transaction (group commit: the
-   * changes made while one batch commits make the next). With a fence, the transaction first
+   * changes made while one batch commits make the next): without a fence, one statement. With a
+   * fence, the transaction first
    * locks the lease rows of the batch's shards `FOR SHARE` (see `fenced`) and checks each
    * epoch: a change for a shard held at an older epoch is refused with `FencedError` and not
    * written; the others are.
@@ -122,19 +145,22 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
     const fence = options.fence;
     const refused = new Map<Queued, FencedError>();
     try {
-      await client.query('begin');
-      if (fence !== undefined) {
-        const shardOfChange = new Map(batch.map((q) => [q, fence.shardOf(keyOf(q.change))]));
-        const shards = [...new Set(shardOfChange.values())];
-        const current = await lockEpochs(client, shards);
-        for (const q of batch) {
-          const shard = shardOfChange.get(q) as number;
-          const held = fence.epochOf(shard);
-          const now = current.get(shard);
-          if (held === undefined || held !== now) refused.set(q, new FencedError(shard, held, now));
-        }
-      } else {
+      if (fence === undefined) {
+        // One statement is a transaction of its own: the batch commits in one round trip.
         for (const q of batch) keyOf(q.change);
+        await writeChanges(batch.map((q) => q.change));
+        for (const q of batch) q.resolve();
+        return;
+      }
+      await client.query('begin');
+      const shardOfChange = new Map(batch.map((q) => [q, fence.shardOf(keyOf(q.change))]));
+      const shards = [...new Set(shardOfChange.values())];
+      const current = await lockEpochs(client, shards);
+      for (const q of batch) {
+        const shard = shardOfChange.get(q) as number;
+        const held = fence.epochOf(shard);
+        const now = current.get(shard);
+        if (held === undefined || held !== now) refused.set(q, new FencedError(shard, held, now));
       }
       await writeChanges(batch.filter((q) => !refused.has(q)).map((q) => q.change));
       await client.query('commit');
@@ -164,9 +190,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
   };
 
   /**
-   * A batch's changes as at most five statements, whatever its size: what each key and intent
-   * comes to at the end of the batch, in one statement per table and kind. The transaction
-   * commits them together, so the tables end as the changes one by one would leave them: the
+   * A batch's changes as one statement, whatever its size: what each key and intent comes to
+   * at the end of the batch, one part per table and kind (`WRITE_BATCH`). It commits them
+   * together, so the tables end as the changes one by one would leave them: the
    * last of a key's records and forgets wins, and an intent written and settled in the same
    * batch is neither inserted nor deleted (the next intent's number still moves past it).
    */
@@ -198,38 +224,17 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStat
       }
     }
     const upserts = [...inventory].filter((e): e is [string, InventoryEntry] => e[1] !== null);
-    const deletes = [...inventory].filter(([, e]) => e === null).map(([key]) => key);
-    if (upserts.length > 0) {
-      await client.query(
-        `insert into inventory (key, entry) select * from unnest($1::text[], $2::jsonb[])
-           on conflict (key) do update set entry = excluded.entry`,
-        [
-          upserts.map(([key]) => key),
-          upserts.map(([, entry]) => JSON.stringify(sealer ? sealEntry(entry, sealer) : entry)),
-        ],
-      );
-    }
-    if (deletes.length > 0)
-      await client.query('delete from inventory where key = any($1::text[])', [deletes]);
-    if (inserted.size > 0) {
-      const intents = [...inserted.values()];
-      await client.query(
-        'insert into intents (id, at, intent) select * from unnest($1::text[], $2::bigint[], $3::jsonb[])',
-        [
-          intents.map((i) => i.id),
-          intents.map((i) => i.at),
-          intents.map((i) => JSON.stringify(sealer ? sealIntent(i, sealer) : i)),
-        ],
-      );
-    }
-    if (settled.length > 0) await client.query('delete from intents where id = any($1::text[])', [settled]);
-    if (nextIntent > 0) {
-      await client.query(
-        `insert into store_meta (name, value) values ('next_intent', $1)
-           on conflict (name) do update set value = greatest(store_meta.value, excluded.value)`,
-        [nextIntent],
-      );
-    }
+    const intents = [...inserted.values()];
+    await client.query(WRITE_BATCH, [
+      upserts.map(([key]) => key),
+      upserts.map(([, entry]) => JSON.stringify(sealer ? sealEntry(entry, sealer) : entry)),
+      [...inventory].filter(([, e]) => e === null).map(([key]) => key),
+      intents.map((i) => i.id),
+      intents.map((i) => i.at),
+      intents.map((i) => JSON.stringify(sealer ? sealIntent(i, sealer) : i)),
+      settled,
+      nextIntent,
+    ]);
   }
 
   const store = createBackedStore(
