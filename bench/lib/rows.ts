@@ -233,9 +233,18 @@ export function rowDefs(o: SuiteOptions): RowDef[] {
   rows.push(
     {
       measure:
-        'PostgreSQL state store: writes/s made durable, 4 instances × 32 writers, group commit, fsync on',
+        'PostgreSQL state store: writes/s made durable, 4 fenced instances × 32 writers, group commit, fsync on',
       unit: '/s',
       setpoint: sp('pg-store', 'setpoint.writesPerSec'),
+      anchor: {
+        label: 'pgbench, 4 clients, one upsert a commit',
+        source: sp('pg-store', 'anchor.commitsPerSec'),
+      },
+    },
+    {
+      measure: '  … one instance, unfenced',
+      unit: '/s',
+      setpoint: sp('pg-store', 'single.writesPerSec'),
       anchor: {
         label: 'pgbench, 4 clients, one upsert a commit',
         source: sp('pg-store', 'anchor.commitsPerSec'),
