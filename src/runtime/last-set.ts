@@ -19,8 +19,11 @@ const MOST_CHANGED = 0.1;
  * error named. So does anything after a change that did not come through here (`forget`).
  */
 export class LastSet {
+  /** A copy of the array (the caller may change its own in place): 8 bytes a resource. */
   #resources: Resource[] | undefined;
-  #keys: string[] = [];
+
+  /** `desired(key)`: whether the set in force holds `key` (the runtime's desired table). */
+  constructor(private readonly desired: (key: string) => boolean) {}
 
   /** `resources` as a change from the last set, or `undefined` when it must be read whole. */
   changeTo(resources: readonly Resource[]): { change: DesiredChange; at: number[] } | undefined {
@@ -35,7 +38,7 @@ export class LastSet {
       }
     }
     const freed = new Set<string>();
-    for (const i of at) freed.add(this.#keys[i]!);
+    for (const i of at) freed.add(keyOf(last[i]!));
     const set: Resource[] = [];
     const taken = new Set<string>();
     for (const i of at) {
@@ -43,7 +46,7 @@ export class LastSet {
       if (!isWellFormed(r)) return undefined;
       const key = keyOf(r);
       // Its key is held by a resource that did not change, or by another that did: a duplicate.
-      if (taken.has(key) || (!freed.has(key) && this.#has(key))) return undefined;
+      if (taken.has(key) || (!freed.has(key) && this.desired(key))) return undefined;
       taken.add(key);
       set.push(r);
     }
@@ -54,32 +57,16 @@ export class LastSet {
   /** The whole set `resources` was accepted. */
   accepted(resources: readonly Resource[]): void {
     this.#resources = resources.slice();
-    this.#keys = this.#resources.map((r) => keyOf(r));
-    this.#index = undefined;
   }
 
   /** The change `changeTo` made of `resources` was accepted. */
   changed(resources: readonly Resource[], at: readonly number[]): void {
     const last = this.#resources!;
-    for (const i of at) {
-      last[i] = resources[i]!;
-      this.#keys[i] = keyOf(last[i]);
-    }
-    this.#index = undefined;
+    for (const i of at) last[i] = resources[i]!;
   }
 
   /** The desired set changed some other way: the next set is read whole. */
   forget(): void {
     this.#resources = undefined;
-    this.#keys = [];
-    this.#index = undefined;
-  }
-
-  #index: Set<string> | undefined;
-
-  /** Whether the last set holds `key` (its keys indexed once, when first asked). */
-  #has(key: string): boolean {
-    this.#index ??= new Set(this.#keys);
-    return this.#index.has(key);
   }
 }

@@ -91,7 +91,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
    */
   let leftoversDue = settings.prune;
   /** The last whole set, so that the next costs what changed in it (see `LastSet`). */
-  const lastSet = new LastSet();
+  const lastSet = new LastSet((key) => table.view.current(key) !== undefined);
   const leftovers = (next: ReadonlyMap<string, unknown>) =>
     leftoversDue && state === 'running' ? leftoversOf(store, table.entries, hosts, next) : undefined;
   const applied = (result: SetDesiredResult, checked: boolean): SetDesiredResult => {
