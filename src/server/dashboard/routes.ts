@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../../api/api-error.js';
+import { readJsonBody } from '../../api/read-body.js';
 import { redact } from '../../contract/redact.js';
 import type { Runtime } from '../../runtime/index.js';
 import type { Clock } from '../../time/clock.js';
@@ -135,12 +137,19 @@ export function dashboardRoutes(options: DashboardOptions, ctx: DashboardContext
     if (!ctx.tokenSet && !ctx.actionsOpen) {
       return answer(403, false, 'forbidden: set server.token to act from the dashboard on this address');
     }
-    // JSON only: a form on another site cannot send it without asking first (CORS preflight).
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-      return answer(415, false, 'send the body as application/json: {"key": "kind/name"}');
+    // JSON only (415 otherwise): a form on another site cannot send it without asking first
+    // (a CORS preflight, which this server never answers).
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, MAX_ACTION_BODY);
+    } catch (error) {
+      if (error instanceof ApiError) return answer(error.status, false, error.message);
+      throw error;
     }
-    const key = await keyOf(req);
-    if (key === undefined) return answer(400, false, 'the body must be {"key": "kind/name"}');
+    const key = (body as { key?: unknown } | null)?.key;
+    if (typeof key !== 'string' || key === '') {
+      return answer(400, false, 'the body must be {"key": "kind/name"}');
+    }
     if (!runtime.reconcile(key)) return answer(404, false, `no resource ${key}`);
     answer(200, true, `${key}: reconciling now`);
   }
@@ -189,18 +198,5 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-const MAX_KEY_BODY = 4096;
-
-async function keyOf(req: IncomingMessage): Promise<string | undefined> {
-  let text = '';
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    text += chunk.toString('utf8');
-    if (text.length > MAX_KEY_BODY) return undefined;
-  }
-  try {
-    const key = (JSON.parse(text) as { key?: unknown } | null)?.key;
-    return typeof key === 'string' && key !== '' ? key : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** A body that names one key is far smaller. */
+const MAX_ACTION_BODY = 4096;
