@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { type DashboardOptions, dashboardRoutes } from './dashboard/routes.js';
 import { firstPassDone } from './readiness.js';
 import { redactedJson, redactJsonText } from './redact-json.js';
+import { send, TEXT_TYPE, unauthorized } from './respond.js';
 
 export interface StatusServerOptions {
   readonly runtime: Pick<
@@ -55,7 +56,6 @@ export interface StatusServer {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 /**
  * The HTTP face of a running runtime, on `node:http` alone:
@@ -191,8 +191,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         return send(res, 403, TEXT_TYPE, `forbidden: set server.token to use ${path} over HTTP\n`);
       }
       if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
-        res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
-        return send(res, 401, TEXT_TYPE, 'unauthorized: send Authorization: Bearer <server.token>\n');
+        return unauthorized(res);
       }
       return post(req, res);
     }
@@ -209,8 +208,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
       return send(res, 405, TEXT_TYPE, 'method not allowed\n');
     }
     if (token !== undefined && path !== '/healthz' && !bearerMatches(req.headers.authorization, token)) {
-      res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
-      return send(res, 401, TEXT_TYPE, 'unauthorized: send Authorization: Bearer <server.token>\n');
+      return unauthorized(res);
     }
     await route(res);
   }
@@ -239,15 +237,6 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, {
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 const MAX_BODY_BYTES = 64 * 1024;

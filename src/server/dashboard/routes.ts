@@ -5,6 +5,7 @@ import { redact } from '../../contract/redact.js';
 import type { Runtime } from '../../runtime/index.js';
 import type { Clock } from '../../time/clock.js';
 import { redactedJson } from '../redact-json.js';
+import { send as respond, TEXT_TYPE, unauthorized } from '../respond.js';
 import { type Asset, dashboardAssets } from './assets.js';
 import { DashboardFeed } from './feed.js';
 import type { ActionAnswer, GroupSummary } from './protocol.js';
@@ -89,7 +90,7 @@ export function dashboardRoutes(options: DashboardOptions, ctx: DashboardContext
       if (!isRead(req, res)) return true;
       const assets = await dashboardAssets();
       if (assets instanceof Error) {
-        send(res, 503, 'text/plain; charset=utf-8', `${assets.message}\n`);
+        send(res, 503, TEXT_TYPE, `${assets.message}\n`);
         return true;
       }
       serveAsset(req, res, page(assets));
@@ -98,7 +99,7 @@ export function dashboardRoutes(options: DashboardOptions, ctx: DashboardContext
     if (path === '/dashboard/feed' || path === '/dashboard/resource') {
       if (!isRead(req, res)) return true;
       if (readsNeedToken && !authorized()) {
-        unauthorized(res);
+        unauthorized(res, PAGE_HEADERS);
         return true;
       }
       if (path === '/dashboard/feed') feed.attach(res);
@@ -168,13 +169,8 @@ export function dashboardRoutes(options: DashboardOptions, ctx: DashboardContext
 function isRead(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method === 'GET' || req.method === 'HEAD') return true;
   res.setHeader('allow', 'GET, HEAD');
-  send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+  send(res, 405, TEXT_TYPE, 'method not allowed\n');
   return false;
-}
-
-function unauthorized(res: ServerResponse): void {
-  res.setHeader('www-authenticate', 'Bearer realm="setpoint"');
-  send(res, 401, 'text/plain; charset=utf-8', 'unauthorized: send Authorization: Bearer <server.token>\n');
 }
 
 function serveAsset(req: IncomingMessage, res: ServerResponse, asset: Asset): void {
@@ -188,14 +184,9 @@ function serveAsset(req: IncomingMessage, res: ServerResponse, asset: Asset): vo
   res.end(req.method === 'HEAD' ? undefined : asset.body);
 }
 
+/** An answer of the dashboard's, under the page's headers. */
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, {
-    ...PAGE_HEADERS,
-    'content-type': type,
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+  respond(res, status, type, body, PAGE_HEADERS);
 }
 
 /** A body that names one key is far smaller. */
