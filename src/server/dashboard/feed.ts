@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { openStream } from '../../api/sse.js';
 import { redact } from '../../contract/redact.js';
-import type { ResourceStatus, Runtime, RuntimeEvents } from '../../runtime/index.js';
+import type { HeldDeletion, ResourceStatus, Runtime, RuntimeEvents } from '../../runtime/index.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import { redactedJson } from '../redact-json.js';
 import { summarizeTree } from './overview.js';
@@ -175,7 +175,8 @@ export class DashboardFeed {
   #flush(): void {
     const { runtime, clock } = this.#o;
     const now = clock.now();
-    const held = new Set(runtime.heldDeletions().map((h) => h.key));
+    const heldList = runtime.heldDeletions();
+    const held = new Set(heldList.map((h) => h.key));
     const secrets = this.#o.secrets();
     const hide = secrets.length === 0 ? (text: string) => text : (text: string) => redact(text, secrets);
     const rows: Row[] = [];
@@ -211,7 +212,7 @@ export class DashboardFeed {
     }
     if (now - this.#overviewAt >= OVERVIEW_MS) {
       this.#overviewAt = now;
-      const text = redactedJson(this.#overview(held), secrets);
+      const text = redactedJson(this.#overview(heldList), secrets);
       if (text !== this.#overviewText) {
         this.#overviewText = text;
         this.#send('overview', `{"seq":${++this.#seq},"at":${now},"overview":${text}}`);
@@ -231,10 +232,9 @@ export class DashboardFeed {
     else this.#hot.set(s.key, hide(hot));
   }
 
-  #overview(heldKeys: ReadonlySet<string>): Overview {
+  #overview(held: readonly HeldDeletion[]): Overview {
     const { runtime, clock } = this.#o;
     this.#readGroup(clock.now());
-    const held = heldKeys.size === 0 ? [] : runtime.heldDeletions();
     if (this.#treeStale) {
       this.#treeStale = false;
       this.#tree = summarizeTree(runtime.tree());
