@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { openStream } from '../../api/sse.js';
 import { redact } from '../../contract/redact.js';
 import type { HeldDeletion, ResourceStatus, Runtime, RuntimeEvents } from '../../runtime/index.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
@@ -92,7 +91,11 @@ export class DashboardFeed {
 
   /** Start a page's stream on `res`: every row and the overview now, then what changes. */
   attach(res: ServerResponse): void {
-    openStream(res);
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
     if (this.#pages.size === 0) this.#start();
     this.#flush(); // bring the model up to now, for the pages already watching too
     this.#pages.add(res);
