@@ -42,6 +42,11 @@ export interface KindPolicy extends AssessPolicy {
 /** Time, randomness, the shared tick timers and the log. */
 export interface ActorServices {
   readonly clock: Clock;
+  /**
+   * A whole-millisecond time of the clock near the host's start. Records keep their times
+   * relative to it, as small integers (see `record.ts`).
+   */
+  readonly epoch: number;
   readonly random: Random;
   /** Where an actor arms its next tick: one timer per due time, shared. */
   readonly ticks: TickTimers;

@@ -30,8 +30,6 @@ import { conditionsOf, type ResourceStatus } from './status.js';
  */
 export class ResourceRecord implements AssessSubject, RestingTimes {
   readonly key: string;
-  readonly kind: string;
-  readonly name: string;
   desired: Resource;
   generation: number;
   observedGeneration = 0;
@@ -40,28 +38,28 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
   phase: ResourcePhase = 'pending';
   attempts = 0;
   lastError: string | undefined = undefined;
-  lastReconcileAt: number | undefined = undefined;
-  nextReconcileAt: number | undefined = undefined;
   plan: PlannedAction | undefined = undefined;
   assessment: Assessment = 'none';
   restarts: number;
   flags = 0;
-  /** The delay the last pass computed for the next tick (`Infinity`: none). */
-  nextDelayMs = 0;
   progressPolls = 0;
-  /** When the object was last changed or first seen progressing (-1: neither; a small integer costs no box). */
-  progressSince = -1;
   /** Applies at this generation after the first; made only when there is a second (`hot-loop.ts`). */
   loop: HotLoop | undefined = undefined;
-  passStartedAt = 0;
   /** The generation the last finished pass worked on. */
   passGeneration = 0;
   /** The operation in flight (or last run), for a failure's notice. */
   operation = 'observe';
   /** What the pass in flight observed (dropped when the actor rests). */
   observed: Observed | undefined = undefined;
-  /** When the armed tick is due (`NaN`: none armed); see `TickTimers`. */
-  tickDue = Number.NaN;
+  // Times are kept as whole milliseconds since the host's `epoch`, `undefined` for none: small
+  // integers live in the field itself, while an absolute time (or `NaN`, or `Infinity`) in a
+  // number field costs every record a 16-byte box per field. The accessors below convert.
+  #lastAt: number | undefined = undefined;
+  #nextAt: number | undefined = undefined;
+  #passAt: number | undefined = undefined;
+  #dueAt: number | undefined = undefined;
+  #progressAt: number | undefined = undefined;
+  #delay: number | undefined = 0;
   /** The shared list the first pass reads instead of observing (see `SharedListing`). */
   snapshot: ActorHost['snapshot'];
   /** Notices raised while the machine runs a step; delivered once the phase is settled. */
@@ -75,12 +73,67 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     restarts: number,
   ) {
     this.desired = desired;
-    this.kind = desired.kind;
-    this.name = desired.name;
     this.key = key;
     this.generation = generation;
     this.restarts = restarts;
     this.snapshot = host.snapshot;
+  }
+
+  /** When the last pass ended (the clock's time), if one has. */
+  get lastReconcileAt(): number | undefined {
+    return this.#lastAt === undefined ? undefined : this.#lastAt + this.host.epoch;
+  }
+  set lastReconcileAt(at: number | undefined) {
+    this.#lastAt = at === undefined ? undefined : at - this.host.epoch;
+  }
+
+  /** When the next tick is armed for, if one is. */
+  get nextReconcileAt(): number | undefined {
+    return this.#nextAt === undefined ? undefined : this.#nextAt + this.host.epoch;
+  }
+  set nextReconcileAt(at: number | undefined) {
+    this.#nextAt = at === undefined ? undefined : at - this.host.epoch;
+  }
+
+  /** When the pass in flight began. */
+  get passStartedAt(): number {
+    return (this.#passAt ?? 0) + this.host.epoch;
+  }
+  set passStartedAt(at: number) {
+    this.#passAt = at - this.host.epoch;
+  }
+
+  /** When the armed tick is due (`NaN`: none armed); see `TickTimers`. */
+  get tickDue(): number {
+    return this.#dueAt === undefined ? Number.NaN : this.#dueAt + this.host.epoch;
+  }
+  set tickDue(at: number) {
+    this.#dueAt = Number.isNaN(at) ? undefined : at - this.host.epoch;
+  }
+
+  /** When the object was last changed or first seen progressing (-1: neither). */
+  get progressSince(): number {
+    return this.#progressAt === undefined ? -1 : this.#progressAt + this.host.epoch;
+  }
+  set progressSince(at: number) {
+    this.#progressAt = at < 0 ? undefined : at - this.host.epoch;
+  }
+
+  /** The delay the last pass computed for the next tick (`Infinity`: none). */
+  get nextDelayMs(): number {
+    return this.#delay ?? Number.POSITIVE_INFINITY;
+  }
+  set nextDelayMs(ms: number) {
+    this.#delay = ms === Number.POSITIVE_INFINITY ? undefined : ms;
+  }
+
+  /** The kind and name are the desired resource's (a new generation keeps its key). */
+  get kind(): string {
+    return this.desired.kind;
+  }
+
+  get name(): string {
+    return this.desired.name;
   }
 
   /** Ready: synced and healthy. Dependents wait for this. */

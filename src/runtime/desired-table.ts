@@ -1,6 +1,5 @@
 import type { DependencyPort } from '../actors/ports.js';
 import type { ResourceRecord } from '../actors/record.js';
-import type { ResourceActor } from '../actors/resource-actor.js';
 import type { Resource } from '../contract/resource.js';
 import type { DesiredView } from '../diff/desired-change.js';
 import { type DesiredSetError, EMPTY_SET } from '../diff/rules.js';
@@ -8,27 +7,12 @@ import { sameResource } from '../diff/same-resource.js';
 import type { StateStore } from '../store/index.js';
 import type { DeletionBudget } from './deletion-budget.js';
 import { Dependents } from './dependents.js';
+import { type ActorStarter, Entry } from './desired-entry.js';
 
 const NONE: ReadonlyMap<string, Resource> = new Map();
 
-/** One key of the desired set, and the actor that keeps it so. */
-export interface Entry {
-  resource: Resource;
-  generation: number;
-  actor: ResourceActor | undefined;
-  restarts: number;
-  /** Left the desired set; being deleted or released. */
-  removed: boolean;
-  /** Desired again while its delete was running: spawn afresh once it is gone. */
-  resurrect: Resource | undefined;
-  /** Left the desired set, but the deletion budget holds its delete: kept as it is. */
-  held: boolean;
-  /** Desired, but another instance owns its key: no actor here (see `RuntimeOptions.owns`). */
-  parked: boolean;
-}
-
 /** How the table starts and stops actors (the supervision tree does it). */
-export interface ActorLauncher {
+export interface ActorLauncher extends ActorStarter {
   launch(key: string, kind: string): void;
   /** Stop managing `key` without deleting it. */
   release(key: string, kind: string): void;
@@ -75,6 +59,11 @@ export class DesiredTable implements DependencyPort {
   /** The supervision tree, which starts and stops the actors. */
   attach(launcher: ActorLauncher): void {
     this.#launcher = launcher;
+  }
+
+  /** What starts the entries' actors, once attached. */
+  get launcher(): ActorLauncher | undefined {
+    return this.#launcher;
   }
 
   /** What the rules check a change against: the set in force. */
@@ -184,16 +173,7 @@ export class DesiredTable implements DependencyPort {
 
   /** A new entry and its actor. */
   #add(key: string, resource: Resource, generation: number): void {
-    const entry: Entry = {
-      resource,
-      generation,
-      actor: undefined,
-      restarts: 0,
-      removed: false,
-      resurrect: undefined,
-      held: false,
-      parked: this.policy.owns?.(key) === false,
-    };
+    const entry = new Entry(key, resource, generation, this.policy.owns?.(key) === false, this);
     this.entries.set(key, entry);
     this.#dependents.link(key, resource.dependsOn, true);
     if (!entry.parked) this.#launcher?.launch(key, resource.kind);

@@ -36,6 +36,7 @@ export class KindHost implements ActorHost {
   readonly inspect: MachineInspector | undefined;
   readonly compare: CompiledCompare;
   readonly clock: Clock;
+  readonly epoch: number;
   readonly random: Random;
   readonly logger: Logger;
   readonly backoff: Backoff;
@@ -70,6 +71,7 @@ export class KindHost implements ActorHost {
     this.inspect = s.inspect;
     this.compare = compileCompare(provider.compare, `compare of provider \`${provider.kind}\``);
     this.clock = s.clock;
+    this.epoch = Math.floor(s.clock.now());
     this.random = s.random;
     this.logger = s.logger;
     this.backoff = s.backoff;

@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
-import type { Entry } from './desired-table.js';
+import type { Entry } from './desired-entry.js';
 import { packageVersion } from './package-version.js';
 import { registerWorkQueueMetrics, type WorkQueueView } from './workqueue-metrics.js';
 

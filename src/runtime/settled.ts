@@ -1,6 +1,7 @@
 import type { Emitter } from 'nanoevents';
 import { keyOf } from '../contract/resource.js';
-import type { DesiredTable, Entry } from './desired-table.js';
+import type { Entry } from './desired-entry.js';
+import type { DesiredTable } from './desired-table.js';
 import type { RuntimeEvents } from './events.js';
 
 /**

@@ -76,7 +76,9 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
     if (!sup || this.table.entries.get(key)?.parked) return;
     // A start that fails is the supervisor's business (it counts as a crash); never the caller's.
     try {
-      const started = sup.startChild(this.#actorSpec(key, kind));
+      const entry = this.table.entries.get(key);
+      if (!entry) return;
+      const started = sup.startChild(entry); // the entry is the actor's child spec
       if (started instanceof Promise) started.catch((error: unknown) => this.#startFailed(key, error));
     } catch (error) {
       this.#startFailed(key, error);
@@ -163,34 +165,33 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
     };
   }
 
-  #actorSpec(key: string, kind: string): ChildSpec {
-    return {
-      id: key,
-      restart: 'temporary', // restarted by the crash loops, never by the kind's supervisor
-      shutdown: this.settings.shutdownMs,
-      start: (link) => {
-        const entry = this.table.entries.get(key);
-        const host = this.hosts.get(kind);
-        if (!entry || !host) throw new Error(`${key}: no desired resource to start`);
-        if (entry.actor) {
-          entry.restarts++;
-          this.metrics.restart(kind);
-          if (this.emitter.events['actor:restarted']?.length) {
-            this.emitter.emit('actor:restarted', {
-              key,
-              at: this.settings.clock.now(),
-              restarts: entry.restarts,
-            });
-          }
-        }
-        const actor = new ResourceActor(host, entry.resource, entry.generation, link, entry.restarts);
-        entry.actor = actor;
-        this.loops.started(key);
-        actor.start();
-        if (entry.removed) actor.requestDelete();
-        return actor;
-      },
-    };
+  /** Start a fresh actor for `key` under `link` (an `ActorSpec`'s `start`). */
+  startActor(key: string, kind: string, link: ChildLink): ResourceActor {
+    const entry = this.table.entries.get(key);
+    const host = this.hosts.get(kind);
+    if (!entry || !host) throw new Error(`${key}: no desired resource to start`);
+    if (entry.actor) {
+      entry.restarts++;
+      this.metrics.restart(kind);
+      if (this.emitter.events['actor:restarted']?.length) {
+        this.emitter.emit('actor:restarted', {
+          key,
+          at: this.settings.clock.now(),
+          restarts: entry.restarts,
+        });
+      }
+    }
+    const actor = new ResourceActor(host, entry.resource, entry.generation, link, entry.restarts);
+    entry.actor = actor;
+    this.loops.started(key);
+    actor.start();
+    if (entry.removed) actor.requestDelete();
+    return actor;
+  }
+
+  /** How long an actor has to stop gracefully. */
+  get shutdownMs(): number {
+    return this.settings.shutdownMs;
   }
 
   #startFailed(key: string, error: unknown): void {

@@ -3,7 +3,14 @@ import { sameSpec } from '../diff/compare.js';
 import type { Clock } from '../time/clock.js';
 import { specHash } from './spec-hash.js';
 import type { Intent, IntentRequest, InventoryEntry, InventoryRecord, StateStore } from './state-store.js';
-import { applyChange, deepFreeze, emptyState, type StoreChange, type StoreState } from './store-state.js';
+import {
+  applyChange,
+  deepFreeze,
+  emptyState,
+  inventoryEntry,
+  type StoreChange,
+  type StoreState,
+} from './store-state.js';
 
 /**
  * Where a store keeps its state durably. The shell ({@link createBackedStore}) checks input,
@@ -153,26 +160,22 @@ function normalizeRecord(
   if (lastAppliedHash !== undefined && typeof lastAppliedHash !== 'string') {
     throw new TypeError(`Expected \`lastAppliedHash\` to be a string, got \`${String(lastAppliedHash)}\``);
   }
-  const entry: { -readonly [K in keyof InventoryEntry]: InventoryEntry[K] } = {
+  const lastApplied =
+    input.lastApplied === undefined ? undefined : copySpec(input.lastApplied, 'lastApplied');
+  // A record after an update must not erase the rollback target that markGood set.
+  const lastGood = input.lastGood === undefined ? previous?.lastGood : copySpec(input.lastGood, 'lastGood');
+  return inventoryEntry({
     key,
     kind,
     name,
     origin,
+    lastApplied,
+    lastAppliedHash: lastApplied === undefined ? lastAppliedHash : (lastAppliedHash ?? specHash(lastApplied)),
+    lastGood,
+    generation,
+    handle: handle ?? previous?.handle,
     updatedAt: now,
-  };
-  if (input.lastApplied !== undefined) {
-    entry.lastApplied = copySpec(input.lastApplied, 'lastApplied');
-    entry.lastAppliedHash = lastAppliedHash ?? specHash(entry.lastApplied);
-  } else if (lastAppliedHash !== undefined) {
-    entry.lastAppliedHash = lastAppliedHash;
-  }
-  // A record after an update must not erase the rollback target that markGood set.
-  const lastGood = input.lastGood === undefined ? previous?.lastGood : copySpec(input.lastGood, 'lastGood');
-  if (lastGood !== undefined) entry.lastGood = lastGood;
-  if (generation !== undefined) entry.generation = generation;
-  const kept = handle ?? previous?.handle;
-  if (kept !== undefined) entry.handle = kept;
-  return Object.freeze(entry);
+  });
 }
 
 function normalizeIntent(request: IntentRequest, id: string, at: number): Intent {

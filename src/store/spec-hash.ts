@@ -13,5 +13,7 @@ import { canonicalJson } from '../diff/canonical-json.js';
  * Pure. Specs are compared as JSON: `undefined` fields are absent, `-0` is `0`.
  */
 export function specHash(spec: unknown): string {
-  return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
+  // The first 8 bytes as hex: a flat 16-character string. `digest('hex').slice(0, 16)` would keep
+  // the whole 64-character digest alive behind every stored hash.
+  return createHash('sha256').update(canonicalJson(spec)).digest().toString('hex', 0, 8);
 }

@@ -55,9 +55,10 @@ export function applyChange(state: StoreState, change: StoreChange): boolean {
     case 'good': {
       const entry = state.entries.get(change.key);
       if (entry === undefined) break;
-      const { lastGood: _, ...rest } = entry;
-      const next = change.spec === undefined ? rest : { ...rest, lastGood: change.spec };
-      state.entries.set(change.key, Object.freeze({ ...next, updatedAt: change.at }));
+      state.entries.set(
+        change.key,
+        inventoryEntry({ ...entry, lastGood: change.spec, updatedAt: change.at }),
+      );
       break;
     }
     case 'forget':
@@ -84,4 +85,24 @@ export function deepFreeze<T>(value: T): T {
     for (const field of Object.values(value)) deepFreeze(field);
   }
   return value;
+}
+
+/**
+ * A frozen inventory entry with every field in place, in one order, `undefined` where absent. A
+ * store holds one per resource, so its shape matters: an entry built field by field, by
+ * spreading, in different orders, keeps its later fields in a second array (64 bytes more each).
+ */
+export function inventoryEntry(e: InventoryEntry): InventoryEntry {
+  return Object.freeze({
+    key: e.key,
+    kind: e.kind,
+    name: e.name,
+    origin: e.origin,
+    lastApplied: e.lastApplied,
+    lastAppliedHash: e.lastAppliedHash,
+    lastGood: e.lastGood,
+    generation: e.generation,
+    handle: e.handle,
+    updatedAt: e.updatedAt,
+  });
 }
