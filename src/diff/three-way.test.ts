@@ -10,6 +10,12 @@ const keys = fc.constantFrom('a', 'b', 'c', 'd');
 const spec: fc.Arbitrary<Spec> = fc.letrec<{ spec: Spec }>((tie) => ({
   spec: fc.dictionary(keys, fc.oneof({ depthSize: 'small' }, leaf, tie('spec')), { maxKeys: 3 }),
 })).spec;
+/** Specs whose fields may be held as `undefined`, which counts as absent. */
+const specWithHoles: fc.Arbitrary<Spec> = fc.letrec<{ spec: Spec }>((tie) => ({
+  spec: fc.dictionary(keys, fc.oneof({ depthSize: 'small' }, leaf, fc.constant(undefined), tie('spec')), {
+    maxKeys: 3,
+  }),
+})).spec;
 
 /** Keys that `a` has (with a value) and `b` lacks, as paths, walking objects both sides hold. */
 function dropped(a: Spec, b: Spec, prefix = ''): string[] {
@@ -99,6 +105,22 @@ describe('threeWayChanges', () => {
         const removals = threeWayChanges(lastApplied, desired, observed).filter((c) => c.new === undefined);
         if (!mayDropFields(lastApplied, desired)) expect(removals).toEqual([]);
         expect(mayDropFields(lastApplied, desired)).toBe(dropped(lastApplied, desired).length > 0);
+      }),
+    );
+  });
+
+  it('lists a field desired holds as undefined once, though both parts of the diff find it', () => {
+    expect(
+      threeWayChanges(
+        { role: 'dev', team: 'a' },
+        { role: 'dev', team: undefined },
+        { role: 'dev', team: 'a' },
+      ),
+    ).toEqual([{ path: 'team', old: 'a', new: undefined }]);
+    fc.assert(
+      fc.property(specWithHoles, specWithHoles, specWithHoles, (lastApplied, desired, observed) => {
+        const paths = threeWayChanges(lastApplied, desired, observed).map((c) => c.path);
+        expect(new Set(paths).size).toBe(paths.length);
       }),
     );
   });

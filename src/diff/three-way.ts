@@ -109,7 +109,8 @@ function collectRemovals(
     const want = desired[key];
     const here = appendSegment(path, key);
     if (want === undefined) {
-      out.push({ path: here, old: observed[key], new: undefined });
+      // A field desired holds as `undefined` is absent there: the two-way part removed it already.
+      if (!Object.hasOwn(desired, key)) out.push({ path: here, old: observed[key], new: undefined });
       continue;
     }
     const was = lastApplied[key];
