@@ -91,7 +91,7 @@ describe('threeWayChanges', () => {
     ).toEqual([{ path: 'role', old: 'dev', new: 'admin' }]);
   });
 
-  it('counts a field desired holds as undefined as dropped', () => {
+  it('counts a field desired holds as undefined as one it lacks: dropped if applied, else left alone', () => {
     expect(
       threeWayChanges(
         { role: 'dev', team: 'payments' },
@@ -128,11 +128,17 @@ describe('threeWayChanges', () => {
       { labels: { tier: 'api' }, role: 'admin' },
       { role: 'dev', team: 'payments', labels: { owner: 'payments', tier: 'web' } },
     );
+    const wanted = ['labels.tier', 'role', 'team', 'labels.owner'];
+    const paths = changes.map((c) => c.path);
     expect(
-      changes.map((c) => c.path),
+      [...paths].sort(),
+      'changes are missing or extra here (the checks above say which); the order is checked once they are right',
+    ).toEqual([...wanted].sort());
+    expect(
+      paths,
       'the same input must always give the same plan. Hint: the walk over desired, then the walk ' +
         'over last-applied',
-    ).toEqual(['labels.tier', 'role', 'team', 'labels.owner']);
+    ).toEqual(wanted);
   });
 });
 

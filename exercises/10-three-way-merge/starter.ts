@@ -45,7 +45,8 @@ export function threeWayChanges(lastApplied: Spec | undefined, desired: Spec, ob
 /** The fields of `desired` that `observed` does not match, at any depth. */
 function declared(desired: Spec, observed: Spec, path: string, out: Change[]): void {
   for (const [field, want] of Object.entries(desired)) {
-    // TODO(you): a field desired holds as `undefined` is no value to set: it counts as dropped.
+    // TODO(you): a field desired holds as `undefined` is no value to set: skip it here. It counts
+    // as a field desired lacks; the walk over last-applied decides whether it is removed.
     const have = fieldOf(observed, field);
     const here = join(path, field);
     if (isObject(want) && isObject(have)) declared(want, have, here, out);
