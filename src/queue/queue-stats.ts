@@ -18,14 +18,19 @@ const BOUNDS_MS: readonly number[] = DURATION_BOUNDS_S.map((s) => s * 1000);
  */
 export class DurationCounts {
   /** Observations per bucket (not cumulative); the last one is above every bound. */
-  readonly counts = new Float64Array(BOUNDS_MS.length + 1);
+  readonly counts: Float64Array;
   /** The sum of every observation, in ms. */
   sumMs = 0;
   count = 0;
 
+  /** `boundsMs`: the buckets' upper bounds in ms, ascending (by default the workqueue's). */
+  constructor(readonly boundsMs: readonly number[] = BOUNDS_MS) {
+    this.counts = new Float64Array(boundsMs.length + 1);
+  }
+
   observe(ms: number): void {
     let i = 0;
-    const bounds = BOUNDS_MS;
+    const bounds = this.boundsMs;
     while (i < bounds.length && ms > (bounds[i] as number)) i++;
     this.counts[i]!++;
     this.sumMs += ms;

@@ -1,5 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { DurationCounts } from '../queue/queue-stats.js';
 import type { Clock } from '../time/clock.js';
+import { CountedHistogram } from './counted-histogram.js';
 import type { Entry } from './desired-entry.js';
 import { packageVersion } from './package-version.js';
 import { registerWorkQueueMetrics, type WorkQueueView } from './workqueue-metrics.js';
@@ -53,11 +55,17 @@ export function createRuntimeMetrics(options: {
     registers,
   }).set({ version: packageVersion(), node_version: process.version }, 1);
   const workQueues = registerWorkQueueMetrics(registry, options.clock, options.queues ?? (() => []));
-  const reconcileTotal = new Counter({
+  // Every pass is counted here: with plain numbers, read when scraped (see `CountedHistogram`).
+  const passes = new Map<string, { results: Map<string, { n: number }>; time: DurationCounts }>();
+  new Counter({
     name: 'setpoint_reconcile_total',
     help: 'Reconcile passes, by kind and result.',
     labelNames: ['kind', 'result'] as const,
     registers,
+    collect() {
+      this.reset();
+      for (const [kind, k] of passes) for (const [result, r] of k.results) this.inc({ kind, result }, r.n);
+    },
   });
   const reconcileErrors = new Counter({
     name: 'setpoint_reconcile_errors_total',
@@ -65,13 +73,16 @@ export function createRuntimeMetrics(options: {
     labelNames: ['kind'] as const,
     registers,
   });
-  const reconcileTime = new Histogram({
-    name: 'setpoint_reconcile_time_seconds',
-    help: 'Duration of reconcile passes.',
-    labelNames: ['kind'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+  new CountedHistogram(
+    'setpoint_reconcile_time_seconds',
+    'Duration of reconcile passes.',
+    'kind',
+    PASS_BOUNDS_S,
     registers,
-  });
+    function* () {
+      for (const [kind, k] of passes) yield [kind, k.time];
+    },
+  );
   const actions = new Counter({
     name: 'setpoint_actions_total',
     help: 'Changes applied to the world, by kind and action.',
@@ -131,7 +142,6 @@ export function createRuntimeMetrics(options: {
 
   // Label children are cached: the hot path does one Map lookup, not a label resolution.
   type Inc = { inc(): void };
-  type Obs = { observe(v: number): void };
   const cache = new Map<string, unknown>();
   const child = <T>(key: string, make: () => T): T => {
     let c = cache.get(key) as T | undefined;
@@ -142,24 +152,22 @@ export function createRuntimeMetrics(options: {
     return c;
   };
 
-  const passes = new Map<string, { results: Map<string, Inc>; time: Obs }>();
-
   return {
     registry,
     reconciled(kind, result, seconds) {
       // The hottest call (every pass): two Map lookups, no string built.
       let k = passes.get(kind);
       if (k === undefined) {
-        k = { results: new Map(), time: reconcileTime.labels(kind) };
+        k = { results: new Map(), time: new DurationCounts(PASS_BOUNDS_MS) };
         passes.set(kind, k);
       }
       let r = k.results.get(result);
       if (r === undefined) {
-        r = reconcileTotal.labels(kind, result);
+        r = { n: 0 };
         k.results.set(result, r);
       }
-      r.inc();
-      k.time.observe(seconds);
+      r.n++;
+      k.time.observe(seconds * 1000);
     },
     action(kind, action) {
       child<Inc>(`a\0${kind}\0${action}`, () => actions.labels(kind, action)).inc();
@@ -185,6 +193,10 @@ export function createRuntimeMetrics(options: {
     retry: workQueues.retry,
   };
 }
+
+/** The buckets of `setpoint_reconcile_time_seconds`, in seconds and in ms. */
+const PASS_BOUNDS_S: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60];
+const PASS_BOUNDS_MS: readonly number[] = PASS_BOUNDS_S.map((s) => s * 1000);
 
 /** How many resources of each kind are in each phase (for the `setpoint_resources` gauge). */
 export function* phaseCounts(

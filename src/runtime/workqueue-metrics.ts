@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { DURATION_BOUNDS_S, type DurationCounts, type QueueStats } from '../queue/queue-stats.js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DURATION_BOUNDS_S, type QueueStats } from '../queue/queue-stats.js';
 import type { Clock } from '../time/clock.js';
+import { CountedHistogram } from './counted-histogram.js';
 
 /** What the workqueue metrics read from one kind's operation queue when scraped. */
 export interface WorkQueueView {
@@ -68,12 +69,16 @@ export function registerWorkQueueMetrics(
   new CountedHistogram(
     'workqueue_queue_duration_seconds',
     'How long in seconds a provider operation stays in workqueue before it starts.',
+    'name',
+    DURATION_BOUNDS_S,
     registers,
     () => [...queues()].map(([name, queue]) => [name, queue.stats.waits]),
   );
   new CountedHistogram(
     'workqueue_work_duration_seconds',
     'How long in seconds processing a provider operation from workqueue takes.',
+    'name',
+    DURATION_BOUNDS_S,
     registers,
     () => [...queues()].map(([name, queue]) => [name, queue.stats.work]),
   );
@@ -108,60 +113,4 @@ export function registerWorkQueueMetrics(
       child.inc();
     },
   };
-}
-
-const BOUNDS_S = DURATION_BOUNDS_S as number[];
-
-type Value = { value: number; labels: Record<string, string | number>; metricName: string };
-
-/**
- * A prom-client histogram whose values are the queue's own counts (`DurationCounts`), read when
- * scraped, instead of observations made through prom-client one by one.
- */
-class CountedHistogram extends Histogram<'name'> {
-  readonly #name: string;
-  readonly #help: string;
-
-  constructor(
-    name: string,
-    help: string,
-    registers: Registry[],
-    private readonly read: () => [name: string, counts: DurationCounts][],
-  ) {
-    super({ name, help, labelNames: ['name'], buckets: BOUNDS_S, registers });
-    this.#name = name;
-    this.#help = help;
-  }
-
-  /** What the registry formats as text (prom-client's own histogram answers through this too). */
-  async getForPromString() {
-    const values = this.#values();
-    return {
-      name: this.#name,
-      help: this.#help,
-      type: 'histogram' as const,
-      values,
-      aggregator: 'sum' as const,
-    };
-  }
-
-  override async get() {
-    return (await this.getForPromString()) as unknown as Awaited<ReturnType<Histogram<'name'>['get']>>;
-  }
-
-  #values(): Value[] {
-    const values: Value[] = [];
-    const bucket = `${this.#name}_bucket`;
-    for (const [name, counts] of this.read()) {
-      let cumulative = 0;
-      for (let i = 0; i < BOUNDS_S.length; i++) {
-        cumulative += counts.counts[i] as number;
-        values.push({ value: cumulative, labels: { le: BOUNDS_S[i] as number, name }, metricName: bucket });
-      }
-      values.push({ value: counts.count, labels: { le: '+Inf', name }, metricName: bucket });
-      values.push({ value: counts.sumMs / 1000, labels: { name }, metricName: `${this.#name}_sum` });
-      values.push({ value: counts.count, labels: { name }, metricName: `${this.#name}_count` });
-    }
-    return values;
-  }
 }
