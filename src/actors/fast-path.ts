@@ -35,15 +35,17 @@ function fastObserved(this: ResourceActor, observed: Observed | undefined): void
     // A first pass that finds the object as desired: synced, as the machine would say.
     this.phase = 'synced';
     markSynced(this);
-  } else {
-    this.lastReconcileAt = this.host.clock.now();
-    if (this.flags & F_UNVERIFIED) {
-      this.flags &= ~F_UNVERIFIED;
-      this.host.notify(this, { type: 'verified' });
-    }
-    this.endPass('in-sync');
+    this.arm();
+    return;
   }
-  this.arm();
+  const now = this.host.clock.now(); // one reading for the end of the pass and the next tick
+  this.lastReconcileAt = now;
+  if (this.flags & F_UNVERIFIED) {
+    this.flags &= ~F_UNVERIFIED;
+    this.host.notify(this, { type: 'verified' });
+  }
+  this.endPass('in-sync', now);
+  this.arm(now);
 }
 
 /** The observation failed: the machine hears `FAILED` and backs off; the check is over. */

@@ -242,10 +242,11 @@ export class ResourceRecord implements AssessSubject, RestingTimes {
     this.emit(PASS_START);
   }
 
-  endPass(result: PassResult): void {
+  /** The pass is over; `now`: the clock's time, if read already. */
+  endPass(result: PassResult, now = this.host.clock.now()): void {
     this.flags &= ~F_INPASS;
     this.passGeneration = this.generation;
-    const durationMs = this.host.clock.now() - this.passStartedAt;
+    const durationMs = now - this.passStartedAt;
     this.host.tracing?.end(this, result);
     if (this.batch) this.batch.push({ type: 'pass-done', result, durationMs });
     else this.host.passDone(this, result, durationMs); // the hot path: no notice object

@@ -229,15 +229,16 @@ export class ResourceActor extends ResourceRecord implements Child, OperationCli
   }
 
   // ── ticks ────────────────────────────────────────────────────────────────────────────────
-  /** Arm the next tick for the resting phase. */
-  arm(): void {
+  /** Arm the next tick for the resting phase; `now`: the clock's time, if read already. */
+  arm(now?: number): void {
     const delay = restingDelay(this.phase, this, this.host.random);
     if (!Number.isFinite(delay)) {
       this.nextReconcileAt = undefined;
       return;
     }
-    this.nextReconcileAt = this.host.clock.now() + delay;
-    this.host.ticks.arm(this, delay);
+    const at = now ?? this.host.clock.now();
+    this.nextReconcileAt = at + delay;
+    this.host.ticks.arm(this, delay, at);
   }
 
   /** Tickable: the armed tick is due. */

@@ -183,6 +183,7 @@ export class OperationQueue {
 
   /** May an operation start now (no pause in force)? Arms the wake-up when not. */
   #open(): boolean {
+    if (this.#pausedUntil === 0) return true; // never paused: no need to read the clock
     const now = this.#clock.now();
     if (this.#pausedUntil <= now) return true;
     if (this.#pauseTimer === undefined) {

@@ -23,9 +23,9 @@ export class TickTimers {
     this.#clock = clock;
   }
 
-  /** Wake `t` after `delay` ms (replacing any earlier arming). */
-  arm(t: Tickable, delay: number): void {
-    const at = this.#clock.now() + delay;
+  /** Wake `t` after `delay` ms (replacing any earlier arming); `now`: the clock's time, if read already. */
+  arm(t: Tickable, delay: number, now = this.#clock.now()): void {
+    const at = now + delay;
     t.tickDue = at;
     const bucket = this.#buckets.get(at);
     if (bucket) {
