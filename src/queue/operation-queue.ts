@@ -46,6 +46,8 @@ export type OperationWork<C> = (client: C, ctx: ProviderContext) => Promise<unkn
 export class OperationQueue {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
+  /** A whole-ms time of the clock when the queue was made: operations keep their times from it. */
+  readonly #epoch: number;
   readonly #concurrency: number;
   readonly #bucket: TokenBucket | undefined;
   /** The operation holding each key (from submit until its provider settles), and who waits. */
@@ -71,6 +73,7 @@ export class OperationQueue {
     rateLimit?: RateLimit | undefined;
   }) {
     this.#clock = options.clock;
+    this.#epoch = Math.floor(options.clock.now());
     this.#timeoutMs = options.timeoutMs;
     this.#concurrency = options.concurrency;
     const rate = options.rateLimit;
@@ -154,7 +157,7 @@ export class OperationQueue {
     let totalMs = 0;
     let longestMs = 0;
     for (const op of this.#running) {
-      const age = now - (op.deadline - this.#timeoutMs);
+      const age = now - this.#epoch - (op.startedAt ?? 0);
       totalMs += age;
       longestMs = Math.max(longestMs, age);
     }
@@ -171,10 +174,10 @@ export class OperationQueue {
   #admit(op: Operation): void {
     this.stats.adds++;
     if (this.#active < this.#concurrency && this.pending === 0 && this.#open()) {
-      if (this.#bucket) op.queuedAt = this.#clock.now();
+      if (this.#bucket) op.queuedAt = this.#clock.now() - this.#epoch;
       this.#start(op);
     } else {
-      op.queuedAt = this.#clock.now();
+      op.queuedAt = this.#clock.now() - this.#epoch;
       if (op.urgent) this.#urgent.push(op);
       else this.#ready.push(op);
       this.#drain();
@@ -220,10 +223,11 @@ export class OperationQueue {
       return;
     }
     const now = this.#clock.now();
-    this.stats.waits.observe(Number.isNaN(op.queuedAt) ? 0 : now - op.queuedAt);
-    op.deadline = now + this.#timeoutMs;
+    const at = now - this.#epoch;
+    this.stats.waits.observe(op.queuedAt === undefined ? 0 : at - op.queuedAt);
+    op.startedAt = at;
     this.#running.add(op);
-    if (this.#sweepTimer === undefined) this.#armSweep(op.deadline);
+    if (this.#sweepTimer === undefined) this.#armSweep(now + this.#timeoutMs);
     op.launch();
   }
 
@@ -236,8 +240,9 @@ export class OperationQueue {
     this.#sweepTimer = undefined;
     const now = this.#clock.now();
     for (const op of this.#running) {
-      if (op.deadline > now) {
-        this.#armSweep(op.deadline);
+      const deadline = this.#epoch + (op.startedAt ?? 0) + this.#timeoutMs;
+      if (deadline > now) {
+        this.#armSweep(deadline);
         return;
       }
       op.fail(new TimeoutError(`${op.key} ${op.name}`, this.#timeoutMs));
@@ -248,7 +253,7 @@ export class OperationQueue {
   released(op: Operation, started: boolean): void {
     if (!started) return;
     if (this.#running.delete(op)) {
-      this.stats.work.observe(this.#clock.now() - (op.deadline - this.#timeoutMs));
+      this.stats.work.observe(this.#clock.now() - this.#epoch - (op.startedAt ?? 0));
     }
     this.#active--;
     // The deadline sweep stays armed when the last operation ends: it fires once and finds

@@ -5,12 +5,16 @@ import type { OperationClient, OperationQueue, OperationWork } from './operation
 
 /** One operation; it is also the provider's `ctx`. */
 export class Operation implements ProviderContext {
-  deadline = 0;
+  /**
+   * When it started and was admitted, in ms since its queue's `epoch` (`undefined`: not yet):
+   * small integers, which cost no box per operation as times since 1970 would.
+   */
+  startedAt: number | undefined = undefined;
   done = false;
   urgent = false;
   next: Operation | undefined = undefined;
   /** When it began waiting for a slot (`NaN`: it started on admission); for the queue's stats. */
-  queuedAt = Number.NaN;
+  queuedAt: number | undefined = undefined;
   #started = false;
   #controller: AbortController | undefined = undefined;
   #abortReason: unknown = undefined;
