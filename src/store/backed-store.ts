@@ -1,6 +1,7 @@
 import { keyOf, parseKey } from '../contract/resource.js';
 import { sameSpec } from '../diff/compare.js';
 import type { Clock } from '../time/clock.js';
+import { NOT_PLAIN, plainCopy } from './plain-copy.js';
 import { specHash } from './spec-hash.js';
 import type { Intent, IntentRequest, InventoryEntry, InventoryRecord, StateStore } from './state-store.js';
 import {
@@ -198,12 +199,17 @@ function normalizeIntent(request: IntentRequest, id: string, at: number): Intent
   return Object.freeze({ id, key, op, spec: copySpec(request.spec, 'spec'), at });
 }
 
-/** Specs are stored as JSON: copy through JSON so every backend holds exactly the same value. */
+/**
+ * Specs are stored as JSON: a copy is what JSON makes of the spec, so that every backend holds
+ * exactly the same value; made without the text for plain data (`plain-copy.ts`).
+ */
 function copySpec(spec: unknown, option: string): Record<string, unknown> {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     const got = Array.isArray(spec) ? 'an array' : `\`${String(spec)}\` (${typeof spec})`;
     throw new TypeError(`Expected \`${option}\` to be a plain object (a spec), got ${got}`);
   }
+  const plain = plainCopy(spec);
+  if (plain !== NOT_PLAIN) return plain as Record<string, unknown>;
   let text: string;
   try {
     text = JSON.stringify(spec);
