@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { type ChildResult, runChild } from './lib/child.js';
 import { type Job, jobs, suiteOptions } from './lib/jobs.js';
 import { rowDefs } from './lib/rows.js';
-import { evaluate, renderTable } from './lib/table.js';
+import { evaluateRan, renderReport } from './lib/table.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,13 +71,7 @@ for (const [i, { job, round }] of plan.entries()) {
   results.set(job.name, list);
 }
 
-const ran = new Set(selected.map((j) => j.name));
-const rows = evaluate(
-  rowDefs(options).filter((d) =>
-    d.setpoint ? ran.has(d.setpoint.job) : d.anchor?.source && ran.has(d.anchor.source.job),
-  ),
-  results,
-);
+const rows = evaluateRan(rowDefs(options), results);
 const cpus = os.cpus();
 const machine = {
   cpus: cpus.length,
@@ -93,18 +87,7 @@ const beamVersion = beam?.ok ? `OTP ${String(beam.json.otp)}, Elixir ${String(be
 const durationS = (Date.now() - started) / 1000;
 
 const mode = options.quick ? `quick (${options.count / 1000}k actors, ${options.seconds} s windows)` : 'full';
-console.log(
-  `setpoint bench — ${mode}; median (min–max) of ${runs} run(s) in fresh processes; ratio = setpoint / anchor`,
-);
-console.log(
-  `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB; node ${machine.node}` +
-    `${beamVersion ? `; ${beamVersion}` : '; BEAM figures published, not measured here'}; ` +
-    `load ${machine.load.join(' → ')}; took ${(durationS / 60).toFixed(1)} min\n`,
-);
-console.log(renderTable(rows));
-const missed = rows.filter((r) => r.met === false).length;
-const withTarget = rows.filter((r) => r.met !== undefined).length;
-console.log(`\n${withTarget - missed} of ${withTarget} targets met.`);
+console.log(renderReport({ mode, runs, machine, beam: beamVersion, durationS }, rows));
 
 if (values.out) {
   const report = {

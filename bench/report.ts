@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { ChildResult } from './lib/child.js';
 import type { SuiteOptions } from './lib/jobs.js';
 import { rowDefs } from './lib/rows.js';
-import { evaluate, renderTable } from './lib/table.js';
+import { evaluateRan, renderReport } from './lib/table.js';
 
 const { values, positionals } = parseArgs({
   options: { out: { type: 'string' } },
@@ -47,23 +47,11 @@ const results = new Map<string, ChildResult[]>(
     ),
   ]),
 );
-const rows = evaluate(
-  rowDefs(report.options).filter((d) =>
-    d.setpoint ? results.has(d.setpoint.job) : d.anchor?.source && results.has(d.anchor.source.job),
-  ),
-  results,
-);
-const m = report.machine;
-console.log(
-  `setpoint bench — ${report.mode}, run ${report.startedAt}; median (min–max) of ${report.runs} run(s) in fresh processes; ratio = setpoint / anchor`,
-);
-console.log(
-  `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB; node ${m.node}` +
-    `${m.beam ? `; ${m.beam}` : '; BEAM figures published, not measured here'}; ` +
-    `load ${m.load.join(' → ')}; took ${(report.durationS / 60).toFixed(1)} min\n`,
-);
-console.log(renderTable(rows));
-const missed = rows.filter((r) => r.met === false).length;
-const withTarget = rows.filter((r) => r.met !== undefined).length;
-console.log(`\n${withTarget - missed} of ${withTarget} targets met.`);
+const rows = evaluateRan(rowDefs(report.options), results);
+const head = {
+  ...report,
+  mode: `${report.mode}, run ${report.startedAt}`,
+  beam: report.machine.beam ?? undefined,
+};
+console.log(renderReport(head, rows));
 if (values.out) writeFileSync(values.out, `${JSON.stringify({ ...report, rows }, null, 2)}\n`);

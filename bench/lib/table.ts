@@ -108,3 +108,45 @@ export function renderTable(rows: readonly RowResult[]): string {
     `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
+
+/** The rows of `defs` whose job ran (setpoint's figure, or else the anchor's), evaluated. */
+export function evaluateRan(defs: readonly RowDef[], runs: Runs): RowResult[] {
+  return evaluate(
+    defs.filter((d) =>
+      d.setpoint ? runs.has(d.setpoint.job) : d.anchor?.source && runs.has(d.anchor.source.job),
+    ),
+    runs,
+  );
+}
+
+/** What a report says above its table. */
+export interface ReportHead {
+  /** `full`, or `quick (…)`, and when it ran, when not now. */
+  readonly mode: string;
+  readonly runs: number;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryGB: number;
+    readonly node: string;
+    readonly load: readonly number[];
+  };
+  /** `OTP …, Elixir …` when the BEAM was measured. */
+  readonly beam: string | undefined;
+  readonly durationS: number;
+}
+
+/** The whole report as `npm run bench` prints it: the run, the machine, the table, the targets met. */
+export function renderReport(head: ReportHead, rows: readonly RowResult[]): string {
+  const m = head.machine;
+  const missed = rows.filter((r) => r.met === false).length;
+  const withTarget = rows.filter((r) => r.met !== undefined).length;
+  return [
+    `setpoint bench — ${head.mode}; median (min–max) of ${head.runs} run(s) in fresh processes; ratio = setpoint / anchor`,
+    `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB; node ${m.node}` +
+      `${head.beam ? `; ${head.beam}` : '; BEAM figures published, not measured here'}; ` +
+      `load ${m.load.join(' → ')}; took ${(head.durationS / 60).toFixed(1)} min\n`,
+    renderTable(rows),
+    `\n${withTarget - missed} of ${withTarget} targets met.`,
+  ].join('\n');
+}
