@@ -157,7 +157,7 @@ export class OperationQueue {
     let totalMs = 0;
     let longestMs = 0;
     for (const op of this.#running) {
-      const age = now - this.#epoch - (op.startedAt ?? 0);
+      const age = this.#age(op, now);
       totalMs += age;
       longestMs = Math.max(longestMs, age);
     }
@@ -249,11 +249,16 @@ export class OperationQueue {
     }
   }
 
+  /** How long the started operation `op` has been running at `now`. */
+  #age(op: Operation, now: number): number {
+    return now - this.#epoch - (op.startedAt ?? 0);
+  }
+
   /** We settled `op` (value, error, timeout or shutdown): free its slot. */
   released(op: Operation, started: boolean): void {
     if (!started) return;
     if (this.#running.delete(op)) {
-      this.stats.work.observe(this.#clock.now() - this.#epoch - (op.startedAt ?? 0));
+      this.stats.work.observe(this.#age(op, this.#clock.now()));
     }
     this.#active--;
     // The deadline sweep stays armed when the last operation ends: it fires once and finds

@@ -13,7 +13,7 @@ export class Operation implements ProviderContext {
   done = false;
   urgent = false;
   next: Operation | undefined = undefined;
-  /** When it began waiting for a slot (`NaN`: it started on admission); for the queue's stats. */
+  /** When it began waiting for a slot, like `startedAt` (`undefined`: it started on admission); for the queue's stats. */
   queuedAt: number | undefined = undefined;
   #started = false;
   #controller: AbortController | undefined = undefined;

@@ -73,11 +73,10 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
   /** Start an actor for `key` (if its kind's supervisor runs; else it starts with the kind). */
   launch(key: string, kind: string): void {
     const sup = this.#kinds.get(kind)?.sup;
-    if (!sup || this.table.entries.get(key)?.parked) return;
+    const entry = this.table.entries.get(key);
+    if (!sup || !entry || entry.parked) return;
     // A start that fails is the supervisor's business (it counts as a crash); never the caller's.
     try {
-      const entry = this.table.entries.get(key);
-      if (!entry) return;
       const started = sup.startChild(entry); // the entry is the actor's child spec
       if (started instanceof Promise) started.catch((error: unknown) => this.#startFailed(key, error));
     } catch (error) {
@@ -165,7 +164,7 @@ export class SupervisionTree implements ActorLauncher, CrashLoopHost {
     };
   }
 
-  /** Start a fresh actor for `key` under `link` (an `ActorSpec`'s `start`). */
+  /** Start a fresh actor for `key` under `link` (its desired entry's `start`). */
   startActor(key: string, kind: string, link: ChildLink): ResourceActor {
     const entry = this.table.entries.get(key);
     const host = this.hosts.get(kind);
